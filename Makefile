@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rtvirt top-level Makefile.
+#
+#   make             VMM image, rtvirt.ko (with the image embedded), tools
+#   make check       unit tests, static checks, selftests in the test VM
+#   make demo        boot the test VM and show rtvirt loaded
+#   make clean
+#
+# KDIR selects the kernel build tree (default: the running kernel's when its
+# headers are installed, else the newest installed Debian kernel headers).
+
+ifeq ($(origin KDIR), undefined)
+KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	  $(lastword $(sort $(wildcard /lib/modules/*/build))))
+endif
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+
+CC	?= gcc
+LD	?= ld
+OBJCOPY	?= objcopy
+O_VMM	:= build/vmm
+
+VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
+
+# --- the freestanding VMM image --------------------------------------------
+
+VMM_SRCS := src/vmm/header.S src/vmm/entry.S src/vmm/main.c src/vmm/serial.c \
+	    src/vmm/log.c src/vmm/format.c
+VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
+
+# No libc, no Linux headers: only the compiler's own freestanding headers.
+VMM_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Isrc/vmm/include -Iinclude \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=none \
+	-Wall -Wextra -Werror -Wmissing-prototypes -Wmissing-declarations \
+	-Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
+	-Wpointer-arith -Wcast-align -Wvla -Wformat=2 -MMD -MP
+VMM_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-dynamic-linker --build-id=none
+
+$(O_VMM)/%.o: src/vmm/%.c
+	@mkdir -p $(@D)
+	$(quiet) VMMCC $@
+	$(Q)$(CC) $(VMM_CFLAGS) -c -o $@ $<
+
+$(O_VMM)/%.o: src/vmm/%.S
+	@mkdir -p $(@D)
+	$(quiet) VMMAS $@
+	$(Q)$(CC) $(VMM_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(O_VMM)/rtvirt-vmm.elf: $(VMM_OBJS) src/vmm/vmm.lds
+	$(quiet) VMMLD $@
+	$(Q)$(LD) $(VMM_LDFLAGS) -T src/vmm/vmm.lds -o $@ $(VMM_OBJS)
+
+$(VMM_BIN): $(O_VMM)/rtvirt-vmm.elf build/tools/vmm-seal
+	$(quiet) SEAL $@
+	$(Q)$(OBJCOPY) -O binary --only-section=.header --only-section=.text \
+		--only-section=.rodata --only-section=.data $< $@.tmp
+	$(Q)build/tools/vmm-seal $@.tmp
+	$(Q)mv $@.tmp $@
+
+# --- host build tools and user-space tools ---------------------------------
+
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wformat=2 \
+	-Iinclude/uapi -Iinclude
+COMMON_SRCS := src/common/crc32.c src/common/vmm_image_check.c \
+	       src/common/device_match.c src/common/parse.c
+
+build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
+	@mkdir -p $(@D)
+	$(quiet) HOSTCC $@
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/build/vmm-seal.c $(COMMON_SRCS)
+
+RTVIRTCTL := tools/rtvirtctl/rtvirtctl
+$(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
+	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h
+	$(quiet) CC $@
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
+		tools/rtvirtctl/format.c
+
+SELFTEST_BINS := selftests/rtvirt/bad_ioctl
+selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
+	$(quiet) CC $@
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# --- the kernel module -------------------------------------------------------
+
+.PHONY: all vmm module tools unit static-check check demo clean FORCE
+
+all: module tools
+
+vmm: $(VMM_BIN)
+
+tools: $(RTVIRTCTL) $(SELFTEST_BINS)
+
+module: $(VMM_BIN)
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "no kernel build tree (KDIR=$(KDIR)); run tools/install-deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# --- tests --------------------------------------------------------------------
+
+unit:
+	@tools/testing/run-unit
+
+static-check:
+	@tools/testing/run-static KDIR=$(KDIR)
+
+check:
+	@tools/testing/check KDIR=$(KDIR)
+
+demo:
+	@tools/demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf build $(RTVIRTCTL) $(SELFTEST_BINS)
+
+-include $(VMM_OBJS:.o=.d)

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * rtvirt user-space API: the /dev/rtvirt character device.
+ *
+ * Every request structure starts with a __u32 @size that the caller sets to
+ * sizeof() the structure it was compiled against.  The kernel accepts any
+ * size at least as large as the first published version of the structure
+ * (RTVIRT_*_SIZE_VER0), reads or writes only the bytes both sides know, and
+ * zero-fills the rest of what it returns.  New fields are only ever added at
+ * the end, so old binaries keep working against new modules and vice versa.
+ *
+ * Errors: -ENOTTY for an unknown request, -EINVAL for a bad @size or
+ * malformed field, -EFAULT for an unreadable or unwritable user pointer,
+ * -EPERM for a state-changing request without CAP_SYS_ADMIN, -ENODEV for a
+ * device address that rtvirt does not manage, and -EOPNOTSUPP for requests
+ * whose implementation has not landed yet (see Documentation/uapi.rst).
+ */
+#ifndef _UAPI_LINUX_RTVIRT_H
+#define _UAPI_LINUX_RTVIRT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Bumped on every incompatible change; additions do not bump it. */
+#define RTVIRT_ABI_VERSION	1
+
+#define RTVIRT_DEVICE_PATH	"/dev/rtvirt"
+
+#define RTVIRT_NAME_LEN		32	/* NUL-terminated strings below */
+#define RTVIRT_ADDR_LEN		32	/* "dddd:bb:dd.f" PCI address */
+
+/* rtvirt_info.features */
+#define RTVIRT_FEAT_SVM		(1U << 0)	/* CPU offers usable AMD SVM */
+#define RTVIRT_FEAT_VMX		(1U << 1)	/* CPU offers usable Intel VMX */
+#define RTVIRT_FEAT_NPT		(1U << 2)	/* AMD nested page tables */
+#define RTVIRT_FEAT_EPT		(1U << 3)	/* Intel extended page tables */
+
+/* rtvirt_info.backend */
+#define RTVIRT_BACKEND_NONE	0
+#define RTVIRT_BACKEND_SVM	1
+#define RTVIRT_BACKEND_VMX	2
+
+/**
+ * struct rtvirt_info - module, VMM image and machine summary
+ * @size:		in: sizeof(struct rtvirt_info) as the caller knows it
+ * @abi_version:	out: RTVIRT_ABI_VERSION of the module
+ * @vmm_version:	out: version of the embedded VMM image (major << 16 | minor)
+ * @features:		out: RTVIRT_FEAT_* bits found on the boot CPU
+ * @backend:		out: RTVIRT_BACKEND_* the module will launch with
+ * @virtualized:	out: 1 while the VMM runs under the kernel, else 0
+ * @nr_cpus:		out: online CPUs
+ * @nr_devices:		out: devices listed under /sys/kernel/rtvirt/devices
+ * @vmm_image_size:	out: bytes of the embedded VMM image
+ * @version:		out: module version string
+ */
+struct rtvirt_info {
+	__u32 size;
+	__u32 abi_version;
+	__u32 vmm_version;
+	__u32 features;
+	__u32 backend;
+	__u32 virtualized;
+	__u32 nr_cpus;
+	__u32 nr_devices;
+	__u64 vmm_image_size;
+	char version[RTVIRT_NAME_LEN];
+};
+#define RTVIRT_INFO_SIZE_VER0	72
+
+/* rtvirt_device.state */
+#define RTVIRT_DEV_NATIVE		0
+#define RTVIRT_DEV_VIRTUALIZING		1
+#define RTVIRT_DEV_VIRTUALIZED		2
+#define RTVIRT_DEV_DEVIRTUALIZING	3
+
+/**
+ * struct rtvirt_device - one device rtvirt can take into emulation
+ * @address:	PCI address, e.g. "0000:00:04.0" (the sysfs directory name)
+ * @name:	kernel name of the bound function ("nvme0", "eth1"), or ""
+ * @model:	rtvirt device model that handles it ("nvme", "e1000e")
+ * @vendor:	PCI vendor ID
+ * @device:	PCI device ID
+ * @class:	PCI class code (base << 16 | sub << 8 | prog-if)
+ * @state:	RTVIRT_DEV_*
+ * @virtualized: 1 while the VMM emulates the device, else 0
+ */
+struct rtvirt_device {
+	char address[RTVIRT_ADDR_LEN];
+	char name[RTVIRT_NAME_LEN];
+	char model[RTVIRT_NAME_LEN];
+	__u16 vendor;
+	__u16 device;
+	__u32 class;
+	__u32 state;
+	__u32 virtualized;
+};
+
+/**
+ * struct rtvirt_device_list - snapshot of the managed devices
+ * @size:	in: sizeof(struct rtvirt_device_list)
+ * @entry_size:	in: sizeof(struct rtvirt_device) as the caller knows it
+ *		(at least RTVIRT_DEVICE_SIZE_VER0)
+ * @capacity:	in: number of entries @entries can hold (may be 0)
+ * @count:	out: number of devices rtvirt manages; entries beyond
+ *		@capacity are not written, so call again with a larger buffer
+ *		when @count > @capacity
+ * @entries:	in: user pointer to @capacity entries of @entry_size bytes
+ */
+struct rtvirt_device_list {
+	__u32 size;
+	__u32 entry_size;
+	__u32 capacity;
+	__u32 count;
+	__u64 entries;
+};
+#define RTVIRT_DEVICE_LIST_SIZE_VER0	24
+#define RTVIRT_DEVICE_SIZE_VER0		112
+
+/**
+ * struct rtvirt_device_request - change one device's virtualization state
+ * @size:	in: sizeof(struct rtvirt_device_request)
+ * @virtualize:	in: 1 to take the device into emulation, 0 to hand it back
+ * @address:	in: PCI address of the device, NUL-terminated
+ */
+struct rtvirt_device_request {
+	__u32 size;
+	__u32 virtualize;
+	char address[RTVIRT_ADDR_LEN];
+};
+#define RTVIRT_DEVICE_REQUEST_SIZE_VER0	40
+
+#define RTVIRT_IOC_MAGIC	0xB7
+
+/* Implemented. */
+#define RTVIRT_GET_INFO		_IOWR(RTVIRT_IOC_MAGIC, 0x00, struct rtvirt_info)
+#define RTVIRT_LIST_DEVICES	_IOWR(RTVIRT_IOC_MAGIC, 0x01, struct rtvirt_device_list)
+
+/*
+ * Launch and per-device requests.  The ABI is fixed; until the late launch
+ * lands, requests that would change state return -EOPNOTSUPP and requests
+ * for the state already in force succeed without doing anything.
+ */
+#define RTVIRT_LAUNCH		_IO(RTVIRT_IOC_MAGIC, 0x02)
+#define RTVIRT_UNLAUNCH		_IO(RTVIRT_IOC_MAGIC, 0x03)
+#define RTVIRT_SET_DEVICE	_IOW(RTVIRT_IOC_MAGIC, 0x04, struct rtvirt_device_request)
+
+/* Numbers 0x05-0x0f are reserved for statistics and trace requests. */
+
+#endif /* _UAPI_LINUX_RTVIRT_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/rtvirt: the ioctl interface of include/uapi/linux/rtvirt.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "rtvirt.h"
+
+static_assert(sizeof(struct rtvirt_info) == RTVIRT_INFO_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_device) == RTVIRT_DEVICE_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_device_list) ==
+	      RTVIRT_DEVICE_LIST_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_device_request) ==
+	      RTVIRT_DEVICE_REQUEST_SIZE_VER0);
+
+/* Callers' structures may grow, but not without bound. */
+#define USER_STRUCT_MAX		PAGE_SIZE
+
+/*
+ * The structure size encoded in an ioctl number is that of the caller's
+ * headers; the structure's own size field is what counts, so requests are
+ * matched without it.
+ */
+#define IOC_NO_SIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+static int read_user_size(const void __user *arg, size_t ver0, u32 *usize)
+{
+	if (get_user(*usize, (const u32 __user *)arg))
+		return -EFAULT;
+	if (*usize < ver0 || *usize > USER_STRUCT_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Copy a structure out to a caller that knows @usize bytes of it. */
+static int copy_struct_out(void __user *dst, size_t usize, const void *src,
+			   size_t ksize)
+{
+	if (copy_to_user(dst, src, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static long ioctl_get_info(void __user *arg)
+{
+	struct rtvirt_info info = {};
+	u32 usize;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_INFO_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	info.size = sizeof(info);
+	info.abi_version = RTVIRT_ABI_VERSION;
+	info.vmm_version = rtvirt_vmm_image_version();
+	info.features = rtvirt_caps.features;
+	info.backend = rtvirt_caps.backend;
+	info.virtualized = 0;
+	info.nr_cpus = num_online_cpus();
+	info.nr_devices = rtvirt_devices_count();
+	info.vmm_image_size = rtvirt_vmm_image_size();
+	strscpy(info.version, RTVIRT_VERSION, sizeof(info.version));
+	return copy_struct_out(arg, usize, &info, sizeof(info));
+}
+
+static long ioctl_list_devices(void __user *arg)
+{
+	struct rtvirt_device_list req;
+	struct rtvirt_device *snap;
+	u8 __user *entries;
+	u32 usize, count, n, i;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_DEVICE_LIST_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
+	if (ret)
+		return ret == -E2BIG ? -EINVAL : ret;
+	if (req.entry_size < RTVIRT_DEVICE_SIZE_VER0 ||
+	    req.entry_size > USER_STRUCT_MAX)
+		return -EINVAL;
+	entries = u64_to_user_ptr(req.entries);
+
+	/* Snapshot into kernel memory; copy out without holding locks. */
+	count = rtvirt_devices_count();
+	n = min(req.capacity, count);
+	snap = n ? kcalloc(n, sizeof(*snap), GFP_KERNEL) : NULL;
+	if (n && !snap)
+		return -ENOMEM;
+	count = rtvirt_devices_snapshot(snap, n);
+	n = min(n, count);
+
+	for (i = 0; i < n && !ret; i++)
+		ret = copy_struct_out(entries + (size_t)i * req.entry_size,
+				      req.entry_size, &snap[i], sizeof(*snap));
+	kfree(snap);
+	if (ret)
+		return ret;
+	req.size = sizeof(req);
+	req.count = count;
+	return copy_struct_out(arg, usize, &req, sizeof(req));
+}
+
+static long ioctl_set_device(void __user *arg)
+{
+	struct rtvirt_device_request req;
+	u32 usize;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_DEVICE_REQUEST_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
+	if (ret)
+		return ret == -E2BIG ? -EINVAL : ret;
+	if (req.virtualize > 1 ||
+	    !memchr(req.address, '\0', sizeof(req.address)))
+		return -EINVAL;
+	return rtvirt_device_request(req.address, req.virtualize);
+}
+
+static long rtvirt_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (IOC_NO_SIZE(cmd)) {
+	case IOC_NO_SIZE(RTVIRT_GET_INFO):
+		return ioctl_get_info(uarg);
+	case IOC_NO_SIZE(RTVIRT_LIST_DEVICES):
+		return ioctl_list_devices(uarg);
+	case IOC_NO_SIZE(RTVIRT_LAUNCH):
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return -EOPNOTSUPP;	/* the late launch has not landed */
+	case IOC_NO_SIZE(RTVIRT_UNLAUNCH):
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return 0;		/* never launched: already native */
+	case IOC_NO_SIZE(RTVIRT_SET_DEVICE):
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return ioctl_set_device(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations rtvirt_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = rtvirt_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice rtvirt_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "rtvirt",
+	.fops = &rtvirt_fops,
+	.mode = 0600,
+};
+
+/**
+ * rtvirt_chardev_init() - register /dev/rtvirt
+ *
+ * Return: 0 or a negative errno.
+ */
+int rtvirt_chardev_init(void)
+{
+	return misc_register(&rtvirt_misc);
+}
+
+/**
+ * rtvirt_chardev_exit() - unregister /dev/rtvirt
+ */
+void rtvirt_chardev_exit(void)
+{
+	misc_deregister(&rtvirt_misc);
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI discovery: the devices rtvirt can take into emulation, one directory
+ * each under /sys/kernel/rtvirt/devices/, kept current across PCI hot-add
+ * and removal by a PCI bus notifier.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "rtvirt.h"
+
+/**
+ * struct rtvirt_dev - a PCI function rtvirt manages
+ * @node:	entry in dev_list, under dev_lock
+ * @kobj:	its directory in /sys/kernel/rtvirt/devices/
+ * @pdev:	the PCI function (reference held)
+ * @model:	device model that will emulate it
+ * @state:	RTVIRT_DEV_*; always RTVIRT_DEV_NATIVE until device
+ *		virtualization lands
+ */
+struct rtvirt_dev {
+	struct list_head node;
+	struct kobject kobj;
+	struct pci_dev *pdev;
+	enum rtvirt_model model;
+	u32 state;
+};
+
+static LIST_HEAD(dev_list);
+static DEFINE_MUTEX(dev_lock);
+static u32 nr_devs;
+static struct kset *devices_kset;
+
+static const char *const state_names[] = {
+	[RTVIRT_DEV_NATIVE] = "native",
+	[RTVIRT_DEV_VIRTUALIZING] = "virtualizing",
+	[RTVIRT_DEV_VIRTUALIZED] = "virtualized",
+	[RTVIRT_DEV_DEVIRTUALIZING] = "devirtualizing",
+};
+
+static struct rtvirt_dev *to_rtvirt_dev(struct kobject *kobj)
+{
+	return container_of(kobj, struct rtvirt_dev, kobj);
+}
+
+struct name_query {
+	char *buf;
+	size_t len;
+};
+
+static int copy_function_name(struct device *child, void *data)
+{
+	struct name_query *q = data;
+
+	if (!child->class || (strcmp(child->class->name, "net") &&
+			      strcmp(child->class->name, "nvme")))
+		return 0;
+	strscpy(q->buf, dev_name(child), q->len);
+	return 1;
+}
+
+/*
+ * The kernel name of the function the driver registered: the network
+ * interface or the NVMe controller character device, both children of the
+ * PCI device.  rtnl keeps a network interface from being renamed meanwhile.
+ */
+static void function_name(struct pci_dev *pdev, char *buf, size_t len)
+{
+	struct name_query q = { .buf = buf, .len = len };
+
+	buf[0] = '\0';
+	rtnl_lock();
+	device_for_each_child(&pdev->dev, &q, copy_function_name);
+	rtnl_unlock();
+}
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	char name[RTVIRT_NAME_LEN];
+
+	function_name(to_rtvirt_dev(kobj)->pdev, name, sizeof(name));
+	return sysfs_emit(buf, "%s\n", name);
+}
+
+static ssize_t model_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  rtvirt_model_name(to_rtvirt_dev(kobj)->model));
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  state_names[READ_ONCE(to_rtvirt_dev(kobj)->state)]);
+}
+
+static ssize_t virtualized_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_rtvirt_dev(kobj)->state) ==
+			  RTVIRT_DEV_VIRTUALIZED);
+}
+
+static ssize_t virtualized_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t count)
+{
+	bool on;
+	int ret;
+
+	ret = rtvirt_parse_bool(buf, count, &on);
+	if (ret)
+		return ret;
+	ret = rtvirt_device_request(pci_name(to_rtvirt_dev(kobj)->pdev), on);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute name_attr = __ATTR_RO(name);
+static struct kobj_attribute model_attr = __ATTR_RO(model);
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+static struct kobj_attribute virtualized_attr = __ATTR_RW(virtualized);
+
+static struct attribute *dev_attrs[] = {
+	&name_attr.attr,
+	&model_attr.attr,
+	&state_attr.attr,
+	&virtualized_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dev);
+
+static void dev_release(struct kobject *kobj)
+{
+	struct rtvirt_dev *d = to_rtvirt_dev(kobj);
+
+	pci_dev_put(d->pdev);
+	kfree(d);
+}
+
+static const struct kobj_type dev_ktype = {
+	.release = dev_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = dev_groups,
+};
+
+static struct rtvirt_dev *find_by_pdev(struct pci_dev *pdev)
+{
+	struct rtvirt_dev *d;
+
+	lockdep_assert_held(&dev_lock);
+	list_for_each_entry(d, &dev_list, node)
+		if (d->pdev == pdev)
+			return d;
+	return NULL;
+}
+
+static void add_device(struct pci_dev *pdev)
+{
+	enum rtvirt_model model;
+	struct rtvirt_dev *d;
+
+	model = rtvirt_match_device(pdev->vendor, pdev->device, pdev->class);
+	if (model == RTVIRT_MODEL_NONE)
+		return;
+
+	mutex_lock(&dev_lock);
+	if (find_by_pdev(pdev))
+		goto out;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		pr_warn("%s: out of memory, not managed\n", pci_name(pdev));
+		goto out;
+	}
+	d->pdev = pci_dev_get(pdev);
+	d->model = model;
+	d->state = RTVIRT_DEV_NATIVE;
+	d->kobj.kset = devices_kset;
+	if (kobject_init_and_add(&d->kobj, &dev_ktype, NULL, "%s",
+				 pci_name(pdev))) {
+		pr_warn("%s: cannot create sysfs directory, not managed\n",
+			pci_name(pdev));
+		kobject_put(&d->kobj);
+		goto out;
+	}
+	list_add_tail(&d->node, &dev_list);
+	nr_devs++;
+	kobject_uevent(&d->kobj, KOBJ_ADD);
+	pr_info("%s: managed by the %s model\n", pci_name(pdev),
+		rtvirt_model_name(model));
+out:
+	mutex_unlock(&dev_lock);
+}
+
+static void remove_device(struct pci_dev *pdev)
+{
+	struct rtvirt_dev *d;
+
+	mutex_lock(&dev_lock);
+	d = find_by_pdev(pdev);
+	if (d) {
+		list_del(&d->node);
+		nr_devs--;
+	}
+	mutex_unlock(&dev_lock);
+	/* Outside dev_lock: removal waits for running show/store calls. */
+	if (d) {
+		pr_info("%s: removed\n", pci_name(pdev));
+		kobject_put(&d->kobj);
+	}
+}
+
+static int pci_bus_event(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	if (action == BUS_NOTIFY_ADD_DEVICE)
+		add_device(pdev);
+	else if (action == BUS_NOTIFY_DEL_DEVICE)
+		remove_device(pdev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pci_bus_nb = {
+	.notifier_call = pci_bus_event,
+};
+
+/**
+ * rtvirt_devices_init() - create devices/ and start tracking PCI devices
+ * @parent:	the /sys/kernel/rtvirt kobject
+ *
+ * The notifier is registered before the scan of the existing devices, so a
+ * device hot-added meanwhile is seen by one or the other (or both, which
+ * add_device() tolerates).
+ *
+ * Return: 0 or a negative errno.
+ */
+int rtvirt_devices_init(struct kobject *parent)
+{
+	struct pci_dev *pdev = NULL;
+	int ret;
+
+	devices_kset = kset_create_and_add("devices", NULL, parent);
+	if (!devices_kset)
+		return -ENOMEM;
+	ret = bus_register_notifier(&pci_bus_type, &pci_bus_nb);
+	if (ret) {
+		kset_unregister(devices_kset);
+		return ret;
+	}
+	for_each_pci_dev(pdev)
+		add_device(pdev);
+	return 0;
+}
+
+/**
+ * rtvirt_devices_exit() - stop tracking and remove every device directory
+ */
+void rtvirt_devices_exit(void)
+{
+	struct rtvirt_dev *d, *tmp;
+	LIST_HEAD(gone);
+
+	bus_unregister_notifier(&pci_bus_type, &pci_bus_nb);
+	mutex_lock(&dev_lock);
+	list_splice_init(&dev_list, &gone);
+	nr_devs = 0;
+	mutex_unlock(&dev_lock);
+	list_for_each_entry_safe(d, tmp, &gone, node) {
+		list_del(&d->node);
+		kobject_put(&d->kobj);
+	}
+	kset_unregister(devices_kset);
+}
+
+/**
+ * rtvirt_devices_count() - number of managed devices
+ *
+ * Return: the count at the time of the call.
+ */
+u32 rtvirt_devices_count(void)
+{
+	u32 n;
+
+	mutex_lock(&dev_lock);
+	n = nr_devs;
+	mutex_unlock(&dev_lock);
+	return n;
+}
+
+/**
+ * rtvirt_devices_snapshot() - describe the managed devices
+ * @out:	array of @capacity entries to fill
+ * @capacity:	entries available at @out
+ *
+ * Return: the number of managed devices, which may exceed @capacity; only
+ * the first @capacity of them are written.
+ */
+u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity)
+{
+	struct rtvirt_dev *d;
+	u32 i = 0;
+
+	mutex_lock(&dev_lock);
+	list_for_each_entry(d, &dev_list, node) {
+		if (i < capacity) {
+			struct rtvirt_device *e = &out[i];
+
+			memset(e, 0, sizeof(*e));
+			strscpy(e->address, pci_name(d->pdev),
+				sizeof(e->address));
+			function_name(d->pdev, e->name, sizeof(e->name));
+			strscpy(e->model, rtvirt_model_name(d->model),
+				sizeof(e->model));
+			e->vendor = d->pdev->vendor;
+			e->device = d->pdev->device;
+			e->class = d->pdev->class;
+			e->state = d->state;
+			e->virtualized = d->state == RTVIRT_DEV_VIRTUALIZED;
+		}
+		i++;
+	}
+	mutex_unlock(&dev_lock);
+	return i;
+}
+
+/**
+ * rtvirt_device_request() - ask for a device to be virtualized or not
+ * @address:	PCI address, NUL-terminated
+ * @virtualize:	true to take it into emulation, false to hand it back
+ *
+ * Device virtualization is not implemented yet: asking for the state the
+ * device is already in (native) succeeds and does nothing.
+ *
+ * Return: 0, -ENODEV if rtvirt does not manage @address, or -EOPNOTSUPP
+ * when @virtualize is true.
+ */
+int rtvirt_device_request(const char *address, bool virtualize)
+{
+	struct rtvirt_dev *d;
+	bool found = false;
+
+	mutex_lock(&dev_lock);
+	list_for_each_entry(d, &dev_list, node) {
+		if (!strcmp(pci_name(d->pdev), address)) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&dev_lock);
+	if (!found)
+		return -ENODEV;
+	return virtualize ? -EOPNOTSUPP : 0;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtvirt module entry and exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "rtvirt.h"
+
+struct rtvirt_caps rtvirt_caps;
+
+static int __init rtvirt_init(void)
+{
+	int ret;
+
+	/* Checks first, so that a refusal leaves nothing behind. */
+	ret = rtvirt_probe_cpu(&rtvirt_caps);
+	if (ret)
+		return ret;
+	ret = rtvirt_vmm_image_verify();
+	if (ret)
+		return ret;
+
+	ret = rtvirt_sysfs_init();
+	if (ret)
+		return ret;
+	ret = rtvirt_devices_init(rtvirt_sysfs_root());
+	if (ret)
+		goto err_sysfs;
+	ret = rtvirt_chardev_init();
+	if (ret)
+		goto err_devices;
+
+	pr_info("version %s loaded, backend %s, %u device(s)\n",
+		RTVIRT_VERSION,
+		rtvirt_caps.backend == RTVIRT_BACKEND_SVM ? "svm" : "vmx",
+		rtvirt_devices_count());
+	return 0;
+
+err_devices:
+	rtvirt_devices_exit();
+err_sysfs:
+	rtvirt_sysfs_exit();
+	return ret;
+}
+
+static void __exit rtvirt_exit(void)
+{
+	rtvirt_chardev_exit();
+	rtvirt_devices_exit();
+	rtvirt_sysfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(rtvirt_init);
+module_exit(rtvirt_exit);
+
+MODULE_DESCRIPTION("Late-launch VMM with runtime device virtualization");
+MODULE_AUTHOR("rtvirt developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(RTVIRT_VERSION);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the rtvirt module (the Linux side).
+ */
+#ifndef _RTVIRT_MODULE_H
+#define _RTVIRT_MODULE_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/pci.h>
+#include <linux/rtvirt.h>
+#include <rtvirt/common.h>
+
+#define RTVIRT_VERSION	"0.1.0"
+
+/**
+ * struct rtvirt_caps - what the CPU offers for a late launch
+ * @features:	RTVIRT_FEAT_* bits
+ * @backend:	RTVIRT_BACKEND_* that a launch would use
+ */
+struct rtvirt_caps {
+	u32 features;
+	u32 backend;
+};
+
+extern struct rtvirt_caps rtvirt_caps;
+
+int rtvirt_probe_cpu(struct rtvirt_caps *caps);
+
+int rtvirt_vmm_image_verify(void);
+size_t rtvirt_vmm_image_size(void);
+u32 rtvirt_vmm_image_version(void);
+
+int rtvirt_sysfs_init(void);
+void rtvirt_sysfs_exit(void);
+struct kobject *rtvirt_sysfs_root(void);
+
+int rtvirt_devices_init(struct kobject *parent);
+void rtvirt_devices_exit(void);
+u32 rtvirt_devices_count(void);
+u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity);
+int rtvirt_device_request(const char *address, bool virtualize);
+
+int rtvirt_chardev_init(void);
+void rtvirt_chardev_exit(void);
+
+#endif /* _RTVIRT_MODULE_H */

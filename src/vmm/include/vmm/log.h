@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMM logging (serial console) and the panic path.
+ */
+#ifndef _VMM_LOG_H
+#define _VMM_LOG_H
+
+#include <vmm/types.h>
+
+void serial_init(void);
+void serial_write(const char *s, size_t len);
+
+void vmm_log(const char *fmt, ...) __printf(1, 2);
+void __noreturn vmm_panic(const char *fmt, ...) __printf(1, 2);
+
+#endif /* _VMM_LOG_H */
