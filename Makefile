@@ -90,7 +90,7 @@ $(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
 		tools/rtvirtctl/format.c
 
-SELFTEST_BINS := selftests/rtvirt/bad_ioctl
+SELFTEST_BINS := $(patsubst %.c,%,$(wildcard selftests/rtvirt/*.c))
 selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 	$(quiet) CC $@
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<

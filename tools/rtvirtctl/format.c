@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtvirtctl output formatting.
+ *
+ * Text output is one "key: value" per line (status) or aligned columns
+ * (devices); strings coming from the kernel are cleaned of anything but
+ * printable ASCII so they cannot break the layout or the terminal.  JSON
+ * output is always valid JSON: strings are escaped, and bytes that are not
+ * valid UTF-8 become U+FFFD.  No reader here goes past the end of a UAPI
+ * character array, whether or not the kernel NUL-terminated it.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "format.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
+static const char *const state_names[] = {
+	[RTVIRT_DEV_NATIVE]		= "native",
+	[RTVIRT_DEV_VIRTUALIZING]	= "virtualizing",
+	[RTVIRT_DEV_VIRTUALIZED]	= "virtualized",
+	[RTVIRT_DEV_DEVIRTUALIZING]	= "devirtualizing",
+};
+
+static const char *const backend_names[] = {
+	[RTVIRT_BACKEND_NONE]	= "none",
+	[RTVIRT_BACKEND_SVM]	= "svm",
+	[RTVIRT_BACKEND_VMX]	= "vmx",
+};
+
+static const struct {
+	__u32 mask;
+	const char *name;
+} feature_names[] = {
+	{ RTVIRT_FEAT_SVM, "svm" },
+	{ RTVIRT_FEAT_VMX, "vmx" },
+	{ RTVIRT_FEAT_NPT, "npt" },
+	{ RTVIRT_FEAT_EPT, "ept" },
+};
+
+static const char *unknown_name(__u32 val, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return "unknown";
+	snprintf(buf, len, "unknown(%u)", val);
+	return buf;
+}
+
+/**
+ * rvc_state_name() - name of a device state
+ * @state:	RTVIRT_DEV_* value as returned by the kernel
+ * @buf:	scratch buffer for unknown values (RVC_NAME_BUF bytes suffice)
+ * @len:	size of @buf
+ *
+ * Return: "native", "virtualizing", "virtualized" or "devirtualizing", or
+ * @buf filled with "unknown(N)" for any other value (truncated to @len, or
+ * the constant "unknown" when @buf is NULL or @len is 0).
+ */
+const char *rvc_state_name(__u32 state, char *buf, size_t len)
+{
+	if (state < ARRAY_SIZE(state_names) && state_names[state])
+		return state_names[state];
+	return unknown_name(state, buf, len);
+}
+
+/**
+ * rvc_backend_name() - name of a VMM backend
+ * @backend:	RTVIRT_BACKEND_* value as returned by the kernel
+ * @buf:	scratch buffer for unknown values (RVC_NAME_BUF bytes suffice)
+ * @len:	size of @buf
+ *
+ * Return: "none", "svm" or "vmx", or "unknown(N)" as for rvc_state_name().
+ */
+const char *rvc_backend_name(__u32 backend, char *buf, size_t len)
+{
+	if (backend < ARRAY_SIZE(backend_names) && backend_names[backend])
+		return backend_names[backend];
+	return unknown_name(backend, buf, len);
+}
+
+/**
+ * rvc_feature_name() - name of one feature bit
+ * @bit:	bit number in rtvirt_info.features (0 for RTVIRT_FEAT_SVM)
+ *
+ * Return: "svm", "vmx", "npt" or "ept", or NULL for a bit with no name.
+ */
+const char *rvc_feature_name(unsigned int bit)
+{
+	size_t i;
+
+	if (bit >= 32)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++)
+		if (feature_names[i].mask == 1U << bit)
+			return feature_names[i].name;
+	return NULL;
+}
+
+/* Feature bits that rvc_feature_name() has no name for. */
+static __u32 unknown_features(__u32 features)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++)
+		features &= ~feature_names[i].mask;
+	return features;
+}
+
+static __printf(4, 5) void buf_append(char *buf, size_t len, size_t *off,
+				      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	*off = (size_t)n < len - *off ? *off + n : len;
+}
+
+/**
+ * rvc_features_str() - space-separated names of a feature mask
+ * @features:	rtvirt_info.features
+ * @buf:	output buffer (RVC_FEATURES_BUF bytes suffice)
+ * @len:	size of @buf
+ *
+ * Known bits are named in bit order ("svm npt"); any remaining bits are
+ * appended as one "unknown(0xMASK)" word; an empty mask gives "none".  The
+ * result is truncated to fit @len and always NUL-terminated.
+ *
+ * Return: @buf, or "" when @buf is NULL or @len is 0.
+ */
+const char *rvc_features_str(__u32 features, char *buf, size_t len)
+{
+	__u32 unknown = unknown_features(features);
+	size_t off = 0;
+	unsigned int bit;
+	const char *name;
+
+	if (!buf || !len)
+		return "";
+	buf[0] = '\0';
+	if (!features) {
+		buf_append(buf, len, &off, "none");
+		return buf;
+	}
+	for (bit = 0; bit < 32; bit++) {
+		name = rvc_feature_name(bit);
+		if (name && (features & (1U << bit)))
+			buf_append(buf, len, &off, "%s%s", off ? " " : "",
+				   name);
+	}
+	if (unknown)
+		buf_append(buf, len, &off, "%sunknown(0x%x)", off ? " " : "",
+			   unknown);
+	return buf;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at @s, of at most @avail bytes, or 0
+ * when it is not one (stray continuation byte, overlong form, surrogate,
+ * beyond U+10FFFF, or cut short).
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	unsigned int cp, min;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n > avail)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/**
+ * rvc_json_string() - write a string as a quoted JSON string
+ * @f:		output stream
+ * @s:		string; may be NULL (written as "")
+ * @maxlen:	bytes of @s that may be read; the string ends at the first
+ *		NUL or after @maxlen bytes, whichever comes first
+ *
+ * Quotes and backslashes are backslash-escaped, \b \f \n \r \t use their
+ * short forms, other control characters and DEL become \u00XX, valid UTF-8
+ * is copied and every byte that is not part of valid UTF-8 becomes \ufffd.
+ */
+void rvc_json_string(FILE *f, const char *s, size_t maxlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = s ? strnlen(s, maxlen) : 0;
+	size_t i = 0, n;
+
+	fputc('"', f);
+	while (i < len) {
+		n = 1;
+		switch (p[i]) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (p[i] < 0x20 || p[i] == 0x7f) {
+				fprintf(f, "\\u%04x", p[i]);
+			} else if (p[i] < 0x80) {
+				fputc(p[i], f);
+			} else {
+				n = utf8_seq_len(p + i, len - i);
+				if (n) {
+					fwrite(p + i, 1, n, f);
+				} else {
+					fputs("\\ufffd", f);
+					n = 1;
+				}
+			}
+			break;
+		}
+		i += n;
+	}
+	fputc('"', f);
+}
+
+/**
+ * rvc_text_field() - copy a kernel string for text output
+ * @dst:	output buffer
+ * @dstlen:	size of @dst; nothing is written when it is 0
+ * @src:	string; may be NULL
+ * @srclen:	bytes of @src that may be read (it ends at the first NUL or
+ *		after @srclen bytes)
+ *
+ * Every byte outside printable ASCII (0x20-0x7e) becomes '?', an empty
+ * string becomes "-" so that columns stay parseable, and the result is
+ * truncated to fit @dstlen and always NUL-terminated.
+ */
+void rvc_text_field(char *dst, size_t dstlen, const char *src,
+		    size_t srclen)
+{
+	size_t len = src ? strnlen(src, srclen) : 0;
+	size_t i;
+
+	if (!dstlen)
+		return;
+	if (!len) {
+		snprintf(dst, dstlen, "-");
+		return;
+	}
+	if (len > dstlen - 1)
+		len = dstlen - 1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = src[i];
+
+		dst[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	dst[len] = '\0';
+}
+
+/**
+ * rvc_print_info_text() - render RTVIRT_GET_INFO output as text
+ * @f:		output stream
+ * @info:	structure filled in by the kernel
+ *
+ * Writes one "key: value" line each for version, abi_version, vmm_version
+ * (major.minor), backend, features (names or "none"), virtualized, cpus,
+ * devices and vmm_image_size (bytes).
+ */
+void rvc_print_info_text(FILE *f, const struct rtvirt_info *info)
+{
+	char version[RTVIRT_NAME_LEN + 1];
+	char features[RVC_FEATURES_BUF];
+	char backend[RVC_NAME_BUF];
+
+	rvc_text_field(version, sizeof(version), info->version,
+		       sizeof(info->version));
+	fprintf(f, "version: %s\n", version);
+	fprintf(f, "abi_version: %u\n", info->abi_version);
+	fprintf(f, "vmm_version: %u.%u\n", info->vmm_version >> 16,
+		info->vmm_version & 0xffff);
+	fprintf(f, "backend: %s\n",
+		rvc_backend_name(info->backend, backend, sizeof(backend)));
+	fprintf(f, "features: %s\n",
+		rvc_features_str(info->features, features, sizeof(features)));
+	fprintf(f, "virtualized: %u\n", info->virtualized);
+	fprintf(f, "cpus: %u\n", info->nr_cpus);
+	fprintf(f, "devices: %u\n", info->nr_devices);
+	fprintf(f, "vmm_image_size: %llu\n",
+		(unsigned long long)info->vmm_image_size);
+}
+
+static void json_features(FILE *f, __u32 features)
+{
+	__u32 unknown = unknown_features(features);
+	const char *sep = "";
+	unsigned int bit;
+	const char *name;
+
+	fputc('[', f);
+	for (bit = 0; bit < 32; bit++) {
+		name = rvc_feature_name(bit);
+		if (name && (features & (1U << bit))) {
+			fprintf(f, "%s\"%s\"", sep, name);
+			sep = ", ";
+		}
+	}
+	if (unknown)
+		fprintf(f, "%s\"unknown(0x%x)\"", sep, unknown);
+	fputc(']', f);
+}
+
+/**
+ * rvc_print_info_json() - render RTVIRT_GET_INFO output as JSON
+ * @f:		output stream
+ * @info:	structure filled in by the kernel
+ *
+ * Writes one JSON object with the keys of rvc_print_info_text(); version,
+ * vmm_version and backend are strings, features an array of strings, the
+ * rest numbers.  The output ends with a newline.
+ */
+void rvc_print_info_json(FILE *f, const struct rtvirt_info *info)
+{
+	char backend[RVC_NAME_BUF];
+
+	fputs("{\n  \"version\": ", f);
+	rvc_json_string(f, info->version, sizeof(info->version));
+	fprintf(f, ",\n  \"abi_version\": %u", info->abi_version);
+	fprintf(f, ",\n  \"vmm_version\": \"%u.%u\"",
+		info->vmm_version >> 16, info->vmm_version & 0xffff);
+	fputs(",\n  \"backend\": ", f);
+	rvc_json_string(f, rvc_backend_name(info->backend, backend,
+					    sizeof(backend)),
+			sizeof(backend));
+	fputs(",\n  \"features\": ", f);
+	json_features(f, info->features);
+	fprintf(f, ",\n  \"virtualized\": %u", info->virtualized);
+	fprintf(f, ",\n  \"cpus\": %u", info->nr_cpus);
+	fprintf(f, ",\n  \"devices\": %u", info->nr_devices);
+	fprintf(f, ",\n  \"vmm_image_size\": %llu\n}\n",
+		(unsigned long long)info->vmm_image_size);
+}
+
+/*
+ * Column layout of the text device list: every column but the last is
+ * padded to the width of its header and followed by at least one space.
+ */
+#define DEV_ROW_FMT	"%-15s %-11s %-9s %-15s %-12s %s\n"
+
+/**
+ * rvc_print_devices_text() - render RTVIRT_LIST_DEVICES output as text
+ * @f:		output stream
+ * @devs:	entries filled in by the kernel; may be NULL when @n is 0
+ * @n:		number of entries to print
+ *
+ * Writes the header line, then one aligned row per device with its
+ * address, name ("-" when empty), model, state, virtualized flag and
+ * vendor:device ID in hex.
+ */
+void rvc_print_devices_text(FILE *f, const struct rtvirt_device *devs,
+			    size_t n)
+{
+	char address[RTVIRT_ADDR_LEN + 1];
+	char name[RTVIRT_NAME_LEN + 1];
+	char model[RTVIRT_NAME_LEN + 1];
+	char state[RVC_NAME_BUF];
+	char virtualized[16];
+	char id[16];
+	size_t i;
+
+	fprintf(f, DEV_ROW_FMT, "ADDRESS", "NAME", "MODEL", "STATE",
+		"VIRTUALIZED", "ID");
+	for (i = 0; devs && i < n; i++) {
+		const struct rtvirt_device *d = &devs[i];
+
+		rvc_text_field(address, sizeof(address), d->address,
+			       sizeof(d->address));
+		rvc_text_field(name, sizeof(name), d->name, sizeof(d->name));
+		rvc_text_field(model, sizeof(model), d->model,
+			       sizeof(d->model));
+		snprintf(virtualized, sizeof(virtualized), "%u",
+			 d->virtualized);
+		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+		fprintf(f, DEV_ROW_FMT, address, name, model,
+			rvc_state_name(d->state, state, sizeof(state)),
+			virtualized, id);
+	}
+}
+
+/**
+ * rvc_print_devices_json() - render RTVIRT_LIST_DEVICES output as JSON
+ * @f:		output stream
+ * @devs:	entries filled in by the kernel; may be NULL when @n is 0
+ * @n:		number of entries to print
+ *
+ * Writes a JSON array with one object per device, one object per line:
+ * address, name and model as strings, vendor and device as "0xXXXX", class
+ * as "0xXXXXXX", state as its name and virtualized as a number.  An empty
+ * list is "[]".  The output ends with a newline.
+ */
+void rvc_print_devices_json(FILE *f, const struct rtvirt_device *devs,
+			    size_t n)
+{
+	char state[RVC_NAME_BUF];
+	size_t i;
+
+	if (!devs || !n) {
+		fputs("[]\n", f);
+		return;
+	}
+	fputs("[\n", f);
+	for (i = 0; i < n; i++) {
+		const struct rtvirt_device *d = &devs[i];
+
+		fputs("  {\"address\": ", f);
+		rvc_json_string(f, d->address, sizeof(d->address));
+		fputs(", \"name\": ", f);
+		rvc_json_string(f, d->name, sizeof(d->name));
+		fputs(", \"model\": ", f);
+		rvc_json_string(f, d->model, sizeof(d->model));
+		fprintf(f, ", \"vendor\": \"0x%04x\", \"device\": \"0x%04x\"",
+			d->vendor, d->device);
+		fprintf(f, ", \"class\": \"0x%06x\", \"state\": ", d->class);
+		rvc_json_string(f, rvc_state_name(d->state, state,
+						  sizeof(state)),
+				sizeof(state));
+		fprintf(f, ", \"virtualized\": %u}%s\n", d->virtualized,
+			i + 1 < n ? "," : "");
+	}
+	fputs("]\n", f);
+}
