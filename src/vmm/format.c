@@ -64,7 +64,8 @@ static void put_num(struct out *o, unsigned long long val, bool negative,
 		tmp[n++] = digits[val % base];
 		val /= base;
 	}
-	if (prec < 0 && !n)
+	/* "%.0d" of 0 prints nothing, but "%#.0o" still prints its "0". */
+	if (!n && (prec < 0 || (base == 8 && (flags & FL_ALT))))
 		tmp[n++] = '0';
 	if (negative)
 		prefix = "-";
@@ -75,8 +76,8 @@ static void put_num(struct out *o, unsigned long long val, bool negative,
 	if ((flags & FL_ALT) && n && tmp[n - 1] != '0') {
 		if (base == 16)
 			prefix = upper ? "0X" : "0x";
-		else if (base == 8)
-			prefix = "0";
+		else if (base == 8 && prec <= n)
+			prefix = "0";	/* unless precision already adds one */
 	}
 	plen = 0;
 	while (prefix[plen])
