@@ -1,0 +1,94 @@
+# Shared helpers of rtvirt's shell selftests (sourced, not run).
+# Tests print TAP version 13 and exit 0 (pass), 1 (fail) or 4 (skip).
+
+KSFT_SKIP=4
+RTVIRT_KO=${RTVIRT_KO:-/rtvirt/rtvirt.ko}
+SYSFS=/sys/kernel/rtvirt
+export PATH="$PATH:/rtvirt:$(cd "$(dirname "$0")/../../tools/rtvirtctl" 2>/dev/null && pwd)"
+
+t_n=0
+t_failed=0
+
+plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ok() {
+	t_n=$((t_n + 1))
+	echo "ok $t_n $*"
+}
+
+fail() {
+	t_n=$((t_n + 1))
+	t_failed=$((t_failed + 1))
+	echo "not ok $t_n $*"
+}
+
+# check DESCRIPTION COMMAND...: one TAP line for COMMAND's success.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else fail "$desc"; fi
+}
+
+skip_all() {
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+finish() {
+	[ $t_failed -eq 0 ] && exit 0
+	exit 1
+}
+
+loaded() {
+	grep -q '^rtvirt ' /proc/modules
+}
+
+load() {
+	loaded || insmod "$RTVIRT_KO"
+}
+
+unload() {
+	! loaded || rmmod rtvirt
+}
+
+# MemFree in kB after dropping clean caches, so that cache growth from the
+# test itself does not count as a leak.
+memfree_kb() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+# Devices rtvirt must manage, from lspci: "ADDRESS MODEL" lines, sorted.
+lspci_expected() {
+	lspci -Dvmmn | awk 'BEGIN { RS = ""; FS = "\n" }
+	{
+		slot = class = vendor = device = progif = ""
+		for (i = 1; i <= NF; i++) {
+			split($i, kv, ":\t")
+			if (kv[1] == "Slot") slot = kv[2]
+			else if (kv[1] == "Class") class = kv[2]
+			else if (kv[1] == "Vendor") vendor = kv[2]
+			else if (kv[1] == "Device") device = kv[2]
+			else if (kv[1] == "ProgIf") progif = kv[2]
+		}
+		if (class == "0108" && progif == "02")
+			print slot, "nvme"
+		else if (vendor == "8086" && (device == "10d3" || device == "10f6" || device == "150c"))
+			print slot, "e1000e"
+	}' | sort
+}
+
+# The kernel name the driver gave a PCI function ("eth0", "nvme0"), or "".
+pci_function_name() {
+	for c in net nvme; do
+		for n in /sys/bus/pci/devices/"$1"/"$c"/*; do
+			[ -e "$n" ] && { basename "$n"; return; }
+		done
+	done
+	echo ""
+}
