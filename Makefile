@@ -114,11 +114,13 @@ module: $(VMM_BIN)
 unit:
 	@tools/testing/run-unit
 
+# A KDIR given on the command line reaches the scripts' own make calls
+# through MAKEFLAGS; otherwise each make computes it after install-deps.
 static-check:
-	@tools/testing/run-static KDIR=$(KDIR)
+	@tools/testing/run-static
 
 check:
-	@tools/testing/check KDIR=$(KDIR)
+	@tools/testing/check
 
 demo:
 	@tools/demo

@@ -30,7 +30,8 @@ static u32 image_checksum(const u8 *image, size_t len)
  * Checks the magic, the header layout version and size, that the image
  * size recorded in the header matches @len, that the VMM's major version
  * is the one this module was built for, that the entry point lies inside
- * the image, that the sizes are within sane bounds and that the CRC-32
+ * the image, that it is linked at RTVIRT_VMM_LINK_BASE, that the sizes are
+ * within sane bounds, that the reserved fields are zero and that the CRC-32
  * matches.  The header may be unaligned.
  *
  * Return: 0 if the image is usable, -EINVAL otherwise (with @reason set).
@@ -61,6 +62,8 @@ int rtvirt_vmm_image_check(const void *image, size_t len, const char **reason)
 		*reason = "bss too large";
 	else if (hdr.entry_offset < sizeof(hdr) || hdr.entry_offset >= len)
 		*reason = "entry point outside the image";
+	else if (hdr.link_base != RTVIRT_VMM_LINK_BASE)
+		*reason = "image linked at the wrong address";
 	else if (hdr.flags || hdr.reserved)
 		*reason = "reserved header fields set";
 	else if (hdr.checksum != image_checksum(image, len))

@@ -8,7 +8,7 @@
 
 #include <linux/device.h>
 #include <linux/mutex.h>
-#include <linux/rtnetlink.h>
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -56,27 +56,41 @@ struct name_query {
 static int copy_function_name(struct device *child, void *data)
 {
 	struct name_query *q = data;
+	char ifname[IFNAMSIZ];
 
-	if (!child->class || (strcmp(child->class->name, "net") &&
-			      strcmp(child->class->name, "nvme")))
+	if (!child->class)
 		return 0;
-	strscpy(q->buf, dev_name(child), q->len);
-	return 1;
+	if (!strcmp(child->class->name, "net")) {
+		/*
+		 * An interface can be renamed at any time, and only rtnl
+		 * (which must not be taken here: see remove_device()) keeps
+		 * it still.  Its name lives inside the net_device, which the
+		 * child iteration keeps alive, so a bounded copy is safe; a
+		 * rename racing with it can only give an old or mixed name.
+		 */
+		memcpy(ifname, to_net_dev(child)->name, sizeof(ifname));
+		ifname[sizeof(ifname) - 1] = '\0';
+		strscpy(q->buf, ifname, q->len);
+		return 1;
+	}
+	if (!strcmp(child->class->name, "nvme")) {
+		strscpy(q->buf, dev_name(child), q->len);	/* never renamed */
+		return 1;
+	}
+	return 0;
 }
 
 /*
  * The kernel name of the function the driver registered: the network
  * interface or the NVMe controller character device, both children of the
- * PCI device.  rtnl keeps a network interface from being renamed meanwhile.
+ * PCI device; "" while no driver has registered one.
  */
 static void function_name(struct pci_dev *pdev, char *buf, size_t len)
 {
 	struct name_query q = { .buf = buf, .len = len };
 
 	buf[0] = '\0';
-	rtnl_lock();
 	device_for_each_child(&pdev->dev, &q, copy_function_name);
-	rtnl_unlock();
 }
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -210,7 +224,12 @@ static void remove_device(struct pci_dev *pdev)
 		nr_devs--;
 	}
 	mutex_unlock(&dev_lock);
-	/* Outside dev_lock: removal waits for running show/store calls. */
+	/*
+	 * Outside dev_lock: removal waits for running show/store calls.  The
+	 * PCI core may call us with any lock held (rtnl, for example, when a
+	 * driver removes its virtual functions), so no show/store may take
+	 * a lock beyond dev_lock.
+	 */
 	if (d) {
 		pr_info("%s: removed\n", pci_name(pdev));
 		kobject_put(&d->kobj);

@@ -386,8 +386,10 @@ void rvc_print_info_json(FILE *f, const struct rtvirt_info *info)
 }
 
 /*
- * Column layout of the text device list: every column but the last is
- * padded to the width of its header and followed by at least one space.
+ * Column layout of the text device list: fixed widths (15, 11, 9, 15 and
+ * 12 characters) wide enough for a PCI address, an interface or controller
+ * name, a model and a state; every column but the last is followed by at
+ * least one space.
  */
 #define DEV_ROW_FMT	"%-15s %-11s %-9s %-15s %-12s %s\n"
 

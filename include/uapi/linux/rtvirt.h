@@ -6,13 +6,17 @@
  * sizeof() the structure it was compiled against.  The kernel accepts any
  * size at least as large as the first published version of the structure
  * (RTVIRT_*_SIZE_VER0), reads or writes only the bytes both sides know, and
- * zero-fills the rest of what it returns.  New fields are only ever added at
- * the end, so old binaries keep working against new modules and vice versa.
+ * zero-fills the rest of what it returns.  In a larger input structure the
+ * bytes the kernel does not know must be zero (else -EINVAL); GET_INFO reads
+ * only @size.  New fields are only ever added at the end, so old binaries
+ * keep working against new modules and vice versa.  The size encoded in the
+ * ioctl number is ignored: the structure's own @size is what counts.
  *
  * Errors: -ENOTTY for an unknown request, -EINVAL for a bad @size or
  * malformed field, -EFAULT for an unreadable or unwritable user pointer,
  * -EPERM for a state-changing request without CAP_SYS_ADMIN, -ENODEV for a
- * device address that rtvirt does not manage, and -EOPNOTSUPP for requests
+ * device address that rtvirt does not manage, -ENOMEM when a device list
+ * cannot be allocated, and -EOPNOTSUPP for requests
  * whose implementation has not landed yet (see Documentation/uapi.rst).
  */
 #ifndef _UAPI_LINUX_RTVIRT_H
@@ -45,7 +49,7 @@
  * @size:		in: sizeof(struct rtvirt_info) as the caller knows it
  * @abi_version:	out: RTVIRT_ABI_VERSION of the module
  * @vmm_version:	out: version of the embedded VMM image (major << 16 | minor)
- * @features:		out: RTVIRT_FEAT_* bits found on the boot CPU
+ * @features:		out: RTVIRT_FEAT_* bits found when the module loaded
  * @backend:		out: RTVIRT_BACKEND_* the module will launch with
  * @virtualized:	out: 1 while the VMM runs under the kernel, else 0
  * @nr_cpus:		out: online CPUs

@@ -228,6 +228,11 @@ START_TEST(image_rejects)
 	expect_reject(img, IMG_SIZE, "entry point outside the image");
 	hdr_of(img)->entry_offset = 128;
 
+	hdr_of(img)->link_base = 0xffffffff81000000ULL;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "image linked at the wrong address");
+	hdr_of(img)->link_base = RTVIRT_VMM_LINK_BASE;
+
 	hdr_of(img)->flags = 1;
 	seal(img, IMG_SIZE);
 	expect_reject(img, IMG_SIZE, "reserved header fields set");
