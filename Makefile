@@ -33,7 +33,7 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 # --- the freestanding VMM image --------------------------------------------
 
 VMM_SRCS := src/vmm/header.S src/vmm/entry.S src/vmm/main.c src/vmm/serial.c \
-	    src/vmm/log.c src/vmm/format.c
+	    src/vmm/log.c src/vmm/format.c src/vmm/paging.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
