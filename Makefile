@@ -23,6 +23,8 @@ Q := @
 quiet = @printf '  %-8s %s\n'
 endif
 
+.DEFAULT_GOAL := all
+
 CC	?= gcc
 LD	?= ld
 OBJCOPY	?= objcopy
