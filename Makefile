@@ -23,6 +23,8 @@ Q := @
 quiet = @printf '  %-8s %s\n'
 endif
 
+.DEFAULT_GOAL := all
+
 CC	?= gcc
 LD	?= ld
 OBJCOPY	?= objcopy
@@ -32,22 +34,24 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 
 # --- the freestanding VMM image --------------------------------------------
 
-VMM_SRCS := src/vmm/header.S src/vmm/entry.S src/vmm/main.c src/vmm/serial.c \
-	    src/vmm/log.c src/vmm/format.c src/vmm/paging.c
+VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
+	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
+	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
+	    src/vmm/string.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
 VMM_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-Isrc/vmm/include -Iinclude \
-	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=none \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wmissing-declarations \
 	-Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
 	-Wpointer-arith -Wcast-align -Wvla -Wformat=2 -MMD -MP
-VMM_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
-	--no-dynamic-linker --build-id=none
+VMM_LDFLAGS := -nostdlib -pie -z max-page-size=4096 -z noexecstack \
+	--no-dynamic-linker --build-id=none -z norelro --hash-style=gnu
 
 $(O_VMM)/%.o: src/vmm/%.c
 	@mkdir -p $(@D)
@@ -66,8 +70,9 @@ $(O_VMM)/rtvirt-vmm.elf: $(VMM_OBJS) src/vmm/vmm.lds
 $(VMM_BIN): $(O_VMM)/rtvirt-vmm.elf build/tools/vmm-seal
 	$(quiet) SEAL $@
 	$(Q)$(OBJCOPY) -O binary --only-section=.header --only-section=.text \
-		--only-section=.rodata --only-section=.data $< $@.tmp
-	$(Q)build/tools/vmm-seal $@.tmp
+		--only-section=.rodata --only-section=.data --only-section=.got \
+		--only-section=.rela.dyn --only-section=.dynamic $< $@.tmp
+	$(Q)build/tools/vmm-seal $@.tmp $(shell nm $< | awk '$$3 ~ /^(__vmm_image_end|__vmm_bss_end|vmm_entry_table|__vmm_rela_start|__vmm_rela_end)$$/ { v[$$3] = $$1 } END { print v["__vmm_image_end"], v["__vmm_bss_end"], v["vmm_entry_table"], v["__vmm_rela_start"], v["__vmm_rela_end"] }')
 	$(Q)mv $@.tmp $@
 
 # --- host build tools and user-space tools ---------------------------------

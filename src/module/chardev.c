@@ -65,7 +65,7 @@ static long ioctl_get_info(void __user *arg)
 	info.vmm_version = rtvirt_vmm_image_version();
 	info.features = rtvirt_caps.features;
 	info.backend = rtvirt_caps.backend;
-	info.virtualized = 0;
+	info.virtualized = rtvirt_launched();
 	info.nr_cpus = num_online_cpus();
 	info.nr_devices = rtvirt_devices_count();
 	info.vmm_image_size = rtvirt_vmm_image_size();
@@ -143,11 +143,11 @@ static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 	case IOC_NO_SIZE(RTVIRT_LAUNCH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return -EOPNOTSUPP;	/* the late launch has not landed */
+		return rtvirt_launch();
 	case IOC_NO_SIZE(RTVIRT_UNLAUNCH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return 0;		/* never launched: already native */
+		return rtvirt_unlaunch();
 	case IOC_NO_SIZE(RTVIRT_SET_DEVICE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;

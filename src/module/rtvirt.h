@@ -27,6 +27,8 @@ extern struct rtvirt_caps rtvirt_caps;
 
 int rtvirt_probe_cpu(struct rtvirt_caps *caps);
 
+struct rtvirt_vmm_header;
+const struct rtvirt_vmm_header *rtvirt_vmm_image_header(void);
 int rtvirt_vmm_image_verify(void);
 size_t rtvirt_vmm_image_size(void);
 u32 rtvirt_vmm_image_version(void);
@@ -40,6 +42,14 @@ void rtvirt_devices_exit(void);
 u32 rtvirt_devices_count(void);
 u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity);
 int rtvirt_device_request(const char *address, bool virtualize);
+
+int rtvirt_launch_init(void);
+void rtvirt_launch_exit(void);
+int rtvirt_launch(void);
+int rtvirt_unlaunch(void);
+bool rtvirt_launched(void);
+int rtvirt_cpu_ping(u64 *cpu, u64 *gen);
+void rtvirt_cpu_times(unsigned int cpu, u64 *launch_ns, u64 *unlaunch_ns);
 
 int rtvirt_chardev_init(void);
 void rtvirt_chardev_exit(void);
