@@ -43,7 +43,7 @@ VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 # No libc, no Linux headers: only the compiler's own freestanding headers.
 VMM_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
-	-Isrc/vmm/include -Iinclude \
+	-Isrc/vmm/include -Iinclude -Iinclude/uapi \
 	-fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=none \
@@ -90,10 +90,11 @@ build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
 
 RTVIRTCTL := tools/rtvirtctl/rtvirtctl
 $(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
-	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h
+	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h \
+	      src/common/exit_names.c
 	$(quiet) CC $@
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
-		tools/rtvirtctl/format.c
+		tools/rtvirtctl/format.c src/common/exit_names.c
 
 SELFTEST_BINS := $(patsubst %.c,%,$(wildcard selftests/rtvirt/*.c))
 selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h

@@ -20,18 +20,9 @@
 #define RTVIRT_HC_ENOSYS	((unsigned long long)-38)
 #define RTVIRT_HC_EINVAL	((unsigned long long)-22)
 
-/* Exit reasons the VMM counts per CPU (arch-neutral). */
-enum rtvirt_exit_kind {
-	RTVIRT_EXIT_HYPERCALL,
-	RTVIRT_EXIT_CPUID,
-	RTVIRT_EXIT_MSR_READ,
-	RTVIRT_EXIT_MSR_WRITE,
-	RTVIRT_EXIT_NPF,
-	RTVIRT_EXIT_VIRT_INSN,	/* guest SVM/VMX instruction: #UD injected */
-	RTVIRT_EXIT_SHUTDOWN,
-	RTVIRT_EXIT_OTHER,
-	RTVIRT_EXIT_KINDS
-};
+#include <linux/rtvirt_exit.h>
+
+#define RTVIRT_EXIT_KINDS	RTVIRT_EXIT_REASONS
 
 #ifndef __ASSEMBLY__
 

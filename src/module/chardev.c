@@ -20,6 +20,7 @@ static_assert(sizeof(struct rtvirt_device_list) ==
 	      RTVIRT_DEVICE_LIST_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_device_request) ==
 	      RTVIRT_DEVICE_REQUEST_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_cpu_stats) == RTVIRT_CPU_STATS_SIZE_VER0);
 
 /* Callers' structures may grow, but not without bound. */
 #define USER_STRUCT_MAX		PAGE_SIZE
@@ -130,6 +131,23 @@ static long ioctl_set_device(void __user *arg)
 	return rtvirt_device_request(req.address, req.virtualize);
 }
 
+static long ioctl_get_cpu_stats(void __user *arg)
+{
+	struct rtvirt_cpu_stats st;
+	u32 usize, cpu;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_CPU_STATS_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	if (get_user(cpu, (const u32 __user *)arg + 1))
+		return -EFAULT;
+	ret = rtvirt_cpu_stats(cpu, &st);
+	if (ret)
+		return ret;
+	return copy_struct_out(arg, usize, &st, sizeof(st));
+}
+
 static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -148,6 +166,8 @@ static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return rtvirt_unlaunch();
+	case IOC_NO_SIZE(RTVIRT_GET_CPU_STATS):
+		return ioctl_get_cpu_stats(uarg);
 	case IOC_NO_SIZE(RTVIRT_SET_DEVICE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;

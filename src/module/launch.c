@@ -11,7 +11,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
 #include <linux/vmalloc.h>
@@ -202,12 +202,12 @@ out:
 static int launch_this_cpu(void)
 {
 	struct launch_cpu_state *st = &cpu_state[smp_processor_id()];
-	u64 t0 = local_clock();
+	u64 t0 = ktime_get_ns();
 
 	st->result = rtvirt_launch_trampoline(vmm_entry->launch_cpu,
 					      smp_processor_id());
 	st->launched = !st->result;
-	st->launch_ns = local_clock() - t0;
+	st->launch_ns = ktime_get_ns() - t0;
 	return st->result;
 }
 
@@ -218,10 +218,10 @@ static void unlaunch_this_cpu(void)
 
 	if (!st->launched)
 		return;
-	t0 = local_clock();
+	t0 = ktime_get_ns();
 	vmmcall(RTVIRT_HC_UNLAUNCH, 0, NULL, NULL, NULL);
 	st->launched = false;
-	st->unlaunch_ns = local_clock() - t0;
+	st->unlaunch_ns = ktime_get_ns() - t0;
 }
 
 static int launch_fn(void *unused)
@@ -366,6 +366,36 @@ int rtvirt_cpu_ping(u64 *cpu, u64 *gen)
 	if (vmmcall(RTVIRT_HC_PING, 0, cpu, gen, &ver) != RTVIRT_HC_PING_MAGIC)
 		return -EIO;
 	return 0;
+}
+
+/**
+ * rtvirt_cpu_vmm_stats() - fetch the calling CPU's counters from the VMM
+ * @stats:	kmalloc'ed buffer (physically contiguous) to fill
+ *
+ * Call with preemption disabled, on a CPU rtvirt_cpu_ping() answered on.
+ *
+ * Return: 0 or -EIO.
+ */
+int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats)
+{
+	return vmmcall(RTVIRT_HC_STATS, virt_to_phys(stats), NULL, NULL,
+		       NULL) ? -EIO : 0;
+}
+
+/**
+ * rtvirt_launch_lock() - serialise with launch and unlaunch
+ */
+void rtvirt_launch_lock(void)
+{
+	mutex_lock(&launch_lock);
+}
+
+/**
+ * rtvirt_launch_unlock() - end of rtvirt_launch_lock()
+ */
+void rtvirt_launch_unlock(void)
+{
+	mutex_unlock(&launch_lock);
 }
 
 /**

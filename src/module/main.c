@@ -35,13 +35,18 @@ static int __init rtvirt_init(void)
 	ret = rtvirt_launch_init();
 	if (ret)
 		goto err_devices;
+	ret = rtvirt_cpus_sysfs_init(rtvirt_sysfs_root());
+	if (ret)
+		goto err_launch_init;
 	ret = rtvirt_chardev_init();
 	if (ret)
-		goto err_launch;
-	if (launch) {
+		goto err_cpus;
+	if (launch && rtvirt_caps.backend == RTVIRT_BACKEND_SVM) {
 		ret = rtvirt_launch();
 		if (ret)
 			goto err_chardev;
+	} else if (launch) {
+		pr_notice("the late launch is implemented for SVM only; loaded without launching\n");
 	}
 
 	pr_info("version %s loaded, backend %s, %u device(s)\n",
@@ -52,7 +57,9 @@ static int __init rtvirt_init(void)
 
 err_chardev:
 	rtvirt_chardev_exit();
-err_launch:
+err_cpus:
+	rtvirt_cpus_sysfs_exit();
+err_launch_init:
 	rtvirt_launch_exit();
 err_devices:
 	rtvirt_devices_exit();
@@ -65,6 +72,7 @@ static void __exit rtvirt_exit(void)
 {
 	rtvirt_chardev_exit();
 	rtvirt_launch_exit();
+	rtvirt_cpus_sysfs_exit();
 	rtvirt_devices_exit();
 	rtvirt_sysfs_exit();
 	pr_info("unloaded\n");

@@ -50,6 +50,14 @@ int rtvirt_unlaunch(void);
 bool rtvirt_launched(void);
 int rtvirt_cpu_ping(u64 *cpu, u64 *gen);
 void rtvirt_cpu_times(unsigned int cpu, u64 *launch_ns, u64 *unlaunch_ns);
+struct rtvirt_vmm_cpu_stats;
+int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats);
+void rtvirt_launch_lock(void);
+void rtvirt_launch_unlock(void);
+
+int rtvirt_cpu_stats(unsigned int cpu, struct rtvirt_cpu_stats *out);
+int rtvirt_cpus_sysfs_init(struct kobject *parent);
+void rtvirt_cpus_sysfs_exit(void);
 
 int rtvirt_chardev_init(void);
 void rtvirt_chardev_exit(void);
