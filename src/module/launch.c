@@ -383,6 +383,23 @@ int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats)
 }
 
 /**
+ * rtvirt_vmm_ranges() - the physical ranges of the VMM's memory
+ * @i:		index of the range to return
+ * @start:	set to the range's first address (may be NULL)
+ *
+ * Each range is RTVIRT_VMM_RANGE_SIZE bytes.  Call under
+ * rtvirt_launch_lock().
+ *
+ * Return: the number of ranges (0 while not launched).
+ */
+unsigned int rtvirt_vmm_ranges(unsigned int i, u64 *start)
+{
+	if (start && i < nr_chunks && chunk_pages)
+		*start = page_to_phys(chunk_pages[i]);
+	return launched ? nr_chunks : 0;
+}
+
+/**
  * rtvirt_launch_lock() - serialise with launch and unlaunch
  */
 void rtvirt_launch_lock(void)

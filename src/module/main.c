@@ -41,6 +41,7 @@ static int __init rtvirt_init(void)
 	ret = rtvirt_chardev_init();
 	if (ret)
 		goto err_cpus;
+	rtvirt_debugfs_init();
 	if (launch && rtvirt_caps.backend == RTVIRT_BACKEND_SVM) {
 		ret = rtvirt_launch();
 		if (ret)
@@ -56,6 +57,7 @@ static int __init rtvirt_init(void)
 	return 0;
 
 err_chardev:
+	rtvirt_debugfs_exit();
 	rtvirt_chardev_exit();
 err_cpus:
 	rtvirt_cpus_sysfs_exit();
@@ -70,6 +72,7 @@ err_sysfs:
 
 static void __exit rtvirt_exit(void)
 {
+	rtvirt_debugfs_exit();
 	rtvirt_chardev_exit();
 	rtvirt_launch_exit();
 	rtvirt_cpus_sysfs_exit();

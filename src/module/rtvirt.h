@@ -52,6 +52,10 @@ int rtvirt_cpu_ping(u64 *cpu, u64 *gen);
 void rtvirt_cpu_times(unsigned int cpu, u64 *launch_ns, u64 *unlaunch_ns);
 struct rtvirt_vmm_cpu_stats;
 int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats);
+#define RTVIRT_VMM_RANGE_SIZE	(2ULL << 20)
+unsigned int rtvirt_vmm_ranges(unsigned int i, u64 *start);
+void rtvirt_debugfs_init(void);
+void rtvirt_debugfs_exit(void);
 void rtvirt_launch_lock(void);
 void rtvirt_launch_unlock(void);
 

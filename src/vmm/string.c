@@ -23,3 +23,23 @@ void *memcpy(void *d, const void *s, size_t n)
 		*dp++ = *sp++;
 	return d;
 }
+
+/**
+ * spin_lock() - take a simple test-and-set lock
+ * @lock:	0 when free
+ */
+void spin_lock(int *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED))
+			asm volatile("pause");
+}
+
+/**
+ * spin_unlock() - release a lock taken by spin_lock()
+ * @lock:	the lock
+ */
+void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}

@@ -77,7 +77,8 @@ static int svm_init_cpu(struct vcpu *v)
 	if (!v->vmcb || !v->host_vmcb || !vmm_alloc_pages(1, &pa))
 		return ERR_NOMEM;
 	v->hsave_pa = pa;
-	return 0;
+	v->scratch = vmm_alloc_pages(1, &v->scratch_pa);
+	return v->scratch ? 0 : ERR_NOMEM;
 }
 
 /* Fill the guest VMCB from the CPU's current (kernel) state. */
@@ -142,6 +143,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	v->svme_was_set = false;
 	v->guest_svme = false;
 	v->guest_hsave_pa = 0;
+	v->stepping = false;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
@@ -248,6 +250,91 @@ static void handle_vmmcall(struct vcpu *v)
 	}
 }
 
+#define X86_RFLAGS_TF	(1ULL << 8)
+#define DR6_BS		(1ULL << 14)
+#define DB_VECTOR	1
+
+/*
+ * The kernel touched the VMM's memory.  Count and log it, then let that one
+ * instruction complete against a zeroed scratch page instead: map the
+ * scratch page at the faulting guest-physical page, single-step the guest
+ * with interrupts held off by an interrupt shadow, and unmap the page again
+ * at the #DB that follows.  Reads see zeros, writes are discarded, and the
+ * VMM's own pages are never mapped into the guest.
+ */
+static void handle_npf(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u64 gpa = vmcb->control.exit_info2, err = vmcb->control.exit_info1;
+	int ret;
+
+	v->stats.exits[RTVIRT_EXIT_NPF]++;
+	if (!vmm_owns_pa(gpa))
+		vmm_panic("cpu %u: nested page fault outside VMM memory at %#llx (error %#llx) rip %#llx\n",
+			  v->id, (unsigned long long)gpa,
+			  (unsigned long long)err,
+			  (unsigned long long)vmcb->save.rip);
+	v->stats.denied_accesses++;
+	if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
+		vmm_log("cpu %u: %s of VMM memory at %#llx from rip %#llx denied\n",
+			v->id, err & 2 ? "write" : err & 16 ? "fetch" : "read",
+			(unsigned long long)gpa,
+			(unsigned long long)vmcb->save.rip);
+	if (v->stepping)
+		vmm_panic("cpu %u: second VMM-memory access while stepping\n",
+			  v->id);
+	/* An event being delivered when the fault hit is delivered again. */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		u64 ev = vmcb->control.exit_int_info;
+
+		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
+		    (ev & 0xff) >= 32)
+			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
+		vmcb->control.event_inj = ev;
+	}
+	memset(v->scratch, 0, PT_PAGE_SIZE);
+	spin_lock(&vmm.npt_lock);
+	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
+		     PT_PAGE_SIZE, PT_RWX);
+	spin_unlock(&vmm.npt_lock);
+	if (ret)
+		vmm_panic("cpu %u: cannot map the scratch page (%d)\n", v->id, ret);
+	v->stepping = true;
+	v->stepping_gpa = gpa & ~(PT_PAGE_SIZE - 1);
+	v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
+	vmcb->save.rflags |= X86_RFLAGS_TF;
+	vmcb->control.int_state |= 1;
+	vmcb->control.intercept_exceptions |= 1U << DB_VECTOR;
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+static void handle_db(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
+	if (!v->stepping) {
+		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+					  SVM_EVTINJ_VALID;
+		return;
+	}
+	spin_lock(&vmm.npt_lock);
+	pt_unmap(&vmm.npt, v->stepping_gpa, PT_PAGE_SIZE);
+	spin_unlock(&vmm.npt_lock);
+	memset(v->scratch, 0, PT_PAGE_SIZE);
+	v->stepping = false;
+	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	if (v->guest_tf) {
+		/* The guest was single-stepping itself: its #DB is due. */
+		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+					  SVM_EVTINJ_VALID;
+	} else {
+		vmcb->save.rflags &= ~X86_RFLAGS_TF;
+		vmcb->save.dr6 &= ~DR6_BS;
+	}
+}
+
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -286,11 +373,11 @@ void svm_handle_exit(struct vcpu *v)
 		vmm_panic("cpu %u: guest shutdown (triple fault) at rip %#llx\n",
 			  v->id, (unsigned long long)vmcb->save.rip);
 	case SVM_EXIT_NPF:
-		v->stats.exits[RTVIRT_EXIT_NPF]++;
-		vmm_panic("cpu %u: nested page fault at %#llx (error %#llx) rip %#llx\n",
-			  v->id, (unsigned long long)vmcb->control.exit_info2,
-			  (unsigned long long)vmcb->control.exit_info1,
-			  (unsigned long long)vmcb->save.rip);
+		handle_npf(v);
+		break;
+	case SVM_EXIT_EXCP_DB:
+		handle_db(v);
+		break;
 	default:
 		v->stats.exits[RTVIRT_EXIT_OTHER]++;
 		vmm_panic("cpu %u: unexpected exit %#llx info %#llx %#llx rip %#llx\n",

@@ -20,6 +20,7 @@
 #define SVM_INTERCEPT_CLGI	(1U << 5)
 #define SVM_INTERCEPT_SKINIT	(1U << 6)
 
+#define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_MSR		0x07c

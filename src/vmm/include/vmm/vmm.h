@@ -44,6 +44,11 @@ struct vcpu {
 	bool guest_svme;
 	u64 guest_hsave_pa;
 	struct rtvirt_vmm_cpu_stats stats;
+	void *scratch;		/* stands in for VMM pages the guest touches */
+	u64 scratch_pa;
+	u64 stepping_gpa;	/* page mapped to scratch while single-stepping */
+	bool stepping;
+	bool guest_tf;		/* the guest had TF set itself */
 };
 
 #define VCPU_GUEST_VMCB_PA	120
@@ -65,12 +70,16 @@ struct vmm {
 	u64 msrpm_pa, iopm_pa;
 	u8 *msrpm;
 	bool ready;
+	int npt_lock;		/* serialises changes to the nested tables */
+	unsigned int denied_logged;
 	struct vcpu cpus[RTVIRT_VMM_MAX_CPUS];
 };
 
 extern struct vmm vmm;
 
 void *vmm_alloc_pages(unsigned int n, u64 *pa);
+void spin_lock(int *lock);
+void spin_unlock(int *lock);
 u64 vmm_va_to_pa(const void *va);
 bool vmm_owns_pa(u64 pa);
 
