@@ -5,6 +5,7 @@
 #   make             VMM image, rtvirt.ko (with the image embedded), tools
 #   make check       unit tests, static checks, selftests in the test VM
 #   make demo        boot the test VM and show rtvirt loaded
+#   make bench       benchmark in the test VM (reports, never fails)
 #   make clean
 #
 # KDIR selects the kernel build tree (default: the running kernel's when its
@@ -103,7 +104,7 @@ selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 
 # --- the kernel module -------------------------------------------------------
 
-.PHONY: all vmm module tools unit static-check check demo clean FORCE
+.PHONY: all vmm module tools unit static-check check demo bench clean FORCE
 
 all: module tools
 
@@ -130,6 +131,10 @@ check:
 
 demo:
 	@tools/demo
+
+# Reports ratios and counts measured in one test VM run; not a test.
+bench:
+	@tools/vm/run --add tools/bench -- /extra/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

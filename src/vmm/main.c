@@ -5,6 +5,7 @@
 #include <rtvirt/vmm_abi.h>
 #include <vmm/log.h>
 #include <vmm/vmm.h>
+#include <vmm/x86.h>
 
 int vmm_init(struct rtvirt_vmm_boot *boot);
 void __noreturn vmm_exception(u64 *frame);
@@ -12,8 +13,16 @@ void __noreturn vmm_exception(u64 *frame);
 static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 			  unsigned long long guest_rip)
 {
+	u64 *gdt;
+
 	if (!vmm.ready || cpu >= vmm.boot.nr_cpus)
 		return ERR_INVAL;
+	/*
+	 * A CPU launched again after going offline (hotplug) loads its TSS
+	 * a second time: LTR needs the descriptor marked available.
+	 */
+	gdt = (u64 *)vmm.cpus[cpu].gdtr_base;
+	gdt[VMM_TSS / 8] &= ~(1ULL << 41);
 	return svm_ops.launch_cpu(&vmm.cpus[cpu], guest_rsp, guest_rip);
 }
 
