@@ -5,6 +5,7 @@
 #   make             VMM image, rtvirt.ko (with the image embedded), tools
 #   make check       unit tests, static checks, selftests in the test VM
 #   make demo        boot the test VM and show rtvirt loaded
+#   make bench       benchmark in the test VM (reports, never fails)
 #   make clean
 #
 # KDIR selects the kernel build tree (default: the running kernel's when its
@@ -34,22 +35,24 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 
 # --- the freestanding VMM image --------------------------------------------
 
-VMM_SRCS := src/vmm/header.S src/vmm/entry.S src/vmm/main.c src/vmm/serial.c \
-	    src/vmm/log.c src/vmm/format.c src/vmm/paging.c
+VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
+	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
+	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
+	    src/vmm/string.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
 VMM_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
-	-Isrc/vmm/include -Iinclude \
-	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-Isrc/vmm/include -Iinclude -Iinclude/uapi \
+	-fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=none \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wmissing-declarations \
 	-Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
 	-Wpointer-arith -Wcast-align -Wvla -Wformat=2 -MMD -MP
-VMM_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
-	--no-dynamic-linker --build-id=none
+VMM_LDFLAGS := -nostdlib -pie -z max-page-size=4096 -z noexecstack \
+	--no-dynamic-linker --build-id=none -z norelro --hash-style=gnu
 
 $(O_VMM)/%.o: src/vmm/%.c
 	@mkdir -p $(@D)
@@ -68,8 +71,9 @@ $(O_VMM)/rtvirt-vmm.elf: $(VMM_OBJS) src/vmm/vmm.lds
 $(VMM_BIN): $(O_VMM)/rtvirt-vmm.elf build/tools/vmm-seal
 	$(quiet) SEAL $@
 	$(Q)$(OBJCOPY) -O binary --only-section=.header --only-section=.text \
-		--only-section=.rodata --only-section=.data $< $@.tmp
-	$(Q)build/tools/vmm-seal $@.tmp
+		--only-section=.rodata --only-section=.data --only-section=.got \
+		--only-section=.rela.dyn --only-section=.dynamic $< $@.tmp
+	$(Q)build/tools/vmm-seal $@.tmp $(shell nm $< | awk '$$3 ~ /^(__vmm_image_end|__vmm_bss_end|vmm_entry_table|__vmm_rela_start|__vmm_rela_end)$$/ { v[$$3] = $$1 } END { print v["__vmm_image_end"], v["__vmm_bss_end"], v["vmm_entry_table"], v["__vmm_rela_start"], v["__vmm_rela_end"] }')
 	$(Q)mv $@.tmp $@
 
 # --- host build tools and user-space tools ---------------------------------
@@ -87,10 +91,11 @@ build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
 
 RTVIRTCTL := tools/rtvirtctl/rtvirtctl
 $(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
-	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h
+	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h \
+	      src/common/exit_names.c
 	$(quiet) CC $@
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
-		tools/rtvirtctl/format.c
+		tools/rtvirtctl/format.c src/common/exit_names.c
 
 SELFTEST_BINS := $(patsubst %.c,%,$(wildcard selftests/rtvirt/*.c))
 selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
@@ -99,7 +104,7 @@ selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 
 # --- the kernel module -------------------------------------------------------
 
-.PHONY: all vmm module tools unit static-check check demo clean FORCE
+.PHONY: all vmm module tools unit static-check check demo bench clean FORCE
 
 all: module tools
 
@@ -126,6 +131,10 @@ check:
 
 demo:
 	@tools/demo
+
+# Reports ratios and counts measured in one test VM run; not a test.
+bench:
+	@tools/vm/run --add tools/bench -- /extra/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -14,22 +14,29 @@
 
 /* "RTVIRTVM" read as a little-endian 64-bit number. */
 #define RTVIRT_VMM_MAGIC		0x4D56545249565452ULL
-#define RTVIRT_VMM_HEADER_VERSION	1
+#define RTVIRT_VMM_HEADER_VERSION	2
 
 #define RTVIRT_VMM_VERSION_MAJOR	0
 #define RTVIRT_VMM_VERSION_MINOR	1
 #define RTVIRT_VMM_VERSION \
 	((RTVIRT_VMM_VERSION_MAJOR << 16) | RTVIRT_VMM_VERSION_MINOR)
 
-/* The VMM runs on its own page tables; this is where it is linked. */
-#define RTVIRT_VMM_LINK_BASE		0xffffffff80000000
+/*
+ * The image is position independent and linked at 0; the module relocates
+ * it to the kernel-virtual address it maps it at, and the VMM maps itself at
+ * that same address in its own page tables.
+ */
+#define RTVIRT_VMM_LINK_BASE		0
 
 /* Upper bounds the module accepts, to reject absurd headers early. */
 #define RTVIRT_VMM_MAX_IMAGE_SIZE	(16U << 20)
 #define RTVIRT_VMM_MAX_BSS_SIZE		(64U << 20)
 
-#define RTVIRT_VMM_HDR_OFF_CHECKSUM	56
-#define RTVIRT_VMM_HDR_SIZE		64
+#define RTVIRT_VMM_HDR_OFF_CHECKSUM	72
+#define RTVIRT_VMM_HDR_SIZE		80
+
+/* x86-64 ELF relocation type of every relocation in the image. */
+#define RTVIRT_VMM_R_X86_64_RELATIVE	8
 
 #ifndef __ASSEMBLY__
 
@@ -43,7 +50,11 @@
  * @image_size:		bytes of the flat image, header included
  * @bss_size:		bytes of zeroed memory the VMM needs after the image
  * @link_base:		virtual address the image is linked at
- * @entry_offset:	offset of the entry point from the image start
+ * @entry_offset:	offset of struct rtvirt_vmm_entry (the image's function
+ *			table) from the image start
+ * @reloc_offset:	offset of the Elf64_Rela relocations (all
+ *			R_X86_64_RELATIVE) to apply for the load address
+ * @reloc_size:		bytes of relocations
  * @checksum:		CRC-32 (IEEE) of the image with this field zero
  * @reserved:		zero
  */
@@ -57,6 +68,8 @@ struct rtvirt_vmm_header {
 	unsigned long long bss_size;
 	unsigned long long link_base;
 	unsigned long long entry_offset;
+	unsigned long long reloc_offset;
+	unsigned long long reloc_size;
 	unsigned int checksum;
 	unsigned int reserved;
 };

@@ -26,6 +26,7 @@
 
 static int n_tests, n_failed;
 static long page_size;
+static bool can_launch;		/* the backend is SVM: LAUNCH works */
 
 static void result(bool pass, const char *fmt, ...)
 {
@@ -252,9 +253,12 @@ static void test_requests(int fd, const char *addr)
 {
 	struct rtvirt_device_request req;
 
-	expect_ioctl(fd, RTVIRT_LAUNCH, NULL, EOPNOTSUPP,
-		     "LAUNCH (not implemented yet)");
+	expect_ioctl(fd, RTVIRT_UNLAUNCH, NULL, 0, "UNLAUNCH");
 	expect_ioctl(fd, RTVIRT_UNLAUNCH, NULL, 0, "UNLAUNCH while native");
+	expect_ioctl(fd, RTVIRT_LAUNCH, NULL, can_launch ? 0 : EOPNOTSUPP,
+		     can_launch ? "LAUNCH" : "LAUNCH on a backend without launch");
+	expect_ioctl(fd, RTVIRT_LAUNCH, NULL, can_launch ? 0 : EOPNOTSUPP,
+		     "LAUNCH while launched");
 
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
@@ -312,7 +316,7 @@ static void test_unprivileged(int fd, const char *addr)
 	       "unprivileged: GET_INFO works, LAUNCH/UNLAUNCH/SET_DEVICE get EPERM");
 }
 
-static void test_sysfs(const char *path)
+static void test_sysfs(const char *path, int want_for_1)
 {
 	static const char *const garbage[] = {
 		"2", "yes", "on", "true", " 1", "1 ", "01", "11", "-1",
@@ -322,8 +326,8 @@ static void test_sysfs(const char *path)
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
 		expect_write(path, garbage[i], strlen(garbage[i]), EINVAL);
 	expect_write(path, "1\0", 2, EINVAL);
-	expect_write(path, "1", 1, EOPNOTSUPP);
-	expect_write(path, "1\n", 2, EOPNOTSUPP);
+	expect_write(path, "1", 1, want_for_1);
+	expect_write(path, "1\n", 2, want_for_1);
 	expect_write(path, "0", 1, 0);
 	expect_write(path, "0\n", 2, 0);
 	result(attr_is(path, "0\n"), "%s still reads 0", path);
@@ -361,6 +365,12 @@ int main(void)
 	*(__u32 *)readonly = sizeof(struct rtvirt_info);
 	mprotect(readonly, page_size, PROT_READ);
 
+	{
+		struct rtvirt_info info = { .size = sizeof(info) };
+
+		can_launch = !ioctl(fd, RTVIRT_GET_INFO, &info) &&
+			     info.backend == RTVIRT_BACKEND_SVM;
+	}
 	have_dev = first_device(addr, sizeof(addr));
 	printf("TAP version 13\n");
 	test_unknown_requests(fd);
@@ -369,11 +379,11 @@ int main(void)
 	test_requests(fd, have_dev ? addr : NULL);
 	test_unprivileged(fd, have_dev ? addr : NULL);
 
-	test_sysfs(SYSFS "/virtualized");
+	test_sysfs(SYSFS "/virtualized", can_launch ? 0 : EOPNOTSUPP);
 	if (have_dev) {
 		snprintf(path, sizeof(path), SYSFS "/devices/%s/virtualized",
 			 addr);
-		test_sysfs(path);
+		test_sysfs(path, EOPNOTSUPP);
 		snprintf(path, sizeof(path), SYSFS "/devices/%s/name", addr);
 		expect_write(path, "x", 1, EACCES);
 	}

@@ -62,6 +62,12 @@ int rtvirt_vmm_image_check(const void *image, size_t len, const char **reason)
 		*reason = "bss too large";
 	else if (hdr.entry_offset < sizeof(hdr) || hdr.entry_offset >= len)
 		*reason = "entry point outside the image";
+	else if (hdr.entry_offset > len - 16 || (hdr.entry_offset & 7))
+		*reason = "entry table outside the image";
+	else if (hdr.reloc_offset < sizeof(hdr) || hdr.reloc_offset > len ||
+		 hdr.reloc_size > len - hdr.reloc_offset ||
+		 hdr.reloc_size % 24 || (hdr.reloc_offset & 7))
+		*reason = "relocations outside the image";
 	else if (hdr.link_base != RTVIRT_VMM_LINK_BASE)
 		*reason = "image linked at the wrong address";
 	else if (hdr.flags || hdr.reserved)

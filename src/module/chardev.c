@@ -20,6 +20,7 @@ static_assert(sizeof(struct rtvirt_device_list) ==
 	      RTVIRT_DEVICE_LIST_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_device_request) ==
 	      RTVIRT_DEVICE_REQUEST_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_cpu_stats) == RTVIRT_CPU_STATS_SIZE_VER0);
 
 /* Callers' structures may grow, but not without bound. */
 #define USER_STRUCT_MAX		PAGE_SIZE
@@ -65,7 +66,7 @@ static long ioctl_get_info(void __user *arg)
 	info.vmm_version = rtvirt_vmm_image_version();
 	info.features = rtvirt_caps.features;
 	info.backend = rtvirt_caps.backend;
-	info.virtualized = 0;
+	info.virtualized = rtvirt_launched();
 	info.nr_cpus = num_online_cpus();
 	info.nr_devices = rtvirt_devices_count();
 	info.vmm_image_size = rtvirt_vmm_image_size();
@@ -130,6 +131,23 @@ static long ioctl_set_device(void __user *arg)
 	return rtvirt_device_request(req.address, req.virtualize);
 }
 
+static long ioctl_get_cpu_stats(void __user *arg)
+{
+	struct rtvirt_cpu_stats st;
+	u32 usize, cpu;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_CPU_STATS_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	if (get_user(cpu, (const u32 __user *)arg + 1))
+		return -EFAULT;
+	ret = rtvirt_cpu_stats(cpu, &st);
+	if (ret)
+		return ret;
+	return copy_struct_out(arg, usize, &st, sizeof(st));
+}
+
 static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -143,11 +161,13 @@ static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 	case IOC_NO_SIZE(RTVIRT_LAUNCH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return -EOPNOTSUPP;	/* the late launch has not landed */
+		return rtvirt_launch();
 	case IOC_NO_SIZE(RTVIRT_UNLAUNCH):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return 0;		/* never launched: already native */
+		return rtvirt_unlaunch();
+	case IOC_NO_SIZE(RTVIRT_GET_CPU_STATS):
+		return ioctl_get_cpu_stats(uarg);
 	case IOC_NO_SIZE(RTVIRT_SET_DEVICE):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;

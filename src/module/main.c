@@ -10,6 +10,10 @@
 
 struct rtvirt_caps rtvirt_caps;
 
+static bool launch = true;
+module_param(launch, bool, 0444);
+MODULE_PARM_DESC(launch, "Demote the running kernel under the VMM at load (default 1)");
+
 static int __init rtvirt_init(void)
 {
 	int ret;
@@ -28,9 +32,23 @@ static int __init rtvirt_init(void)
 	ret = rtvirt_devices_init(rtvirt_sysfs_root());
 	if (ret)
 		goto err_sysfs;
-	ret = rtvirt_chardev_init();
+	ret = rtvirt_launch_init();
 	if (ret)
 		goto err_devices;
+	ret = rtvirt_cpus_sysfs_init(rtvirt_sysfs_root());
+	if (ret)
+		goto err_launch_init;
+	ret = rtvirt_chardev_init();
+	if (ret)
+		goto err_cpus;
+	rtvirt_debugfs_init();
+	if (launch && rtvirt_caps.backend == RTVIRT_BACKEND_SVM) {
+		ret = rtvirt_launch();
+		if (ret)
+			goto err_chardev;
+	} else if (launch) {
+		pr_notice("the late launch is implemented for SVM only; loaded without launching\n");
+	}
 
 	pr_info("version %s loaded, backend %s, %u device(s)\n",
 		RTVIRT_VERSION,
@@ -38,6 +56,13 @@ static int __init rtvirt_init(void)
 		rtvirt_devices_count());
 	return 0;
 
+err_chardev:
+	rtvirt_debugfs_exit();
+	rtvirt_chardev_exit();
+err_cpus:
+	rtvirt_cpus_sysfs_exit();
+err_launch_init:
+	rtvirt_launch_exit();
 err_devices:
 	rtvirt_devices_exit();
 err_sysfs:
@@ -47,7 +72,10 @@ err_sysfs:
 
 static void __exit rtvirt_exit(void)
 {
+	rtvirt_debugfs_exit();
 	rtvirt_chardev_exit();
+	rtvirt_launch_exit();
+	rtvirt_cpus_sysfs_exit();
 	rtvirt_devices_exit();
 	rtvirt_sysfs_exit();
 	pr_info("unloaded\n");

@@ -20,8 +20,7 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t virtualized_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	/* The late launch has not landed: the kernel always runs native. */
-	return sysfs_emit(buf, "0\n");
+	return sysfs_emit(buf, "%d\n", rtvirt_launched());
 }
 
 static ssize_t virtualized_store(struct kobject *kobj,
@@ -34,7 +33,8 @@ static ssize_t virtualized_store(struct kobject *kobj,
 	ret = rtvirt_parse_bool(buf, count, &launch);
 	if (ret)
 		return ret;
-	return launch ? -EOPNOTSUPP : count;
+	ret = launch ? rtvirt_launch() : rtvirt_unlaunch();
+	return ret ? ret : count;
 }
 
 static struct kobj_attribute version_attr = __ATTR_RO(version);

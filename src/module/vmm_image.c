@@ -18,6 +18,16 @@ static const struct rtvirt_vmm_header *image_header(void)
 }
 
 /**
+ * rtvirt_vmm_image_header() - the embedded image, starting with its header
+ *
+ * Return: the header; the image follows it (image_size bytes in all).
+ */
+const struct rtvirt_vmm_header *rtvirt_vmm_image_header(void)
+{
+	return image_header();
+}
+
+/**
  * rtvirt_vmm_image_size() - bytes of the embedded VMM image
  *
  * Return: the size of the flat image, header included.

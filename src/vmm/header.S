@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The image header (struct rtvirt_vmm_header).  Sizes come from the linker
- * script; the checksum is filled in by tools/build/vmm-seal after linking.
+ * The image header (struct rtvirt_vmm_header).  Sizes and offsets are link
+ * results that would need run-time relocations here: tools/build/vmm-seal
+ * fills them in from the linked ELF's symbols, then the checksum.
  */
 #include <rtvirt/vmm_image.h>
 
@@ -13,10 +14,12 @@ vmm_header:
 	.long	RTVIRT_VMM_HDR_SIZE
 	.long	RTVIRT_VMM_VERSION
 	.long	0				/* flags */
-	.quad	__vmm_image_size
-	.quad	__vmm_bss_size
+	.quad	0				/* image_size, and */
+	.quad	0				/* bss_size, */
 	.quad	RTVIRT_VMM_LINK_BASE
-	.quad	vmm_entry - RTVIRT_VMM_LINK_BASE
+	.quad	0				/* entry_offset, */
+	.quad	0				/* reloc_offset, */
+	.quad	0				/* reloc_size: vmm-seal */
 	.long	0				/* checksum */
 	.long	0				/* reserved */
 	.size	vmm_header, . - vmm_header

@@ -1,24 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * First C code of the VMM.
+ * The image's function table and the entry points behind it.
  */
-#include <rtvirt/vmm_image.h>
-#include <vmm/entry.h>
+#include <rtvirt/vmm_abi.h>
 #include <vmm/log.h>
+#include <vmm/vmm.h>
+#include <vmm/x86.h>
+
+int vmm_init(struct rtvirt_vmm_boot *boot);
+void __noreturn vmm_exception(u64 *frame);
+
+static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
+			  unsigned long long guest_rip)
+{
+	u64 *gdt;
+
+	if (!vmm.ready || cpu >= vmm.boot.nr_cpus)
+		return ERR_INVAL;
+	/*
+	 * A CPU launched again after going offline (hotplug) loads its TSS
+	 * a second time: LTR needs the descriptor marked available.
+	 */
+	gdt = (u64 *)vmm.cpus[cpu].gdtr_base;
+	gdt[VMM_TSS / 8] &= ~(1ULL << 41);
+	return svm_ops.launch_cpu(&vmm.cpus[cpu], guest_rsp, guest_rip);
+}
 
 /**
- * vmm_main() - VMM entry after the switch to its own stack
- * @arg:	argument from the launching module (reserved, logged)
- *
- * Brings up the serial log and announces the VMM.
- *
- * Return: 0.
+ * vmm_exception() - an exception inside the VMM: report and stop
+ * @frame:	vector, error code, then the CPU's exception frame
  */
-int vmm_main(u64 arg)
+void vmm_exception(u64 *frame)
 {
-	serial_init();
-	vmm_log("rtvirt VMM %u.%u entered (arg %#llx)\n",
-		RTVIRT_VMM_VERSION_MAJOR, RTVIRT_VMM_VERSION_MINOR,
-		(unsigned long long)arg);
-	return 0;
+	u64 cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	vmm_panic("exception %llu error %#llx at rip %#llx cr2 %#llx\n",
+		  (unsigned long long)frame[0], (unsigned long long)frame[1],
+		  (unsigned long long)frame[2], (unsigned long long)cr2);
 }
+
+/* Found by the module through the image header's entry_offset. */
+const struct rtvirt_vmm_entry vmm_entry_table __used = {
+	.init = vmm_init,
+	.launch_cpu = vmm_launch_cpu,
+};

@@ -91,6 +91,29 @@ const struct pt_format pt_format_npt = {
 	.prot = npt_prot,
 };
 
+/* --- the VMM's own page tables: long-mode format, supervisor only -------- */
+
+static u64 host_table(u64 pa)
+{
+	return (pa & X86_ADDR) | X86_P | X86_RW;
+}
+
+static u64 host_leaf(int level, u64 pa, unsigned int prot)
+{
+	/* Same bits as an NPT leaf, but never user-accessible (SMEP/SMAP). */
+	return npt_leaf(level, pa, prot) & ~X86_US;
+}
+
+const struct pt_format pt_format_host = {
+	.name = "host",
+	.table = host_table,
+	.leaf = host_leaf,
+	.present = npt_present,
+	.is_leaf = npt_is_leaf,
+	.addr = npt_addr,
+	.prot = npt_prot,
+};
+
 /* --- Intel EPT ------------------------------------------------------------ */
 
 #define EPT_R		(1ULL << 0)

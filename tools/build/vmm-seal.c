@@ -2,7 +2,11 @@
 /*
  * vmm-seal: fill in the checksum of a linked VMM image and verify it.
  *
- *	vmm-seal IMAGE
+ *	vmm-seal IMAGE IMAGE_END BSS_END ENTRY RELA_START RELA_END
+ *
+ * The numbers are the linked ELF's symbols __vmm_image_end, __vmm_bss_end,
+ * vmm_entry_table, __vmm_rela_start and __vmm_rela_end (the image is
+ * linked at 0, so they are offsets), written into the header first.
  *
  * Pads IMAGE with zeros to the size its header records (objcopy leaves out
  * trailing sections that hold no bytes, such as an empty .data), stores the
@@ -25,9 +29,20 @@ int main(int argc, char **argv)
 	long len;
 	u32 crc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: vmm-seal IMAGE\n");
+	unsigned long long sym[5];
+
+	if (argc != 7) {
+		fprintf(stderr, "usage: vmm-seal IMAGE IMAGE_END BSS_END ENTRY RELA_START RELA_END\n");
 		return 2;
+	}
+	for (int i = 0; i < 5; i++) {
+		char *end;
+
+		sym[i] = strtoull(argv[i + 2], &end, 16);
+		if (*end || end == argv[i + 2]) {
+			fprintf(stderr, "vmm-seal: bad number '%s'\n", argv[i + 2]);
+			return 2;
+		}
 	}
 	f = fopen(argv[1], "r+b");
 	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
@@ -45,6 +60,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memcpy(&hdr, image, sizeof(hdr));
+	hdr.image_size = sym[0];
+	hdr.bss_size = sym[1] - sym[0];
+	hdr.entry_offset = sym[2];
+	hdr.reloc_offset = sym[3];
+	hdr.reloc_size = sym[4] - sym[3];
+	memcpy(image, &hdr, sizeof(hdr));
 	if (hdr.image_size < (u64)len ||
 	    hdr.image_size > RTVIRT_VMM_MAX_IMAGE_SIZE) {
 		fprintf(stderr, "%s: header says %llu bytes, file has %ld\n",
@@ -52,6 +73,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	image = realloc(image, hdr.image_size);
+	memcpy(image, &hdr, sizeof(hdr));
 	if (!image) {
 		perror(argv[1]);
 		return 1;

@@ -23,6 +23,7 @@
 #define RVC_FEATURES_BUF	48
 
 const char *rvc_state_name(__u32 state, char *buf, size_t len);
+const char *rvc_cpu_state_name(__u32 state, char *buf, size_t len);
 const char *rvc_backend_name(__u32 backend, char *buf, size_t len);
 const char *rvc_feature_name(unsigned int bit);
 const char *rvc_features_str(__u32 features, char *buf, size_t len);
@@ -33,6 +34,15 @@ void rvc_text_field(char *dst, size_t dstlen, const char *src,
 
 void rvc_print_info_text(FILE *f, const struct rtvirt_info *info);
 void rvc_print_info_json(FILE *f, const struct rtvirt_info *info);
+void rvc_print_cpu_line(FILE *f, const struct rtvirt_cpu_stats *st);
+void rvc_print_status_text(FILE *f, const struct rtvirt_info *info,
+			   const struct rtvirt_cpu_stats *st, size_t n);
+void rvc_print_status_json(FILE *f, const struct rtvirt_info *info,
+			   const struct rtvirt_cpu_stats *st, size_t n);
+void rvc_print_stats_text(FILE *f, const struct rtvirt_cpu_stats *st,
+			  size_t n);
+void rvc_print_stats_json(FILE *f, const struct rtvirt_cpu_stats *st,
+			  size_t n);
 void rvc_print_devices_text(FILE *f, const struct rtvirt_device *devs,
 			    size_t n);
 void rvc_print_devices_json(FILE *f, const struct rtvirt_device *devs,

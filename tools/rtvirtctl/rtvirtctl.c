@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtvirtctl: inspect the rtvirt module through /dev/rtvirt.
+ * rtvirtctl: inspect and control the rtvirt module through /dev/rtvirt.
  *
  *	rtvirtctl [--json] [--device PATH] status
  *	rtvirtctl [--json] [--device PATH] devices
+ *	rtvirtctl [--json] [--device PATH] stats [CPU]
+ *	rtvirtctl [--device PATH] launch
+ *	rtvirtctl [--device PATH] unlaunch
  *	rtvirtctl --version
  *
  * Exit status: 0 on success, 1 when the device or a request fails, 2 on a
  * usage error.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,6 +40,12 @@
 /* How often to grow the buffer when the device list grows under us. */
 #define LIST_RETRIES		8
 
+/*
+ * More CPUs than any kernel has: a device that answers GET_CPU_STATS for
+ * every number is not the rtvirt device.
+ */
+#define MAX_CPUS		65536
+
 enum {
 	EXIT_OK		= 0,
 	EXIT_FAIL	= 1,
@@ -46,12 +56,29 @@ enum command {
 	CMD_NONE,
 	CMD_STATUS,
 	CMD_DEVICES,
+	CMD_STATS,
+	CMD_LAUNCH,
+	CMD_UNLAUNCH,
+};
+
+static const struct {
+	const char *name;
+	enum command command;
+} commands[] = {
+	{ "status", CMD_STATUS },
+	{ "devices", CMD_DEVICES },
+	{ "stats", CMD_STATS },
+	{ "launch", CMD_LAUNCH },
+	{ "unlaunch", CMD_UNLAUNCH },
 };
 
 struct options {
 	bool json;
 	const char *device;
 	enum command command;
+	bool have_cpu;		/* stats CPU given */
+	__u32 cpu;
+	const char *cpu_arg;	/* as given, for messages */
 };
 
 static const char help_text[] =
@@ -60,10 +87,20 @@ static const char help_text[] =
 	"module/VMM summary (RTVIRT_GET_INFO)\n"
 	"  rtvirtctl [--json] [--device PATH] devices    "
 	"managed devices (RTVIRT_LIST_DEVICES)\n"
+	"  rtvirtctl [--json] [--device PATH] stats [CPU]\n"
+	"                                                 "
+	"per-CPU state and VM exits\n"
+	"                                                 "
+	"(RTVIRT_GET_CPU_STATS)\n"
+	"  rtvirtctl [--device PATH] launch              "
+	"launch the VMM under the kernel\n"
+	"  rtvirtctl [--device PATH] unlaunch            "
+	"return every CPU to native\n"
 	"  rtvirtctl --version\n"
 	"  rtvirtctl --help\n"
 	"\n"
-	"Query the rtvirt module and its VMM through the control device.\n"
+	"Query and control the rtvirt module and its VMM through the control\n"
+	"device.  status also lists every possible CPU's state.\n"
 	"\n"
 	"Options (before or after the command):\n"
 	"  --json           print JSON instead of text\n"
@@ -109,27 +146,67 @@ static int finish(int ret)
 	return ret;
 }
 
+/* A CPU number: decimal digits only, at most UINT32_MAX. */
+static bool parse_cpu(const char *arg, __u32 *cpu)
+{
+	unsigned long long val;
+	char *end;
+
+	if (!isdigit((unsigned char)arg[0]))
+		return false;
+	errno = 0;
+	val = strtoull(arg, &end, 10);
+	if (errno || *end || val > UINT32_MAX)
+		return false;
+	*cpu = (__u32)val;
+	return true;
+}
+
+static enum command find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].command;
+	return CMD_NONE;
+}
+
+/* A word that is not an option: the command, or the CPU of stats. */
+static void parse_word(const char *arg, struct options *opts)
+{
+	if (opts->command == CMD_NONE) {
+		opts->command = find_command(arg);
+		if (opts->command == CMD_NONE)
+			usage_error("unknown command '%s'", arg);
+	} else if (opts->command == CMD_STATS && !opts->have_cpu) {
+		if (!parse_cpu(arg, &opts->cpu))
+			usage_error("invalid CPU '%s': not a CPU number", arg);
+		opts->have_cpu = true;
+		opts->cpu_arg = arg;
+	} else {
+		usage_error("unexpected argument '%s'", arg);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct options *opts)
 {
 	bool only_args = false;
 	const char *arg;
 	int i;
 
-	opts->json = false;
+	memset(opts, 0, sizeof(*opts));
 	opts->device = RTVIRT_DEVICE_PATH;
 	opts->command = CMD_NONE;
 
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
 		if (only_args || arg[0] != '-' || !arg[1]) {
-			if (opts->command != CMD_NONE)
-				usage_error("unexpected argument '%s'", arg);
-			if (!strcmp(arg, "status"))
-				opts->command = CMD_STATUS;
-			else if (!strcmp(arg, "devices"))
-				opts->command = CMD_DEVICES;
-			else
-				usage_error("unknown command '%s'", arg);
+			parse_word(arg, opts);
+		} else if (opts->command == CMD_STATS && !opts->have_cpu &&
+			   isdigit((unsigned char)arg[1])) {
+			/* "-1": a bad CPU number rather than an option */
+			parse_word(arg, opts);
 		} else if (!strcmp(arg, "--")) {
 			only_args = true;
 		} else if (!strcmp(arg, "--json")) {
@@ -171,24 +248,87 @@ static int open_device(const char *path)
 	return fd;
 }
 
-static int do_ioctl(int fd, unsigned long request, void *arg,
-		    const char *what)
+/* Issue a request, repeating it when a signal interrupted it: 0 or errno. */
+static int try_ioctl(int fd, unsigned long request, void *arg)
 {
-	int ret, err;
+	int ret;
 
 	do {
 		ret = ioctl(fd, request, arg);
 	} while (ret < 0 && errno == EINTR);
-	if (ret < 0) {
-		err = errno;
+	return ret < 0 ? errno : 0;
+}
+
+static int do_ioctl(int fd, unsigned long request, void *arg,
+		    const char *what)
+{
+	int err = try_ioctl(fd, request, arg);
+
+	if (err) {
 		errmsg("%s: %s\n", what, strerror(err));
+		return -1;
 	}
-	return ret;
+	return 0;
+}
+
+/* RTVIRT_GET_CPU_STATS for one CPU: 0 or errno, no message. */
+static int get_cpu_stats(int fd, __u32 cpu, struct rtvirt_cpu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->cpu = cpu;
+	return try_ioctl(fd, RTVIRT_GET_CPU_STATS, st);
+}
+
+/*
+ * Every possible CPU's statistics: CPU 0, 1, 2, ... until the kernel
+ * answers EINVAL (no such CPU).  On success *@st holds *@n entries, at
+ * least one; the caller frees it.
+ */
+static int all_cpu_stats(int fd, struct rtvirt_cpu_stats **st, size_t *n)
+{
+	struct rtvirt_cpu_stats *buf = NULL, *nbuf;
+	size_t cap = 0, cpu;
+	int err;
+
+	for (cpu = 0; ; cpu++) {
+		if (cpu == MAX_CPUS) {
+			errmsg("RTVIRT_GET_CPU_STATS: more than %d CPUs\n",
+			       MAX_CPUS);
+			goto fail;
+		}
+		if (cpu == cap) {
+			cap = cap ? 2 * cap : 16;
+			nbuf = realloc(buf, cap * sizeof(*buf));
+			if (!nbuf) {
+				errmsg("RTVIRT_GET_CPU_STATS: %s\n",
+				       strerror(ENOMEM));
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		err = get_cpu_stats(fd, cpu, &buf[cpu]);
+		if (err == EINVAL && cpu)
+			break;
+		if (err) {
+			errmsg("RTVIRT_GET_CPU_STATS: cpu %zu: %s\n", cpu,
+			       strerror(err));
+			goto fail;
+		}
+	}
+	*st = buf;
+	*n = cpu;
+	return 0;
+fail:
+	free(buf);
+	return -1;
 }
 
 static int cmd_status(int fd, bool json)
 {
+	struct rtvirt_cpu_stats *st;
 	struct rtvirt_info info;
+	size_t n;
 
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
@@ -197,10 +337,55 @@ static int cmd_status(int fd, bool json)
 	if (info.abi_version != RTVIRT_ABI_VERSION)
 		errmsg("warning: module ABI version %u, expected %d\n",
 		       info.abi_version, RTVIRT_ABI_VERSION);
+	if (all_cpu_stats(fd, &st, &n))
+		return EXIT_FAIL;
 	if (json)
-		rvc_print_info_json(stdout, &info);
+		rvc_print_status_json(stdout, &info, st, n);
 	else
-		rvc_print_info_text(stdout, &info);
+		rvc_print_status_text(stdout, &info, st, n);
+	free(st);
+	return EXIT_OK;
+}
+
+static int cmd_stats(int fd, const struct options *opts)
+{
+	struct rtvirt_cpu_stats one, *st = &one;
+	size_t n = 1;
+	int err;
+
+	if (opts->have_cpu) {
+		err = get_cpu_stats(fd, opts->cpu, &one);
+		if (err == EINVAL)
+			usage_error("invalid CPU '%s': no such CPU",
+				    opts->cpu_arg);
+		if (err) {
+			errmsg("RTVIRT_GET_CPU_STATS: cpu %u: %s\n",
+			       opts->cpu, strerror(err));
+			return EXIT_FAIL;
+		}
+	} else if (all_cpu_stats(fd, &st, &n)) {
+		return EXIT_FAIL;
+	}
+	if (opts->json)
+		rvc_print_stats_json(stdout, st, n);
+	else
+		rvc_print_stats_text(stdout, st, n);
+	if (st != &one)
+		free(st);
+	return EXIT_OK;
+}
+
+static int cmd_launch(int fd, bool launch)
+{
+	int err;
+
+	err = try_ioctl(fd, launch ? RTVIRT_LAUNCH : RTVIRT_UNLAUNCH, NULL);
+	if (err) {
+		errmsg("%s: %s%s\n", launch ? "launch" : "unlaunch",
+		       strerror(err), err == EOPNOTSUPP ?
+		       " (no late launch on this CPU's backend)" : "");
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
 }
 
@@ -281,10 +466,20 @@ int main(int argc, char **argv)
 	fd = open_device(opts.device);
 	if (fd < 0)
 		return EXIT_FAIL;
-	if (opts.command == CMD_STATUS)
+	switch (opts.command) {
+	case CMD_STATUS:
 		ret = cmd_status(fd, opts.json);
-	else
+		break;
+	case CMD_DEVICES:
 		ret = cmd_devices(fd, opts.json);
+		break;
+	case CMD_STATS:
+		ret = cmd_stats(fd, &opts);
+		break;
+	default:
+		ret = cmd_launch(fd, opts.command == CMD_LAUNCH);
+		break;
+	}
 	close(fd);
 	return finish(ret);
 }

@@ -23,6 +23,7 @@
 #define _UAPI_LINUX_RTVIRT_H
 
 #include <linux/ioctl.h>
+#include <linux/rtvirt_exit.h>
 #include <linux/types.h>
 
 /* Bumped on every incompatible change; additions do not bump it. */
@@ -133,6 +134,41 @@ struct rtvirt_device_request {
 };
 #define RTVIRT_DEVICE_REQUEST_SIZE_VER0	40
 
+/* rtvirt_cpu_stats.state */
+#define RTVIRT_CPU_NATIVE	0	/* runs natively (VMM not launched on it) */
+#define RTVIRT_CPU_GUEST	1	/* demoted: the VMM answered a ping on it */
+#define RTVIRT_CPU_OFFLINE	2	/* CPU not online */
+#define RTVIRT_CPU_NO_ANSWER	3	/* should be demoted, VMM did not answer */
+
+
+/**
+ * struct rtvirt_cpu_stats - one CPU's late-launch state and VM exit counts
+ * @size:		in: sizeof(struct rtvirt_cpu_stats)
+ * @cpu:		in: CPU number
+ * @state:		out: RTVIRT_CPU_*; GUEST only if the VMM answered the
+ *			ping hypercall on that CPU just now
+ * @vmm_cpu:		out: CPU number the VMM answered for
+ * @generation:		out: launch generation (counts launches since load)
+ * @launch_ns:		out: time the last launch took on this CPU (guest clock)
+ * @unlaunch_ns:	out: time the last unlaunch took on this CPU
+ * @total_exits:	out: VM exits on this CPU since the last launch
+ * @denied_accesses:	out: accesses of the kernel to VMM memory refused
+ * @exits:		out: VM exits by RTVIRT_EXIT_* reason
+ */
+struct rtvirt_cpu_stats {
+	__u32 size;
+	__u32 cpu;
+	__u32 state;
+	__u32 vmm_cpu;
+	__u64 generation;
+	__u64 launch_ns;
+	__u64 unlaunch_ns;
+	__u64 total_exits;
+	__u64 denied_accesses;
+	__u64 exits[RTVIRT_EXIT_REASONS];
+};
+#define RTVIRT_CPU_STATS_SIZE_VER0	184
+
 #define RTVIRT_IOC_MAGIC	0xB7
 
 /* Implemented. */
@@ -140,14 +176,19 @@ struct rtvirt_device_request {
 #define RTVIRT_LIST_DEVICES	_IOWR(RTVIRT_IOC_MAGIC, 0x01, struct rtvirt_device_list)
 
 /*
- * Launch and per-device requests.  The ABI is fixed; until the late launch
- * lands, requests that would change state return -EOPNOTSUPP and requests
- * for the state already in force succeed without doing anything.
+ * Late launch: LAUNCH demotes every online CPU under the VMM (0 when
+ * already launched; -EOPNOTSUPP where the backend has no launch yet, i.e.
+ * VMX), UNLAUNCH returns them to native execution (0 when native).
  */
 #define RTVIRT_LAUNCH		_IO(RTVIRT_IOC_MAGIC, 0x02)
 #define RTVIRT_UNLAUNCH		_IO(RTVIRT_IOC_MAGIC, 0x03)
+/*
+ * Per-device virtualization.  Until it lands, asking for virtualization
+ * returns -EOPNOTSUPP and asking for the native state succeeds.
+ */
 #define RTVIRT_SET_DEVICE	_IOW(RTVIRT_IOC_MAGIC, 0x04, struct rtvirt_device_request)
+#define RTVIRT_GET_CPU_STATS	_IOWR(RTVIRT_IOC_MAGIC, 0x05, struct rtvirt_cpu_stats)
 
-/* Numbers 0x05-0x0f are reserved for statistics and trace requests. */
+/* Numbers 0x06-0x0f are reserved for device statistics and traces. */
 
 #endif /* _UAPI_LINUX_RTVIRT_H */

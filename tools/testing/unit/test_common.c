@@ -128,6 +128,8 @@ static u8 *make_image(void)
 		.bss_size = 8192,
 		.link_base = RTVIRT_VMM_LINK_BASE,
 		.entry_offset = 128,
+		.reloc_offset = 1024,
+		.reloc_size = 48,
 	};
 	u8 *img = malloc(IMG_SIZE);
 
@@ -156,7 +158,8 @@ static void expect_reject(u8 *img, size_t len, const char *why)
 {
 	const char *reason = NULL;
 
-	ck_assert_int_eq(rtvirt_vmm_image_check(img, len, &reason), -EINVAL);
+	ck_assert_msg(rtvirt_vmm_image_check(img, len, &reason) == -EINVAL,
+		      "accepted an image that should fail with: %s", why);
 	ck_assert_str_eq(reason, why);
 }
 
@@ -196,12 +199,12 @@ START_TEST(image_rejects)
 	expect_reject(img, IMG_SIZE, "bad magic");
 	hdr_of(img)->magic ^= 1;
 
-	hdr_of(img)->header_version = 2;
+	hdr_of(img)->header_version = RTVIRT_VMM_HEADER_VERSION + 1;
 	seal(img, IMG_SIZE);
 	expect_reject(img, IMG_SIZE, "unsupported header version");
 	hdr_of(img)->header_version = RTVIRT_VMM_HEADER_VERSION;
 
-	hdr_of(img)->header_size = 60;
+	hdr_of(img)->header_size = 64;
 	seal(img, IMG_SIZE);
 	expect_reject(img, IMG_SIZE, "bad header size");
 	hdr_of(img)->header_size = RTVIRT_VMM_HDR_SIZE;
@@ -226,7 +229,25 @@ START_TEST(image_rejects)
 	hdr_of(img)->entry_offset = 8;
 	seal(img, IMG_SIZE);
 	expect_reject(img, IMG_SIZE, "entry point outside the image");
+	hdr_of(img)->entry_offset = IMG_SIZE - 8;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "entry table outside the image");
+	hdr_of(img)->entry_offset = 132;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "entry table outside the image");
 	hdr_of(img)->entry_offset = 128;
+
+	hdr_of(img)->reloc_size = 50;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "relocations outside the image");
+	hdr_of(img)->reloc_size = IMG_SIZE;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "relocations outside the image");
+	hdr_of(img)->reloc_size = 48;
+	hdr_of(img)->reloc_offset = 40;
+	seal(img, IMG_SIZE);
+	expect_reject(img, IMG_SIZE, "relocations outside the image");
+	hdr_of(img)->reloc_offset = 1024;
 
 	hdr_of(img)->link_base = 0xffffffff81000000ULL;
 	seal(img, IMG_SIZE);
@@ -285,8 +306,9 @@ START_TEST(image_built)
 	hdr = (const struct rtvirt_vmm_header *)img;
 	ck_assert_uint_eq(hdr->link_base, RTVIRT_VMM_LINK_BASE);
 	ck_assert_uint_eq(hdr->vmm_version, RTVIRT_VMM_VERSION);
-	ck_assert_uint_eq(hdr->image_size % 4096, 0);
-	ck_assert_uint_eq(hdr->bss_size % 4096, 0);
+	ck_assert_uint_eq((hdr->image_size + hdr->bss_size) % 4096, 0);
+	ck_assert_uint_eq(hdr->reloc_size % 24, 0);
+	ck_assert(hdr->reloc_size > 0);
 	/* Every byte is covered by the checksum. */
 	img[len / 2] ^= 1;
 	ck_assert_int_eq(rtvirt_vmm_image_check(img, len, &reason), -EINVAL);

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for tools/rtvirtctl/format.c: name mappings, JSON escaping and
- * the exact text and JSON renderings of the info and device list.
+ * the exact text and JSON renderings of the info, the device list and the
+ * per-CPU statistics (status lines, stats table, JSON array).
  *
- * Build (needs libcheck):
+ * Build (needs libcheck; tools/testing/run-unit does this):
  *
- *	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+ *	gcc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
  *		-fsanitize=address,undefined \
- *		-Iinclude/uapi -Itools/rtvirtctl \
+ *		-Iinclude -Iinclude/uapi -Itools/rtvirtctl \
  *		-o test_rtvirtctl_format \
  *		tools/testing/unit/test_rtvirtctl_format.c \
- *		tools/rtvirtctl/format.c $(pkg-config --cflags --libs check)
+ *		tools/rtvirtctl/format.c src/common/exit_names.c \
+ *		$(pkg-config --cflags --libs check)
  *
  * Run under the sanitizers: structures whose strings fill their arrays
  * without a NUL are placed at the very end of a heap block, so a renderer
@@ -180,6 +182,112 @@ static const char svm_info_json[] =
 	"  \"vmm_image_size\": 12288\n"
 	"}\n";
 
+/*
+ * Four CPUs: a guest with exit counts (and a count in an unused slot,
+ * which must not show), a native CPU after an unlaunch, an offline CPU and
+ * a state this tool does not know.
+ */
+static void guest_cpu0(struct rtvirt_cpu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->cpu = 0;
+	st->state = RTVIRT_CPU_GUEST;
+	st->vmm_cpu = 0;
+	st->generation = 3;
+	st->launch_ns = 688123;
+	st->total_exits = 230;
+	st->denied_accesses = 2;
+	st->exits[RTVIRT_EXIT_HYPERCALL] = 12;
+	st->exits[RTVIRT_EXIT_CPUID] = 200;
+	st->exits[RTVIRT_EXIT_MSR_READ] = 8;
+	st->exits[RTVIRT_EXIT_MSR_WRITE] = 4;
+	st->exits[RTVIRT_EXIT_NPF] = 1;
+	st->exits[RTVIRT_EXIT_DEBUG] = 3;
+	st->exits[RTVIRT_EXIT_OTHER] = 2;
+	st->exits[12] = 99;
+}
+
+static void four_cpus(struct rtvirt_cpu_stats *st)
+{
+	memset(st, 0, 4 * sizeof(*st));
+	for (int i = 0; i < 4; i++) {
+		st[i].size = sizeof(*st);
+		st[i].cpu = i;
+	}
+	guest_cpu0(&st[0]);
+	st[1].state = RTVIRT_CPU_NATIVE;
+	st[1].launch_ns = 700001;
+	st[1].unlaunch_ns = 51234;
+	st[2].state = RTVIRT_CPU_OFFLINE;
+	st[3].state = 7;
+}
+
+static const char four_cpus_lines[] =
+	"cpu0: guest (vmm cpu 0, generation 3, launch 688 us, exits 230)\n"
+	"cpu1: native\n"
+	"cpu2: offline\n"
+	"cpu3: unknown(7)\n";
+
+/* The exact header line of the stats table, at its narrowest. */
+#define STATS_HEADER \
+	"CPU STATE GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED " \
+	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG " \
+	"OTHER\n"
+
+static const char four_cpus_table[] =
+	"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
+	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG "
+	"OTHER\n"
+	"  0 guest               3    688123           0   230      2 "
+	"       12   200        8         4   1         0        0     3 "
+	"    2\n"
+	"  1 native              -    700001       51234     -      - "
+	"        -     -        -         -   -         -        -     - "
+	"    -\n"
+	"  2 offline             -         0           0     -      - "
+	"        -     -        -         -   -         -        -     - "
+	"    -\n"
+	"  3 unknown(7)          -         0           0     -      - "
+	"        -     -        -         -   -         -        -     - "
+	"    -\n";
+
+#define GUEST0_JSON \
+	"{\"cpu\": 0, \"state\": \"guest\", \"vmm_cpu\": 0, " \
+	"\"generation\": 3, \"launch_ns\": 688123, \"unlaunch_ns\": 0, " \
+	"\"total_exits\": 230, \"denied_accesses\": 2, " \
+	"\"exits\": {\"hypercall\": 12, \"cpuid\": 200, \"msr_read\": 8, " \
+	"\"msr_write\": 4, \"npf\": 1, \"virt_insn\": 0, \"shutdown\": 0, " \
+	"\"debug\": 3, \"other\": 2}}"
+
+#define NO_EXITS_JSON \
+	"\"exits\": {\"hypercall\": 0, \"cpuid\": 0, \"msr_read\": 0, " \
+	"\"msr_write\": 0, \"npf\": 0, \"virt_insn\": 0, \"shutdown\": 0, " \
+	"\"debug\": 0, \"other\": 0}}"
+
+#define NATIVE1_JSON \
+	"{\"cpu\": 1, \"state\": \"native\", \"vmm_cpu\": 0, " \
+	"\"generation\": 0, \"launch_ns\": 700001, \"unlaunch_ns\": 51234, " \
+	"\"total_exits\": 0, \"denied_accesses\": 0, " NO_EXITS_JSON
+
+#define OFFLINE2_JSON \
+	"{\"cpu\": 2, \"state\": \"offline\", \"vmm_cpu\": 0, " \
+	"\"generation\": 0, \"launch_ns\": 0, \"unlaunch_ns\": 0, " \
+	"\"total_exits\": 0, \"denied_accesses\": 0, " NO_EXITS_JSON
+
+#define UNKNOWN3_JSON \
+	"{\"cpu\": 3, \"state\": \"unknown(7)\", \"vmm_cpu\": 0, " \
+	"\"generation\": 0, \"launch_ns\": 0, \"unlaunch_ns\": 0, " \
+	"\"total_exits\": 0, \"denied_accesses\": 0, " NO_EXITS_JSON
+
+static const char four_cpus_json[] =
+	"[\n"
+	"  " GUEST0_JSON ",\n"
+	"  " NATIVE1_JSON ",\n"
+	"  " OFFLINE2_JSON ",\n"
+	"  " UNKNOWN3_JSON "\n"
+	"]\n";
+
 /* --- JSON escaping -------------------------------------------------------- */
 
 START_TEST(test_json_plain)
@@ -322,6 +430,28 @@ START_TEST(test_state_names)
 	ck_assert_str_eq(rvc_state_name(9, NULL, 0), "unknown");
 	ck_assert_str_eq(rvc_state_name(RTVIRT_DEV_NATIVE, NULL, 0),
 			 "native");
+}
+END_TEST
+
+START_TEST(test_cpu_state_names)
+{
+	char buf[RVC_NAME_BUF];
+
+	ck_assert_str_eq(rvc_cpu_state_name(RTVIRT_CPU_NATIVE, buf,
+					    sizeof(buf)), "native");
+	ck_assert_str_eq(rvc_cpu_state_name(RTVIRT_CPU_GUEST, buf,
+					    sizeof(buf)), "guest");
+	ck_assert_str_eq(rvc_cpu_state_name(RTVIRT_CPU_OFFLINE, buf,
+					    sizeof(buf)), "offline");
+	ck_assert_str_eq(rvc_cpu_state_name(RTVIRT_CPU_NO_ANSWER, buf,
+					    sizeof(buf)), "no-answer");
+	ck_assert_str_eq(rvc_cpu_state_name(4, buf, sizeof(buf)),
+			 "unknown(4)");
+	ck_assert_str_eq(rvc_cpu_state_name(UINT32_MAX, buf, sizeof(buf)),
+			 "unknown(4294967295)");
+	ck_assert_str_eq(rvc_cpu_state_name(4, NULL, 0), "unknown");
+	ck_assert_str_eq(rvc_cpu_state_name(RTVIRT_CPU_GUEST, NULL, 0),
+			 "guest");
 }
 END_TEST
 
@@ -747,6 +877,308 @@ START_TEST(test_devices_escaping)
 }
 END_TEST
 
+/* --- per-CPU statistics ------------------------------------------------ */
+
+static char *cpu_line(const struct rtvirt_cpu_stats *st)
+{
+	struct capture c;
+
+	rvc_print_cpu_line(cap_start(&c), st);
+	return cap_end(&c);
+}
+
+static char *status_text(const struct rtvirt_info *info,
+			 const struct rtvirt_cpu_stats *st, size_t n)
+{
+	struct capture c;
+
+	rvc_print_status_text(cap_start(&c), info, st, n);
+	return cap_end(&c);
+}
+
+static char *status_json(const struct rtvirt_info *info,
+			 const struct rtvirt_cpu_stats *st, size_t n)
+{
+	struct capture c;
+
+	rvc_print_status_json(cap_start(&c), info, st, n);
+	return cap_end(&c);
+}
+
+static char *stats_text(const struct rtvirt_cpu_stats *st, size_t n)
+{
+	struct capture c;
+
+	rvc_print_stats_text(cap_start(&c), st, n);
+	return cap_end(&c);
+}
+
+static char *stats_json(const struct rtvirt_cpu_stats *st, size_t n)
+{
+	struct capture c;
+
+	rvc_print_stats_json(cap_start(&c), st, n);
+	return cap_end(&c);
+}
+
+START_TEST(test_cpu_lines)
+{
+	struct rtvirt_cpu_stats st[4];
+	char *out;
+
+	four_cpus(st);
+	out = cpu_line(&st[0]);
+	ck_assert_str_eq(out, "cpu0: guest (vmm cpu 0, generation 3, "
+			 "launch 688 us, exits 230)\n");
+	free(out);
+	out = cpu_line(&st[1]);
+	ck_assert_str_eq(out, "cpu1: native\n");
+	free(out);
+	out = cpu_line(&st[2]);
+	ck_assert_str_eq(out, "cpu2: offline\n");
+	free(out);
+	out = cpu_line(&st[3]);
+	ck_assert_str_eq(out, "cpu3: unknown(7)\n");
+	free(out);
+
+	/* No answer: the VMM's numbers are not shown. */
+	st[1].state = RTVIRT_CPU_NO_ANSWER;
+	st[1].generation = 5;
+	out = cpu_line(&st[1]);
+	ck_assert_str_eq(out, "cpu1: no-answer\n");
+	free(out);
+
+	/* Microseconds are rounded down; the VMM's CPU number is its own. */
+	st[0].cpu = 17;
+	st[0].vmm_cpu = 4;
+	st[0].launch_ns = 1999;
+	st[0].generation = UINT64_MAX;
+	st[0].total_exits = 0;
+	out = cpu_line(&st[0]);
+	ck_assert_str_eq(out, "cpu17: guest (vmm cpu 4, "
+			 "generation 18446744073709551615, launch 1 us, "
+			 "exits 0)\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_status_text)
+{
+	struct rtvirt_cpu_stats st[4];
+	struct rtvirt_info info;
+	char *out, *want;
+
+	svm_info(&info);
+	four_cpus(st);
+	out = status_text(&info, st, 4);
+	ck_assert_int_gt(asprintf(&want, "%s%s", svm_info_text,
+				  four_cpus_lines), 0);
+	ck_assert_str_eq(out, want);
+	free(want);
+	free(out);
+
+	/* No CPUs: the summary alone. */
+	out = status_text(&info, NULL, 0);
+	ck_assert_str_eq(out, svm_info_text);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_status_json)
+{
+	struct rtvirt_cpu_stats st[4];
+	struct rtvirt_info info;
+	char *out;
+
+	svm_info(&info);
+	four_cpus(st);
+	out = status_json(&info, st, 4);
+	ck_assert_str_eq(out,
+			 "{\n"
+			 "  \"version\": \"0.1.0\",\n"
+			 "  \"abi_version\": 1,\n"
+			 "  \"vmm_version\": \"0.1\",\n"
+			 "  \"backend\": \"svm\",\n"
+			 "  \"features\": [\"svm\", \"npt\"],\n"
+			 "  \"virtualized\": 0,\n"
+			 "  \"cpus\": 4,\n"
+			 "  \"devices\": 3,\n"
+			 "  \"vmm_image_size\": 12288,\n"
+			 "  \"cpu_stats\": [\n"
+			 "    " GUEST0_JSON ",\n"
+			 "    " NATIVE1_JSON ",\n"
+			 "    " OFFLINE2_JSON ",\n"
+			 "    " UNKNOWN3_JSON "\n"
+			 "  ]\n"
+			 "}\n");
+	free(out);
+
+	out = status_json(&info, NULL, 0);
+	ck_assert_str_eq(out,
+			 "{\n"
+			 "  \"version\": \"0.1.0\",\n"
+			 "  \"abi_version\": 1,\n"
+			 "  \"vmm_version\": \"0.1\",\n"
+			 "  \"backend\": \"svm\",\n"
+			 "  \"features\": [\"svm\", \"npt\"],\n"
+			 "  \"virtualized\": 0,\n"
+			 "  \"cpus\": 4,\n"
+			 "  \"devices\": 3,\n"
+			 "  \"vmm_image_size\": 12288,\n"
+			 "  \"cpu_stats\": []\n"
+			 "}\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_stats_text)
+{
+	struct rtvirt_cpu_stats st[4];
+	char *out;
+
+	four_cpus(st);
+	out = stats_text(st, 4);
+	ck_assert_str_eq(out, four_cpus_table);
+	free(out);
+}
+END_TEST
+
+/* One CPU at a time, as "rtvirtctl stats CPU" prints it. */
+START_TEST(test_stats_text_one)
+{
+	struct rtvirt_cpu_stats st[4];
+	char *out;
+
+	four_cpus(st);
+	out = stats_text(&st[0], 1);
+	ck_assert_str_eq(out,
+		STATS_HEADER
+		"  0 guest          3    688123           0   230      2 "
+		"       12   200        8         4   1         0        0 "
+		"    3     2\n");
+	free(out);
+
+	out = stats_text(&st[1], 1);
+	ck_assert_str_eq(out,
+		"CPU STATE  GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
+		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
+		"DEBUG OTHER\n"
+		"  1 native          -    700001       51234     -      - "
+		"        -     -        -         -   -         -        - "
+		"    -     -\n");
+	free(out);
+
+	out = stats_text(&st[2], 1);
+	ck_assert_str_eq(out,
+		"CPU STATE   GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
+		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
+		"DEBUG OTHER\n"
+		"  2 offline          -         0           0     -      - "
+		"        -     -        -         -   -         -        - "
+		"    -     -\n");
+	free(out);
+
+	out = stats_text(&st[3], 1);
+	ck_assert_str_eq(out,
+		"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
+		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
+		"DEBUG OTHER\n"
+		"  3 unknown(7)          -         0           0     -      - "
+		"        -     -        -         -   -         -        - "
+		"    -     -\n");
+	free(out);
+}
+END_TEST
+
+/* Columns grow to their widest value; every row stays aligned. */
+START_TEST(test_stats_text_wide)
+{
+	struct rtvirt_cpu_stats st[2];
+	char *out;
+
+	memset(st, 0, sizeof(st));
+	st[0].cpu = UINT32_MAX;
+	st[0].state = RTVIRT_CPU_GUEST;
+	st[0].generation = UINT64_MAX;
+	st[0].launch_ns = 1;
+	st[0].total_exits = UINT64_MAX;
+	st[0].exits[RTVIRT_EXIT_NPF] = UINT64_MAX;
+	st[1].cpu = 7;
+	st[1].state = UINT32_MAX;
+	out = stats_text(st, 2);
+	ck_assert_str_eq(out,
+		"       CPU STATE                         GENERATION LAUNCH_NS "
+		"UNLAUNCH_NS                TOTAL DENIED HYPERCALL CPUID "
+		"MSR_READ MSR_WRITE                  NPF VIRT_INSN SHUTDOWN "
+		"DEBUG OTHER\n"
+		"4294967295 guest               18446744073709551615         1 "
+		"          0 18446744073709551615      0         0     0 "
+		"       0         0 18446744073709551615         0        0 "
+		"    0     0\n"
+		"         7 unknown(4294967295)                    -         0 "
+		"          0                    -      -         -     - "
+		"       -         - "
+		"                   -         -        - "
+		"    -     -\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_stats_json)
+{
+	struct rtvirt_cpu_stats st[4];
+	char *out;
+
+	four_cpus(st);
+	out = stats_json(st, 4);
+	ck_assert_str_eq(out, four_cpus_json);
+	free(out);
+
+	out = stats_json(&st[3], 1);
+	ck_assert_str_eq(out, "[\n  " UNKNOWN3_JSON "\n]\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_stats_empty)
+{
+	struct rtvirt_cpu_stats st;
+	char *out;
+
+	memset(&st, 0, sizeof(st));
+	out = stats_text(NULL, 0);
+	ck_assert_str_eq(out, STATS_HEADER);
+	free(out);
+	out = stats_text(&st, 0);
+	ck_assert_str_eq(out, STATS_HEADER);
+	free(out);
+	out = stats_json(NULL, 0);
+	ck_assert_str_eq(out, "[]\n");
+	free(out);
+	out = stats_json(&st, 0);
+	ck_assert_str_eq(out, "[]\n");
+	free(out);
+}
+END_TEST
+
+/* The CPU at the very end of a heap block: nothing is read past it. */
+START_TEST(test_stats_heap_end)
+{
+	struct rtvirt_cpu_stats *st = malloc(sizeof(*st));
+	char *out;
+
+	ck_assert_ptr_nonnull(st);
+	guest_cpu0(st);
+	out = stats_json(st, 1);
+	ck_assert_str_eq(out, "[\n  " GUEST0_JSON "\n]\n");
+	free(out);
+	out = stats_text(st, 1);
+	ck_assert_ptr_nonnull(strstr(out, "  0 guest "));
+	free(out);
+	free(st);
+}
+END_TEST
+
 static Suite *format_suite(void)
 {
 	Suite *s = suite_create("rtvirtctl_format");
@@ -764,6 +1196,7 @@ static Suite *format_suite(void)
 	tc = tcase_create("names");
 	tcase_add_test(tc, test_text_field);
 	tcase_add_test(tc, test_state_names);
+	tcase_add_test(tc, test_cpu_state_names);
 	tcase_add_test(tc, test_backend_names);
 	tcase_add_test(tc, test_feature_names);
 	tcase_add_test(tc, test_features_str);
@@ -785,6 +1218,18 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_devices_unknown_state);
 	tcase_add_test(tc, test_devices_unterminated);
 	tcase_add_test(tc, test_devices_escaping);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cpus");
+	tcase_add_test(tc, test_cpu_lines);
+	tcase_add_test(tc, test_status_text);
+	tcase_add_test(tc, test_status_json);
+	tcase_add_test(tc, test_stats_text);
+	tcase_add_test(tc, test_stats_text_one);
+	tcase_add_test(tc, test_stats_text_wide);
+	tcase_add_test(tc, test_stats_json);
+	tcase_add_test(tc, test_stats_empty);
+	tcase_add_test(tc, test_stats_heap_end);
 	suite_add_tcase(s, tc);
 
 	return s;

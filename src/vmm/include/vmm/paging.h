@@ -45,6 +45,7 @@ struct pt_format {
 
 extern const struct pt_format pt_format_npt;
 extern const struct pt_format pt_format_ept;
+extern const struct pt_format pt_format_host;
 
 /**
  * struct pt - one nested page table hierarchy

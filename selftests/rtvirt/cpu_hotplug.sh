@@ -1,0 +1,31 @@
+#!/bin/sh
+# CPU hotplug while demoted: a CPU going offline is returned to native
+# first, one coming online is demoted before it runs anything else.
+. "$(dirname "$0")/lib.sh"
+
+grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+cpu=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null | head -n 1)
+[ -n "$cpu" ] && [ -w "$cpu/online" ] || skip_all "no CPU that can go offline"
+n=$(basename "$cpu")
+cycles=${RTVIRT_HOTPLUG_CYCLES:-10}
+plan 5
+unload
+check "insmod launches" sh -c "insmod '$RTVIRT_KO' && [ \$(cat $SYSFS/virtualized) = 1 ]"
+i=0 bad=0
+while [ $i -lt "$cycles" ]; do
+	i=$((i + 1))
+	echo 0 > "$cpu/online" || { bad=$((bad + 1)); break; }
+	[ "$(cat $SYSFS/cpus/$n/state)" = offline ] || { echo "cycle $i: $n not offline"; bad=$((bad + 1)); }
+	echo 1 > "$cpu/online" || { bad=$((bad + 1)); break; }
+	[ "$(cat $SYSFS/cpus/$n/state)" = guest ] || { echo "cycle $i: $n is $(cat $SYSFS/cpus/$n/state) after online"; bad=$((bad + 1)); }
+done
+check "$cycles offline/online cycles of $n while demoted" [ $bad -eq 0 ]
+echo 0 > "$cpu/online"
+echo 0 > $SYSFS/virtualized
+echo 1 > "$cpu/online"
+check "$n stays native when it comes online after an unlaunch" \
+	[ "$(cat $SYSFS/cpus/$n/state)" = native ]
+echo 1 > $SYSFS/virtualized
+check "relaunch demotes every CPU" sh -c "! grep -qv guest $SYSFS/cpus/cpu*/state"
+check "rmmod" unload
+finish

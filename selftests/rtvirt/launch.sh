@@ -1,0 +1,78 @@
+#!/bin/sh
+# Late launch on SVM: launch=0 loads without demoting; many launch/unlaunch
+# cycles under CPU, memory and syscall stress give every CPU back and lose
+# no memory; while demoted every CPU answers the VMM's ping, CPUID hides
+# SVM, ring 3 gets #UD for VMMCALL; rmmod works under load.
+# RTVIRT_LAUNCH_CYCLES sets the number of cycles (default 200).
+. "$(dirname "$0")/lib.sh"
+
+grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+cycles=${RTVIRT_LAUNCH_CYCLES:-200}
+here=$(dirname "$0")
+plan 12
+unload
+
+check "insmod launch=0 loads without demoting" \
+	sh -c "insmod '$RTVIRT_KO' launch=0 && [ \$(cat $SYSFS/virtualized) = 0 ]"
+check "every CPU native after launch=0" \
+	sh -c "! grep -qv native $SYSFS/cpus/cpu*/state"
+
+dmesg -c > /dev/null
+before=$(memfree_kb)
+stress-ng --cpu "$(nproc)" --vm 1 --vm-bytes 64M --syscall 1 --timeout 900 > /dev/null 2>&1 &
+stress=$!
+sleep 1
+i=0 bad=0
+while [ $i -lt "$cycles" ]; do
+	i=$((i + 1))
+	if ! echo 1 > $SYSFS/virtualized; then
+		echo "cycle $i: launch failed"
+		bad=$((bad + 1))
+		break
+	fi
+	if [ $((i % 25)) -eq 0 ] && grep -qv guest $SYSFS/cpus/cpu*/state; then
+		echo "cycle $i: a CPU did not answer as a guest:"
+		grep . $SYSFS/cpus/cpu*/state
+		bad=$((bad + 1))
+	fi
+	if ! echo 0 > $SYSFS/virtualized; then
+		echo "cycle $i: unlaunch failed"
+		bad=$((bad + 1))
+		break
+	fi
+done
+check "$cycles launch/unlaunch cycles under stress-ng" [ $bad -eq 0 ]
+check "every CPU native after the cycles" \
+	sh -c "! grep -qv native $SYSFS/cpus/cpu*/state"
+kill $stress 2>/dev/null
+wait $stress 2>/dev/null
+after=$(memfree_kb)
+lost=$((before - after))
+echo "MemFree before ${before} kB, after ${after} kB, lost ${lost} kB"
+check "MemFree back within 1% after $cycles cycles" [ $lost -le $((before / 100)) ]
+
+echo 1 > $SYSFS/virtualized
+grep . $SYSFS/cpus/cpu*/state $SYSFS/cpus/cpu*/launch_ns
+check "every online CPU answers the VMM's ping as a guest" \
+	sh -c "! grep -qv guest $SYSFS/cpus/cpu*/state"
+gens=$(rtvirtctl --json status | grep -o '"generation": [0-9]*' | cut -d' ' -f2 | sort -u)
+echo "generation answered by the VMM: $gens (launches since load: $((cycles + 1)))"
+check "launch generation counts every launch" [ "$gens" = $((cycles + 1)) ]
+check "CPUID hides SVM while demoted" [ "$("$here"/cpu_probe svm)" = 0 ]
+check "VMMCALL from ring 3 gets #UD (SIGILL)" "$here"/cpu_probe vmmcall
+
+t0=$(cat $SYSFS/cpus/cpu*/exits/total | awk '{ s += $1 } END { print s }')
+sleep 5
+t1=$(cat $SYSFS/cpus/cpu*/exits/total | awk '{ s += $1 } END { print s }')
+echo "VM exits while idle: $((t1 - t0)) in 5 s (all CPUs, including the sysfs reads)"
+
+stress-ng --cpu "$(nproc)" --syscall 1 --timeout 60 > /dev/null 2>&1 &
+stress=$!
+sleep 1
+check "rmmod while demoted and under load" rmmod rtvirt
+kill $stress 2>/dev/null
+wait $stress 2>/dev/null
+check "CPUID shows SVM again after rmmod" [ "$("$here"/cpu_probe svm)" = 1 ]
+check "no rtvirt errors, no VMM panic in dmesg" \
+	sh -c "! dmesg -r | grep -E '^<[0-3]>' | grep -q 'rtvirt: '"
+finish

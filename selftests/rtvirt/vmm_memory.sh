@@ -1,0 +1,42 @@
+#!/bin/sh
+# The demoted kernel cannot read or write the VMM's memory: through
+# /sys/kernel/debug/rtvirt/probe the kernel reads and writes addresses in
+# every range of vmm_memory; reads return 0, writes are discarded, every
+# attempt is counted, and the VMM keeps working and unlaunches cleanly.
+. "$(dirname "$0")/lib.sh"
+
+grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+D=/sys/kernel/debug/rtvirt
+plan 7
+unload
+insmod "$RTVIRT_KO"
+ranges=$(cat $D/vmm_memory)
+echo "$ranges"
+check "vmm_memory lists the VMM's ranges as 0xSTART-0xEND" \
+	sh -c "[ -n '$ranges' ] && ! echo '$ranges' | grep -qvE '^0x[0-9a-f]+-0x[0-9a-f]+\$'"
+denied() { cat $SYSFS/cpus/cpu*/denied_accesses | awk '{ s += $1 } END { print s }'; }
+d0=$(denied)
+n=0 nonzero=0
+for r in $ranges; do
+	s=${r%-*}
+	e=${r#*-}
+	for a in $s $(printf '0x%x' $((s + 0x1000))) $(printf '0x%x' $((e - 7))); do
+		echo "read $a" > $D/probe
+		[ "$(cut -d' ' -f2 $D/probe)" = 0x0 ] || nonzero=$((nonzero + 1))
+		echo "write $a 0xdeadbeefcafef00d" > $D/probe
+		[ "$(cut -d' ' -f2 $D/probe)" = 0x0 ] || nonzero=$((nonzero + 1))
+		n=$((n + 3))	# read, write, read back
+	done
+done
+d1=$(denied)
+echo "$n accesses, $((d1 - d0)) denied"
+check "every read of VMM memory returned 0" [ $nonzero -eq 0 ]
+check "every access was counted as denied ($n)" [ $((d1 - d0)) -eq $n ]
+check "probe refuses addresses outside the VMM" \
+	sh -c "! echo 'read 0x1000' > $D/probe"
+check "the VMM still answers on every CPU" \
+	sh -c "! grep -qv guest $SYSFS/cpus/cpu*/state"
+check "unlaunch and relaunch work" \
+	sh -c "echo 0 > $SYSFS/virtualized && echo 1 > $SYSFS/virtualized && ! grep -qv guest $SYSFS/cpus/cpu*/state"
+check "rmmod" unload
+finish

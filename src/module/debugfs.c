@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/rtvirt: the VMM's physical memory ranges, and a probe
+ * that makes the kernel read or write them, to test that the VMM contains
+ * such accesses.  Root only; the probe refuses any address outside the
+ * VMM's ranges.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/io.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include "rtvirt.h"
+
+static struct dentry *dir;
+static u64 last_addr, last_value;
+static DEFINE_MUTEX(probe_lock);
+
+static int vmm_memory_show(struct seq_file *m, void *unused)
+{
+	unsigned int i, n;
+	u64 start;
+
+	rtvirt_launch_lock();
+	n = rtvirt_vmm_ranges(0, NULL);
+	for (i = 0; i < n; i++) {
+		rtvirt_vmm_ranges(i, &start);
+		seq_printf(m, "0x%llx-0x%llx\n", start,
+			   start + RTVIRT_VMM_RANGE_SIZE - 1);
+	}
+	rtvirt_launch_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmm_memory);
+
+static bool in_vmm(u64 addr)
+{
+	unsigned int i, n = rtvirt_vmm_ranges(0, NULL);
+	u64 start;
+
+	for (i = 0; i < n; i++) {
+		rtvirt_vmm_ranges(i, &start);
+		if (addr - start < RTVIRT_VMM_RANGE_SIZE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * "read ADDR" or "write ADDR VALUE": one aligned 8-byte access by the
+ * kernel, through its direct map, to an address of the VMM's memory.
+ */
+static ssize_t probe_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	char buf[80], op[8];
+	u64 addr, value = 0;
+	u64 *p;
+	int n;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	n = sscanf(buf, "%7s %llx %llx", op, &addr, &value);
+	if (n < 2 || (strcmp(op, "read") && strcmp(op, "write")) ||
+	    (!strcmp(op, "write") && n != 3) || (addr & 7))
+		return -EINVAL;
+
+	mutex_lock(&probe_lock);
+	rtvirt_launch_lock();
+	if (!rtvirt_launched() || !in_vmm(addr)) {
+		rtvirt_launch_unlock();
+		mutex_unlock(&probe_lock);
+		return rtvirt_launched() ? -EINVAL : -ENODEV;
+	}
+	p = phys_to_virt(addr);
+	if (op[0] == 'r') {
+		value = READ_ONCE(*p);
+	} else {
+		WRITE_ONCE(*p, value);
+		value = READ_ONCE(*p);
+	}
+	last_addr = addr;
+	last_value = value;
+	rtvirt_launch_unlock();
+	mutex_unlock(&probe_lock);
+	return count;
+}
+
+static ssize_t probe_read(struct file *file, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	char buf[48];
+	int len;
+
+	mutex_lock(&probe_lock);
+	len = scnprintf(buf, sizeof(buf), "0x%llx 0x%llx\n", last_addr,
+			last_value);
+	mutex_unlock(&probe_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations probe_fops = {
+	.owner = THIS_MODULE,
+	.write = probe_write,
+	.read = probe_read,
+	.llseek = default_llseek,
+};
+
+/**
+ * rtvirt_debugfs_init() - create /sys/kernel/debug/rtvirt
+ */
+void rtvirt_debugfs_init(void)
+{
+	dir = debugfs_create_dir("rtvirt", NULL);
+	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
+	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
+}
+
+/**
+ * rtvirt_debugfs_exit() - remove /sys/kernel/debug/rtvirt
+ */
+void rtvirt_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dir);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rtvirt_launch_trampoline(launch, cpu): call the VMM's launch_cpu with
+ * the stack pointer and resume address at which this CPU continues as a
+ * guest.  Returns launch_cpu()'s error if it fails, or 0 when the CPU
+ * comes back through rtvirt_resume_guest as a guest.
+ */
+#include <linux/linkage.h>
+#include <asm/nospec-branch.h>
+
+	.text
+SYM_FUNC_START(rtvirt_launch_trampoline)
+	pushq	%rbp
+	movq	%rsp, %rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	pushfq
+	movq	%rdi, %rax
+	movl	%esi, %edi
+	movq	%rsp, %rsi
+	leaq	rtvirt_resume_guest(%rip), %rdx
+	CALL_NOSPEC rax
+	/* launch_cpu() failed: still native; %eax holds the error. */
+	popfq
+	jmp	1f
+rtvirt_resume_guest:
+	/* First instruction as a guest, on the stack captured above. */
+	popfq
+	xorl	%eax, %eax
+1:	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	RET
+SYM_FUNC_END(rtvirt_launch_trampoline)

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercall dispatch (arch-neutral): the backend has checked that the
+ * caller runs in ring 0 and hands over the number and first argument.
+ */
+#include <rtvirt/vmm_image.h>
+#include <vmm/vmm.h>
+
+/**
+ * hypercall_dispatch() - run one hypercall
+ * @v:		the calling CPU
+ * @nr:		RTVIRT_HC_* number
+ * @a0:		first argument
+ * @leave:	set when the CPU must return to native execution
+ *
+ * Return: the value for the guest's RAX.
+ */
+u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
+{
+	switch (nr) {
+	case RTVIRT_HC_PING:
+		v->regs.rbx = v->id;
+		v->regs.rcx = vmm.boot.generation;
+		v->regs.rdx = RTVIRT_VMM_VERSION;
+		return RTVIRT_HC_PING_MAGIC;
+	case RTVIRT_HC_STATS:
+		/* a0: physical address of the caller's buffer. */
+		if ((a0 & 7) || a0 >= (1ULL << vmm.boot.phys_bits) ||
+		    vmm_owns_pa(a0) ||
+		    vmm_owns_pa(a0 + sizeof(v->stats) - 1))
+			return RTVIRT_HC_EINVAL;
+		memcpy((void *)a0, &v->stats, sizeof(v->stats));
+		return 0;
+	case RTVIRT_HC_UNLAUNCH:
+		*leave = true;
+		return 0;
+	default:
+		return RTVIRT_HC_ENOSYS;
+	}
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMM-wide state: the memory block, per-CPU state and the arch ops table
+ * that separates the arch-neutral core from the svm/vmx backends.
+ */
+#ifndef _VMM_VMM_H
+#define _VMM_VMM_H
+
+#include <rtvirt/vmm_abi.h>
+#include <vmm/paging.h>
+#include <vmm/types.h>
+
+#define ERR_INVAL	(-22)
+#define ERR_NOMEM	(-12)
+#define ERR_BUSY	(-16)
+#define ERR_NODEV	(-19)
+
+/* Guest general-purpose registers saved at each exit; offsets used in asm. */
+struct guest_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/**
+ * struct vcpu - the VMM's state for one physical CPU
+ * (the first members are at fixed offsets used by assembly code)
+ */
+struct vcpu {
+	struct guest_regs regs;		/* 0 */
+	u64 guest_vmcb_pa;		/* 120 */
+	u64 host_vmcb_pa;		/* 128 */
+	u64 host_rsp;			/* 136 */
+	u64 vmm_cr3;			/* 144 */
+	u64 exit_efer;			/* 152: EFER to restore when leaving */
+	u16 pad[3];			/* 160 */
+	u16 gdtr_limit;			/* 166: limit and base as lgdt */
+	u64 gdtr_base;			/* 168    reads them */
+	struct vmcb *vmcb;		/* 176 */
+
+	struct vmcb *host_vmcb;
+	u64 hsave_pa;
+	unsigned int id;
+	bool svme_was_set;
+	bool guest_svme;
+	u64 guest_hsave_pa;
+	struct rtvirt_vmm_cpu_stats stats;
+	void *scratch;		/* stands in for VMM pages the guest touches */
+	u64 scratch_pa;
+	u64 stepping_gpa;	/* page mapped to scratch while single-stepping */
+	bool stepping;
+	bool guest_tf;		/* the guest had TF set itself */
+};
+
+#define VCPU_GUEST_VMCB_PA	120
+#define VCPU_HOST_VMCB_PA	128
+#define VCPU_HOST_RSP		136
+#define VCPU_VMM_CR3		144
+#define VCPU_EXIT_EFER		152
+#define VCPU_GDTR		166	/* packed limit+base for lgdt */
+#define VCPU_VMCB		176
+
+/**
+ * struct vmm - everything the VMM knows about itself
+ */
+struct vmm {
+	struct rtvirt_vmm_boot boot;
+	u64 pool_next;		/* next free byte of the block (offset) */
+	struct pt host_pt;	/* the VMM's own address space */
+	struct pt npt;		/* nested paging for the guest */
+	u64 msrpm_pa, iopm_pa;
+	u8 *msrpm;
+	bool ready;
+	int npt_lock;		/* serialises changes to the nested tables */
+	unsigned int denied_logged;
+	struct vcpu cpus[RTVIRT_VMM_MAX_CPUS];
+};
+
+extern struct vmm vmm;
+
+void *vmm_alloc_pages(unsigned int n, u64 *pa);
+void spin_lock(int *lock);
+void spin_unlock(int *lock);
+u64 vmm_va_to_pa(const void *va);
+bool vmm_owns_pa(u64 pa);
+
+u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
+
+/**
+ * struct vmm_arch_ops - what a hardware backend (svm, vmx) provides
+ * @name:	"svm" or "vmx"
+ * @pt_format:	encoding of its nested page tables
+ * @init:	global setup after the nested page tables exist
+ * @init_cpu:	per-CPU setup (control blocks, save areas)
+ * @launch_cpu:	demote the calling CPU; returns only on failure
+ */
+struct vmm_arch_ops {
+	const char *name;
+	const struct pt_format *pt_format;
+	int (*init)(void);
+	int (*init_cpu)(struct vcpu *v);
+	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip);
+};
+
+extern const struct vmm_arch_ops svm_ops;
+
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+#endif /* _VMM_VMM_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86-64 registers, instructions and descriptor formats used by the VMM.
+ */
+#ifndef _VMM_X86_H
+#define _VMM_X86_H
+
+#include <vmm/types.h>
+
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_PAT			0x00000277
+#define MSR_VM_CR		0xc0010114
+#define MSR_VM_HSAVE_PA		0xc0010117
+#define EFER_SVME		(1ULL << 12)
+#define VM_CR_SVMDIS		(1ULL << 4)
+#define X86_CR4_PGE		(1ULL << 7)
+#define X86_CR4_LA57		(1ULL << 12)
+#define X86_RFLAGS_IF		(1ULL << 9)
+
+#define VMM_CS			0x08
+#define VMM_DS			0x10
+#define VMM_TSS			0x18
+
+struct __attribute__((packed)) dtr {
+	u16 limit;
+	u64 base;
+};
+
+/* 64-bit task state segment. */
+struct __attribute__((packed)) tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+};
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 val)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+		     : "memory");
+}
+
+static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
+			       u32 *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+		     : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_READ_CR(n)					\
+static inline u64 read_cr##n(void)				\
+{								\
+	u64 v;							\
+	asm volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+	return v;						\
+}
+DEFINE_READ_CR(0)
+DEFINE_READ_CR(2)
+DEFINE_READ_CR(3)
+DEFINE_READ_CR(4)
+
+static inline u64 read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline u64 read_dr7(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline void sgdt(struct dtr *d)
+{
+	asm volatile("sgdt %0" : "=m"(*d));
+}
+
+static inline void sidt(struct dtr *d)
+{
+	asm volatile("sidt %0" : "=m"(*d));
+}
+
+#define DEFINE_READ_SEG(s)					\
+static inline u16 read_##s(void)				\
+{								\
+	u16 v;							\
+	asm volatile("mov %%" #s ", %0" : "=r"(v));		\
+	return v;						\
+}
+DEFINE_READ_SEG(cs)
+DEFINE_READ_SEG(ss)
+DEFINE_READ_SEG(ds)
+DEFINE_READ_SEG(es)
+
+static inline u64 read_rflags(void)
+{
+	u64 v;
+
+	asm volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+#endif /* _VMM_X86_H */

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMM initialisation, in the kernel's context before any CPU is demoted:
+ * the allocator over the VMM's memory block, the VMM's own page tables,
+ * the nested page tables that hide the block from the guest, the IDT, and
+ * the per-CPU stacks, GDTs and TSSs.
+ */
+#include <vmm/log.h>
+#include <vmm/vmm.h>
+#include <vmm/x86.h>
+
+#define STACK_PAGES	4
+
+struct vmm vmm;
+
+extern const u8 __vmm_image_start[], __vmm_bss_end[];
+extern const u8 vmm_exception_stubs[];
+
+static u8 idt[256 * 16] __attribute__((aligned(16)));
+static struct dtr idtr;
+
+/**
+ * vmm_va_to_pa() - physical address of a byte of the VMM's block
+ * @va:	address inside the block
+ *
+ * Return: its physical address.
+ */
+u64 vmm_va_to_pa(const void *va)
+{
+	u64 off = (u64)va - vmm.boot.virt_base;
+
+	return vmm.boot.chunk_pa[off / RTVIRT_VMM_CHUNK_SIZE] +
+	       off % RTVIRT_VMM_CHUNK_SIZE;
+}
+
+/**
+ * vmm_owns_pa() - whether a physical address lies in the VMM's block
+ * @pa:	physical address
+ *
+ * Return: true if the guest must not access @pa.
+ */
+bool vmm_owns_pa(u64 pa)
+{
+	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++)
+		if (pa - vmm.boot.chunk_pa[i] < RTVIRT_VMM_CHUNK_SIZE)
+			return true;
+	return false;
+}
+
+static u64 *pa_to_va(void *ctx, u64 pa)
+{
+	(void)ctx;
+	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++)
+		if (pa - vmm.boot.chunk_pa[i] < RTVIRT_VMM_CHUNK_SIZE)
+			return (u64 *)(vmm.boot.virt_base +
+				       i * RTVIRT_VMM_CHUNK_SIZE +
+				       (pa - vmm.boot.chunk_pa[i]));
+	vmm_panic("page table at %#llx outside the VMM block\n",
+		  (unsigned long long)pa);
+}
+
+/**
+ * vmm_alloc_pages() - zeroed, physically contiguous pages from the block
+ * @n:	number of 4 KiB pages (at most one chunk)
+ * @pa:	set to the physical address of the first page
+ *
+ * Return: the pages' virtual address, or NULL when the block is full.
+ */
+void *vmm_alloc_pages(unsigned int n, u64 *pa)
+{
+	u64 size = (u64)n * PT_PAGE_SIZE;
+	u64 off = (vmm.pool_next + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1);
+	void *va;
+
+	if (size > RTVIRT_VMM_CHUNK_SIZE)
+		return NULL;
+	/* Physically contiguous only within a chunk. */
+	if (off / RTVIRT_VMM_CHUNK_SIZE !=
+	    (off + size - 1) / RTVIRT_VMM_CHUNK_SIZE)
+		off = (off / RTVIRT_VMM_CHUNK_SIZE + 1) * RTVIRT_VMM_CHUNK_SIZE;
+	if (off + size > vmm.boot.size)
+		return NULL;
+	vmm.pool_next = off + size;
+	va = (void *)(vmm.boot.virt_base + off);
+	memset(va, 0, size);
+	*pa = vmm_va_to_pa(va);
+	return va;
+}
+
+static void *alloc_table(void *ctx, u64 *pa)
+{
+	(void)ctx;
+	return vmm_alloc_pages(1, pa);
+}
+
+static int init_pt(struct pt *pt, const struct pt_format *fmt)
+{
+	pt->fmt = fmt;
+	pt->levels = vmm.boot.la57 ? 5 : 4;
+	pt->max_leaf_level = 3;
+	pt->alloc_table = alloc_table;
+	pt->table_va = pa_to_va;
+	pt->ctx = NULL;
+	return pt_init(pt);
+}
+
+/* The guest sees all physical addresses but the VMM's block. */
+static int build_npt(const struct pt_format *fmt)
+{
+	u64 phys_end = 1ULL << vmm.boot.phys_bits;
+	int ret;
+
+	ret = init_pt(&vmm.npt, fmt);
+	if (!ret)
+		ret = pt_map(&vmm.npt, 0, 0, phys_end, PT_RWX);
+	for (unsigned int i = 0; !ret && i < vmm.boot.nr_chunks; i++)
+		ret = pt_unmap(&vmm.npt, vmm.boot.chunk_pa[i],
+			       RTVIRT_VMM_CHUNK_SIZE);
+	return ret;
+}
+
+/*
+ * The VMM's address space: physical memory identity-mapped in the lower
+ * half (to reach guest memory and control blocks), and the block at the
+ * same kernel-virtual address the module mapped and relocated it at.
+ */
+static int build_host_pt(void)
+{
+	u64 va_mask = PT_LEVEL_SIZE((vmm.boot.la57 ? 5 : 4) + 1) - 1;
+	int ret;
+
+	ret = init_pt(&vmm.host_pt, &pt_format_host);
+	if (!ret)
+		ret = pt_map(&vmm.host_pt, 0, 0, 1ULL << vmm.boot.phys_bits,
+			     PT_READ | PT_WRITE);
+	for (unsigned int i = 0; !ret && i < vmm.boot.nr_chunks; i++)
+		ret = pt_map(&vmm.host_pt,
+			     (vmm.boot.virt_base + i * RTVIRT_VMM_CHUNK_SIZE) &
+			     va_mask, vmm.boot.chunk_pa[i],
+			     RTVIRT_VMM_CHUNK_SIZE, PT_RWX);
+	return ret;
+}
+
+static void build_idt(void)
+{
+	for (int vec = 0; vec < 256; vec++) {
+		u64 handler = (u64)vmm_exception_stubs + vec * 16;
+		u8 *g = &idt[vec * 16];
+		u64 lo = (handler & 0xffff) | ((u64)VMM_CS << 16) |
+			 (0x8eULL << 40) | ((handler >> 16) & 0xffff) << 48;
+
+		memcpy(g, &lo, 8);
+		memset(g + 8, 0, 8);
+		memcpy(g + 8, (u8 *)&handler + 4, 4);
+	}
+	idtr.limit = sizeof(idt) - 1;
+	idtr.base = (u64)idt;
+}
+
+/* Per-CPU GDT: null, 64-bit code, data, and a TSS (two slots). */
+static int init_cpu_tables(struct vcpu *v)
+{
+	u64 pa, *gdt, tss_base;
+	struct tss64 *tss;
+	u8 *stack;
+
+	gdt = vmm_alloc_pages(1, &pa);
+	stack = vmm_alloc_pages(STACK_PAGES, &pa);
+	if (!gdt || !stack)
+		return ERR_NOMEM;
+	tss = (struct tss64 *)(gdt + 8);
+	tss->iomap_base = sizeof(*tss);
+	tss_base = (u64)tss;
+	gdt[1] = 0x00af9a000000ffffULL;		/* VMM_CS */
+	gdt[2] = 0x00cf92000000ffffULL;		/* VMM_DS */
+	gdt[3] = (sizeof(*tss) - 1) | ((tss_base & 0xffffff) << 16) |
+		 (0x89ULL << 40) | ((tss_base >> 24) & 0xff) << 56;
+	gdt[4] = tss_base >> 32;
+	v->gdtr_limit = 5 * 8 - 1;
+	v->gdtr_base = (u64)gdt;
+	v->host_rsp = (u64)stack + STACK_PAGES * PT_PAGE_SIZE;
+	v->vmm_cr3 = vmm.host_pt.root;
+	return 0;
+}
+
+/**
+ * vmm_idtr() - the VMM's IDT descriptor
+ *
+ * Return: the descriptor, for lidt.
+ */
+const struct dtr *vmm_idtr(void);
+const struct dtr *vmm_idtr(void)
+{
+	return &idtr;
+}
+
+int vmm_init(struct rtvirt_vmm_boot *boot);
+
+/**
+ * vmm_init() - set the VMM up; called once by the module
+ * @boot:	what the module knows about the block and the machine
+ *
+ * Return: 0 or a negative errno.
+ */
+int vmm_init(struct rtvirt_vmm_boot *boot)
+{
+	const struct vmm_arch_ops *arch = &svm_ops;
+	int ret;
+
+	if (boot->nr_chunks > RTVIRT_VMM_MAX_CHUNKS ||
+	    boot->nr_cpus > RTVIRT_VMM_MAX_CPUS || boot->phys_bits < 32 ||
+	    boot->phys_bits > 52 ||
+	    boot->size != (u64)boot->nr_chunks * RTVIRT_VMM_CHUNK_SIZE)
+		return ERR_INVAL;
+	memset(&vmm, 0, sizeof(vmm));
+	memcpy(&vmm.boot, boot, sizeof(*boot));
+	vmm.pool_next = __vmm_bss_end - __vmm_image_start;
+	serial_init();
+
+	ret = build_host_pt();
+	if (!ret)
+		ret = build_npt(arch->pt_format);
+	if (ret) {
+		vmm_log("page tables: error %d\n", ret);
+		return ret;
+	}
+	build_idt();
+	ret = arch->init();
+	for (unsigned int i = 0; !ret && i < boot->nr_cpus; i++) {
+		vmm.cpus[i].id = i;
+		ret = init_cpu_tables(&vmm.cpus[i]);
+		if (!ret)
+			ret = arch->init_cpu(&vmm.cpus[i]);
+	}
+	if (ret)
+		return ret;
+	vmm.ready = true;
+	vmm_log("ready: %s, %u CPUs, %llu KiB, %lu+%lu table pages\n",
+		arch->name, boot->nr_cpus,
+		(unsigned long long)(boot->size >> 10),
+		vmm.host_pt.nr_tables, vmm.npt.nr_tables);
+	return 0;
+}

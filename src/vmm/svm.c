@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SVM backend: builds the VMCB from the live CPU state, demotes the
+ * CPU with VMRUN, handles the few intercepts the VMM needs, and gives the
+ * CPU back to native execution on the unlaunch hypercall.
+ */
+#include <vmm/log.h>
+#include <vmm/svm.h>
+#include <vmm/vmm.h>
+#include <vmm/x86.h>
+
+void __noreturn svm_enter(struct vcpu *v);
+void __noreturn svm_leave(struct vcpu *v);
+void svm_handle_exit(struct vcpu *v);
+
+static inline void vmsave(u64 pa)
+{
+	asm volatile("vmsave %%rax" : : "a"(pa) : "memory");
+}
+
+/* VMCB attribute bits from a GDT descriptor: bits 40-47 and 52-55. */
+static u16 seg_attrib(const struct dtr *gdtr, u16 sel)
+{
+	u64 d;
+
+	if (!(sel & ~3U) || (sel & 4))
+		return 0;
+	memcpy(&d, (const u8 *)gdtr->base + (sel & ~7U), 8);
+	return ((d >> 40) & 0xff) | ((d >> 44) & 0xf00);
+}
+
+static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
+{
+	s->selector = sel;
+	s->attrib = seg_attrib(gdtr, sel);
+	s->limit = 0xffffffff;
+	s->base = 0;
+}
+
+static void msrpm_intercept(u32 msr)
+{
+	u32 base;
+
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr - 0xc0000000 <= 0x1fff)
+		base = 0x800 * 8;
+	else if (msr - 0xc0010000 <= 0x1fff)
+		base = 0x1000 * 8;
+	else
+		vmm_panic("MSR %#x outside the permission map\n", msr);
+	base += (msr & 0x1fff) * 2;
+	vmm.msrpm[base / 8] |= 3 << (base % 8);	/* read and write */
+}
+
+static int svm_init(void)
+{
+	u64 pa;
+
+	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
+	if (!vmm.msrpm || !vmm_alloc_pages(3, &vmm.iopm_pa))
+		return ERR_NOMEM;
+	(void)pa;
+	/* What the guest could use to see, disable or move the VMM. */
+	msrpm_intercept(MSR_EFER);
+	msrpm_intercept(MSR_VM_CR);
+	msrpm_intercept(MSR_VM_HSAVE_PA);
+	return 0;
+}
+
+static int svm_init_cpu(struct vcpu *v)
+{
+	u64 pa;
+
+	v->vmcb = vmm_alloc_pages(1, &v->guest_vmcb_pa);
+	v->host_vmcb = vmm_alloc_pages(1, &v->host_vmcb_pa);
+	if (!v->vmcb || !v->host_vmcb || !vmm_alloc_pages(1, &pa))
+		return ERR_NOMEM;
+	v->hsave_pa = pa;
+	v->scratch = vmm_alloc_pages(1, &v->scratch_pa);
+	return v->scratch ? 0 : ERR_NOMEM;
+}
+
+/* Fill the guest VMCB from the CPU's current (kernel) state. */
+static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
+{
+	struct vmcb *vmcb = v->vmcb;
+	struct vmcb_control *c = &vmcb->control;
+	struct vmcb_save *s = &vmcb->save;
+	struct dtr gdtr, idtr;
+
+	memset(vmcb, 0, sizeof(*vmcb));
+	c->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR_PROT |
+			     SVM_INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
+			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			     SVM_INTERCEPT_SKINIT;
+	c->iopm_base_pa = vmm.iopm_pa;
+	c->msrpm_base_pa = vmm.msrpm_pa;
+	c->asid = 1;
+	c->tlb_control = SVM_TLB_FLUSH_ALL;
+	/* V_INTR_MASKING off: physical interrupts go straight to the guest. */
+	c->int_ctl = 0;
+	c->nested_ctl = 1;
+	c->nested_cr3 = vmm.npt.root;
+
+	sgdt(&gdtr);
+	sidt(&idtr);
+	capture_seg(&s->cs, &gdtr, read_cs());
+	capture_seg(&s->ss, &gdtr, read_ss());
+	capture_seg(&s->ds, &gdtr, read_ds());
+	capture_seg(&s->es, &gdtr, read_es());
+	s->gdtr.limit = gdtr.limit;
+	s->gdtr.base = gdtr.base;
+	s->idtr.limit = idtr.limit;
+	s->idtr.base = idtr.base;
+	s->cpl = 0;
+	s->efer = rdmsr(MSR_EFER);
+	s->cr0 = read_cr0();
+	s->cr2 = read_cr2();
+	s->cr3 = read_cr3();
+	s->cr4 = read_cr4();
+	s->dr6 = read_dr6();
+	s->dr7 = read_dr7();
+	s->rflags = read_rflags();
+	s->rsp = guest_rsp;
+	s->rip = guest_rip;
+	s->rax = 0;
+	s->g_pat = rdmsr(MSR_PAT);
+	/* FS, GS, TR, LDTR, KernelGsBase, STAR family, SYSENTER family. */
+	vmsave(v->guest_vmcb_pa);
+}
+
+static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
+{
+	u64 efer = rdmsr(MSR_EFER);
+
+	if (efer & EFER_SVME)
+		return ERR_BUSY;	/* another hypervisor uses SVM */
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return ERR_NODEV;
+	v->svme_was_set = false;
+	v->guest_svme = false;
+	v->guest_hsave_pa = 0;
+	v->stepping = false;
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(&v->stats, 0, sizeof(v->stats));
+	wrmsr(MSR_EFER, efer | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, v->hsave_pa);
+	setup_vmcb(v, guest_rsp, guest_rip);
+	v->exit_efer = efer;
+	svm_enter(v);
+}
+
+const struct vmm_arch_ops svm_ops = {
+	.name = "svm",
+	.pt_format = &pt_format_npt,
+	.init = svm_init,
+	.init_cpu = svm_init_cpu,
+	.launch_cpu = svm_launch_cpu,
+};
+
+static void inject_ud(struct vmcb *vmcb)
+{
+	vmcb->control.event_inj = 6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID;
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u32 leaf = (u32)vmcb->save.rax, a, b, c, d;
+
+	cpuid_count(leaf, (u32)v->regs.rcx, &a, &b, &c, &d);
+	/*
+	 * Hide SVM: the demoted kernel cannot nest a hypervisor under the
+	 * VMM, and KVM must not try (see Documentation/design.rst).
+	 */
+	if (leaf == 0x80000001)
+		c &= ~(1U << 2);
+	else if (leaf == 0x8000000a)
+		a = b = c = d = 0;
+	vmcb->save.rax = a;
+	v->regs.rbx = b;
+	v->regs.rcx = c;
+	v->regs.rdx = d;
+	vmcb->save.rip += 2;
+}
+
+static void handle_msr(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u32 msr = (u32)v->regs.rcx;
+	bool write = vmcb->control.exit_info1 & 1;
+	u64 val = (vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
+
+	v->stats.exits[write ? RTVIRT_EXIT_MSR_WRITE : RTVIRT_EXIT_MSR_READ]++;
+	if (write) {
+		switch (msr) {
+		case MSR_EFER:
+			/* SVME stays on underneath; the guest sees its own. */
+			v->guest_svme = val & EFER_SVME;
+			vmcb->save.efer = val | EFER_SVME;
+			break;
+		case MSR_VM_HSAVE_PA:
+			v->guest_hsave_pa = val;
+			break;
+		default:	/* VM_CR: locked as far as the guest knows */
+			break;
+		}
+	} else {
+		switch (msr) {
+		case MSR_EFER:
+			val = (vmcb->save.efer & ~EFER_SVME) |
+			      (v->guest_svme ? EFER_SVME : 0);
+			break;
+		case MSR_VM_HSAVE_PA:
+			val = v->guest_hsave_pa;
+			break;
+		default:	/* VM_CR: SVM disabled and locked */
+			val = rdmsr(MSR_VM_CR) | VM_CR_SVMDIS | (1ULL << 3);
+			break;
+		}
+		vmcb->save.rax = (u32)val;
+		v->regs.rdx = val >> 32;
+	}
+	vmcb->save.rip += 2;
+}
+
+static void handle_vmmcall(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	bool leave = false;
+	u64 ret;
+
+	v->stats.exits[RTVIRT_EXIT_HYPERCALL]++;
+	/* CPL is SS.DPL (QEMU ignores VMCB.CPL); ring 3 sees #UD. */
+	if ((vmcb->save.ss.attrib >> 5) & 3) {
+		inject_ud(vmcb);
+		return;
+	}
+	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
+	vmcb->save.rax = ret;
+	vmcb->save.rip += 3;
+	if (leave) {
+		/* The guest's EFER, with SVME as the guest last set it. */
+		v->exit_efer = (vmcb->save.efer & ~EFER_SVME) |
+			       (v->guest_svme ? EFER_SVME : 0);
+		svm_leave(v);
+	}
+}
+
+#define X86_RFLAGS_TF	(1ULL << 8)
+#define DR6_BS		(1ULL << 14)
+#define DB_VECTOR	1
+
+/*
+ * The kernel touched the VMM's memory.  Count and log it, then let that one
+ * instruction complete against a zeroed scratch page instead: map the
+ * scratch page at the faulting guest-physical page, single-step the guest
+ * with interrupts held off by an interrupt shadow, and unmap the page again
+ * at the #DB that follows.  Reads see zeros, writes are discarded, and the
+ * VMM's own pages are never mapped into the guest.
+ */
+static void handle_npf(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u64 gpa = vmcb->control.exit_info2, err = vmcb->control.exit_info1;
+	int ret;
+
+	v->stats.exits[RTVIRT_EXIT_NPF]++;
+	if (!vmm_owns_pa(gpa))
+		vmm_panic("cpu %u: nested page fault outside VMM memory at %#llx (error %#llx) rip %#llx\n",
+			  v->id, (unsigned long long)gpa,
+			  (unsigned long long)err,
+			  (unsigned long long)vmcb->save.rip);
+	v->stats.denied_accesses++;
+	if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
+		vmm_log("cpu %u: %s of VMM memory at %#llx from rip %#llx denied\n",
+			v->id, err & 2 ? "write" : err & 16 ? "fetch" : "read",
+			(unsigned long long)gpa,
+			(unsigned long long)vmcb->save.rip);
+	if (v->stepping)
+		vmm_panic("cpu %u: second VMM-memory access while stepping\n",
+			  v->id);
+	/* An event being delivered when the fault hit is delivered again. */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		u64 ev = vmcb->control.exit_int_info;
+
+		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
+		    (ev & 0xff) >= 32)
+			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
+		vmcb->control.event_inj = ev;
+	}
+	memset(v->scratch, 0, PT_PAGE_SIZE);
+	spin_lock(&vmm.npt_lock);
+	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
+		     PT_PAGE_SIZE, PT_RWX);
+	spin_unlock(&vmm.npt_lock);
+	if (ret)
+		vmm_panic("cpu %u: cannot map the scratch page (%d)\n", v->id, ret);
+	v->stepping = true;
+	v->stepping_gpa = gpa & ~(PT_PAGE_SIZE - 1);
+	v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
+	vmcb->save.rflags |= X86_RFLAGS_TF;
+	vmcb->control.int_state |= 1;
+	vmcb->control.intercept_exceptions |= 1U << DB_VECTOR;
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+static void handle_db(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
+	if (!v->stepping) {
+		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+					  SVM_EVTINJ_VALID;
+		return;
+	}
+	spin_lock(&vmm.npt_lock);
+	pt_unmap(&vmm.npt, v->stepping_gpa, PT_PAGE_SIZE);
+	spin_unlock(&vmm.npt_lock);
+	memset(v->scratch, 0, PT_PAGE_SIZE);
+	v->stepping = false;
+	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	if (v->guest_tf) {
+		/* The guest was single-stepping itself: its #DB is due. */
+		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+					  SVM_EVTINJ_VALID;
+	} else {
+		vmcb->save.rflags &= ~X86_RFLAGS_TF;
+		vmcb->save.dr6 &= ~DR6_BS;
+	}
+}
+
+/**
+ * svm_handle_exit() - handle one #VMEXIT; called by the run loop
+ * @v:	the exiting CPU
+ */
+void svm_handle_exit(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u64 code = vmcb->control.exit_code;
+
+	v->stats.total_exits++;
+	vmcb->control.event_inj = 0;
+	vmcb->control.tlb_control = 0;
+	switch (code) {
+	case SVM_EXIT_VMMCALL:
+		handle_vmmcall(v);
+		break;
+	case SVM_EXIT_CPUID:
+		v->stats.exits[RTVIRT_EXIT_CPUID]++;
+		handle_cpuid(v);
+		break;
+	case SVM_EXIT_MSR:
+		handle_msr(v);
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		/* As on a CPU with SVM disabled. */
+		v->stats.exits[RTVIRT_EXIT_VIRT_INSN]++;
+		inject_ud(vmcb);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
+		vmm_panic("cpu %u: guest shutdown (triple fault) at rip %#llx\n",
+			  v->id, (unsigned long long)vmcb->save.rip);
+	case SVM_EXIT_NPF:
+		handle_npf(v);
+		break;
+	case SVM_EXIT_EXCP_DB:
+		handle_db(v);
+		break;
+	default:
+		v->stats.exits[RTVIRT_EXIT_OTHER]++;
+		vmm_panic("cpu %u: unexpected exit %#llx info %#llx %#llx rip %#llx\n",
+			  v->id, (unsigned long long)code,
+			  (unsigned long long)vmcb->control.exit_info1,
+			  (unsigned long long)vmcb->control.exit_info2,
+			  (unsigned long long)vmcb->save.rip);
+	}
+}

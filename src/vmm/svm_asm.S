@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SVM world switches: entering the VMM and its VMRUN loop, and leaving it
+ * for native execution.  Offsets are those of struct vcpu (vmm.h) and of
+ * the VMCB (svm.h).
+ */
+#include <rtvirt/vmm_image.h>
+
+#define VCPU_RAX	0
+#define VCPU_RBX	8
+#define VCPU_RCX	16
+#define VCPU_RDX	24
+#define VCPU_RSI	32
+#define VCPU_RDI	40
+#define VCPU_RBP	48
+#define VCPU_R8		56
+#define VCPU_R9		64
+#define VCPU_R10	72
+#define VCPU_R11	80
+#define VCPU_R12	88
+#define VCPU_R13	96
+#define VCPU_R14	104
+#define VCPU_R15	112
+#define VCPU_GUEST_VMCB_PA 120
+#define VCPU_HOST_VMCB_PA 128
+#define VCPU_HOST_RSP	136
+#define VCPU_VMM_CR3	144
+#define VCPU_EXIT_EFER	152
+#define VCPU_GDTR	166
+#define VCPU_VMCB	176
+
+#define VMCB_ES		0x400
+#define VMCB_CS		0x410
+#define VMCB_SS		0x420
+#define VMCB_DS		0x430
+#define VMCB_GDTR	0x460
+#define VMCB_IDTR	0x480
+#define VMCB_CR4	0x548
+#define VMCB_CR3	0x550
+#define VMCB_CR0	0x558
+#define VMCB_DR7	0x560
+#define VMCB_DR6	0x568
+#define VMCB_RFLAGS	0x570
+#define VMCB_RIP	0x578
+#define VMCB_RSP	0x5d8
+#define VMCB_RAX	0x5f8
+#define VMCB_CR2	0x640
+#define VMCB_GPAT	0x668
+
+#define VMM_CS		0x08
+#define VMM_DS		0x10
+#define VMM_TSS		0x18
+#define MSR_EFER	0xc0000080
+#define MSR_PAT		0x00000277
+#define CR4_PGE		0x80
+
+	.text
+
+/*
+ * svm_enter(vcpu): switch from the kernel's context to the VMM's (stack,
+ * page tables, GDT, IDT, TSS) with GIF clear, and start the VMRUN loop.
+ * Never returns: the kernel resumes at the guest RIP in the VMCB.
+ */
+	.globl	svm_enter
+	.type	svm_enter, @function
+svm_enter:
+	clgi
+	movq	VCPU_HOST_RSP(%rdi), %rsp
+	movq	VCPU_VMM_CR3(%rdi), %rax
+	movq	%rax, %cr3
+	lgdt	VCPU_GDTR(%rdi)
+	pushq	%rdi
+	call	vmm_idtr
+	popq	%rdi
+	lidt	(%rax)
+	pushq	$VMM_CS
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	lretq
+1:	movl	$VMM_DS, %eax
+	movl	%eax, %ss
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	$VMM_TSS, %eax
+	ltr	%ax
+	xorl	%eax, %eax
+	lldt	%ax
+	movq	VCPU_HOST_VMCB_PA(%rdi), %rax
+	vmsave	%rax
+	/* Host IF set for VMRUN; GIF stays clear outside the guest. */
+	sti
+	/* [rsp + 8] = vcpu for the whole loop; rsp stays 16-byte aligned. */
+	pushq	%rdi
+	subq	$8, %rsp
+.Lrun:
+	movq	8(%rsp), %rdi
+	movq	VCPU_GUEST_VMCB_PA(%rdi), %rax
+	vmload	%rax
+	movq	VCPU_RBX(%rdi), %rbx
+	movq	VCPU_RCX(%rdi), %rcx
+	movq	VCPU_RDX(%rdi), %rdx
+	movq	VCPU_RSI(%rdi), %rsi
+	movq	VCPU_RBP(%rdi), %rbp
+	movq	VCPU_R8(%rdi), %r8
+	movq	VCPU_R9(%rdi), %r9
+	movq	VCPU_R10(%rdi), %r10
+	movq	VCPU_R11(%rdi), %r11
+	movq	VCPU_R12(%rdi), %r12
+	movq	VCPU_R13(%rdi), %r13
+	movq	VCPU_R14(%rdi), %r14
+	movq	VCPU_R15(%rdi), %r15
+	movq	VCPU_RDI(%rdi), %rdi
+	vmrun	%rax
+	pushq	%rdi
+	movq	16(%rsp), %rdi
+	movq	%rbx, VCPU_RBX(%rdi)
+	movq	%rcx, VCPU_RCX(%rdi)
+	movq	%rdx, VCPU_RDX(%rdi)
+	movq	%rsi, VCPU_RSI(%rdi)
+	movq	%rbp, VCPU_RBP(%rdi)
+	movq	%r8, VCPU_R8(%rdi)
+	movq	%r9, VCPU_R9(%rdi)
+	movq	%r10, VCPU_R10(%rdi)
+	movq	%r11, VCPU_R11(%rdi)
+	movq	%r12, VCPU_R12(%rdi)
+	movq	%r13, VCPU_R13(%rdi)
+	movq	%r14, VCPU_R14(%rdi)
+	movq	%r15, VCPU_R15(%rdi)
+	popq	VCPU_RDI(%rdi)
+	movq	VCPU_GUEST_VMCB_PA(%rdi), %rax
+	vmsave	%rax
+	movq	VCPU_HOST_VMCB_PA(%rdi), %rax
+	vmload	%rax
+	call	svm_handle_exit
+	jmp	.Lrun
+	.size	svm_enter, . - svm_enter
+
+/*
+ * svm_leave(vcpu): give the CPU back to the kernel natively, in the state
+ * the guest VMCB and vcpu->regs hold, and continue at the guest's RIP.
+ * Runs on the VMM stack, which the kernel's page tables map too.
+ */
+	.globl	svm_leave
+	.type	svm_leave, @function
+svm_leave:
+	movq	%rdi, %rbx
+	movq	VCPU_VMCB(%rbx), %r12
+	movq	VCPU_GUEST_VMCB_PA(%rbx), %rax
+	vmload	%rax			/* FS, GS, TR, LDTR and their MSRs */
+	movq	VMCB_CR4(%r12), %rax
+	movq	%rax, %cr4
+	movq	VMCB_CR0(%r12), %rax
+	movq	%rax, %cr0
+	movq	VMCB_CR3(%r12), %rax
+	movq	%rax, %cr3
+	movq	VMCB_CR2(%r12), %rax
+	movq	%rax, %cr2
+	/* Flush every TLB entry, global ones included, of the VMM's tables. */
+	movq	%cr4, %rax
+	movq	%rax, %rcx
+	xorq	$CR4_PGE, %rcx
+	movq	%rcx, %cr4
+	movq	%rax, %cr4
+	subq	$16, %rsp
+	movw	VMCB_GDTR+4(%r12), %ax
+	movw	%ax, 6(%rsp)
+	movq	VMCB_GDTR+8(%r12), %rax
+	movq	%rax, 8(%rsp)
+	lgdt	6(%rsp)
+	movw	VMCB_IDTR+4(%r12), %ax
+	movw	%ax, 6(%rsp)
+	movq	VMCB_IDTR+8(%r12), %rax
+	movq	%rax, 8(%rsp)
+	lidt	6(%rsp)
+	addq	$16, %rsp
+	/* The kernel's code segment, before an NMI could need it. */
+	movzwq	VMCB_CS(%r12), %rax
+	pushq	%rax
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	lretq
+1:	movw	VMCB_SS(%r12), %ax
+	movw	%ax, %ss
+	movw	VMCB_DS(%r12), %ax
+	movw	%ax, %ds
+	movw	VMCB_ES(%r12), %ax
+	movw	%ax, %es
+	movq	VMCB_DR6(%r12), %rax
+	movq	%rax, %dr6
+	movq	VMCB_DR7(%r12), %rax
+	movq	%rax, %dr7
+	movl	$MSR_PAT, %ecx
+	movl	VMCB_GPAT(%r12), %eax
+	movl	VMCB_GPAT+4(%r12), %edx
+	wrmsr
+	/* iretq frame: SS, RSP, RFLAGS, CS, RIP */
+	movzwq	VMCB_SS(%r12), %rax
+	pushq	%rax
+	pushq	VMCB_RSP(%r12)
+	pushq	VMCB_RFLAGS(%r12)
+	movzwq	VMCB_CS(%r12), %rax
+	pushq	%rax
+	pushq	VMCB_RIP(%r12)
+	/* GIF on with interrupts off; iretq restores the guest's IF. */
+	cli
+	stgi
+	movl	$MSR_EFER, %ecx
+	movq	VCPU_EXIT_EFER(%rbx), %rax
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	wrmsr
+	movq	VMCB_RAX(%r12), %rax
+	movq	VCPU_RCX(%rbx), %rcx
+	movq	VCPU_RDX(%rbx), %rdx
+	movq	VCPU_RSI(%rbx), %rsi
+	movq	VCPU_RDI(%rbx), %rdi
+	movq	VCPU_RBP(%rbx), %rbp
+	movq	VCPU_R8(%rbx), %r8
+	movq	VCPU_R9(%rbx), %r9
+	movq	VCPU_R10(%rbx), %r10
+	movq	VCPU_R11(%rbx), %r11
+	movq	VCPU_R12(%rbx), %r12
+	movq	VCPU_R13(%rbx), %r13
+	movq	VCPU_R14(%rbx), %r14
+	movq	VCPU_R15(%rbx), %r15
+	movq	VCPU_RBX(%rbx), %rbx
+	iretq
+	.size	svm_leave, . - svm_leave
