@@ -38,7 +38,7 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
 	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
 	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
-	    src/vmm/string.c
+	    src/vmm/string.c src/vmm/policy.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
@@ -63,6 +63,9 @@ $(O_VMM)/%.o: src/vmm/%.S
 	@mkdir -p $(@D)
 	$(quiet) VMMAS $@
 	$(Q)$(CC) $(VMM_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+# Objects follow the flags above: rebuild them when the Makefile changes.
+$(VMM_OBJS): Makefile
 
 $(O_VMM)/rtvirt-vmm.elf: $(VMM_OBJS) src/vmm/vmm.lds
 	$(quiet) VMMLD $@

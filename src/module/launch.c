@@ -11,6 +11,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/reboot.h>
+#include <linux/suspend.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
@@ -427,6 +429,50 @@ void rtvirt_cpu_times(unsigned int cpu, u64 *launch_ns, u64 *unlaunch_ns)
 	*unlaunch_ns = cpu_state ? cpu_state[cpu].unlaunch_ns : 0;
 }
 
+/*
+ * Reboot and kexec (which runs the reboot notifiers too): every CPU goes
+ * back to native before the machine is reset or the next kernel starts.
+ */
+static int reboot_cb(struct notifier_block *nb, unsigned long action,
+		     void *data)
+{
+	rtvirt_unlaunch();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block reboot_nb = {
+	.notifier_call = reboot_cb,
+};
+
+/* Suspend and hibernation: unlaunch before, launch again after. */
+static bool relaunch_after_sleep;
+
+static int pm_cb(struct notifier_block *nb, unsigned long action, void *data)
+{
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+		relaunch_after_sleep = rtvirt_launched();
+		if (relaunch_after_sleep) {
+			pr_info("unlaunching for suspend\n");
+			rtvirt_unlaunch();
+		}
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		if (relaunch_after_sleep && rtvirt_launch())
+			pr_err("relaunch after resume failed; running native\n");
+		relaunch_after_sleep = false;
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pm_nb = {
+	.notifier_call = pm_cb,
+};
+
 /**
  * rtvirt_launch_init() - per-CPU state and hotplug callbacks
  *
@@ -444,6 +490,8 @@ int rtvirt_launch_init(void)
 		cpu_state = NULL;
 		return hp_state;
 	}
+	register_reboot_notifier(&reboot_nb);
+	register_pm_notifier(&pm_nb);
 	return 0;
 }
 
@@ -452,6 +500,8 @@ int rtvirt_launch_init(void)
  */
 void rtvirt_launch_exit(void)
 {
+	unregister_pm_notifier(&pm_nb);
+	unregister_reboot_notifier(&reboot_nb);
 	rtvirt_unlaunch();
 	if (hp_state >= 0)
 		cpuhp_remove_state_nocalls(hp_state);

@@ -5,6 +5,7 @@
  * CPU back to native execution on the unlaunch hypercall.
  */
 #include <vmm/log.h>
+#include <vmm/policy.h>
 #include <vmm/svm.h>
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
@@ -37,35 +38,12 @@ static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
 	s->base = 0;
 }
 
-static void msrpm_intercept(u32 msr)
-{
-	u32 base;
-
-	if (msr <= 0x1fff)
-		base = 0;
-	else if (msr - 0xc0000000 <= 0x1fff)
-		base = 0x800 * 8;
-	else if (msr - 0xc0010000 <= 0x1fff)
-		base = 0x1000 * 8;
-	else
-		vmm_panic("MSR %#x outside the permission map\n", msr);
-	base += (msr & 0x1fff) * 2;
-	vmm.msrpm[base / 8] |= 3 << (base % 8);	/* read and write */
-}
-
 static int svm_init(void)
 {
-	u64 pa;
-
 	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
 	if (!vmm.msrpm || !vmm_alloc_pages(3, &vmm.iopm_pa))
 		return ERR_NOMEM;
-	(void)pa;
-	/* What the guest could use to see, disable or move the VMM. */
-	msrpm_intercept(MSR_EFER);
-	msrpm_intercept(MSR_VM_CR);
-	msrpm_intercept(MSR_VM_HSAVE_PA);
-	return 0;
+	return svm_msrpm_build(vmm.msrpm) ? ERR_INVAL : 0;
 }
 
 static int svm_init_cpu(struct vcpu *v)
@@ -172,14 +150,7 @@ static void handle_cpuid(struct vcpu *v)
 	u32 leaf = (u32)vmcb->save.rax, a, b, c, d;
 
 	cpuid_count(leaf, (u32)v->regs.rcx, &a, &b, &c, &d);
-	/*
-	 * Hide SVM: the demoted kernel cannot nest a hypervisor under the
-	 * VMM, and KVM must not try (see Documentation/design.rst).
-	 */
-	if (leaf == 0x80000001)
-		c &= ~(1U << 2);
-	else if (leaf == 0x8000000a)
-		a = b = c = d = 0;
+	policy_filter_cpuid(leaf, &a, &b, &c, &d);
 	vmcb->save.rax = a;
 	v->regs.rbx = b;
 	v->regs.rcx = c;

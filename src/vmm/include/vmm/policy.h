@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the demoted kernel may see of the CPU: the CPUID filter and the
+ * MSRs the VMM intercepts, independent of the backend's encoding.
+ */
+#ifndef _VMM_POLICY_H
+#define _VMM_POLICY_H
+
+#include <vmm/types.h>
+
+#define SVM_MSRPM_SIZE	8192
+
+void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d);
+int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write);
+bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write);
+int svm_msrpm_build(u8 *msrpm);
+
+#endif /* _VMM_POLICY_H */
