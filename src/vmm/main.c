@@ -7,8 +7,6 @@
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
 
-int vmm_init(struct rtvirt_vmm_boot *boot);
-void __noreturn vmm_exception(u64 *frame);
 
 static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 			  unsigned long long guest_rip)

@@ -188,13 +188,10 @@ static int init_cpu_tables(struct vcpu *v)
  *
  * Return: the descriptor, for lidt.
  */
-const struct dtr *vmm_idtr(void);
 const struct dtr *vmm_idtr(void)
 {
 	return &idtr;
 }
-
-int vmm_init(struct rtvirt_vmm_boot *boot);
 
 /**
  * vmm_init() - set the VMM up; called once by the module
