@@ -57,12 +57,28 @@ unload() {
 
 # MemFree in kB after dropping clean caches and compacting (which also
 # drains the per-CPU page lists, where freed 2 MiB blocks can wait without
-# counting as free), so that caches do not count as leaks.
-memfree_kb() {
+# counting as free), so that caches do not count as leaks.  Shortly after
+# boot MemFree still moves by tens of MB on its own: wait (at most 10 s)
+# until two readings a second apart agree within 1 MB.
+memfree_once() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	echo 1 > /proc/sys/vm/compact_memory
 	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+memfree_kb() {
+	prev=$(memfree_once)
+	tries=0
+	while [ $tries -lt 10 ]; do
+		sleep 1
+		cur=$(memfree_once)
+		diff=$((cur - prev))
+		[ ${diff#-} -lt 1024 ] && break
+		prev=$cur
+		tries=$((tries + 1))
+	done
+	echo "$cur"
 }
 
 # Devices rtvirt must manage, from lspci: "ADDRESS MODEL" lines, sorted.
