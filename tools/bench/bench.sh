@@ -40,7 +40,6 @@ for w in cpu syscall; do
 	n=$(rate $w)
 	echo 1 > $SYSFS/virtualized
 	v=$(rate $w)
-	e0=$(total_exits)
 	echo 0 > $SYSFS/virtualized
 	echo "$w: native $n, demoted $v bogo ops/s: ratio $(awk -v n=$n -v v=$v 'BEGIN { printf "%.3f", v / n }')"
 done
