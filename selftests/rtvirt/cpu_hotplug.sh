@@ -1,6 +1,7 @@
 #!/bin/sh
 # CPU hotplug while demoted: a CPU going offline is returned to native
-# first, one coming online is demoted before it runs anything else.
+# first (CPU-hotplug offline callback), one coming online is demoted by the
+# online callback, before the scheduler puts work on it.
 . "$(dirname "$0")/lib.sh"
 
 grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-CPU late-launch state: the GET_CPU_STATS ioctl's data and
- * /sys/kernel/rtvirt/cpus/cpuN/.  The state is what the VMM answers to a
- * ping hypercall on that CPU, not what the module believes.
+ * /sys/kernel/rtvirt/cpus/cpuN/.  A CPU the module launched is reported as
+ * a guest only if the VMM answers a ping hypercall on it; one it did not
+ * launch is native (no hypercall is tried there: it would raise #UD).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

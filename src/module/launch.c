@@ -206,6 +206,10 @@ static int launch_this_cpu(void)
 	struct launch_cpu_state *st = &cpu_state[smp_processor_id()];
 	u64 t0 = ktime_get_ns();
 
+	/* Came online during rtvirt_launch() and launched itself already. */
+	if (st->launched)
+		return 0;
+
 	st->result = rtvirt_launch_trampoline(vmm_entry->launch_cpu,
 					      smp_processor_id());
 	st->launched = !st->result;
@@ -283,6 +287,10 @@ int rtvirt_launch(void)
 
 	if (rtvirt_caps.backend != RTVIRT_BACKEND_SVM)
 		return -EOPNOTSUPP;
+	if (!(rtvirt_caps.features & RTVIRT_FEAT_NPT)) {
+		pr_err("launch needs nested paging (NPT), which this CPU lacks\n");
+		return -EOPNOTSUPP;
+	}
 	mutex_lock(&launch_lock);
 	if (launched) {
 		mutex_unlock(&launch_lock);

@@ -17,8 +17,9 @@
  * @d:		EDX, likewise
  *
  * SVM is hidden: the kernel cannot run a hypervisor under the VMM (no
- * nested virtualization), and kvm_amd must refuse to load rather than
- * fail later.  Everything else passes through.
+ * nested virtualization).  (kvm_amd checks the feature flags cached at
+ * boot; what makes it refuse to load is VM_CR reading SVMDIS, see
+ * svm.c.)  Everything else passes through.
  */
 void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
 {

@@ -111,6 +111,9 @@ static int build_npt(const struct pt_format *fmt)
 	int ret;
 
 	ret = init_pt(&vmm.npt, fmt);
+	/* 4-level tables translate 48 bits of guest-physical address. */
+	if (!ret && phys_end > PT_LEVEL_SIZE(vmm.npt.levels + 1))
+		phys_end = PT_LEVEL_SIZE(vmm.npt.levels + 1);
 	if (!ret)
 		ret = pt_map(&vmm.npt, 0, 0, phys_end, PT_RWX);
 	for (unsigned int i = 0; !ret && i < vmm.boot.nr_chunks; i++)
@@ -129,10 +132,14 @@ static int build_host_pt(void)
 	u64 va_mask = PT_LEVEL_SIZE((vmm.boot.la57 ? 5 : 4) + 1) - 1;
 	int ret;
 
+	/* The identity map must stay in the lower (canonical) half. */
+	u64 phys_end = 1ULL << vmm.boot.phys_bits;
+
+	if (phys_end > (va_mask + 1) / 2)
+		phys_end = (va_mask + 1) / 2;
 	ret = init_pt(&vmm.host_pt, &pt_format_host);
 	if (!ret)
-		ret = pt_map(&vmm.host_pt, 0, 0, 1ULL << vmm.boot.phys_bits,
-			     PT_READ | PT_WRITE);
+		ret = pt_map(&vmm.host_pt, 0, 0, phys_end, PT_READ | PT_WRITE);
 	for (unsigned int i = 0; !ret && i < vmm.boot.nr_chunks; i++)
 		ret = pt_map(&vmm.host_pt,
 			     (vmm.boot.virt_base + i * RTVIRT_VMM_CHUNK_SIZE) &

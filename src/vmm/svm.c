@@ -119,9 +119,10 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		return ERR_NODEV;
 	v->svme_was_set = false;
+	v->orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
 	v->guest_svme = false;
 	v->guest_hsave_pa = 0;
-	v->stepping = false;
+	v->stepping = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
@@ -142,6 +143,12 @@ const struct vmm_arch_ops svm_ops = {
 static void inject_ud(struct vmcb *vmcb)
 {
 	vmcb->control.event_inj = 6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID;
+}
+
+static void inject_gp0(struct vmcb *vmcb)
+{
+	vmcb->control.event_inj = 13 | SVM_EVTINJ_TYPE_EXEPT |
+				  SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
 }
 
 static void handle_cpuid(struct vcpu *v)
@@ -166,6 +173,16 @@ static void handle_msr(struct vcpu *v)
 	u64 val = (vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
 
 	v->stats.exits[write ? RTVIRT_EXIT_MSR_WRITE : RTVIRT_EXIT_MSR_READ]++;
+	/*
+	 * MSRs outside the permission map's ranges always exit.  The VMM has
+	 * no exception fixup to try them safely, so they behave as absent
+	 * (#GP), as they are on the CPUs rtvirt is tested on; a kernel that
+	 * runs nested under another hypervisor loses its paravirtual MSRs.
+	 */
+	if (msr != MSR_EFER && msr != MSR_VM_CR && msr != MSR_VM_HSAVE_PA) {
+		inject_gp0(vmcb);
+		return;
+	}
 	if (write) {
 		switch (msr) {
 		case MSR_EFER:
@@ -214,6 +231,7 @@ static void handle_vmmcall(struct vcpu *v)
 	vmcb->save.rax = ret;
 	vmcb->save.rip += 3;
 	if (leave) {
+		wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
 		/* The guest's EFER, with SVME as the guest last set it. */
 		v->exit_efer = (vmcb->save.efer & ~EFER_SVME) |
 			       (v->guest_svme ? EFER_SVME : 0);
@@ -251,9 +269,9 @@ static void handle_npf(struct vcpu *v)
 			v->id, err & 2 ? "write" : err & 16 ? "fetch" : "read",
 			(unsigned long long)gpa,
 			(unsigned long long)vmcb->save.rip);
-	if (v->stepping)
-		vmm_panic("cpu %u: second VMM-memory access while stepping\n",
-			  v->id);
+	/* One instruction may touch two pages (an access across a page end). */
+	if (v->stepping >= 2)
+		vmm_panic("cpu %u: third VMM page in one instruction\n", v->id);
 	/* An event being delivered when the fault hit is delivered again. */
 	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
 		u64 ev = vmcb->control.exit_int_info;
@@ -270,9 +288,9 @@ static void handle_npf(struct vcpu *v)
 	spin_unlock(&vmm.npt_lock);
 	if (ret)
 		vmm_panic("cpu %u: cannot map the scratch page (%d)\n", v->id, ret);
-	v->stepping = true;
-	v->stepping_gpa = gpa & ~(PT_PAGE_SIZE - 1);
-	v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
+	if (!v->stepping)
+		v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
+	v->stepping_gpa[v->stepping++] = gpa & ~(PT_PAGE_SIZE - 1);
 	vmcb->save.rflags |= X86_RFLAGS_TF;
 	vmcb->control.int_state |= 1;
 	vmcb->control.intercept_exceptions |= 1U << DB_VECTOR;
@@ -290,10 +308,10 @@ static void handle_db(struct vcpu *v)
 		return;
 	}
 	spin_lock(&vmm.npt_lock);
-	pt_unmap(&vmm.npt, v->stepping_gpa, PT_PAGE_SIZE);
+	while (v->stepping)
+		pt_unmap(&vmm.npt, v->stepping_gpa[--v->stepping], PT_PAGE_SIZE);
 	spin_unlock(&vmm.npt_lock);
 	memset(v->scratch, 0, PT_PAGE_SIZE);
-	v->stepping = false;
 	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
 	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 	if (v->guest_tf) {

@@ -73,11 +73,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	image = realloc(image, hdr.image_size);
-	memcpy(image, &hdr, sizeof(hdr));
 	if (!image) {
 		perror(argv[1]);
 		return 1;
 	}
+	memcpy(image, &hdr, sizeof(hdr));
 	memset(image + len, 0, hdr.image_size - len);
 	len = hdr.image_size;
 	memset(image + RTVIRT_VMM_HDR_OFF_CHECKSUM, 0, 4);

@@ -15,8 +15,10 @@
  * Errors: -ENOTTY for an unknown request, -EINVAL for a bad @size or
  * malformed field, -EFAULT for an unreadable or unwritable user pointer,
  * -EPERM for a state-changing request without CAP_SYS_ADMIN, -ENODEV for a
- * device address that rtvirt does not manage, -ENOMEM when a device list
- * cannot be allocated, and -EOPNOTSUPP for requests
+ * device address that rtvirt does not manage, -ENOMEM when memory cannot be
+ * had, -EBUSY/-ENODEV/-EIO/-ENOEXEC from a launch (another hypervisor uses
+ * SVM, SVM disabled, a CPU failed, bad VMM image; see
+ * Documentation/uapi.rst), and -EOPNOTSUPP for requests
  * whose implementation has not landed yet (see Documentation/uapi.rst).
  */
 #ifndef _UAPI_LINUX_RTVIRT_H
@@ -148,7 +150,8 @@ struct rtvirt_device_request {
  * @state:		out: RTVIRT_CPU_*; GUEST only if the VMM answered the
  *			ping hypercall on that CPU just now
  * @vmm_cpu:		out: CPU number the VMM answered for
- * @generation:		out: launch generation (counts launches since load)
+ * @generation:		out: launch generation (counts launch attempts that
+ *			reached VMM initialisation since load)
  * @launch_ns:		out: time the last launch took on this CPU (guest clock)
  * @unlaunch_ns:	out: time the last unlaunch took on this CPU
  * @total_exits:	out: VM exits on this CPU since the last launch

@@ -46,8 +46,9 @@ struct vcpu {
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
-	u64 stepping_gpa;	/* page mapped to scratch while single-stepping */
-	bool stepping;
+	u64 stepping_gpa[2];	/* pages mapped to scratch while single-stepping */
+	unsigned int stepping;	/* how many of them */
+	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
 };
 
