@@ -38,7 +38,7 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
 	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
 	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
-	    src/vmm/string.c src/vmm/policy.c
+	    src/vmm/string.c src/vmm/policy.c src/vmm/decode.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
@@ -107,7 +107,7 @@ selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 
 # --- the kernel module -------------------------------------------------------
 
-.PHONY: all vmm module tools unit static-check check demo bench clean FORCE
+.PHONY: all vmm module tools unit static-check check demo bench fuzz clean FORCE
 
 all: module tools
 
@@ -134,6 +134,15 @@ check:
 
 demo:
 	@tools/demo
+
+# libFuzzer on the VMM's instruction decoder (clang; not part of make check).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
+		-Iinclude -o build/fuzz/fuzz_decode \
+		tools/testing/fuzz/fuzz_decode.c src/vmm/decode.c
+	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=20
 
 # Reports ratios and counts measured in one test VM run; not a test.
 bench:

@@ -20,5 +20,10 @@ typedef __INT64_TYPE__ s64;
 #define __printf(a, b)	__attribute__((__format__(printf, a, b)))
 #define __section(s)	__attribute__((__section__(s)))
 #define __used		__attribute__((__used__))
+#ifdef __CHECKER__	/* sparse does not know the attribute */
+#define fallthrough	do {} while (0)
+#else
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
 
 #endif /* _VMM_TYPES_H */
