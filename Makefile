@@ -95,10 +95,11 @@ build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
 RTVIRTCTL := tools/rtvirtctl/rtvirtctl
 $(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
 	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h \
-	      src/common/exit_names.c
+	      src/common/exit_names.c src/common/state_names.c
 	$(quiet) CC $@
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
-		tools/rtvirtctl/format.c src/common/exit_names.c
+		tools/rtvirtctl/format.c src/common/exit_names.c \
+		src/common/state_names.c
 
 SELFTEST_BINS := $(patsubst %.c,%,$(wildcard selftests/rtvirt/*.c))
 selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h

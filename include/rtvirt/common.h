@@ -40,6 +40,8 @@ const char *rtvirt_model_name(enum rtvirt_model model);
 int rtvirt_parse_bool(const char *buf, size_t len, bool *val);
 
 const char *rtvirt_exit_name(unsigned int reason);
+const char *rtvirt_device_state_name(u32 state);
+const char *rtvirt_cpu_state_name(u32 state);
 
 u32 rtvirt_crc32(u32 crc, const void *buf, size_t len);
 

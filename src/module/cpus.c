@@ -96,16 +96,9 @@ struct cpu_attr {
 			char *buf);
 };
 
-static const char *const cpu_state_names[] = {
-	[RTVIRT_CPU_NATIVE] = "native",
-	[RTVIRT_CPU_GUEST] = "guest",
-	[RTVIRT_CPU_OFFLINE] = "offline",
-	[RTVIRT_CPU_NO_ANSWER] = "no-answer",
-};
-
 static ssize_t show_state(const struct rtvirt_cpu_stats *st, int r, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", cpu_state_names[st->state]);
+	return sysfs_emit(buf, "%s\n", rtvirt_cpu_state_name(st->state));
 }
 
 static ssize_t show_launch_ns(const struct rtvirt_cpu_stats *st, int r,

@@ -36,13 +36,6 @@ static DEFINE_MUTEX(dev_lock);
 static u32 nr_devs;
 static struct kset *devices_kset;
 
-static const char *const state_names[] = {
-	[RTVIRT_DEV_NATIVE] = "native",
-	[RTVIRT_DEV_VIRTUALIZING] = "virtualizing",
-	[RTVIRT_DEV_VIRTUALIZED] = "virtualized",
-	[RTVIRT_DEV_DEVIRTUALIZING] = "devirtualizing",
-};
-
 static struct rtvirt_dev *to_rtvirt_dev(struct kobject *kobj)
 {
 	return container_of(kobj, struct rtvirt_dev, kobj);
@@ -113,7 +106,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  state_names[READ_ONCE(to_rtvirt_dev(kobj)->state)]);
+			  rtvirt_device_state_name(READ_ONCE(to_rtvirt_dev(kobj)->state)));
 }
 
 static ssize_t virtualized_show(struct kobject *kobj,

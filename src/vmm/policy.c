@@ -83,18 +83,39 @@ bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write)
 	return msrpm[bit / 8] & (1U << (bit % 8));
 }
 
+/*
+ * What the kernel could use to see, disable or move the VMM: EFER (SVME),
+ * VM_CR (SVMDIS, lock) and VM_HSAVE_PA.  The VMM virtualizes exactly these.
+ */
+static const u32 virtualized_msrs[] = { MSR_EFER, MSR_VM_CR, MSR_VM_HSAVE_PA };
+
+/**
+ * policy_msr_virtualized() - whether the VMM emulates an MSR
+ * @msr:	MSR number
+ *
+ * Return: true for the MSRs the VMM intercepts and emulates.
+ */
+bool policy_msr_virtualized(u32 msr)
+{
+	for (size_t i = 0; i < sizeof(virtualized_msrs) / sizeof(u32); i++)
+		if (msr == virtualized_msrs[i])
+			return true;
+	return false;
+}
+
 /**
  * svm_msrpm_build() - the VMM's MSR intercepts on a zeroed map
  * @msrpm:	zeroed 8 KiB map
  *
- * Only what the kernel could use to see, disable or move the VMM:
- * EFER (SVME), VM_CR (SVMDIS, lock) and VM_HSAVE_PA.
+ * Intercepts reads and writes of the virtualized MSRs, nothing else.
  *
- * Return: 0.
+ * Return: 0, or -22 if one of them were outside the map.
  */
 int svm_msrpm_build(u8 *msrpm)
 {
-	return svm_msrpm_set(msrpm, MSR_EFER, true, true) |
-	       svm_msrpm_set(msrpm, MSR_VM_CR, true, true) |
-	       svm_msrpm_set(msrpm, MSR_VM_HSAVE_PA, true, true);
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(virtualized_msrs) / sizeof(u32); i++)
+		ret |= svm_msrpm_set(msrpm, virtualized_msrs[i], true, true);
+	return ret;
 }

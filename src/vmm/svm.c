@@ -179,7 +179,7 @@ static void handle_msr(struct vcpu *v)
 	 * (#GP), as they are on the CPUs rtvirt is tested on; a kernel that
 	 * runs nested under another hypervisor loses its paravirtual MSRs.
 	 */
-	if (msr != MSR_EFER && msr != MSR_VM_CR && msr != MSR_VM_HSAVE_PA) {
+	if (!policy_msr_virtualized(msr)) {
 		inject_gp0(vmcb);
 		return;
 	}

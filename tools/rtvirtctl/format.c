@@ -29,20 +29,6 @@
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #endif
 
-static const char *const state_names[] = {
-	[RTVIRT_DEV_NATIVE]		= "native",
-	[RTVIRT_DEV_VIRTUALIZING]	= "virtualizing",
-	[RTVIRT_DEV_VIRTUALIZED]	= "virtualized",
-	[RTVIRT_DEV_DEVIRTUALIZING]	= "devirtualizing",
-};
-
-static const char *const cpu_state_names[] = {
-	[RTVIRT_CPU_NATIVE]	= "native",
-	[RTVIRT_CPU_GUEST]	= "guest",
-	[RTVIRT_CPU_OFFLINE]	= "offline",
-	[RTVIRT_CPU_NO_ANSWER]	= "no-answer",
-};
-
 static const char *const backend_names[] = {
 	[RTVIRT_BACKEND_NONE]	= "none",
 	[RTVIRT_BACKEND_SVM]	= "svm",
@@ -79,9 +65,9 @@ static const char *unknown_name(__u32 val, char *buf, size_t len)
  */
 const char *rvc_state_name(__u32 state, char *buf, size_t len)
 {
-	if (state < ARRAY_SIZE(state_names) && state_names[state])
-		return state_names[state];
-	return unknown_name(state, buf, len);
+	const char *name = rtvirt_device_state_name(state);
+
+	return name ? name : unknown_name(state, buf, len);
 }
 
 /**
@@ -95,9 +81,9 @@ const char *rvc_state_name(__u32 state, char *buf, size_t len)
  */
 const char *rvc_cpu_state_name(__u32 state, char *buf, size_t len)
 {
-	if (state < ARRAY_SIZE(cpu_state_names) && cpu_state_names[state])
-		return cpu_state_names[state];
-	return unknown_name(state, buf, len);
+	const char *name = rtvirt_cpu_state_name(state);
+
+	return name ? name : unknown_name(state, buf, len);
 }
 
 /**

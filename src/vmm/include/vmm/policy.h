@@ -14,5 +14,6 @@ void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d);
 int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write);
 bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write);
 int svm_msrpm_build(u8 *msrpm);
+bool policy_msr_virtualized(u32 msr);
 
 #endif /* _VMM_POLICY_H */
