@@ -15,10 +15,36 @@
 #define RTVIRT_HC_PING		1	/* RAX: RTVIRT_HC_PING_MAGIC, RBX: cpu, RCX: generation, RDX: VMM version */
 #define RTVIRT_HC_UNLAUNCH	2	/* return this CPU to native execution */
 #define RTVIRT_HC_STATS		3	/* RBX: physical address of a struct rtvirt_vmm_cpu_stats to fill */
+#define RTVIRT_HC_FLUSH		4	/* flush this CPU's nested TLB, refresh its intercepts */
+#define RTVIRT_HC_DEV_ATTACH	5	/* RBX: pa of a struct rtvirt_vmm_dev_info; returns the device id */
+#define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id; take the device over (all other CPUs held) */
+#define RTVIRT_HC_DEV_HANDBACK	7	/* RBX: id, RCX: RTVIRT_HB_* step */
+#define RTVIRT_HC_DEV_POLL	8	/* RBX: id; returns RTVIRT_POLL_* bits */
+#define RTVIRT_HC_DEV_STATS	9	/* RBX: id, RCX: pa of a struct rtvirt_vmm_dev_stats */
+#define RTVIRT_HC_DEV_TRACE	10	/* RBX: id, RCX: pa of a struct rtvirt_vmm_trace, RDX: its size in bytes */
+#define RTVIRT_HC_DEV_INJECT	11	/* RBX: id, RCX: pa of a struct rtvirt_vmm_inject */
+#define RTVIRT_HC_CANARY	12	/* RBX: 0 returns the pa of the DMA canary page, 1 returns 1 if it is intact */
+
+/* Steps of RTVIRT_HC_DEV_HANDBACK, in order; ABORT instead of FINISH. */
+#define RTVIRT_HB_BEGIN		0	/* hold the OS's submissions */
+#define RTVIRT_HB_DRAIN		1	/* returns 1 once nothing is outstanding */
+#define RTVIRT_HB_FINISH	2	/* restore, replay, stop trapping */
+#define RTVIRT_HB_ABORT		3	/* stay virtualized, release the held */
+
+/* RTVIRT_HC_DEV_POLL result bits. */
+#define RTVIRT_POLL_VIRTUALIZED	(1U << 0)	/* the device is virtualized */
+#define RTVIRT_POLL_HANDBACK	(1U << 1)	/* the OS changed the device's mode: hand it back */
 
 #define RTVIRT_HC_PING_MAGIC	0x52545649ULL	/* "RTVI" */
 #define RTVIRT_HC_ENOSYS	((unsigned long long)-38)
 #define RTVIRT_HC_EINVAL	((unsigned long long)-22)
+#define RTVIRT_HC_EBUSY		((unsigned long long)-16)
+#define RTVIRT_HC_ENODEV	((unsigned long long)-19)
+#define RTVIRT_HC_ENOMEM	((unsigned long long)-12)
+#define RTVIRT_HC_EIO		((unsigned long long)-5)
+#define RTVIRT_HC_EOPNOTSUPP	((unsigned long long)-95)
+
+#define RTVIRT_VMM_MAX_DEVICES	8
 
 #include <linux/rtvirt_exit.h>
 
@@ -36,6 +62,128 @@ struct rtvirt_vmm_cpu_stats {
 	unsigned long long exits[RTVIRT_EXIT_KINDS];
 	unsigned long long total_exits;
 	unsigned long long denied_accesses;
+};
+
+/**
+ * struct rtvirt_vmm_dev_info - a PCI device the module hands the VMM
+ * @model:		enum rtvirt_model value
+ * @bdf:		bus << 8 | device << 3 | function (segment 0)
+ * @bar_pa:		physical address of the register BAR
+ * @bar_size:		its size in bytes
+ * @ecam_pa:		physical address of its 4 KiB ECAM config page, or 0
+ * @msix_table:		offset of the MSI-X table in the BAR, and bytes
+ * @msix_table_size:
+ * @msix_pba:		offset of the MSI-X pending bits in the BAR, and bytes
+ * @msix_pba_size:
+ * @lba_shift:		log2 of the namespaces' logical block size
+ * @tsc_khz:		TSC frequency, for the trace's nanoseconds
+ * @layout_pa:		physical address of a struct rtvirt_vmm_nvme_layout
+ *			the module keeps for the device: what the model
+ *			learned of the device's queues at the last takeover,
+ *			used when the admin queue no longer shows it
+ */
+struct rtvirt_vmm_dev_info {
+	unsigned int model;
+	unsigned int bdf;
+	unsigned long long bar_pa;
+	unsigned long long bar_size;
+	unsigned long long ecam_pa;
+	unsigned int msix_table;
+	unsigned int msix_table_size;
+	unsigned int msix_pba;
+	unsigned int msix_pba_size;
+	unsigned int lba_shift;
+	unsigned int tsc_khz;
+	unsigned long long layout_pa;
+};
+
+#define RTVIRT_VMM_NVME_MAX_QUEUES	16
+
+/**
+ * struct rtvirt_vmm_nvme_layout - an NVMe controller's queues as its
+ * driver created them (written by the VMM, kept by the module)
+ * @asq:	admin submission queue address it belongs to
+ * @dbs:	shadow doorbell buffer (Doorbell Buffer Config), or 0
+ * @eis:	event index buffer, or 0
+ * @depth:	entries of I/O queue N at index N (0: no such queue)
+ * @iv:		its interrupt vector
+ * @sq:		its submission queue address
+ * @cq:		its completion queue address
+ */
+struct rtvirt_vmm_nvme_layout {
+	unsigned long long asq;
+	unsigned long long dbs;
+	unsigned long long eis;
+	unsigned short depth[RTVIRT_VMM_NVME_MAX_QUEUES];
+	unsigned short iv[RTVIRT_VMM_NVME_MAX_QUEUES];
+	unsigned long long sq[RTVIRT_VMM_NVME_MAX_QUEUES];
+	unsigned long long cq[RTVIRT_VMM_NVME_MAX_QUEUES];
+};
+
+#define RTVIRT_VMM_TRAP_KINDS	8
+#define RTVIRT_VMM_TRACE_RING	1024
+#define RTVIRT_VMM_TRACE_INJECTED	(1U << 0)	/* as RTVIRT_TRACE_* */
+#define RTVIRT_VMM_TRACE_REFUSED	(1U << 1)
+#define RTVIRT_VMM_TRACE_ADMIN		(1U << 2)
+
+/**
+ * struct rtvirt_vmm_dev_stats - RTVIRT_HC_DEV_STATS; fields as in the
+ * UAPI's struct rtvirt_device_stats, @state is a RTVIRT_DEV_* value
+ */
+struct rtvirt_vmm_dev_stats {
+	unsigned int state;
+	unsigned int pad;
+	unsigned long long traps[RTVIRT_VMM_TRAP_KINDS];
+	unsigned long long ios;
+	unsigned long long virtualizations;
+	unsigned long long devirtualizations;
+	unsigned long long replayed;
+	unsigned long long last_stall_ns;
+	unsigned long long max_stall_ns;
+	unsigned long long dma_refused;
+	unsigned long long injected;
+	unsigned long long handback_retries;
+};
+
+/** struct rtvirt_vmm_trace_entry - laid out as the UAPI's struct rtvirt_trace_entry */
+struct rtvirt_vmm_trace_entry {
+	unsigned long long seq;
+	unsigned long long submit_ns;
+	unsigned long long latency_ns;
+	unsigned long long lba;
+	unsigned int bytes;
+	unsigned short queue;
+	unsigned short cid;
+	unsigned short status;
+	unsigned char opcode;
+	unsigned char flags;
+	unsigned int pad;
+};
+
+/**
+ * struct rtvirt_vmm_trace - RTVIRT_HC_DEV_TRACE buffer header
+ * @count:	out: entries that follow, oldest first
+ * @dropped:	out: entries traced but overwritten since
+ * @entries:	out
+ */
+struct rtvirt_vmm_trace {
+	unsigned int count;
+	unsigned int pad;
+	unsigned long long dropped;
+	struct rtvirt_vmm_trace_entry entries[];
+};
+
+#define RTVIRT_VMM_INJECT_READS		(1U << 0)
+#define RTVIRT_VMM_INJECT_WRITES	(1U << 1)
+#define RTVIRT_VMM_MAX_DELAY_US		10000000U
+
+/** struct rtvirt_vmm_inject - RTVIRT_HC_DEV_INJECT; fields as in struct rtvirt_inject */
+struct rtvirt_vmm_inject {
+	unsigned int match;
+	unsigned int count;
+	unsigned short status;
+	unsigned short pad;
+	unsigned int delay_us;
 };
 
 /**

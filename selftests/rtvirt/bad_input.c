@@ -105,7 +105,8 @@ static void expect_write(const char *path, const char *buf, size_t len,
 	       want ? strerror(want) : "success");
 }
 
-static int first_device(char *addr, size_t len)
+/* First managed device whose model is @model ("" for any). */
+static int first_device(char *addr, size_t len, const char *model)
 {
 	DIR *d = opendir(SYSFS "/devices");
 	struct dirent *e;
@@ -114,7 +115,21 @@ static int first_device(char *addr, size_t len)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
+		char path[300], m[32] = "";
+		FILE *f;
+
 		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), SYSFS "/devices/%s/model",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(m, sizeof(m), f))
+				m[0] = '\0';
+			fclose(f);
+		}
+		m[strcspn(m, "\n")] = '\0';
+		if (*model && strcmp(m, model))
 			continue;
 		snprintf(addr, len, "%.*s", (int)len - 1, e->d_name);
 		found = 1;
@@ -282,10 +297,73 @@ static void test_requests(int fd, const char *addr)
 		     "SET_DEVICE virtualize=2");
 	req.virtualize = 1;
 	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, EOPNOTSUPP,
-		     "SET_DEVICE virtualize=1 (not implemented yet)");
+		     "SET_DEVICE virtualize=1 on a model without emulation");
 	req.virtualize = 0;
 	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, 0,
 		     "SET_DEVICE virtualize=0 while native");
+}
+
+/* The device ioctls: statistics, trace and fault injection. */
+static void test_device_ioctls(int fd, const char *nvme)
+{
+	struct rtvirt_device_stats st;
+	struct rtvirt_trace tr;
+	struct rtvirt_inject inj;
+	struct rtvirt_trace_entry e[4];
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	snprintf(st.address, sizeof(st.address), "0000:ff:1f.7");
+	expect_ioctl(fd, RTVIRT_GET_DEVICE_STATS, &st, ENODEV,
+		     "GET_DEVICE_STATS unknown address");
+	memset(st.address, 'a', sizeof(st.address));
+	expect_ioctl(fd, RTVIRT_GET_DEVICE_STATS, &st, EINVAL,
+		     "GET_DEVICE_STATS unterminated address");
+	st.size = 8;
+	expect_ioctl(fd, RTVIRT_GET_DEVICE_STATS, &st, EINVAL,
+		     "GET_DEVICE_STATS size below VER0");
+	if (!nvme) {
+		result(true, "device ioctls on an NVMe device # SKIP no device");
+		return;
+	}
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	snprintf(st.address, sizeof(st.address), "%.31s", nvme);
+	expect_ioctl(fd, RTVIRT_GET_DEVICE_STATS, &st, 0, "GET_DEVICE_STATS");
+	result(st.state == RTVIRT_DEV_NATIVE, "GET_DEVICE_STATS: native");
+
+	memset(&tr, 0, sizeof(tr));
+	tr.size = sizeof(tr);
+	tr.entry_size = 8;
+	tr.capacity = 4;
+	tr.entries = (unsigned long)e;
+	snprintf(tr.address, sizeof(tr.address), "%.31s", nvme);
+	expect_ioctl(fd, RTVIRT_READ_TRACE, &tr, EINVAL,
+		     "READ_TRACE entry_size below VER0");
+	tr.entry_size = sizeof(e[0]);
+	expect_ioctl(fd, RTVIRT_READ_TRACE, &tr, 0, "READ_TRACE");
+	tr.entries = 8;
+	tr.capacity = 4;
+
+	memset(&inj, 0, sizeof(inj));
+	inj.size = sizeof(inj);
+	snprintf(inj.address, sizeof(inj.address), "%.31s", nvme);
+	inj.match = RTVIRT_INJECT_READS;
+	inj.count = 1;
+	inj.status = 0x281;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EBUSY,
+		     "INJECT on a native device");
+	inj.status = 0x8000;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT status > 15 bits");
+	inj.status = 0;
+	inj.delay_us = RTVIRT_INJECT_MAX_DELAY_US + 1;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT delay too long");
+	inj.delay_us = 0;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT count without status or delay");
+	inj.status = 0x281;
+	inj.match = 4;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT unknown match bit");
 }
 
 /* Without CAP_SYS_ADMIN: queries work, state changes get EPERM. */
@@ -337,7 +415,8 @@ int main(void)
 {
 	char addr[64], path[160];
 	void *noaccess, *readonly;
-	bool have_dev;
+	char nvme[64];
+	bool have_dev, have_nvme;
 	int fd;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -371,13 +450,16 @@ int main(void)
 		can_launch = !ioctl(fd, RTVIRT_GET_INFO, &info) &&
 			     info.backend == RTVIRT_BACKEND_SVM;
 	}
-	have_dev = first_device(addr, sizeof(addr));
+	/* The model without emulation (yet): e1000e. */
+	have_dev = first_device(addr, sizeof(addr), "e1000e");
+	have_nvme = first_device(nvme, sizeof(nvme), "nvme");
 	printf("TAP version 13\n");
 	test_unknown_requests(fd);
 	test_get_info(fd, noaccess, readonly);
 	test_list_devices(fd, noaccess);
 	test_requests(fd, have_dev ? addr : NULL);
 	test_unprivileged(fd, have_dev ? addr : NULL);
+	test_device_ioctls(fd, have_nvme ? nvme : NULL);
 
 	test_sysfs(SYSFS "/virtualized", can_launch ? 0 : EOPNOTSUPP);
 	if (have_dev) {

@@ -21,6 +21,12 @@ static_assert(sizeof(struct rtvirt_device_list) ==
 static_assert(sizeof(struct rtvirt_device_request) ==
 	      RTVIRT_DEVICE_REQUEST_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_cpu_stats) == RTVIRT_CPU_STATS_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_device_stats) ==
+	      RTVIRT_DEVICE_STATS_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_trace_entry) ==
+	      RTVIRT_TRACE_ENTRY_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_trace) == RTVIRT_TRACE_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_inject) == RTVIRT_INJECT_SIZE_VER0);
 
 /* Callers' structures may grow, but not without bound. */
 #define USER_STRUCT_MAX		PAGE_SIZE
@@ -131,6 +137,126 @@ static long ioctl_set_device(void __user *arg)
 	return rtvirt_device_request(req.address, req.virtualize);
 }
 
+/* Copy in a versioned structure that names a device; find the device. */
+static int device_arg(void __user *arg, size_t ver0, void *req, size_t ksize,
+		      const char *address, u32 *usize, struct rtvirt_dev **d)
+{
+	int ret;
+
+	ret = read_user_size(arg, ver0, usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(req, ksize, arg, *usize);
+	if (ret)
+		return ret == -E2BIG ? -EINVAL : ret;
+	if (!memchr(address, '\0', RTVIRT_ADDR_LEN))
+		return -EINVAL;
+	*d = rtvirt_device_get(address);
+	return *d ? 0 : -ENODEV;
+}
+
+static long ioctl_get_device_stats(void __user *arg)
+{
+	struct rtvirt_device_stats req;
+	struct rtvirt_vmm_dev_stats st;
+	struct rtvirt_dev *d;
+	u32 usize;
+	int ret;
+
+	ret = device_arg(arg, RTVIRT_DEVICE_STATS_SIZE_VER0, &req, sizeof(req),
+			 req.address, &usize, &d);
+	if (ret)
+		return ret;
+	ret = rtvirt_dev_stats(d, &st);
+	rtvirt_device_put(d);
+	if (ret)
+		return ret;
+	req.size = sizeof(req);
+	req.state = st.state;
+	memcpy(req.traps, st.traps, sizeof(req.traps));
+	req.ios = st.ios;
+	req.virtualizations = st.virtualizations;
+	req.devirtualizations = st.devirtualizations;
+	req.replayed = st.replayed;
+	req.last_stall_ns = st.last_stall_ns;
+	req.max_stall_ns = st.max_stall_ns;
+	req.dma_refused = st.dma_refused;
+	req.injected = st.injected;
+	req.handback_retries = st.handback_retries;
+	return copy_struct_out(arg, usize, &req, sizeof(req));
+}
+
+static long ioctl_read_trace(void __user *arg)
+{
+	struct rtvirt_vmm_trace *buf;
+	struct rtvirt_trace req;
+	struct rtvirt_dev *d;
+	u8 __user *entries;
+	size_t size;
+	u32 usize, n, i;
+	int ret;
+
+	ret = device_arg(arg, RTVIRT_TRACE_SIZE_VER0, &req, sizeof(req),
+			 req.address, &usize, &d);
+	if (ret)
+		return ret;
+	if (req.entry_size < RTVIRT_TRACE_ENTRY_SIZE_VER0 ||
+	    req.entry_size > USER_STRUCT_MAX) {
+		rtvirt_device_put(d);
+		return -EINVAL;
+	}
+	n = min_t(u32, req.capacity, RTVIRT_TRACE_RING);
+	size = sizeof(*buf) + (size_t)n * sizeof(buf->entries[0]);
+	buf = kmalloc(size, GFP_KERNEL);	/* physically contiguous */
+	if (!buf) {
+		rtvirt_device_put(d);
+		return -ENOMEM;
+	}
+	ret = rtvirt_dev_trace(d, buf, size);
+	rtvirt_device_put(d);
+	entries = u64_to_user_ptr(req.entries);
+	n = ret < 0 ? 0 : min_t(u32, buf->count, n);
+	for (i = 0; i < n && ret >= 0; i++)
+		ret = copy_struct_out(entries + (size_t)i * req.entry_size,
+				      req.entry_size, &buf->entries[i],
+				      sizeof(buf->entries[i]));
+	req.size = sizeof(req);
+	req.count = n;
+	req.dropped = buf->dropped;
+	kfree(buf);
+	if (ret < 0)
+		return ret;
+	return copy_struct_out(arg, usize, &req, sizeof(req));
+}
+
+static long ioctl_inject(void __user *arg)
+{
+	struct rtvirt_vmm_inject inj = {};
+	struct rtvirt_inject req;
+	struct rtvirt_dev *d;
+	u32 usize;
+	int ret;
+
+	ret = device_arg(arg, RTVIRT_INJECT_SIZE_VER0, &req, sizeof(req),
+			 req.address, &usize, &d);
+	if (ret)
+		return ret;
+	if ((req.match & ~(RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES)) ||
+	    (req.count && !req.match) || req.status > 0x7fff ||
+	    req.delay_us > RTVIRT_INJECT_MAX_DELAY_US ||
+	    (req.count && !req.status && !req.delay_us)) {
+		rtvirt_device_put(d);
+		return -EINVAL;
+	}
+	inj.match = req.match;
+	inj.count = req.count;
+	inj.status = req.status;
+	inj.delay_us = req.delay_us;
+	ret = rtvirt_dev_inject(d, &inj);
+	rtvirt_device_put(d);
+	return ret;
+}
+
 static long ioctl_get_cpu_stats(void __user *arg)
 {
 	struct rtvirt_cpu_stats st;
@@ -172,6 +298,14 @@ static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return ioctl_set_device(uarg);
+	case IOC_NO_SIZE(RTVIRT_GET_DEVICE_STATS):
+		return ioctl_get_device_stats(uarg);
+	case IOC_NO_SIZE(RTVIRT_READ_TRACE):
+		return ioctl_read_trace(uarg);
+	case IOC_NO_SIZE(RTVIRT_INJECT):
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		return ioctl_inject(uarg);
 	default:
 		return -ENOTTY;
 	}

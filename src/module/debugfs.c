@@ -111,6 +111,67 @@ static const struct file_operations probe_fops = {
 	.llseek = default_llseek,
 };
 
+static u16 dma_status;
+static bool dma_intact = true, dma_done;
+
+/*
+ * dma_probe: "echo ADDR > dma_probe" reads one page from namespace 1 of the
+ * virtualized NVMe controller ADDR into VMM memory, through the OS's nvme
+ * driver; the VMM must refuse it (the write then fails with EIO).
+ */
+static ssize_t dma_probe_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char addr[RTVIRT_ADDR_LEN];
+	struct rtvirt_dev *d;
+	bool intact = false;
+	u16 status = 0;
+	int ret;
+
+	if (count == 0 || count >= sizeof(addr))
+		return -EINVAL;
+	if (copy_from_user(addr, ubuf, count))
+		return -EFAULT;
+	addr[count] = '\0';
+	strim(addr);
+	d = rtvirt_device_get(addr);
+	if (!d)
+		return -ENODEV;
+	ret = rtvirt_dev_dma_probe(d, &status, &intact);
+	rtvirt_device_put(d);
+	if (ret)
+		return ret;
+	mutex_lock(&probe_lock);
+	dma_status = status;
+	dma_intact = intact;
+	dma_done = true;
+	mutex_unlock(&probe_lock);
+	return status ? -EIO : count;
+}
+
+static ssize_t dma_probe_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	char buf[64];
+	int len;
+
+	mutex_lock(&probe_lock);
+	if (dma_done)
+		len = scnprintf(buf, sizeof(buf), "status=0x%04x vmm_memory=%s\n",
+				dma_status, dma_intact ? "intact" : "damaged");
+	else
+		len = scnprintf(buf, sizeof(buf), "none\n");
+	mutex_unlock(&probe_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations dma_probe_fops = {
+	.owner = THIS_MODULE,
+	.write = dma_probe_write,
+	.read = dma_probe_read,
+	.llseek = default_llseek,
+};
+
 /**
  * rtvirt_debugfs_init() - create /sys/kernel/debug/rtvirt
  */
@@ -119,6 +180,7 @@ void rtvirt_debugfs_init(void)
 	dir = debugfs_create_dir("rtvirt", NULL);
 	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
 	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
+	debugfs_create_file("dma_probe", 0600, dir, NULL, &dma_probe_fops);
 }
 
 /**

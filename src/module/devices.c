@@ -14,23 +14,6 @@
 
 #include "rtvirt.h"
 
-/**
- * struct rtvirt_dev - a PCI function rtvirt manages
- * @node:	entry in dev_list, under dev_lock
- * @kobj:	its directory in /sys/kernel/rtvirt/devices/
- * @pdev:	the PCI function (reference held)
- * @model:	device model that will emulate it
- * @state:	RTVIRT_DEV_*; always RTVIRT_DEV_NATIVE until device
- *		virtualization lands
- */
-struct rtvirt_dev {
-	struct list_head node;
-	struct kobject kobj;
-	struct pci_dev *pdev;
-	enum rtvirt_model model;
-	u32 state;
-};
-
 static LIST_HEAD(dev_list);
 static DEFINE_MUTEX(dev_lock);
 static u32 nr_devs;
@@ -126,9 +109,76 @@ static ssize_t virtualized_store(struct kobject *kobj,
 	ret = rtvirt_parse_bool(buf, count, &on);
 	if (ret)
 		return ret;
-	ret = rtvirt_device_request(pci_name(to_rtvirt_dev(kobj)->pdev), on);
+	ret = rtvirt_dev_set(to_rtvirt_dev(kobj), on);
 	return ret ? ret : count;
 }
+
+/* stats/: one file per counter of struct rtvirt_vmm_dev_stats. */
+struct stat_attr {
+	struct kobj_attribute attr;
+	size_t offset;
+};
+
+static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	struct stat_attr *sa = container_of(attr, struct stat_attr, attr);
+	struct rtvirt_vmm_dev_stats st;
+	int ret;
+
+	ret = rtvirt_dev_stats(to_rtvirt_dev(kobj), &st);
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&st + sa->offset));
+}
+
+#define STAT(file, field)						\
+	static struct stat_attr stat_##file = {				\
+		.attr = __ATTR(file, 0444, stat_show, NULL),		\
+		.offset = offsetof(struct rtvirt_vmm_dev_stats, field),	\
+	}
+
+STAT(traps_register, traps[RTVIRT_TRAP_REGISTER]);
+STAT(traps_doorbell, traps[RTVIRT_TRAP_DOORBELL]);
+STAT(traps_shadow_db, traps[RTVIRT_TRAP_SHADOW_DB]);
+STAT(traps_queue, traps[RTVIRT_TRAP_QUEUE]);
+STAT(traps_msix, traps[RTVIRT_TRAP_MSIX]);
+STAT(traps_config_io, traps[RTVIRT_TRAP_CONFIG_IO]);
+STAT(traps_config_mmio, traps[RTVIRT_TRAP_CONFIG_MMIO]);
+STAT(ios, ios);
+STAT(virtualizations, virtualizations);
+STAT(devirtualizations, devirtualizations);
+STAT(replayed, replayed);
+STAT(last_stall_ns, last_stall_ns);
+STAT(max_stall_ns, max_stall_ns);
+STAT(dma_refused, dma_refused);
+STAT(injected, injected);
+STAT(handback_retries, handback_retries);
+
+static struct attribute *stats_attrs[] = {
+	&stat_traps_register.attr.attr,
+	&stat_traps_doorbell.attr.attr,
+	&stat_traps_shadow_db.attr.attr,
+	&stat_traps_queue.attr.attr,
+	&stat_traps_msix.attr.attr,
+	&stat_traps_config_io.attr.attr,
+	&stat_traps_config_mmio.attr.attr,
+	&stat_ios.attr.attr,
+	&stat_virtualizations.attr.attr,
+	&stat_devirtualizations.attr.attr,
+	&stat_replayed.attr.attr,
+	&stat_last_stall_ns.attr.attr,
+	&stat_max_stall_ns.attr.attr,
+	&stat_dma_refused.attr.attr,
+	&stat_injected.attr.attr,
+	&stat_handback_retries.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group stats_group = {
+	.name = "stats",
+	.attrs = stats_attrs,
+};
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute model_attr = __ATTR_RO(model);
@@ -142,13 +192,23 @@ static struct attribute *dev_attrs[] = {
 	&virtualized_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(dev);
+
+static const struct attribute_group dev_group = {
+	.attrs = dev_attrs,
+};
+
+static const struct attribute_group *dev_groups[] = {
+	&dev_group,
+	&stats_group,
+	NULL,
+};
 
 static void dev_release(struct kobject *kobj)
 {
 	struct rtvirt_dev *d = to_rtvirt_dev(kobj);
 
 	pci_dev_put(d->pdev);
+	rtvirt_dev_free(d);
 	kfree(d);
 }
 
@@ -183,6 +243,11 @@ static void add_device(struct pci_dev *pdev)
 		goto out;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d) {
+		pr_warn("%s: out of memory, not managed\n", pci_name(pdev));
+		goto out;
+	}
+	if (rtvirt_dev_alloc(d)) {
+		kfree(d);
 		pr_warn("%s: out of memory, not managed\n", pci_name(pdev));
 		goto out;
 	}
@@ -224,6 +289,7 @@ static void remove_device(struct pci_dev *pdev)
 	 * a lock beyond dev_lock.
 	 */
 	if (d) {
+		rtvirt_dev_release(d);
 		pr_info("%s: removed\n", pci_name(pdev));
 		kobject_put(&d->kobj);
 	}
@@ -345,30 +411,147 @@ u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity)
 }
 
 /**
- * rtvirt_device_request() - ask for a device to be virtualized or not
+ * rtvirt_device_get() - find a managed device by PCI address
  * @address:	PCI address, NUL-terminated
- * @virtualize:	true to take it into emulation, false to hand it back
  *
- * Device virtualization is not implemented yet: asking for the state the
- * device is already in (native) succeeds and does nothing.
- *
- * Return: 0, -ENODEV if rtvirt does not manage @address, or -EOPNOTSUPP
- * when @virtualize is true.
+ * Return: the device with a reference the caller drops with
+ * rtvirt_device_put(), or NULL.
  */
-int rtvirt_device_request(const char *address, bool virtualize)
+struct rtvirt_dev *rtvirt_device_get(const char *address)
 {
-	struct rtvirt_dev *d;
-	bool found = false;
+	struct rtvirt_dev *d, *found = NULL;
 
 	mutex_lock(&dev_lock);
 	list_for_each_entry(d, &dev_list, node) {
 		if (!strcmp(pci_name(d->pdev), address)) {
-			found = true;
+			kobject_get(&d->kobj);
+			found = d;
 			break;
 		}
 	}
 	mutex_unlock(&dev_lock);
-	if (!found)
+	return found;
+}
+
+/**
+ * rtvirt_device_put() - drop a reference from rtvirt_device_get()
+ * @d:		the device
+ */
+void rtvirt_device_put(struct rtvirt_dev *d)
+{
+	kobject_put(&d->kobj);
+}
+
+/**
+ * rtvirt_device_request() - ask for a device to be virtualized or not
+ * @address:	PCI address, NUL-terminated
+ * @virtualize:	true to take it into emulation, false to hand it back
+ *
+ * Return: 0, -ENODEV if rtvirt does not manage @address, or an error of
+ * rtvirt_dev_set().
+ */
+int rtvirt_device_request(const char *address, bool virtualize)
+{
+	struct rtvirt_dev *d = rtvirt_device_get(address);
+	int ret;
+
+	if (!d)
 		return -ENODEV;
-	return virtualize ? -EOPNOTSUPP : 0;
+	ret = rtvirt_dev_set(d, virtualize);
+	rtvirt_device_put(d);
+	return ret;
+}
+
+/* References to every managed device, for work outside dev_lock. */
+static unsigned int grab_all(struct rtvirt_dev ***out)
+{
+	struct rtvirt_dev *d, **v;
+	unsigned int n = 0;
+
+	mutex_lock(&dev_lock);
+	v = kcalloc(nr_devs ? nr_devs : 1, sizeof(*v), GFP_KERNEL);
+	if (v) {
+		list_for_each_entry(d, &dev_list, node) {
+			kobject_get(&d->kobj);
+			v[n++] = d;
+		}
+	}
+	mutex_unlock(&dev_lock);
+	*out = v;
+	return n;
+}
+
+static void put_all(struct rtvirt_dev **v, unsigned int n)
+{
+	while (n--)
+		kobject_put(&v[n]->kobj);
+	kfree(v);
+}
+
+/**
+ * rtvirt_devices_release_all() - hand every virtualized device back
+ *
+ * Return: 0, or the last error (some device is still virtualized).
+ */
+int rtvirt_devices_release_all(void)
+{
+	struct rtvirt_dev **v;
+	unsigned int n, i;
+	int ret = 0, err;
+
+	n = grab_all(&v);
+	for (i = 0; i < n; i++) {
+		err = rtvirt_dev_release(v[i]);
+		if (err)
+			ret = err;
+	}
+	put_all(v, n);
+	return ret;
+}
+
+/**
+ * rtvirt_devices_poll() - poll every virtualized device
+ */
+void rtvirt_devices_poll(void)
+{
+	struct rtvirt_dev **v;
+	unsigned int n, i;
+
+	n = grab_all(&v);
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(v[i]->state) != RTVIRT_DEV_NATIVE)
+			rtvirt_dev_poll(v[i]);
+	put_all(v, n);
+}
+
+/**
+ * rtvirt_devices_any_virtualized() - whether the VMM holds any device
+ *
+ * Return: true if some device is not native.
+ */
+bool rtvirt_devices_any_virtualized(void)
+{
+	struct rtvirt_dev *d;
+	bool any = false;
+
+	mutex_lock(&dev_lock);
+	list_for_each_entry(d, &dev_list, node)
+		if (READ_ONCE(d->state) != RTVIRT_DEV_NATIVE)
+			any = true;
+	mutex_unlock(&dev_lock);
+	return any;
+}
+
+/**
+ * rtvirt_devices_fold_stats() - keep every device's counters of the
+ * launch that ends; the caller holds the launch lock
+ */
+void rtvirt_devices_fold_stats(void)
+{
+	struct rtvirt_dev *d;
+
+	mutex_lock(&dev_lock);
+	list_for_each_entry(d, &dev_list, node)
+		rtvirt_dev_fold_stats(d);
+	mutex_unlock(&dev_lock);
 }

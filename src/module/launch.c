@@ -62,6 +62,37 @@ static inline u64 vmmcall(u64 nr, u64 a0, u64 *rbx, u64 *rcx, u64 *rdx)
 	return ret;
 }
 
+/**
+ * rtvirt_hypercall() - call the VMM on the current CPU
+ * @nr:		RTVIRT_HC_*
+ * @a0:		RBX
+ * @a1:		RCX
+ * @a2:		RDX
+ *
+ * Only valid while launched, with the caller keeping it so.
+ *
+ * Return: the VMM's RAX.
+ */
+u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
+{
+	u64 ret, b = a0, c = a1, d = a2;
+
+	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
+		     : "a"(nr) : "memory");
+	return ret;
+}
+
+/**
+ * rtvirt_generation() - the current launch's generation
+ *
+ * Return: a number that changes with every launch (the VMM's device ids
+ * are valid in one generation only).
+ */
+u64 rtvirt_generation(void)
+{
+	return generation;
+}
+
 static void free_vmm_memory(void)
 {
 	unsigned int i;
@@ -337,7 +368,15 @@ out:
  */
 int rtvirt_unlaunch(void)
 {
-	mutex_lock(&launch_lock);
+	/* Devices first: the VMM holds their state. */
+	for (;;) {
+		rtvirt_devices_release_all();
+		mutex_lock(&launch_lock);
+		if (!rtvirt_devices_any_virtualized())
+			break;
+		mutex_unlock(&launch_lock);
+	}
+	rtvirt_devices_fold_stats();
 	if (launched) {
 		WRITE_ONCE(launched, false);
 		stop_machine(unlaunch_fn, NULL, cpu_online_mask);

@@ -7,9 +7,11 @@
 
 #include <linux/kobject.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rtvirt.h>
 #include <rtvirt/common.h>
+#include <rtvirt/vmm_abi.h>
 
 #define RTVIRT_VERSION	"0.1.0"
 
@@ -37,11 +39,62 @@ int rtvirt_sysfs_init(void);
 void rtvirt_sysfs_exit(void);
 struct kobject *rtvirt_sysfs_root(void);
 
+/**
+ * struct rtvirt_dev - a PCI function rtvirt manages
+ * @node:	entry in the device list, under its lock
+ * @kobj:	its directory in /sys/kernel/rtvirt/devices/
+ * @pdev:	the PCI function (reference held)
+ * @model:	device model that emulates it
+ * @state:	RTVIRT_DEV_*
+ * @op_lock:	serialises virtualization changes and VMM queries
+ * @vmm_id:	the VMM's id for it, valid in launch generation @vmm_gen
+ * @vmm_gen:	0 when not attached to the running VMM
+ * @layout:	what the VMM learned of its queues (physically contiguous)
+ * @base:	counters of earlier launches, added to the VMM's
+ */
+struct rtvirt_dev {
+	struct list_head node;
+	struct kobject kobj;
+	struct pci_dev *pdev;
+	enum rtvirt_model model;
+	u32 state;
+	struct mutex op_lock;
+	u64 vmm_id;
+	u64 vmm_gen;
+	void *layout;
+	struct rtvirt_vmm_dev_stats *base;
+};
+
 int rtvirt_devices_init(struct kobject *parent);
 void rtvirt_devices_exit(void);
 u32 rtvirt_devices_count(void);
 u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity);
 int rtvirt_device_request(const char *address, bool virtualize);
+struct rtvirt_dev *rtvirt_device_get(const char *address);
+void rtvirt_device_put(struct rtvirt_dev *d);
+int rtvirt_devices_release_all(void);
+bool rtvirt_devices_any_virtualized(void);
+void rtvirt_devices_poll(void);
+
+struct rtvirt_vmm_dev_stats;
+struct rtvirt_vmm_trace;
+struct rtvirt_vmm_inject;
+int rtvirt_dev_alloc(struct rtvirt_dev *d);
+void rtvirt_dev_free(struct rtvirt_dev *d);
+int rtvirt_dev_set(struct rtvirt_dev *d, bool virtualize);
+int rtvirt_dev_stats(struct rtvirt_dev *d, struct rtvirt_vmm_dev_stats *out);
+int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
+		     size_t size);
+int rtvirt_dev_inject(struct rtvirt_dev *d,
+		      const struct rtvirt_vmm_inject *inj);
+int rtvirt_dev_dma_probe(struct rtvirt_dev *d, u16 *status, bool *intact);
+void rtvirt_dev_poll(struct rtvirt_dev *d);
+void rtvirt_dev_poll_kick(void);
+void rtvirt_dev_fold_stats(struct rtvirt_dev *d);
+void rtvirt_devices_fold_stats(void);
+int rtvirt_dev_release(struct rtvirt_dev *d);
+int rtvirt_dev_poll_init(void);
+void rtvirt_dev_poll_exit(void);
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);
@@ -56,6 +109,8 @@ int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats);
 unsigned int rtvirt_vmm_ranges(unsigned int i, u64 *start);
 void rtvirt_debugfs_init(void);
 void rtvirt_debugfs_exit(void);
+u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2);
+u64 rtvirt_generation(void);
 void rtvirt_launch_lock(void);
 void rtvirt_launch_unlock(void);
 

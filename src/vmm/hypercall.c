@@ -4,6 +4,7 @@
  * caller runs in ring 0 and hands over the number and first argument.
  */
 #include <rtvirt/vmm_image.h>
+#include <vmm/device.h>
 #include <vmm/vmm.h>
 
 /**
@@ -35,6 +36,8 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 	case RTVIRT_HC_UNLAUNCH:
 		*leave = true;
 		return 0;
+	case RTVIRT_HC_FLUSH ... RTVIRT_HC_CANARY:
+		return vdev_hypercall(v, nr, a0, v->regs.rcx, v->regs.rdx);
 	default:
 		return RTVIRT_HC_ENOSYS;
 	}

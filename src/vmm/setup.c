@@ -5,6 +5,7 @@
  * the nested page tables that hide the block from the guest, the IDT, and
  * the per-CPU stacks, GDTs and TSSs.
  */
+#include <vmm/device.h>
 #include <vmm/log.h>
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
@@ -206,9 +207,11 @@ const struct dtr *vmm_idtr(void)
  *
  * Return: 0 or a negative errno.
  */
+const struct vmm_arch_ops *vmm_arch = &svm_ops;
+
 int vmm_init(struct rtvirt_vmm_boot *boot)
 {
-	const struct vmm_arch_ops *arch = &svm_ops;
+	const struct vmm_arch_ops *arch = vmm_arch;
 	int ret;
 
 	if (boot->nr_chunks > RTVIRT_VMM_MAX_CHUNKS ||
@@ -218,6 +221,7 @@ int vmm_init(struct rtvirt_vmm_boot *boot)
 		return ERR_INVAL;
 	memset(&vmm, 0, sizeof(vmm));
 	memcpy(&vmm.boot, boot, sizeof(*boot));
+	vdev_reset_all();
 	vmm.pool_next = __vmm_bss_end - __vmm_image_start;
 	serial_init();
 

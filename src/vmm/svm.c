@@ -4,6 +4,7 @@
  * CPU with VMRUN, handles the few intercepts the VMM needs, and gives the
  * CPU back to native execution on the unlaunch hypercall.
  */
+#include <vmm/device.h>
 #include <vmm/log.h>
 #include <vmm/policy.h>
 #include <vmm/svm.h>
@@ -13,6 +14,7 @@
 void __noreturn svm_enter(struct vcpu *v);
 void __noreturn svm_leave(struct vcpu *v);
 void svm_handle_exit(struct vcpu *v);
+static void svm_refresh(struct vcpu *v);
 
 static inline void vmsave(u64 pa)
 {
@@ -38,11 +40,20 @@ static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
 	s->base = 0;
 }
 
+#define PCI_CONFIG_PORTS	0xcf8	/* 0xCF8-0xCFF */
+
 static int svm_init(void)
 {
+	u8 *iopm;
+
 	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
-	if (!vmm.msrpm || !vmm_alloc_pages(3, &vmm.iopm_pa))
+	iopm = vmm_alloc_pages(3, &vmm.iopm_pa);
+	if (!vmm.msrpm || !iopm)
 		return ERR_NOMEM;
+	/* Only the PCI configuration ports; intercepted while a device is
+	 * virtualized (svm_refresh()).
+	 */
+	iopm[PCI_CONFIG_PORTS / 8] = 0xff;
 	return svm_msrpm_build(vmm.msrpm) ? ERR_INVAL : 0;
 }
 
@@ -128,17 +139,10 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	wrmsr(MSR_EFER, efer | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, v->hsave_pa);
 	setup_vmcb(v, guest_rsp, guest_rip);
+	svm_refresh(v);
 	v->exit_efer = efer;
 	svm_enter(v);
 }
-
-const struct vmm_arch_ops svm_ops = {
-	.name = "svm",
-	.pt_format = &pt_format_npt,
-	.init = svm_init,
-	.init_cpu = svm_init_cpu,
-	.launch_cpu = svm_launch_cpu,
-};
 
 static void inject_ud(struct vmcb *vmcb)
 {
@@ -149,6 +153,102 @@ static void inject_gp0(struct vmcb *vmcb)
 {
 	vmcb->control.event_inj = 13 | SVM_EVTINJ_TYPE_EXEPT |
 				  SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
+}
+
+static u64 *svm_gpr(struct vcpu *v, unsigned int reg)
+{
+	static const unsigned char slot[16] = {
+		[1] = 2, [2] = 3, [3] = 1, [5] = 6, [6] = 4, [7] = 5,
+		[8] = 7, [9] = 8, [10] = 9, [11] = 10, [12] = 11, [13] = 12,
+		[14] = 13, [15] = 14,
+	};
+
+	/* The save area is packed, but these fields are 8-byte aligned. */
+	if (reg == 0)
+		return (u64 *)((u8 *)v->vmcb +
+			       __builtin_offsetof(struct vmcb, save.rax));
+	if (reg == 4)
+		return (u64 *)((u8 *)v->vmcb +
+			       __builtin_offsetof(struct vmcb, save.rsp));
+	/* struct guest_regs: rax rbx rcx rdx rsi rdi rbp r8..r15 */
+	return &(&v->regs.rax)[slot[reg & 15]];
+}
+
+static u64 *svm_rip(struct vcpu *v)
+{
+	return (u64 *)((u8 *)v->vmcb + __builtin_offsetof(struct vmcb, save.rip));
+}
+
+#define X86_CR4_LA57	(1ULL << 12)
+
+static void svm_paging(struct vcpu *v, u64 *cr3, bool *la57)
+{
+	*cr3 = v->vmcb->save.cr3;
+	*la57 = v->vmcb->save.cr4 & X86_CR4_LA57;
+}
+
+static void svm_flush_tlb(struct vcpu *v)
+{
+	v->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+static void svm_inject_gp(struct vcpu *v)
+{
+	inject_gp0(v->vmcb);
+}
+
+static void svm_refresh(struct vcpu *v)
+{
+	if (vdev_any_virtualized())
+		v->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
+	else
+		v->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
+}
+
+const struct vmm_arch_ops svm_ops = {
+	.name = "svm",
+	.pt_format = &pt_format_npt,
+	.init = svm_init,
+	.init_cpu = svm_init_cpu,
+	.launch_cpu = svm_launch_cpu,
+	.gpr = svm_gpr,
+	.rip = svm_rip,
+	.paging = svm_paging,
+	.flush_tlb = svm_flush_tlb,
+	.inject_gp = svm_inject_gp,
+	.refresh = svm_refresh,
+};
+
+#define IOIO_IN		(1U << 0)
+#define IOIO_STR	(1U << 2)
+#define IOIO_SZ_SHIFT	4
+
+/* A port the I/O permission map traps (the PCI configuration ports). */
+static void handle_ioio(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u64 info = vmcb->control.exit_info1, val;
+	unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;
+	bool in = info & IOIO_IN;
+	u16 port = info >> 16;
+
+	v->stats.exits[RTVIRT_EXIT_IO]++;
+	if ((info & IOIO_STR) || (size != 1 && size != 2 && size != 4)) {
+		vmm_log("cpu %u: string I/O to port %#x not emulated\n",
+			v->id, port);
+		inject_gp0(vmcb);
+		return;
+	}
+	val = vmcb->save.rax & ((1ULL << (size * 8)) - 1);
+	vdev_handle_io(v, port, size, in, &val);
+	if (in) {
+		if (size == 4)
+			vmcb->save.rax = val;
+		else
+			vmcb->save.rax = (vmcb->save.rax &
+					  ~((1ULL << (size * 8)) - 1)) | val;
+	}
+	vmcb->save.rip = vmcb->control.exit_info2;
 }
 
 static void handle_cpuid(struct vcpu *v)
@@ -258,6 +358,8 @@ static void handle_npf(struct vcpu *v)
 	int ret;
 
 	v->stats.exits[RTVIRT_EXIT_NPF]++;
+	if (vdev_handle_npf(v, gpa, err & 2))
+		return;
 	if (!vmm_owns_pa(gpa))
 		vmm_panic("cpu %u: nested page fault outside VMM memory at %#llx (error %#llx) rip %#llx\n",
 			  v->id, (unsigned long long)gpa,
@@ -346,6 +448,9 @@ void svm_handle_exit(struct vcpu *v)
 		break;
 	case SVM_EXIT_MSR:
 		handle_msr(v);
+		break;
+	case SVM_EXIT_IOIO:
+		handle_ioio(v);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

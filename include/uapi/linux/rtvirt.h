@@ -172,6 +172,147 @@ struct rtvirt_cpu_stats {
 };
 #define RTVIRT_CPU_STATS_SIZE_VER0	184
 
+/* Kinds of trapped device access counted in rtvirt_device_stats.traps. */
+#define RTVIRT_TRAP_REGISTER	0	/* controller registers (BAR) */
+#define RTVIRT_TRAP_DOORBELL	1	/* MMIO doorbell registers */
+#define RTVIRT_TRAP_SHADOW_DB	2	/* shadow doorbells in memory */
+#define RTVIRT_TRAP_QUEUE	3	/* the OS's completion queue memory */
+#define RTVIRT_TRAP_MSIX	4	/* MSI-X table and pending bits */
+#define RTVIRT_TRAP_CONFIG_IO	5	/* config space through 0xCF8/0xCFC */
+#define RTVIRT_TRAP_CONFIG_MMIO	6	/* config space through ECAM */
+#define RTVIRT_TRAP_KINDS	8
+
+/**
+ * struct rtvirt_device_stats - counters of one managed device
+ * @size:		in: sizeof(struct rtvirt_device_stats)
+ * @state:		out: RTVIRT_DEV_*
+ * @address:		in: PCI address, NUL-terminated
+ * @traps:		out: trapped accesses by RTVIRT_TRAP_* kind
+ * @ios:		out: commands the VMM's driver submitted to the device
+ * @virtualizations:	out: completed takeovers (native -> virtualized)
+ * @devirtualizations:	out: completed hand-backs (virtualized -> native)
+ * @replayed:		out: accesses logged during hand-backs and replayed
+ * @last_stall_ns:	out: how long the last hand-back held the OS's
+ *			submissions
+ * @max_stall_ns:	out: the longest such hold
+ * @dma_refused:	out: OS commands refused because their data pointers
+ *			reached the VMM's memory
+ * @injected:		out: commands completed with an injected status or
+ *			delayed by fault injection
+ * @handback_retries:	out: hand-backs abandoned at the stall bound and
+ *			tried again
+ */
+struct rtvirt_device_stats {
+	__u32 size;
+	__u32 state;
+	char address[RTVIRT_ADDR_LEN];
+	__u64 traps[RTVIRT_TRAP_KINDS];
+	__u64 ios;
+	__u64 virtualizations;
+	__u64 devirtualizations;
+	__u64 replayed;
+	__u64 last_stall_ns;
+	__u64 max_stall_ns;
+	__u64 dma_refused;
+	__u64 injected;
+	__u64 handback_retries;
+};
+#define RTVIRT_DEVICE_STATS_SIZE_VER0	176
+
+/* rtvirt_trace_entry.flags */
+#define RTVIRT_TRACE_INJECTED	(1U << 0)	/* status or delay injected */
+#define RTVIRT_TRACE_REFUSED	(1U << 1)	/* data pointers refused */
+#define RTVIRT_TRACE_ADMIN	(1U << 2)	/* admin command */
+
+/**
+ * struct rtvirt_trace_entry - one completed command of a virtualized device
+ * @seq:	sequence number, counted from the module's load
+ * @submit_ns:	when the VMM read the command, ns on the VMM's clock
+ * @latency_ns:	from then until the VMM saw its completion
+ * @lba:	first logical block (reads, writes; 0 otherwise)
+ * @bytes:	data length in bytes (reads, writes; 0 otherwise)
+ * @queue:	the OS's queue id (0: admin)
+ * @cid:	the OS's command identifier
+ * @status:	status field the OS saw (SC | SCT << 8 | CRD << 11 |
+ *		MORE << 13 | DNR << 14, i.e. the CQE status without the
+ *		phase bit)
+ * @opcode:	command opcode
+ * @flags:	RTVIRT_TRACE_*
+ */
+struct rtvirt_trace_entry {
+	__u64 seq;
+	__u64 submit_ns;
+	__u64 latency_ns;
+	__u64 lba;
+	__u32 bytes;
+	__u16 queue;
+	__u16 cid;
+	__u16 status;
+	__u8 opcode;
+	__u8 flags;
+	__u32 pad;
+};
+#define RTVIRT_TRACE_ENTRY_SIZE_VER0	48
+
+/**
+ * struct rtvirt_trace - read the recent commands of a device
+ * @size:	in: sizeof(struct rtvirt_trace)
+ * @entry_size:	in: sizeof(struct rtvirt_trace_entry)
+ * @address:	in: PCI address, NUL-terminated
+ * @capacity:	in: entries the buffer at @entries holds
+ * @count:	out: entries written, oldest first
+ * @dropped:	out: commands traced but no longer in the ring
+ * @entries:	in: user pointer to the buffer
+ *
+ * The ring keeps the last RTVIRT_TRACE_RING commands; reading does not
+ * consume them.  When the ring holds more than @capacity entries, the
+ * newest @capacity are returned.
+ */
+struct rtvirt_trace {
+	__u32 size;
+	__u32 entry_size;
+	char address[RTVIRT_ADDR_LEN];
+	__u32 capacity;
+	__u32 count;
+	__u64 dropped;
+	__u64 entries;
+};
+#define RTVIRT_TRACE_SIZE_VER0		64
+#define RTVIRT_TRACE_RING		1024
+
+/* rtvirt_inject.match */
+#define RTVIRT_INJECT_READS	(1U << 0)
+#define RTVIRT_INJECT_WRITES	(1U << 1)
+
+/**
+ * struct rtvirt_inject - fault injection on a virtualized device
+ * @size:	in: sizeof(struct rtvirt_inject)
+ * @match:	in: RTVIRT_INJECT_* bits: which commands are affected
+ * @address:	in: PCI address, NUL-terminated
+ * @count:	in: how many of the next matching commands; 0 cancels
+ * @status:	in: status to complete them with, as in
+ *		rtvirt_trace_entry.status; 0 completes them normally
+ * @delay_us:	in: hold each one this long before the device sees it
+ *		(at most 10000000, ten seconds)
+ *
+ * A failed command never reaches the medium: the VMM sends the device a
+ * harmless command in its place and completes the OS's command with
+ * @status.  The setting lasts until @count commands were affected, or the
+ * device is handed back.
+ */
+struct rtvirt_inject {
+	__u32 size;
+	__u32 match;
+	char address[RTVIRT_ADDR_LEN];
+	__u32 count;
+	__u16 status;
+	__u16 pad;
+	__u32 delay_us;
+	__u32 pad2;
+};
+#define RTVIRT_INJECT_SIZE_VER0		56
+#define RTVIRT_INJECT_MAX_DELAY_US	10000000U
+
 #define RTVIRT_IOC_MAGIC	0xB7
 
 /* Implemented. */
@@ -192,6 +333,10 @@ struct rtvirt_cpu_stats {
 #define RTVIRT_SET_DEVICE	_IOW(RTVIRT_IOC_MAGIC, 0x04, struct rtvirt_device_request)
 #define RTVIRT_GET_CPU_STATS	_IOWR(RTVIRT_IOC_MAGIC, 0x05, struct rtvirt_cpu_stats)
 
-/* Numbers 0x06-0x0f are reserved for device statistics and traces. */
+#define RTVIRT_GET_DEVICE_STATS	_IOWR(RTVIRT_IOC_MAGIC, 0x06, struct rtvirt_device_stats)
+#define RTVIRT_READ_TRACE	_IOWR(RTVIRT_IOC_MAGIC, 0x07, struct rtvirt_trace)
+#define RTVIRT_INJECT		_IOW(RTVIRT_IOC_MAGIC, 0x08, struct rtvirt_inject)
+
+/* Numbers 0x09-0x0f are reserved. */
 
 #endif /* _UAPI_LINUX_RTVIRT_H */

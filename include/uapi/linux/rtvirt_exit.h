@@ -12,11 +12,12 @@
 #define RTVIRT_EXIT_CPUID	1
 #define RTVIRT_EXIT_MSR_READ	2
 #define RTVIRT_EXIT_MSR_WRITE	3
-#define RTVIRT_EXIT_NPF		4	/* nested page fault (VMM memory) */
+#define RTVIRT_EXIT_NPF		4	/* nested page fault (VMM memory, device traps) */
 #define RTVIRT_EXIT_VIRT_INSN	5	/* guest SVM/VMX instruction: #UD */
 #define RTVIRT_EXIT_SHUTDOWN	6
 #define RTVIRT_EXIT_DEBUG	7	/* #DB after a contained access */
 #define RTVIRT_EXIT_OTHER	8
+#define RTVIRT_EXIT_IO		9	/* trapped port access (PCI config) */
 #define RTVIRT_EXIT_REASONS	16	/* size of the array; unused slots 0 */
 
 #endif /* _UAPI_LINUX_RTVIRT_EXIT_H */

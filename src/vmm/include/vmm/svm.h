@@ -10,6 +10,7 @@
 
 /* Intercept word 3 (offset 0x0c) and word 4 (offset 0x10). */
 #define SVM_INTERCEPT_CPUID	(1U << 18)
+#define SVM_INTERCEPT_IOIO_PROT	(1U << 27)
 #define SVM_INTERCEPT_MSR_PROT	(1U << 28)
 #define SVM_INTERCEPT_SHUTDOWN	(1U << 31)
 #define SVM_INTERCEPT_VMRUN	(1U << 0)
@@ -23,6 +24,7 @@
 #define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_SHUTDOWN	0x07f
+#define SVM_EXIT_IOIO		0x07b
 #define SVM_EXIT_MSR		0x07c
 #define SVM_EXIT_VMRUN		0x080
 #define SVM_EXIT_VMMCALL	0x081

@@ -86,6 +86,12 @@ bool vmm_owns_pa(u64 pa);
 
 u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
 
+struct mmio_insn;
+int guest_decode(struct vcpu *v, struct mmio_insn *insn);
+int guest_read_phys(u64 gva, u64 *gpa, struct vcpu *v);
+u64 guest_store_value(struct vcpu *v, const struct mmio_insn *insn);
+void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
+
 /**
  * struct vmm_arch_ops - what a hardware backend (svm, vmx) provides
  * @name:	"svm" or "vmx"
@@ -93,6 +99,14 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
  * @init:	global setup after the nested page tables exist
  * @init_cpu:	per-CPU setup (control blocks, save areas)
  * @launch_cpu:	demote the calling CPU; returns only on failure
+ * @gpr:	the guest's general-purpose register @reg (0 RAX .. 15 R15,
+ *		in the instruction set's numbering) at the current exit
+ * @rip:	the guest's instruction pointer at the current exit
+ * @paging:	the guest's CR3 and whether it uses 5-level paging
+ * @flush_tlb:	flush the CPU's guest translations before it re-enters
+ * @inject_gp:	make the guest take #GP(0) at its current instruction
+ * @refresh:	apply global intercept settings (device I/O ports) to the
+ *		calling CPU
  */
 struct vmm_arch_ops {
 	const char *name;
@@ -100,9 +114,16 @@ struct vmm_arch_ops {
 	int (*init)(void);
 	int (*init_cpu)(struct vcpu *v);
 	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip);
+	u64 *(*gpr)(struct vcpu *v, unsigned int reg);
+	u64 *(*rip)(struct vcpu *v);
+	void (*paging)(struct vcpu *v, u64 *cr3, bool *la57);
+	void (*flush_tlb)(struct vcpu *v);
+	void (*inject_gp)(struct vcpu *v);
+	void (*refresh)(struct vcpu *v);
 };
 
 extern const struct vmm_arch_ops svm_ops;
+extern const struct vmm_arch_ops *vmm_arch;
 extern const struct rtvirt_vmm_entry vmm_entry_table;
 
 struct dtr;

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device virtualization, the Linux side: describing a device to the VMM,
+ * the takeover (with every CPU held while the VMM installs its traps), the
+ * bounded hand-back, the poll that runs delayed work and answers the
+ * VMM's requests for a hand-back, and the queries behind sysfs and ioctls.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/acpi.h>
+#include <linux/blkdev.h>
+#include <linux/delay.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/nvme.h>
+#include <linux/slab.h>
+#include <linux/stop_machine.h>
+#include <linux/workqueue.h>
+#include <asm/tsc.h>
+#include <rtvirt/vmm_abi.h>
+
+#include "rtvirt.h"
+
+static unsigned int handback_stall_us = 10000;
+module_param(handback_stall_us, uint, 0644);
+MODULE_PARM_DESC(handback_stall_us,
+		 "longest a hand-back may hold the OS's submissions, in us (default 10000)");
+
+/* Attempts of a hand-back the user asked for, each bounded as above. */
+#define HANDBACK_TRIES		20
+/* How long a takeover waits for the device to be in a state to take. */
+#define COMMENCE_TRIES		200
+
+static_assert(sizeof(struct rtvirt_vmm_trace_entry) ==
+	      sizeof(struct rtvirt_trace_entry));
+static_assert(RTVIRT_VMM_TRAP_KINDS == RTVIRT_TRAP_KINDS);
+static_assert(RTVIRT_VMM_TRACE_RING == RTVIRT_TRACE_RING);
+static_assert(RTVIRT_VMM_INJECT_READS == RTVIRT_INJECT_READS &&
+	      RTVIRT_VMM_INJECT_WRITES == RTVIRT_INJECT_WRITES);
+static_assert(RTVIRT_VMM_MAX_DELAY_US == RTVIRT_INJECT_MAX_DELAY_US);
+
+static int hc_errno(u64 ret)
+{
+	s64 r = (s64)ret;
+
+	return r < 0 && r >= -4095 ? (int)r : 0;
+}
+
+/**
+ * rtvirt_dev_alloc() - per-device state of the virtualization code
+ * @d:		a device being added
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int rtvirt_dev_alloc(struct rtvirt_dev *d)
+{
+	mutex_init(&d->op_lock);
+	d->layout = kzalloc(sizeof(struct rtvirt_vmm_nvme_layout), GFP_KERNEL);
+	d->base = kzalloc(sizeof(*d->base), GFP_KERNEL);
+	if (!d->layout || !d->base) {
+		rtvirt_dev_free(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * rtvirt_dev_free() - undo rtvirt_dev_alloc()
+ * @d:		the device
+ */
+void rtvirt_dev_free(struct rtvirt_dev *d)
+{
+	kfree(d->layout);
+	kfree(d->base);
+	d->layout = NULL;
+	d->base = NULL;
+}
+
+/* ECAM page of @pdev from the ACPI MCFG table, or 0. */
+static u64 ecam_address(struct pci_dev *pdev)
+{
+	struct acpi_table_header *hdr;
+	struct acpi_mcfg_allocation *m;
+	u64 ecam = 0;
+	int n;
+
+	if (pci_domain_nr(pdev->bus) != 0 ||
+	    ACPI_FAILURE(acpi_get_table(ACPI_SIG_MCFG, 0, &hdr)))
+		return 0;
+	n = (hdr->length - sizeof(struct acpi_table_mcfg)) / sizeof(*m);
+	m = (struct acpi_mcfg_allocation *)((u8 *)hdr +
+					    sizeof(struct acpi_table_mcfg));
+	for (; n > 0; n--, m++) {
+		if (m->pci_segment || pdev->bus->number < m->start_bus_number ||
+		    pdev->bus->number > m->end_bus_number)
+			continue;
+		ecam = m->address +
+		       ((u64)(pdev->bus->number - m->start_bus_number) << 20) +
+		       ((u64)pdev->devfn << 12);
+		break;
+	}
+	acpi_put_table(hdr);
+	return ecam;
+}
+
+struct disk_query {
+	struct gendisk *disk;
+};
+
+static int find_disk(struct device *dev, void *data)
+{
+	struct disk_query *q = data;
+
+	if (dev->class && !strcmp(dev->class->name, "block")) {
+		q->disk = dev_to_disk(dev);
+		return 1;
+	}
+	if (dev->class && !strcmp(dev->class->name, "nvme"))
+		return device_for_each_child(dev, q, find_disk);
+	return 0;
+}
+
+/* A namespace disk of the controller (the per-path one under multipath). */
+static struct gendisk *nvme_disk(struct pci_dev *pdev)
+{
+	struct disk_query q = { NULL };
+
+	device_for_each_child(&pdev->dev, &q, find_disk);
+	return q.disk;
+}
+
+static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
+{
+	struct pci_dev *pdev = d->pdev;
+	struct gendisk *disk = nvme_disk(pdev);
+	u32 table, pba;
+	u16 ctrl;
+
+	memset(info, 0, sizeof(*info));
+	info->model = d->model;
+	info->bdf = pdev->bus->number << 8 | pdev->devfn;
+	info->bar_pa = pci_resource_start(pdev, 0);
+	info->bar_size = pci_resource_len(pdev, 0);
+	info->ecam_pa = ecam_address(pdev);
+	info->lba_shift = disk ? ilog2(queue_logical_block_size(disk->queue)) :
+			  9;
+	info->tsc_khz = tsc_khz;
+	info->layout_pa = virt_to_phys(d->layout);
+	if (pdev->msix_cap) {
+		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
+		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
+		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
+		if (!(table & PCI_MSIX_TABLE_BIR)) {
+			info->msix_table = table & PCI_MSIX_TABLE_OFFSET;
+			info->msix_table_size =
+				((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * PCI_MSIX_ENTRY_SIZE;
+		}
+		if (!(pba & PCI_MSIX_PBA_BIR)) {
+			info->msix_pba = pba & PCI_MSIX_PBA_OFFSET;
+			info->msix_pba_size =
+				DIV_ROUND_UP((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1, 64) * 8;
+		}
+	}
+}
+
+/* Make the running VMM know @d; caller holds op_lock and launch_lock. */
+static int attach(struct rtvirt_dev *d)
+{
+	struct rtvirt_vmm_dev_info *info;
+	u64 ret;
+
+	if (d->model != RTVIRT_MODEL_NVME)
+		return -EOPNOTSUPP;
+	if (!rtvirt_launched())
+		return -EBUSY;
+	if (d->vmm_gen == rtvirt_generation())
+		return 0;
+	if (!(pci_resource_flags(d->pdev, 0) & IORESOURCE_MEM))
+		return -EOPNOTSUPP;
+	info = kmalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	describe(d, info);
+	ret = rtvirt_hypercall(RTVIRT_HC_DEV_ATTACH, virt_to_phys(info), 0, 0);
+	kfree(info);
+	if (hc_errno(ret))
+		return hc_errno(ret);
+	d->vmm_id = ret;
+	d->vmm_gen = rtvirt_generation();
+	return 0;
+}
+
+struct commence_ctx {
+	u64 id;
+	u64 ret;
+	atomic_t done;
+};
+
+static int commence_fn(void *arg)
+{
+	struct commence_ctx *c = arg;
+
+	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
+		c->ret = rtvirt_hypercall(RTVIRT_HC_DEV_COMMENCE, c->id, 0, 0);
+		atomic_set_release(&c->done, 1);
+	} else {
+		while (!atomic_read_acquire(&c->done))
+			cpu_relax();
+	}
+	/* Every CPU drops translations from before the traps existed. */
+	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
+	return 0;
+}
+
+static void flush_one(void *unused)
+{
+	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
+}
+
+static int virtualize(struct rtvirt_dev *d)
+{
+	struct commence_ctx c;
+	int tries, ret;
+
+	ret = attach(d);
+	if (ret)
+		return ret;
+	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZING);
+	for (tries = 0; tries < COMMENCE_TRIES; tries++) {
+		c.id = d->vmm_id;
+		c.ret = RTVIRT_HC_EIO;
+		atomic_set(&c.done, 0);
+		ret = stop_machine(commence_fn, &c, cpu_online_mask);
+		if (!ret)
+			ret = hc_errno(c.ret);
+		if (ret != -EBUSY)
+			break;
+		/* Enabling, resetting or shutting down: wait for it. */
+		usleep_range(1000, 2000);
+	}
+	if (ret) {
+		WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
+		if (ret == -ENODEV || ret == -EINVAL) {
+			pr_err("%s: cannot take over: the VMM did not find the device's queues (%d)\n",
+			       pci_name(d->pdev), ret);
+			return -EIO;
+		}
+		return ret;
+	}
+	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
+	rtvirt_dev_poll_kick();
+	return 0;
+}
+
+/* One bounded hand-back; -ETIMEDOUT leaves the device virtualized. */
+static int handback_once(struct rtvirt_dev *d)
+{
+	u64 deadline, ret;
+	int err;
+
+	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+			       RTVIRT_HB_BEGIN, 0);
+	if (hc_errno(ret))
+		return hc_errno(ret);
+	deadline = ktime_get_ns() + (u64)READ_ONCE(handback_stall_us) * 1000;
+	for (;;) {
+		ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+				       RTVIRT_HB_DRAIN, 0);
+		if (ret == 1)
+			break;
+		err = hc_errno(ret);
+		if (err || ktime_get_ns() > deadline) {
+			rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+					 RTVIRT_HB_ABORT, 0);
+			return -ETIMEDOUT;
+		}
+		usleep_range(20, 50);
+	}
+	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+			       RTVIRT_HB_FINISH, 0);
+	return hc_errno(ret);
+}
+
+static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
+{
+	int ret = -ETIMEDOUT;
+
+	WRITE_ONCE(d->state, RTVIRT_DEV_DEVIRTUALIZING);
+	while (tries--) {
+		ret = handback_once(d);
+		if (ret != -ETIMEDOUT)
+			break;
+		/* Let the held submissions run before trying again. */
+		rtvirt_launch_unlock();
+		usleep_range(1000, 2000);
+		rtvirt_launch_lock();
+	}
+	if (ret) {
+		WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
+		return ret;
+	}
+	WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
+	/* Port traps off where nothing is virtualized any more. */
+	on_each_cpu(flush_one, NULL, 1);
+	return 0;
+}
+
+/**
+ * rtvirt_dev_set() - take a device into emulation or hand it back
+ * @d:		the device
+ * @on:		true to virtualize
+ *
+ * Return: 0; -EBUSY when the VMM is not launched or the device cannot be
+ * taken now; -ETIMEDOUT when no hand-back attempt completed within the
+ * stall bound (the device stays virtualized); -EOPNOTSUPP for a model
+ * without emulation; -EIO when the VMM refused the device.
+ */
+int rtvirt_dev_set(struct rtvirt_dev *d, bool on)
+{
+	int ret = 0;
+
+	mutex_lock(&d->op_lock);
+	rtvirt_launch_lock();
+	if (on && d->state == RTVIRT_DEV_NATIVE)
+		ret = virtualize(d);
+	else if (!on && d->state == RTVIRT_DEV_VIRTUALIZED)
+		ret = devirtualize(d, HANDBACK_TRIES);
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+	return ret;
+}
+
+/**
+ * rtvirt_dev_release() - hand a device back before the VMM goes away
+ * @d:		the device
+ *
+ * Tries until the hand-back succeeds: nothing may be left in the VMM.
+ *
+ * Return: 0, or the error of a failed attempt after many tries.
+ */
+int rtvirt_dev_release(struct rtvirt_dev *d)
+{
+	int ret = 0, round;
+
+	for (round = 0; round < 100; round++) {
+		mutex_lock(&d->op_lock);
+		rtvirt_launch_lock();
+		ret = 0;
+		if (d->state == RTVIRT_DEV_VIRTUALIZED)
+			ret = devirtualize(d, HANDBACK_TRIES);
+		rtvirt_launch_unlock();
+		mutex_unlock(&d->op_lock);
+		if (ret != -ETIMEDOUT)
+			break;
+	}
+	if (ret)
+		pr_err("%s: hand-back keeps failing (%d)\n", pci_name(d->pdev),
+		       ret);
+	return ret;
+}
+
+/* Add counters; the stall figures are the latest and the maximum. */
+static void add_stats(struct rtvirt_vmm_dev_stats *to,
+		      const struct rtvirt_vmm_dev_stats *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTVIRT_VMM_TRAP_KINDS; i++)
+		to->traps[i] += from->traps[i];
+	to->ios += from->ios;
+	to->virtualizations += from->virtualizations;
+	to->devirtualizations += from->devirtualizations;
+	to->replayed += from->replayed;
+	if (from->devirtualizations)
+		to->last_stall_ns = from->last_stall_ns;
+	to->max_stall_ns = max(to->max_stall_ns, from->max_stall_ns);
+	to->dma_refused += from->dma_refused;
+	to->injected += from->injected;
+	to->handback_retries += from->handback_retries;
+}
+
+/* The running VMM's counters of @d; caller holds op_lock and launch_lock. */
+static int vmm_stats(struct rtvirt_dev *d, struct rtvirt_vmm_dev_stats *now)
+{
+	memset(now, 0, sizeof(*now));
+	if (!rtvirt_launched() || d->vmm_gen != rtvirt_generation())
+		return 0;
+	return hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_STATS, d->vmm_id,
+					 virt_to_phys(now), 0));
+}
+
+/**
+ * rtvirt_dev_stats() - the device's counters, over all launches
+ * @d:		the device
+ * @out:	filled
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int rtvirt_dev_stats(struct rtvirt_dev *d, struct rtvirt_vmm_dev_stats *out)
+{
+	struct rtvirt_vmm_dev_stats *now;
+
+	now = kzalloc(sizeof(*now), GFP_KERNEL);
+	if (!now)
+		return -ENOMEM;
+	mutex_lock(&d->op_lock);
+	rtvirt_launch_lock();
+	*out = *d->base;
+	if (!vmm_stats(d, now))
+		add_stats(out, now);
+	out->state = d->state;
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+	kfree(now);
+	return 0;
+}
+
+/**
+ * rtvirt_dev_fold_stats() - keep the counters of the launch that ends
+ * @d:		the device; the caller holds the launch lock
+ */
+void rtvirt_dev_fold_stats(struct rtvirt_dev *d)
+{
+	struct rtvirt_vmm_dev_stats *now;
+
+	now = kzalloc(sizeof(*now), GFP_KERNEL);
+	if (now && !vmm_stats(d, now))
+		add_stats(d->base, now);
+	d->vmm_gen = 0;
+	kfree(now);
+}
+
+/**
+ * rtvirt_dev_trace() - copy the device's recent commands
+ * @d:		the device
+ * @buf:	physically contiguous buffer
+ * @size:	its size in bytes
+ *
+ * Return: entries copied, or a negative errno.
+ */
+int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
+		     size_t size)
+{
+	u64 ret = 0;
+	int err = 0;
+
+	mutex_lock(&d->op_lock);
+	rtvirt_launch_lock();
+	memset(buf, 0, sizeof(*buf));
+	if (rtvirt_launched() && d->vmm_gen == rtvirt_generation()) {
+		ret = rtvirt_hypercall(RTVIRT_HC_DEV_TRACE, d->vmm_id,
+				       virt_to_phys(buf), size);
+		err = hc_errno(ret);
+	}
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+	return err ? err : (int)ret;
+}
+
+/**
+ * rtvirt_dev_inject() - set fault injection on a virtualized device
+ * @d:		the device
+ * @inj:	what to inject
+ *
+ * Return: 0, -EBUSY when the device is not virtualized, -EINVAL.
+ */
+int rtvirt_dev_inject(struct rtvirt_dev *d,
+		      const struct rtvirt_vmm_inject *inj)
+{
+	struct rtvirt_vmm_inject *copy;
+	int ret = -EBUSY;
+
+	copy = kmemdup(inj, sizeof(*inj), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	mutex_lock(&d->op_lock);
+	rtvirt_launch_lock();
+	if (d->state == RTVIRT_DEV_VIRTUALIZED)
+		ret = hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_INJECT, d->vmm_id,
+						virt_to_phys(copy), 0));
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+	kfree(copy);
+	return ret;
+}
+
+typedef int (*submit_sync_fn)(struct request_queue *q, struct nvme_command *c,
+			      void *buf, unsigned int len);
+
+/**
+ * rtvirt_dev_dma_probe() - submit a read whose buffer is VMM memory
+ * @d:		a virtualized NVMe device
+ * @status:	set to the command's NVMe status (0: success)
+ * @intact:	set to whether the VMM's canary page is unchanged after it
+ *
+ * Through the OS's own nvme driver, so the command reaches the VMM the way
+ * any OS command does; the VMM must refuse it.
+ *
+ * Return: 0, -EBUSY when the device is not virtualized, -ENODEV without
+ * a namespace or the nvme driver.
+ */
+int rtvirt_dev_dma_probe(struct rtvirt_dev *d, u16 *status, bool *intact)
+{
+	struct nvme_command c = { };
+	struct gendisk *disk;
+	submit_sync_fn submit;
+	unsigned int lba;
+	u64 pa;
+	int ret;
+
+	mutex_lock(&d->op_lock);
+	rtvirt_launch_lock();
+	ret = -EBUSY;
+	if (d->state != RTVIRT_DEV_VIRTUALIZED)
+		goto out;
+	ret = -ENODEV;
+	disk = nvme_disk(d->pdev);
+	submit = (submit_sync_fn)__symbol_get("nvme_submit_sync_cmd");
+	if (!disk || !submit)
+		goto out_put;
+	pa = rtvirt_hypercall(RTVIRT_HC_CANARY, 0, 0, 0);
+	ret = hc_errno(pa);
+	if (ret)
+		goto out_put;
+	lba = queue_logical_block_size(disk->queue);
+	c.rw.opcode = nvme_cmd_read;
+	c.rw.nsid = cpu_to_le32(1);
+	c.rw.length = cpu_to_le16(PAGE_SIZE / lba - 1);
+	ret = submit(disk->queue, &c, phys_to_virt(pa), PAGE_SIZE);
+	*status = ret > 0 ? ret : 0;
+	*intact = rtvirt_hypercall(RTVIRT_HC_CANARY, 1, 0, 0) == 1;
+	ret = ret < 0 ? ret : 0;
+out_put:
+	if (submit)
+		__symbol_put("nvme_submit_sync_cmd");
+out:
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+	return ret;
+}
+
+/**
+ * rtvirt_dev_poll() - run what the device's model waits for
+ * @d:		the device
+ *
+ * Delayed commands whose time came, and a hand-back the OS's own mode
+ * change asked for (its held access is replayed once the device is
+ * native).
+ */
+void rtvirt_dev_poll(struct rtvirt_dev *d)
+{
+	u64 ret;
+
+	if (!mutex_trylock(&d->op_lock))
+		return;
+	rtvirt_launch_lock();
+	if (d->state == RTVIRT_DEV_VIRTUALIZED) {
+		ret = rtvirt_hypercall(RTVIRT_HC_DEV_POLL, d->vmm_id, 0, 0);
+		if (!hc_errno(ret) && (ret & RTVIRT_POLL_HANDBACK)) {
+			pr_info("%s: the driver changed the device's mode; handing it back\n",
+				pci_name(d->pdev));
+			devirtualize(d, HANDBACK_TRIES);
+		}
+	}
+	rtvirt_launch_unlock();
+	mutex_unlock(&d->op_lock);
+}
+
+static void poll_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(poll_work, poll_work_fn);
+static bool poll_stopped;
+
+static void poll_work_fn(struct work_struct *work)
+{
+	rtvirt_devices_poll();
+	if (!READ_ONCE(poll_stopped) && rtvirt_devices_any_virtualized())
+		schedule_delayed_work(&poll_work, 1);
+}
+
+/**
+ * rtvirt_dev_poll_kick() - start the poll (a device became virtualized)
+ */
+void rtvirt_dev_poll_kick(void)
+{
+	if (!READ_ONCE(poll_stopped))
+		schedule_delayed_work(&poll_work, 1);
+}
+
+/**
+ * rtvirt_dev_poll_init() - allow the poll
+ *
+ * Return: 0.
+ */
+int rtvirt_dev_poll_init(void)
+{
+	WRITE_ONCE(poll_stopped, false);
+	return 0;
+}
+
+/**
+ * rtvirt_dev_poll_exit() - stop the poll for good
+ */
+void rtvirt_dev_poll_exit(void)
+{
+	WRITE_ONCE(poll_stopped, true);
+	cancel_delayed_work_sync(&poll_work);
+}

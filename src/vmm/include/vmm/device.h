@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Device framework of the VMM: the traps a device model sets (guest-
+ * physical ranges and I/O ports), the log of accesses held during a
+ * hand-back, the command trace, and the ops table every model provides.
+ */
+#ifndef _VMM_DEVICE_H
+#define _VMM_DEVICE_H
+
+#include <rtvirt/vmm_abi.h>
+#include <vmm/types.h>
+
+struct vcpu;
+struct vdev;
+
+#define VDEV_MODEL_NVME		1	/* enum rtvirt_model */
+
+/* Device states, as the UAPI's RTVIRT_DEV_*. */
+#define VDEV_NATIVE		0
+#define VDEV_VIRTUALIZING	1
+#define VDEV_VIRTUALIZED	2
+#define VDEV_DEVIRTUALIZING	3
+
+/* Trap kinds, as the UAPI's RTVIRT_TRAP_*. */
+#define TRAP_REGISTER		0
+#define TRAP_DOORBELL		1
+#define TRAP_SHADOW_DB		2
+#define TRAP_QUEUE		3
+#define TRAP_MSIX		4
+#define TRAP_CONFIG_IO		5
+#define TRAP_CONFIG_MMIO	6
+
+/**
+ * struct trap - a guest-physical range whose accesses exit to the VMM
+ * @gpa:	first byte (page aligned)
+ * @size:	bytes (whole pages)
+ * @kind:	TRAP_*, for the statistics and the model's dispatch
+ * @dev:	owner
+ * @shadow:	the model's copy the OS sees instead of the memory, or NULL
+ *		when accesses go to the real range
+ */
+struct trap {
+	u64 gpa;
+	u64 size;
+	unsigned int kind;
+	struct vdev *dev;
+	void *shadow;
+};
+
+/**
+ * struct access - one guest access, trapped and possibly held
+ * @gpa:	guest-physical address, or the config address for
+ *		TRAP_CONFIG_IO (0xCF8 latch value | byte offset)
+ * @val:	value written, or read
+ * @size:	1, 2, 4 or 8 bytes
+ * @write:	store (else load)
+ * @kind:	TRAP_*
+ */
+struct access {
+	u64 gpa;
+	u64 val;
+	u8 size;
+	bool write;
+	u8 kind;
+};
+
+#define VDEV_LOG_MAX	1024	/* accesses held during one hand-back */
+#define VDEV_TRAPS_MAX	48
+
+/**
+ * struct vdev_ops - what a device model provides
+ * @name:	model name
+ * @attach:	check the device the module describes and allocate the
+ *		model's state; called once per launch
+ * @commence:	capture the device's current mode and take it over; all
+ *		other CPUs are held in the module while this runs.  Returns
+ *		0, or ERR_BUSY while an I/O sequence is in progress that
+ *		cannot be taken over (the caller retries)
+ * @access:	a trapped access to one of the model's traps; fills @a->val
+ *		for a load.  Called with the device lock held
+ * @config:	a trapped config-space access at byte offset @off; returns
+ *		true when the write must be held for the hand-back instead
+ *		of reaching the device
+ * @poll:	process what the device completed
+ * @drained:	hand-back: true once nothing of the OS's is outstanding in
+ *		the device and every completion was posted to the OS
+ * @handback:	restore the device's queues and positions for the OS's
+ *		driver, before the held accesses are replayed
+ * @handed_back: after the held accesses were replayed
+ * @resume:	after an abandoned hand-back: process what the OS submitted
+ *		while it was held
+ * @inject:	set fault injection
+ */
+struct vdev_ops {
+	const char *name;
+	int (*attach)(struct vdev *d);
+	int (*commence)(struct vdev *d);
+	void (*access)(struct vdev *d, struct trap *t, struct access *a);
+	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
+	void (*poll)(struct vdev *d);
+	bool (*drained)(struct vdev *d);
+	void (*handback)(struct vdev *d);
+	void (*handed_back)(struct vdev *d);
+	void (*resume)(struct vdev *d);
+	int (*inject)(struct vdev *d, const struct rtvirt_vmm_inject *inj);
+};
+
+/**
+ * struct vdev - one device known to the VMM
+ * @info:	what the module told about it
+ * @ops:	its model
+ * @model:	model state
+ * @state:	VDEV_*
+ * @lock:	serialises the model (trapped accesses, polls, hypercalls)
+ * @holding:	hand-back in progress: accesses that change the device are
+ *		logged instead of performed
+ * @handback_wanted: the OS changed the device's mode; the module hands the
+ *		device back at its next poll
+ * @log:	accesses held during the hand-back, in order
+ * @log_len:	entries used in @log
+ * @hold_start:	TSC when the hold began
+ * @stats:	counters for the module
+ * @trace:	ring of completed commands
+ * @trace_seq:	commands traced so far
+ */
+struct vdev {
+	struct rtvirt_vmm_dev_info info;
+	const struct vdev_ops *ops;
+	void *model;
+	unsigned int state;
+	int lock;
+	bool holding;
+	bool handback_wanted;
+	struct access *log;
+	unsigned int log_len;
+	u64 hold_start;
+	struct rtvirt_vmm_dev_stats stats;
+	struct rtvirt_vmm_trace_entry *trace;
+	u64 trace_seq;
+};
+
+extern const struct vdev_ops nvme_ops;
+
+int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  void *shadow);
+void vdev_traps_remove(struct vdev *d);
+bool vdev_any_virtualized(void);
+bool vdev_log(struct vdev *d, const struct access *a);
+void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
+u64 vdev_ns(const struct vdev *d, u64 tsc);
+void vdev_hold(struct vdev *d, const struct access *a);
+void vdev_mmio_write(u64 pa, u64 val, unsigned int size);
+u64 vdev_mmio_read(u64 pa, unsigned int size);
+
+bool vdev_handle_npf(struct vcpu *v, u64 gpa, bool write);
+bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+		    u64 *val);
+u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2);
+void vdev_reset_all(void);
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (u64)hi << 32;
+}
+
+#endif /* _VMM_DEVICE_H */

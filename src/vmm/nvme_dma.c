@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NVMe data pointer checks.  The VMM passes the OS's commands to the
+ * controller with their data pointers unchanged (guest-physical equals
+ * host-physical), so before a command goes out every page its PRP entries
+ * or SGL descriptors reach, and every list or segment the controller
+ * would read to find them, is checked against the memory the device must
+ * not touch.  A pointer layout the controller would reject anyway
+ * (misaligned list, malformed SGL) is refused too.
+ */
+#include <vmm/nvme_dma.h>
+
+#define SGL_DATA_BLOCK		0x0
+#define SGL_BIT_BUCKET		0x1
+#define SGL_SEGMENT		0x2
+#define SGL_LAST_SEGMENT	0x3
+#define SGL_DESC_SIZE		16
+
+static bool range_ok(const struct nvme_dma_env *env, u64 pa, u64 len)
+{
+	return len == 0 || (pa + len > pa && !env->denied(env->ctx, pa, len));
+}
+
+/**
+ * nvme_dma_check_prp() - check a command's PRP entries
+ * @prp1:	PRP entry 1 (may have a page offset)
+ * @prp2:	PRP entry 2: the second page, or a PRP list pointer
+ * @len:	bytes the command transfers
+ * @env:	the memory
+ *
+ * Return: 0 if the transfer stays in permitted memory, -1 if not.
+ */
+int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
+		       const struct nvme_dma_env *env)
+{
+	u64 first, rem, list, n, max_entries;
+
+	if (!len)
+		return 0;
+	first = NVME_PAGE_SIZE - (prp1 & (NVME_PAGE_SIZE - 1));
+	if (first > len)
+		first = len;
+	if (!range_ok(env, prp1, first))
+		return -1;
+	rem = len - first;
+	if (!rem)
+		return 0;
+	if (rem <= NVME_PAGE_SIZE)
+		return (prp2 & (NVME_PAGE_SIZE - 1)) ||
+		       !range_ok(env, prp2, rem) ? -1 : 0;
+	/* A list: entries up to the end of its page, the last one chaining. */
+	list = prp2;
+	if (list & 7)
+		return -1;
+	max_entries = rem / NVME_PAGE_SIZE + 2 * (rem / (NVME_PAGE_SIZE *
+				(NVME_PAGE_SIZE / 8 - 1)) + 1);
+	for (n = 0; rem && n < max_entries; n++) {
+		u64 left = (NVME_PAGE_SIZE - (list & (NVME_PAGE_SIZE - 1))) / 8;
+		u64 e, chunk;
+
+		if (!range_ok(env, list, 8))
+			return -1;
+		env->read(env->ctx, list, &e, 8);
+		if (left == 1 && rem > NVME_PAGE_SIZE) {
+			/* The page's last entry points to the next list. */
+			if (e & 7)
+				return -1;
+			list = e;
+			continue;
+		}
+		if (e & (NVME_PAGE_SIZE - 1))
+			return -1;
+		chunk = rem < NVME_PAGE_SIZE ? rem : NVME_PAGE_SIZE;
+		if (!range_ok(env, e, chunk))
+			return -1;
+		rem -= chunk;
+		list += 8;
+	}
+	return rem ? -1 : 0;
+}
+
+static int check_desc(const u8 *d, const struct nvme_dma_env *env)
+{
+	u64 addr;
+	u32 len;
+
+	__builtin_memcpy(&addr, d, 8);
+	__builtin_memcpy(&len, d + 8, 4);
+	switch (d[15] >> 4) {
+	case SGL_DATA_BLOCK:
+		return range_ok(env, addr, len) ? 0 : -1;
+	case SGL_BIT_BUCKET:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/**
+ * nvme_dma_check_sgl() - check a command's SGL
+ * @sgl1:	the 16-byte SGL descriptor of the command (DPTR)
+ * @env:	the memory
+ *
+ * Walks at most NVME_SGL_MAX_SEGMENTS segments.
+ *
+ * Return: 0 if every data block and segment is in permitted memory and
+ * the list is well formed, -1 if not.
+ */
+int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
+{
+	u8 desc[SGL_DESC_SIZE];
+	unsigned int type = sgl1[15] >> 4, seg;
+	u64 addr;
+	u32 len;
+
+	if (type != SGL_SEGMENT && type != SGL_LAST_SEGMENT)
+		return check_desc(sgl1, env);
+	__builtin_memcpy(desc, sgl1, SGL_DESC_SIZE);
+	for (seg = 0; seg < NVME_SGL_MAX_SEGMENTS; seg++) {
+		bool last = (desc[15] >> 4) == SGL_LAST_SEGMENT;
+		u32 i, nr;
+
+		__builtin_memcpy(&addr, desc, 8);
+		__builtin_memcpy(&len, desc + 8, 4);
+		if (!len || len % SGL_DESC_SIZE || (addr & 0xf) ||
+		    !range_ok(env, addr, len))
+			return -1;
+		nr = len / SGL_DESC_SIZE;
+		for (i = 0; i < nr; i++) {
+			unsigned int t;
+
+			env->read(env->ctx, addr + (u64)i * SGL_DESC_SIZE,
+				  desc, SGL_DESC_SIZE);
+			t = desc[15] >> 4;
+			if (t == SGL_SEGMENT || t == SGL_LAST_SEGMENT) {
+				/* Only a segment's last descriptor chains. */
+				if (last || i != nr - 1)
+					return -1;
+				break;
+			}
+			if (check_desc(desc, env))
+				return -1;
+		}
+		if (i == nr)
+			return 0;	/* no chaining descriptor: the end */
+	}
+	return -1;
+}
