@@ -510,10 +510,15 @@ static u64 dev_handback(struct vdev *d, u64 step)
 		if (d->state != VDEV_DEVIRTUALIZING || !d->ops->drained(d))
 			return RTVIRT_HC_EBUSY;
 		d->ops->handback(d);
-		vdev_traps_remove(d);
+		/*
+		 * Replay while the traps still hold the OS back: once they are
+		 * gone its next write goes straight to the device and must not
+		 * be overtaken by an older held one.
+		 */
 		for (n = 0; n < d->log_len; n++)
 			replay(d, &d->log[n]);
 		d->ops->handed_back(d);
+		vdev_traps_remove(d);
 		d->stats.replayed += d->log_len;
 		d->log_len = 0;
 		d->holding = false;

@@ -329,6 +329,7 @@ static int setup_queue(struct vdev *d, struct nvme *n, unsigned int qid)
 	q->delayed = 0;
 	find_cq_position((const struct nvme_cqe *)q->cq, depth, head,
 			 &q->cq_pos, &q->phase);
+
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	return vdev_trap_add(d, q->cq, round_page(depth * 16ULL), TRAP_QUEUE,
 			     q->shadow);
@@ -918,6 +919,7 @@ static void nvme_handback(struct vdev *d)
 			continue;
 		/* Same positions and phases: only the contents differ. */
 		memcpy((void *)q->cq, q->shadow, q->depth * 16ULL);
+
 		*real_db(n, qid, true) = q->os_head;
 		*real_db(n, qid, false) = q->submitted;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -226,7 +226,8 @@ struct rtvirt_device_stats {
 
 /**
  * struct rtvirt_trace_entry - one completed command of a virtualized device
- * @seq:	sequence number, counted from the module's load
+ * @seq:	sequence number, counted from the launch (the ring lives in
+ *		the VMM and goes with it at unlaunch)
  * @submit_ns:	when the VMM read the command, ns on the VMM's clock
  * @latency_ns:	from then until the VMM saw its completion
  * @lba:	first logical block (reads, writes; 0 otherwise)
@@ -261,7 +262,8 @@ struct rtvirt_trace_entry {
  * @address:	in: PCI address, NUL-terminated
  * @capacity:	in: entries the buffer at @entries holds
  * @count:	out: entries written, oldest first
- * @dropped:	out: commands traced but no longer in the ring
+ * @dropped:	out: commands traced before the first returned one (no
+ *		longer in the ring, or beyond @capacity)
  * @entries:	in: user pointer to the buffer
  *
  * The ring keeps the last RTVIRT_TRACE_RING commands; reading does not
@@ -294,6 +296,8 @@ struct rtvirt_trace {
  *		rtvirt_trace_entry.status; 0 completes them normally
  * @delay_us:	in: hold each one this long before the device sees it
  *		(at most 10000000, ten seconds)
+ * @pad:	ignored
+ * @pad2:	ignored
  *
  * A failed command never reaches the medium: the VMM sends the device a
  * harmless command in its place and completes the OS's command with
