@@ -564,11 +564,12 @@ static u64 dev_handback(struct vdev *d, u64 step)
 static u64 dev_trace(struct vdev *d, u64 pa, u64 size)
 {
 	struct rtvirt_vmm_trace *out = (struct rtvirt_vmm_trace *)pa;
+	u64 head = __builtin_offsetof(struct rtvirt_vmm_trace, entries);
 	u64 cap, have, first;
 
-	if (size < sizeof(*out) || !buffer_ok(pa, size))
+	if (size < head || !buffer_ok(pa, size))
 		return RTVIRT_HC_EINVAL;
-	cap = (size - sizeof(*out)) / sizeof(out->entries[0]);
+	cap = (size - head) / sizeof(struct rtvirt_vmm_trace_entry);
 	have = d->trace_seq < RTVIRT_VMM_TRACE_RING ? d->trace_seq :
 	       RTVIRT_VMM_TRACE_RING;
 	if (have > cap)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rtvirtctl output formatting: pure functions that turn the rtvirt UAPI
- * structures into text or JSON.  Nothing here does I/O other than writing
- * to the FILE * it is given, so it can be unit tested with fmemopen() and
- * open_memstream().
+ * structures into text or JSON, and the parsers and messages of the device
+ * commands.  Nothing here does I/O other than writing to the FILE * it is
+ * given, so it can be unit tested with fmemopen() and open_memstream().
  *
  * The fixed-size character arrays of the UAPI structures are never assumed
  * to be NUL-terminated: every reader is bounded by the array size.
@@ -11,6 +11,7 @@
 #ifndef RTVIRTCTL_FORMAT_H
 #define RTVIRTCTL_FORMAT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -47,5 +48,61 @@ void rvc_print_devices_text(FILE *f, const struct rtvirt_device *devs,
 			    size_t n);
 void rvc_print_devices_json(FILE *f, const struct rtvirt_device *devs,
 			    size_t n);
+
+/* --- device statistics, trace and fault injection ------------------------ */
+
+/* Big enough for any message of rvc_device_error() and rvc_inject_build(). */
+#define RVC_MSG_BUF		192
+
+const char *rvc_trap_name(unsigned int kind);
+const char *rvc_nvme_opcode_name(__u8 opcode, bool admin);
+
+void rvc_print_device_stats_text(FILE *f,
+				 const struct rtvirt_device_stats *st);
+void rvc_print_device_stats_json(FILE *f,
+				 const struct rtvirt_device_stats *st);
+void rvc_print_trace_text(FILE *f, const struct rtvirt_trace *tr,
+			  const struct rtvirt_trace_entry *e, size_t n);
+void rvc_print_trace_json(FILE *f, const struct rtvirt_trace *tr,
+			  const struct rtvirt_trace_entry *e, size_t n);
+
+int rvc_parse_number(const char *arg, unsigned long long max,
+		     unsigned long long *val);
+int rvc_parse_address(const char *arg, char *dst, size_t len);
+
+/**
+ * struct rvc_inject_args - the options of "rtvirtctl inject" as given
+ * @reads:	--reads (or --all) was given
+ * @writes:	--writes (or --all) was given
+ * @dnr:	--dnr was given
+ * @clear:	--clear was given
+ * @count:	argument of --count, or NULL
+ * @status:	argument of --status, or NULL
+ * @delay_us:	argument of --delay-us, or NULL
+ */
+struct rvc_inject_args {
+	bool reads;
+	bool writes;
+	bool dnr;
+	bool clear;
+	const char *count;
+	const char *status;
+	const char *delay_us;
+};
+
+int rvc_inject_build(const struct rvc_inject_args *args, const char *address,
+		     struct rtvirt_inject *inj, char *msg, size_t len);
+
+/* The device requests whose errors rvc_device_error() explains. */
+enum rvc_dev_op {
+	RVC_OP_VIRTUALIZE,
+	RVC_OP_DEVIRTUALIZE,
+	RVC_OP_STATS,
+	RVC_OP_TRACE,
+	RVC_OP_INJECT,
+};
+
+const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
+			     char *buf, size_t len);
 
 #endif /* RTVIRTCTL_FORMAT_H */

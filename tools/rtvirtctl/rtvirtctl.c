@@ -5,9 +5,19 @@
  *	rtvirtctl [--json] [--device PATH] status
  *	rtvirtctl [--json] [--device PATH] devices
  *	rtvirtctl [--json] [--device PATH] stats [CPU]
+ *	rtvirtctl [--json] [--device PATH] stats DEV
+ *	rtvirtctl [--json] [--device PATH] trace DEV [-n N]
  *	rtvirtctl [--device PATH] launch
  *	rtvirtctl [--device PATH] unlaunch
+ *	rtvirtctl [--device PATH] virtualize DEV
+ *	rtvirtctl [--device PATH] devirtualize DEV
+ *	rtvirtctl [--device PATH] inject DEV (--reads|--writes|--all)
+ *		--count N [--status S] [--dnr] [--delay-us U]
+ *	rtvirtctl [--device PATH] inject DEV --clear
  *	rtvirtctl --version
+ *
+ * DEV is a PCI address as "devices" prints it; "stats" takes an argument
+ * with a ':' as a DEV and any other as a CPU.
  *
  * Exit status: 0 on success, 1 when the device or a request fails, 2 on a
  * usage error.
@@ -59,6 +69,10 @@ enum command {
 	CMD_STATS,
 	CMD_LAUNCH,
 	CMD_UNLAUNCH,
+	CMD_VIRTUALIZE,
+	CMD_DEVIRTUALIZE,
+	CMD_TRACE,
+	CMD_INJECT,
 };
 
 static const struct {
@@ -70,6 +84,10 @@ static const struct {
 	{ "stats", CMD_STATS },
 	{ "launch", CMD_LAUNCH },
 	{ "unlaunch", CMD_UNLAUNCH },
+	{ "virtualize", CMD_VIRTUALIZE },
+	{ "devirtualize", CMD_DEVIRTUALIZE },
+	{ "trace", CMD_TRACE },
+	{ "inject", CMD_INJECT },
 };
 
 struct options {
@@ -79,6 +97,12 @@ struct options {
 	bool have_cpu;		/* stats CPU given */
 	__u32 cpu;
 	const char *cpu_arg;	/* as given, for messages */
+	const char *address;	/* DEV, checked by rvc_parse_address() */
+	__u32 trace_n;		/* trace: entries to ask for */
+	const char *trace_opt;	/* "-n" when given */
+	struct rvc_inject_args inject_args;
+	const char *inject_opt;	/* the first inject option given */
+	struct rtvirt_inject inject;	/* built from inject_args */
 };
 
 static const char help_text[] =
@@ -92,15 +116,41 @@ static const char help_text[] =
 	"per-CPU state and VM exits\n"
 	"                                                 "
 	"(RTVIRT_GET_CPU_STATS)\n"
+	"  rtvirtctl [--json] [--device PATH] stats DEV\n"
+	"                                                 "
+	"a device's state and counters\n"
+	"                                                 "
+	"(RTVIRT_GET_DEVICE_STATS)\n"
+	"  rtvirtctl [--json] [--device PATH] trace DEV [-n N]\n"
+	"                                                 "
+	"a device's recent commands\n"
+	"                                                 "
+	"(RTVIRT_READ_TRACE)\n"
 	"  rtvirtctl [--device PATH] launch              "
 	"launch the VMM under the kernel\n"
 	"  rtvirtctl [--device PATH] unlaunch            "
 	"return every CPU to native\n"
+	"  rtvirtctl [--device PATH] virtualize DEV      "
+	"take DEV into emulation\n"
+	"  rtvirtctl [--device PATH] devirtualize DEV    "
+	"hand DEV back to its driver\n"
+	"  rtvirtctl [--device PATH] inject DEV (--reads|--writes|--all)\n"
+	"            --count N [--status S] [--dnr] [--delay-us U]\n"
+	"                                                 "
+	"fail or delay DEV's next N\n"
+	"                                                 "
+	"matching commands\n"
+	"                                                 "
+	"(RTVIRT_INJECT)\n"
+	"  rtvirtctl [--device PATH] inject DEV --clear  "
+	"cancel DEV's fault injection\n"
 	"  rtvirtctl --version\n"
 	"  rtvirtctl --help\n"
 	"\n"
 	"Query and control the rtvirt module and its VMM through the control\n"
-	"device.  status also lists every possible CPU's state.\n"
+	"device.  status also lists every possible CPU's state.  DEV is a PCI\n"
+	"address as 'rtvirtctl devices' prints it, such as 0000:00:04.0;\n"
+	"stats takes an argument with a ':' as a DEV, any other as a CPU.\n"
 	"\n"
 	"Options (before or after the command):\n"
 	"  --json           print JSON instead of text\n"
@@ -108,6 +158,20 @@ static const char help_text[] =
 	")\n"
 	"  --version        print the version and exit\n"
 	"  -h, --help       print this help and exit\n"
+	"\n"
+	"Options of trace:\n"
+	"  -n N             the newest N commands only (1 to 1024, default "
+	"1024)\n"
+	"\n"
+	"Options of inject (numbers decimal, or hexadecimal after 0x):\n"
+	"  --reads, --writes, --all\n"
+	"                   affect reads, writes, or both\n"
+	"  --count N        affect the next N matching commands (at least 1)\n"
+	"  --status S       complete them with NVMe status S (SC | SCT << 8,\n"
+	"                   at most 0x7fff) instead of their own\n"
+	"  --dnr            add Do Not Retry (bit 14) to S\n"
+	"  --delay-us U     hold each one U microseconds (at most 10000000)\n"
+	"  --clear          cancel the injection (no other inject option)\n"
 	"\n"
 	"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -172,14 +236,41 @@ static enum command find_command(const char *name)
 	return CMD_NONE;
 }
 
-/* A word that is not an option: the command, or the CPU of stats. */
+/* Commands that take a DEV argument, and must have one. */
+static bool needs_address(enum command command)
+{
+	return command == CMD_VIRTUALIZE || command == CMD_DEVIRTUALIZE ||
+	       command == CMD_TRACE || command == CMD_INJECT;
+}
+
+static void set_address(const char *arg, struct options *opts)
+{
+	char addr[RTVIRT_ADDR_LEN];
+	int err;
+
+	err = rvc_parse_address(arg, addr, sizeof(addr));
+	if (err == -ENAMETOOLONG)
+		usage_error("invalid device address '%s': longer than %d characters",
+			    arg, RTVIRT_ADDR_LEN - 1);
+	if (err)
+		usage_error("invalid device address '%s': empty", arg);
+	opts->address = arg;
+}
+
+/* A word that is not an option: the command, its DEV or stats' CPU. */
 static void parse_word(const char *arg, struct options *opts)
 {
 	if (opts->command == CMD_NONE) {
 		opts->command = find_command(arg);
 		if (opts->command == CMD_NONE)
 			usage_error("unknown command '%s'", arg);
-	} else if (opts->command == CMD_STATS && !opts->have_cpu) {
+	} else if (needs_address(opts->command) && !opts->address) {
+		set_address(arg, opts);
+	} else if (opts->command == CMD_STATS && !opts->have_cpu &&
+		   !opts->address && strchr(arg, ':')) {
+		set_address(arg, opts);
+	} else if (opts->command == CMD_STATS && !opts->have_cpu &&
+		   !opts->address) {
 		if (!parse_cpu(arg, &opts->cpu))
 			usage_error("invalid CPU '%s': not a CPU number", arg);
 		opts->have_cpu = true;
@@ -189,24 +280,132 @@ static void parse_word(const char *arg, struct options *opts)
 	}
 }
 
+/*
+ * An option with a value: NULL when @arg is not the option @name, else its
+ * value: what follows "=" in "--name=VALUE", the rest of a short option
+ * ("-nVALUE"), or the next argument, whatever it is.
+ */
+static const char *option_value(const char *name, int argc, char **argv,
+				int *i)
+{
+	const char *arg = argv[*i];
+	size_t len = strlen(name);
+
+	if (strncmp(arg, name, len))
+		return NULL;
+	if (!arg[len]) {
+		if (*i + 1 >= argc)
+			usage_error("option '%s' requires an argument", name);
+		return argv[++*i];
+	}
+	if (name[1] != '-')
+		return arg + len;
+	return arg[len] == '=' ? arg + len + 1 : NULL;
+}
+
+static void parse_trace_n(const char *val, struct options *opts)
+{
+	unsigned long long n;
+	int err;
+
+	err = rvc_parse_number(val, RTVIRT_TRACE_RING, &n);
+	if (err == -EINVAL)
+		usage_error("invalid number of entries '%s': not a number",
+			    val);
+	if (err || !n)
+		usage_error("invalid number of entries '%s': 1 to %d", val,
+			    RTVIRT_TRACE_RING);
+	opts->trace_n = (__u32)n;
+	opts->trace_opt = "-n";
+}
+
+/*
+ * The options of inject, only collected here (rvc_inject_build() checks
+ * them): true when @argv[*i] was one.
+ */
+static bool parse_inject_option(int argc, char **argv, int *i,
+				struct options *opts)
+{
+	struct rvc_inject_args *a = &opts->inject_args;
+	const char *arg = argv[*i];
+	const char *val;
+
+	if (!strcmp(arg, "--reads")) {
+		a->reads = true;
+	} else if (!strcmp(arg, "--writes")) {
+		a->writes = true;
+	} else if (!strcmp(arg, "--all")) {
+		a->reads = true;
+		a->writes = true;
+	} else if (!strcmp(arg, "--dnr")) {
+		a->dnr = true;
+	} else if (!strcmp(arg, "--clear")) {
+		a->clear = true;
+	} else if ((val = option_value("--count", argc, argv, i))) {
+		a->count = val;
+		arg = "--count";
+	} else if ((val = option_value("--status", argc, argv, i))) {
+		a->status = val;
+		arg = "--status";
+	} else if ((val = option_value("--delay-us", argc, argv, i))) {
+		a->delay_us = val;
+		arg = "--delay-us";
+	} else {
+		return false;
+	}
+	if (!opts->inject_opt)
+		opts->inject_opt = arg;
+	return true;
+}
+
+/* Checks that need the whole command line; builds the inject request. */
+static void check_args(struct options *opts)
+{
+	char msg[RVC_MSG_BUF];
+
+	if (!opts->device[0])
+		usage_error("option '--device' requires a non-empty path");
+	if (opts->command == CMD_NONE)
+		usage_error("missing command");
+	if (needs_address(opts->command) && !opts->address)
+		usage_error("missing device address after '%s'",
+			    opts->command == CMD_VIRTUALIZE ? "virtualize" :
+			    opts->command == CMD_DEVIRTUALIZE ? "devirtualize" :
+			    opts->command == CMD_TRACE ? "trace" : "inject");
+	if (opts->trace_opt && opts->command != CMD_TRACE)
+		usage_error("option '%s' is only for trace", opts->trace_opt);
+	if (opts->inject_opt && opts->command != CMD_INJECT)
+		usage_error("option '%s' is only for inject",
+			    opts->inject_opt);
+	if (opts->command == CMD_INJECT &&
+	    rvc_inject_build(&opts->inject_args, opts->address, &opts->inject,
+			     msg, sizeof(msg)))
+		usage_error("%s", msg);
+}
+
 static void parse_args(int argc, char **argv, struct options *opts)
 {
 	bool only_args = false;
-	const char *arg;
+	const char *arg, *val;
 	int i;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->device = RTVIRT_DEVICE_PATH;
 	opts->command = CMD_NONE;
+	opts->trace_n = RTVIRT_TRACE_RING;
 
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
 		if (only_args || arg[0] != '-' || !arg[1]) {
 			parse_word(arg, opts);
 		} else if (opts->command == CMD_STATS && !opts->have_cpu &&
-			   isdigit((unsigned char)arg[1])) {
+			   !opts->address && isdigit((unsigned char)arg[1])) {
 			/* "-1": a bad CPU number rather than an option */
 			parse_word(arg, opts);
+		} else if ((val = option_value("-n", argc, argv, &i))) {
+			parse_trace_n(val, opts);
+		} else if (parse_inject_option(argc, argv, &i, opts)) {
+			continue;
 		} else if (!strcmp(arg, "--")) {
 			only_args = true;
 		} else if (!strcmp(arg, "--json")) {
@@ -229,10 +428,7 @@ static void parse_args(int argc, char **argv, struct options *opts)
 			usage_error("unrecognized option '%s'", arg);
 		}
 	}
-	if (!opts->device[0])
-		usage_error("option '--device' requires a non-empty path");
-	if (opts->command == CMD_NONE)
-		usage_error("missing command");
+	check_args(opts);
 }
 
 static int open_device(const char *path)
@@ -389,6 +585,95 @@ static int cmd_launch(int fd, bool launch)
 	return EXIT_OK;
 }
 
+/* Print the message for a failed device request; returns EXIT_FAIL. */
+static int device_error(enum rvc_dev_op op, int err, const char *address)
+{
+	char msg[RVC_MSG_BUF];
+
+	errmsg("%s\n", rvc_device_error(op, err, address, msg, sizeof(msg)));
+	return EXIT_FAIL;
+}
+
+static int cmd_set_device(int fd, const char *address, bool virtualize)
+{
+	struct rtvirt_device_request rq;
+	int err;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.size = sizeof(rq);
+	rq.virtualize = virtualize;
+	rvc_parse_address(address, rq.address, sizeof(rq.address));
+	err = try_ioctl(fd, RTVIRT_SET_DEVICE, &rq);
+	if (err)
+		return device_error(virtualize ? RVC_OP_VIRTUALIZE :
+				    RVC_OP_DEVIRTUALIZE, err, address);
+	return EXIT_OK;
+}
+
+static int cmd_device_stats(int fd, const struct options *opts)
+{
+	struct rtvirt_device_stats st;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	rvc_parse_address(opts->address, st.address, sizeof(st.address));
+	err = try_ioctl(fd, RTVIRT_GET_DEVICE_STATS, &st);
+	if (err)
+		return device_error(RVC_OP_STATS, err, opts->address);
+	/* The address is input only: show the one asked for. */
+	rvc_parse_address(opts->address, st.address, sizeof(st.address));
+	if (opts->json)
+		rvc_print_device_stats_json(stdout, &st);
+	else
+		rvc_print_device_stats_text(stdout, &st);
+	return EXIT_OK;
+}
+
+static int cmd_trace(int fd, const struct options *opts)
+{
+	struct rtvirt_trace_entry *buf;
+	struct rtvirt_trace tr;
+	size_t n;
+	int err;
+
+	buf = calloc(opts->trace_n, sizeof(*buf));
+	if (!buf) {
+		errmsg("RTVIRT_READ_TRACE: %s\n", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	memset(&tr, 0, sizeof(tr));
+	tr.size = sizeof(tr);
+	tr.entry_size = sizeof(*buf);
+	rvc_parse_address(opts->address, tr.address, sizeof(tr.address));
+	tr.capacity = opts->trace_n;
+	tr.entries = (__u64)(uintptr_t)buf;
+	err = try_ioctl(fd, RTVIRT_READ_TRACE, &tr);
+	if (err) {
+		free(buf);
+		return device_error(RVC_OP_TRACE, err, opts->address);
+	}
+	rvc_parse_address(opts->address, tr.address, sizeof(tr.address));
+	n = tr.count < opts->trace_n ? tr.count : opts->trace_n;
+	if (opts->json)
+		rvc_print_trace_json(stdout, &tr, buf, n);
+	else
+		rvc_print_trace_text(stdout, &tr, buf, n);
+	free(buf);
+	return EXIT_OK;
+}
+
+static int cmd_inject(int fd, const struct options *opts)
+{
+	struct rtvirt_inject inj = opts->inject;
+	int err;
+
+	err = try_ioctl(fd, RTVIRT_INJECT, &inj);
+	if (err)
+		return device_error(RVC_OP_INJECT, err, opts->address);
+	return EXIT_OK;
+}
+
 /*
  * Snapshot the device list: ask for the count with an empty buffer, then
  * fetch into a buffer of that size, growing it when devices appeared in
@@ -474,7 +759,21 @@ int main(int argc, char **argv)
 		ret = cmd_devices(fd, opts.json);
 		break;
 	case CMD_STATS:
-		ret = cmd_stats(fd, &opts);
+		if (opts.address)
+			ret = cmd_device_stats(fd, &opts);
+		else
+			ret = cmd_stats(fd, &opts);
+		break;
+	case CMD_VIRTUALIZE:
+	case CMD_DEVIRTUALIZE:
+		ret = cmd_set_device(fd, opts.address,
+				     opts.command == CMD_VIRTUALIZE);
+		break;
+	case CMD_TRACE:
+		ret = cmd_trace(fd, &opts);
+		break;
+	case CMD_INJECT:
+		ret = cmd_inject(fd, &opts);
 		break;
 	default:
 		ret = cmd_launch(fd, opts.command == CMD_LAUNCH);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for tools/rtvirtctl/format.c: name mappings, JSON escaping and
- * the exact text and JSON renderings of the info, the device list and the
- * per-CPU statistics (status lines, stats table, JSON array).
+ * the exact text and JSON renderings of the info, the device list, the
+ * per-CPU statistics (status lines, stats table, JSON array), a device's
+ * statistics and trace; the parsers of the device commands' arguments
+ * (numbers, addresses, the inject options) and their error messages.
  *
  * Build (needs libcheck; tools/testing/run-unit does this):
  *
@@ -12,6 +14,7 @@
  *		-o test_rtvirtctl_format \
  *		tools/testing/unit/test_rtvirtctl_format.c \
  *		tools/rtvirtctl/format.c src/common/exit_names.c \
+ *		src/common/state_names.c \
  *		$(pkg-config --cflags --libs check)
  *
  * Run under the sanitizers: structures whose strings fill their arrays
@@ -19,6 +22,8 @@
  * reading past an array is caught by AddressSanitizer.
  */
 #include <check.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,24 +238,24 @@ static const char four_cpus_lines[] =
 #define STATS_HEADER \
 	"CPU STATE GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED " \
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG " \
-	"OTHER\n"
+	"OTHER IO\n"
 
 static const char four_cpus_table[] =
 	"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG "
-	"OTHER\n"
+	"OTHER IO\n"
 	"  0 guest               3    688123           0   230      2 "
 	"       12   200        8         4   1         0        0     3 "
-	"    2\n"
+	"    2  0\n"
 	"  1 native              -    700001       51234     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -\n"
+	"    -  -\n"
 	"  2 offline             -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -\n"
+	"    -  -\n"
 	"  3 unknown(7)          -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -\n";
+	"    -  -\n";
 
 #define GUEST0_JSON \
 	"{\"cpu\": 0, \"state\": \"guest\", \"vmm_cpu\": 0, " \
@@ -258,12 +263,12 @@ static const char four_cpus_table[] =
 	"\"total_exits\": 230, \"denied_accesses\": 2, " \
 	"\"exits\": {\"hypercall\": 12, \"cpuid\": 200, \"msr_read\": 8, " \
 	"\"msr_write\": 4, \"npf\": 1, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 3, \"other\": 2}}"
+	"\"debug\": 3, \"other\": 2, \"io\": 0}}"
 
 #define NO_EXITS_JSON \
 	"\"exits\": {\"hypercall\": 0, \"cpuid\": 0, \"msr_read\": 0, " \
 	"\"msr_write\": 0, \"npf\": 0, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 0, \"other\": 0}}"
+	"\"debug\": 0, \"other\": 0, \"io\": 0}}"
 
 #define NATIVE1_JSON \
 	"{\"cpu\": 1, \"state\": \"native\", \"vmm_cpu\": 0, " \
@@ -1055,37 +1060,37 @@ START_TEST(test_stats_text_one)
 		STATS_HEADER
 		"  0 guest          3    688123           0   230      2 "
 		"       12   200        8         4   1         0        0 "
-		"    3     2\n");
+		"    3     2  0\n");
 	free(out);
 
 	out = stats_text(&st[1], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE  GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER\n"
+		"DEBUG OTHER IO\n"
 		"  1 native          -    700001       51234     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -\n");
+		"    -     -  -\n");
 	free(out);
 
 	out = stats_text(&st[2], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE   GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER\n"
+		"DEBUG OTHER IO\n"
 		"  2 offline          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -\n");
+		"    -     -  -\n");
 	free(out);
 
 	out = stats_text(&st[3], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER\n"
+		"DEBUG OTHER IO\n"
 		"  3 unknown(7)          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -\n");
+		"    -     -  -\n");
 	free(out);
 }
 END_TEST
@@ -1110,16 +1115,16 @@ START_TEST(test_stats_text_wide)
 		"       CPU STATE                         GENERATION LAUNCH_NS "
 		"UNLAUNCH_NS                TOTAL DENIED HYPERCALL CPUID "
 		"MSR_READ MSR_WRITE                  NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER\n"
+		"DEBUG OTHER IO\n"
 		"4294967295 guest               18446744073709551615         1 "
 		"          0 18446744073709551615      0         0     0 "
 		"       0         0 18446744073709551615         0        0 "
-		"    0     0\n"
+		"    0     0  0\n"
 		"         7 unknown(4294967295)                    -         0 "
 		"          0                    -      -         -     - "
 		"       -         - "
 		"                   -         -        - "
-		"    -     -\n");
+		"    -     -  -\n");
 	free(out);
 }
 END_TEST
@@ -1179,6 +1184,932 @@ START_TEST(test_stats_heap_end)
 }
 END_TEST
 
+/* --- device statistics ------------------------------------------------- */
+
+static char *dev_stats_text(const struct rtvirt_device_stats *st)
+{
+	struct capture c;
+
+	rvc_print_device_stats_text(cap_start(&c), st);
+	return cap_end(&c);
+}
+
+static char *dev_stats_json(const struct rtvirt_device_stats *st)
+{
+	struct capture c;
+
+	rvc_print_device_stats_json(cap_start(&c), st);
+	return cap_end(&c);
+}
+
+/* Every counter different, and a count in the unused trap kind 7. */
+static void nvme_stats(struct rtvirt_device_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->state = RTVIRT_DEV_VIRTUALIZED;
+	set_str(st->address, sizeof(st->address), "0000:00:04.0");
+	st->traps[RTVIRT_TRAP_REGISTER] = 41;
+	st->traps[RTVIRT_TRAP_DOORBELL] = 5012;
+	st->traps[RTVIRT_TRAP_SHADOW_DB] = 3;
+	st->traps[RTVIRT_TRAP_QUEUE] = 4;
+	st->traps[RTVIRT_TRAP_MSIX] = 6;
+	st->traps[RTVIRT_TRAP_CONFIG_IO] = 7;
+	st->traps[RTVIRT_TRAP_CONFIG_MMIO] = 8;
+	st->traps[7] = 999;
+	st->ios = 5020;
+	st->virtualizations = 2;
+	st->devirtualizations = 1;
+	st->replayed = 9;
+	st->last_stall_ns = 84211;
+	st->max_stall_ns = 120533;
+	st->dma_refused = 11;
+	st->injected = 12;
+	st->handback_retries = 13;
+}
+
+static const char nvme_stats_text[] =
+	"address: 0000:00:04.0\n"
+	"state: virtualized\n"
+	"traps_register: 41\n"
+	"traps_doorbell: 5012\n"
+	"traps_shadow_db: 3\n"
+	"traps_queue: 4\n"
+	"traps_msix: 6\n"
+	"traps_config_io: 7\n"
+	"traps_config_mmio: 8\n"
+	"ios: 5020\n"
+	"virtualizations: 2\n"
+	"devirtualizations: 1\n"
+	"replayed: 9\n"
+	"last_stall_ns: 84211\n"
+	"max_stall_ns: 120533\n"
+	"dma_refused: 11\n"
+	"injected: 12\n"
+	"handback_retries: 13\n";
+
+static const char nvme_stats_json[] =
+	"{\n"
+	"  \"address\": \"0000:00:04.0\",\n"
+	"  \"state\": \"virtualized\",\n"
+	"  \"traps\": {\"register\": 41, \"doorbell\": 5012, "
+	"\"shadow_db\": 3, \"queue\": 4, \"msix\": 6, \"config_io\": 7, "
+	"\"config_mmio\": 8},\n"
+	"  \"ios\": 5020,\n"
+	"  \"virtualizations\": 2,\n"
+	"  \"devirtualizations\": 1,\n"
+	"  \"replayed\": 9,\n"
+	"  \"last_stall_ns\": 84211,\n"
+	"  \"max_stall_ns\": 120533,\n"
+	"  \"dma_refused\": 11,\n"
+	"  \"injected\": 12,\n"
+	"  \"handback_retries\": 13\n"
+	"}\n";
+
+START_TEST(test_trap_names)
+{
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_REGISTER), "register");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_DOORBELL), "doorbell");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_SHADOW_DB), "shadow_db");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_QUEUE), "queue");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_MSIX), "msix");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_CONFIG_IO), "config_io");
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_CONFIG_MMIO),
+			 "config_mmio");
+	ck_assert_ptr_null(rvc_trap_name(7));
+	ck_assert_ptr_null(rvc_trap_name(RTVIRT_TRAP_KINDS));
+	ck_assert_ptr_null(rvc_trap_name(1000));
+}
+END_TEST
+
+START_TEST(test_device_stats_text)
+{
+	struct rtvirt_device_stats st;
+	char *out;
+
+	nvme_stats(&st);
+	out = dev_stats_text(&st);
+	ck_assert_str_eq(out, nvme_stats_text);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_device_stats_json)
+{
+	struct rtvirt_device_stats st;
+	char *out;
+
+	nvme_stats(&st);
+	out = dev_stats_json(&st);
+	ck_assert_str_eq(out, nvme_stats_json);
+	free(out);
+}
+END_TEST
+
+/* Every state by name, an unknown one, and the largest counters. */
+START_TEST(test_device_stats_states)
+{
+	static const char *const names[] = {
+		"native", "virtualizing", "virtualized", "devirtualizing",
+	};
+	struct rtvirt_device_stats st;
+	char *out, *want;
+	__u32 s;
+
+	for (s = 0; s < 4; s++) {
+		nvme_stats(&st);
+		st.state = s;
+		out = dev_stats_text(&st);
+		ck_assert_int_gt(asprintf(&want, "address: 0000:00:04.0\n"
+					  "state: %s\n", names[s]), 0);
+		ck_assert_ptr_nonnull(strstr(out, want));
+		free(want);
+		free(out);
+	}
+
+	memset(&st, 0, sizeof(st));
+	st.state = 4;
+	st.ios = UINT64_MAX;
+	st.handback_retries = UINT64_MAX;
+	out = dev_stats_text(&st);
+	ck_assert_str_eq(out,
+			 "address: -\n"
+			 "state: unknown(4)\n"
+			 "traps_register: 0\n"
+			 "traps_doorbell: 0\n"
+			 "traps_shadow_db: 0\n"
+			 "traps_queue: 0\n"
+			 "traps_msix: 0\n"
+			 "traps_config_io: 0\n"
+			 "traps_config_mmio: 0\n"
+			 "ios: 18446744073709551615\n"
+			 "virtualizations: 0\n"
+			 "devirtualizations: 0\n"
+			 "replayed: 0\n"
+			 "last_stall_ns: 0\n"
+			 "max_stall_ns: 0\n"
+			 "dma_refused: 0\n"
+			 "injected: 0\n"
+			 "handback_retries: 18446744073709551615\n");
+	free(out);
+
+	out = dev_stats_json(&st);
+	ck_assert_str_eq(out,
+			 "{\n"
+			 "  \"address\": \"\",\n"
+			 "  \"state\": \"unknown(4)\",\n"
+			 "  \"traps\": {\"register\": 0, \"doorbell\": 0, "
+			 "\"shadow_db\": 0, \"queue\": 0, \"msix\": 0, "
+			 "\"config_io\": 0, \"config_mmio\": 0},\n"
+			 "  \"ios\": 18446744073709551615,\n"
+			 "  \"virtualizations\": 0,\n"
+			 "  \"devirtualizations\": 0,\n"
+			 "  \"replayed\": 0,\n"
+			 "  \"last_stall_ns\": 0,\n"
+			 "  \"max_stall_ns\": 0,\n"
+			 "  \"dma_refused\": 0,\n"
+			 "  \"injected\": 0,\n"
+			 "  \"handback_retries\": 18446744073709551615\n"
+			 "}\n");
+	free(out);
+}
+END_TEST
+
+/* An address filling its array without a NUL, with bytes to escape. */
+START_TEST(test_device_stats_address)
+{
+	struct rtvirt_device_stats *st = malloc(sizeof(*st));
+	char *out;
+
+	ck_assert_ptr_nonnull(st);
+	nvme_stats(st);
+	memcpy(st->address, "0123456789abcdef0123456789ab\"\\\n\x01",
+	       sizeof(st->address));
+	st->traps[RTVIRT_TRAP_REGISTER] = 77;
+
+	out = dev_stats_text(st);
+	ck_assert_ptr_nonnull(strstr(out,
+		"address: 0123456789abcdef0123456789ab\"\\??\n"
+		"state: virtualized\n"
+		"traps_register: 77\n"));
+	free(out);
+
+	out = dev_stats_json(st);
+	ck_assert_ptr_nonnull(strstr(out,
+		"{\n  \"address\": \"0123456789abcdef0123456789ab\\\"\\\\\\n"
+		"\\u0001\",\n  \"state\": \"virtualized\",\n"
+		"  \"traps\": {\"register\": 77, "));
+	free(out);
+	free(st);
+}
+END_TEST
+
+/* --- device trace ------------------------------------------------------ */
+
+static char *trace_text(const struct rtvirt_trace *tr,
+			const struct rtvirt_trace_entry *e, size_t n)
+{
+	struct capture c;
+
+	rvc_print_trace_text(cap_start(&c), tr, e, n);
+	return cap_end(&c);
+}
+
+static char *trace_json(const struct rtvirt_trace *tr,
+			const struct rtvirt_trace_entry *e, size_t n)
+{
+	struct capture c;
+
+	rvc_print_trace_json(cap_start(&c), tr, e, n);
+	return cap_end(&c);
+}
+
+static void set_entry(struct rtvirt_trace_entry *e, __u64 seq, __u16 queue,
+		      __u8 opcode, __u16 cid, __u64 lba, __u32 bytes,
+		      __u16 status, __u64 latency_ns, __u8 flags)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = seq;
+	e->submit_ns = 1000000 + seq;
+	e->queue = queue;
+	e->opcode = opcode;
+	e->cid = cid;
+	e->lba = lba;
+	e->bytes = bytes;
+	e->status = status;
+	e->latency_ns = latency_ns;
+	e->flags = flags;
+}
+
+static void trace_req(struct rtvirt_trace *tr, const char *address,
+		      __u64 dropped)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->size = sizeof(*tr);
+	tr->entry_size = sizeof(struct rtvirt_trace_entry);
+	set_str(tr->address, sizeof(tr->address), address);
+	tr->dropped = dropped;
+}
+
+/*
+ * Admin commands (with the flag, and on queue 0 without it), I/O commands,
+ * unknown opcodes of both kinds, a failed and an injected command, a
+ * refused one and unknown flag bits.
+ */
+#define TRACE_N	8
+
+static void sample_trace(struct rtvirt_trace_entry *e)
+{
+	set_entry(&e[0], 40, 0, 0x06, 3, 0, 0, 0, 85349, RTVIRT_TRACE_ADMIN);
+	set_entry(&e[1], 41, 0, 0x7c, 4, 0, 0, 0x0002, 1999, 0);
+	set_entry(&e[2], 42, 1, 0x02, 17, 2048, 4096, 0, 120000, 0);
+	set_entry(&e[3], 43, 2, 0x01, 65535, 4096, 131072, 0x4281, 0,
+		  RTVIRT_TRACE_INJECTED);
+	set_entry(&e[4], 44, 1, 0x00, 18, 0, 0, 0, 99, 0);
+	set_entry(&e[5], 45, 1, 0x81, 19, 0, 0, 0x0001, 5000, 0x80);
+	set_entry(&e[6], 46, 0, 0x10, 5, 0, 0, 0x010b, 10000000,
+		  RTVIRT_TRACE_ADMIN | RTVIRT_TRACE_REFUSED |
+		  RTVIRT_TRACE_INJECTED);
+	set_entry(&e[7], 47, 3, 0x09, 20, 0, 0, 0, 1000, RTVIRT_TRACE_REFUSED);
+}
+
+static const char sample_trace_text[] =
+	"SEQ QUEUE OPCODE         CID  LBA  BYTES STATUS     LATENCY_US "
+	"FLAGS\n"
+	" 40     0 identify         3    0      0 0x0000(ok)       85.3 -\n"
+	" 41     0 dbbuf-config     4    0      0 0x0002            1.9 -\n"
+	" 42     1 read            17 2048   4096 0x0000(ok)      120.0 -\n"
+	" 43     2 write        65535 4096 131072 0x4281            0.0 "
+	"injected\n"
+	" 44     1 flush           18    0      0 0x0000(ok)        0.0 -\n"
+	" 45     1 0x81            19    0      0 0x0001            5.0 "
+	"0x80\n"
+	" 46     0 0x10             5    0      0 0x010b        10000.0 "
+	"injected,refused\n"
+	" 47     3 dsm             20    0      0 0x0000(ok)        1.0 "
+	"refused\n"
+	"entries: 8, dropped: 1234\n";
+
+#define E40_JSON \
+	"{\"seq\": 40, \"submit_ns\": 1000040, \"latency_ns\": 85349, " \
+	"\"queue\": 0, \"cid\": 3, \"opcode\": \"0x06\", " \
+	"\"command\": \"identify\", \"lba\": 0, \"bytes\": 0, " \
+	"\"status\": \"0x0000\", \"flags\": [\"admin\"]}"
+
+static const char sample_trace_json[] =
+	"{\n"
+	"  \"address\": \"0000:00:04.0\",\n"
+	"  \"dropped\": 1234,\n"
+	"  \"entries\": [\n"
+	"    " E40_JSON ",\n"
+	"    {\"seq\": 41, \"submit_ns\": 1000041, \"latency_ns\": 1999, "
+	"\"queue\": 0, \"cid\": 4, \"opcode\": \"0x7c\", "
+	"\"command\": \"dbbuf-config\", \"lba\": 0, \"bytes\": 0, "
+	"\"status\": \"0x0002\", \"flags\": []},\n"
+	"    {\"seq\": 42, \"submit_ns\": 1000042, \"latency_ns\": 120000, "
+	"\"queue\": 1, \"cid\": 17, \"opcode\": \"0x02\", "
+	"\"command\": \"read\", \"lba\": 2048, \"bytes\": 4096, "
+	"\"status\": \"0x0000\", \"flags\": []},\n"
+	"    {\"seq\": 43, \"submit_ns\": 1000043, \"latency_ns\": 0, "
+	"\"queue\": 2, \"cid\": 65535, \"opcode\": \"0x01\", "
+	"\"command\": \"write\", \"lba\": 4096, \"bytes\": 131072, "
+	"\"status\": \"0x4281\", \"flags\": [\"injected\"]},\n"
+	"    {\"seq\": 44, \"submit_ns\": 1000044, \"latency_ns\": 99, "
+	"\"queue\": 1, \"cid\": 18, \"opcode\": \"0x00\", "
+	"\"command\": \"flush\", \"lba\": 0, \"bytes\": 0, "
+	"\"status\": \"0x0000\", \"flags\": []},\n"
+	"    {\"seq\": 45, \"submit_ns\": 1000045, \"latency_ns\": 5000, "
+	"\"queue\": 1, \"cid\": 19, \"opcode\": \"0x81\", "
+	"\"command\": \"0x81\", \"lba\": 0, \"bytes\": 0, "
+	"\"status\": \"0x0001\", \"flags\": [\"unknown(0x80)\"]},\n"
+	"    {\"seq\": 46, \"submit_ns\": 1000046, \"latency_ns\": 10000000, "
+	"\"queue\": 0, \"cid\": 5, \"opcode\": \"0x10\", "
+	"\"command\": \"0x10\", \"lba\": 0, \"bytes\": 0, "
+	"\"status\": \"0x010b\", "
+	"\"flags\": [\"injected\", \"refused\", \"admin\"]},\n"
+	"    {\"seq\": 47, \"submit_ns\": 1000047, \"latency_ns\": 1000, "
+	"\"queue\": 3, \"cid\": 20, \"opcode\": \"0x09\", "
+	"\"command\": \"dsm\", \"lba\": 0, \"bytes\": 0, "
+	"\"status\": \"0x0000\", \"flags\": [\"refused\"]}\n"
+	"  ]\n"
+	"}\n";
+
+START_TEST(test_opcode_names)
+{
+	static const struct {
+		__u8 opcode;
+		bool admin;
+		const char *name;
+	} t[] = {
+		{ 0x00, false, "flush" },
+		{ 0x01, false, "write" },
+		{ 0x02, false, "read" },
+		{ 0x08, false, "write-zeroes" },
+		{ 0x09, false, "dsm" },
+		{ 0x00, true, "delete-sq" },
+		{ 0x01, true, "create-sq" },
+		{ 0x02, true, "get-log-page" },
+		{ 0x04, true, "delete-cq" },
+		{ 0x05, true, "create-cq" },
+		{ 0x06, true, "identify" },
+		{ 0x08, true, "abort" },
+		{ 0x09, true, "set-features" },
+		{ 0x0a, true, "get-features" },
+		{ 0x0c, true, "async-event" },
+		{ 0x7c, true, "dbbuf-config" },
+	};
+	static const __u8 io_unnamed[] = {
+		0x03, 0x04, 0x05, 0x06, 0x0a, 0x0c, 0x7c, 0x80, 0xff,
+	};
+	static const __u8 admin_unnamed[] = {
+		0x03, 0x07, 0x0b, 0x0d, 0x10, 0x7b, 0x7d, 0x80, 0xff,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_str_eq(rvc_nvme_opcode_name(t[i].opcode, t[i].admin),
+				 t[i].name);
+	for (i = 0; i < sizeof(io_unnamed); i++)
+		ck_assert_ptr_null(rvc_nvme_opcode_name(io_unnamed[i], false));
+	for (i = 0; i < sizeof(admin_unnamed); i++)
+		ck_assert_ptr_null(rvc_nvme_opcode_name(admin_unnamed[i],
+							true));
+}
+END_TEST
+
+START_TEST(test_trace_text)
+{
+	struct rtvirt_trace_entry e[TRACE_N];
+	struct rtvirt_trace tr;
+	char *out;
+
+	trace_req(&tr, "0000:00:04.0", 1234);
+	sample_trace(e);
+	out = trace_text(&tr, e, TRACE_N);
+	ck_assert_str_eq(out, sample_trace_text);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_trace_json)
+{
+	struct rtvirt_trace_entry e[TRACE_N];
+	struct rtvirt_trace tr;
+	char *out;
+
+	trace_req(&tr, "0000:00:04.0", 1234);
+	sample_trace(e);
+	out = trace_json(&tr, e, TRACE_N);
+	ck_assert_str_eq(out, sample_trace_json);
+	free(out);
+}
+END_TEST
+
+/*
+ * Columns at their narrowest and widest; latency is rounded down; the
+ * admin flag names opcode 0x08 "abort" even off queue 0.
+ */
+START_TEST(test_trace_text_widths)
+{
+	struct rtvirt_trace_entry e[2];
+	struct rtvirt_trace tr;
+	char *out;
+
+	trace_req(&tr, "0000:00:04.0", 0);
+	set_entry(&e[0], 1, 1, 0x02, 1, 8, 512, 0, 50, 0);
+	out = trace_text(&tr, e, 1);
+	ck_assert_str_eq(out,
+		"SEQ QUEUE OPCODE CID LBA BYTES STATUS     LATENCY_US FLAGS\n"
+		"  1     1 read     1   8   512 0x0000(ok)        0.0 -\n"
+		"entries: 1, dropped: 0\n");
+	free(out);
+
+	set_entry(&e[1], UINT64_MAX, UINT16_MAX, 0x08, UINT16_MAX,
+		  UINT64_MAX, UINT32_MAX, 0x7fff, UINT64_MAX, 0xff);
+	tr.dropped = UINT64_MAX;
+	out = trace_text(&tr, e, 2);
+	ck_assert_str_eq(out,
+		"                 SEQ QUEUE OPCODE   CID "
+		"                 LBA      BYTES STATUS              "
+		"LATENCY_US FLAGS\n"
+		"                   1     1 read       1 "
+		"                   8        512 0x0000(ok)          "
+		"       0.0 -\n"
+		"18446744073709551615 65535 abort  65535 "
+		"18446744073709551615 4294967295 0x7fff     "
+		"18446744073709551.6 injected,refused,0xf8\n"
+		"entries: 2, dropped: 18446744073709551615\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_trace_empty)
+{
+	struct rtvirt_trace_entry e;
+	struct rtvirt_trace tr;
+	char *out;
+
+	trace_req(&tr, "0000:00:04.0", 7);
+	memset(&e, 0, sizeof(e));
+	out = trace_text(&tr, NULL, 0);
+	ck_assert_str_eq(out,
+		"SEQ QUEUE OPCODE CID LBA BYTES STATUS LATENCY_US FLAGS\n"
+		"entries: 0, dropped: 7\n");
+	free(out);
+	out = trace_text(&tr, &e, 0);
+	ck_assert_str_eq(out,
+		"SEQ QUEUE OPCODE CID LBA BYTES STATUS LATENCY_US FLAGS\n"
+		"entries: 0, dropped: 7\n");
+	free(out);
+	out = trace_text(&tr, NULL, 3);
+	ck_assert_str_eq(out,
+		"SEQ QUEUE OPCODE CID LBA BYTES STATUS LATENCY_US FLAGS\n"
+		"entries: 0, dropped: 7\n");
+	free(out);
+
+	out = trace_json(&tr, NULL, 0);
+	ck_assert_str_eq(out,
+		"{\n"
+		"  \"address\": \"0000:00:04.0\",\n"
+		"  \"dropped\": 7,\n"
+		"  \"entries\": []\n"
+		"}\n");
+	free(out);
+	out = trace_json(&tr, &e, 0);
+	ck_assert_str_eq(out,
+		"{\n"
+		"  \"address\": \"0000:00:04.0\",\n"
+		"  \"dropped\": 7,\n"
+		"  \"entries\": []\n"
+		"}\n");
+	free(out);
+}
+END_TEST
+
+/* Only @n entries are read, the last one at the very end of the heap. */
+START_TEST(test_trace_heap_end)
+{
+	struct rtvirt_trace_entry *e = malloc(sizeof(*e));
+	struct rtvirt_trace tr;
+	char *out;
+
+	ck_assert_ptr_nonnull(e);
+	set_entry(e, 40, 0, 0x06, 3, 0, 0, 0, 85349, RTVIRT_TRACE_ADMIN);
+	trace_req(&tr, "0000:00:04.0", 0);
+	out = trace_json(&tr, e, 1);
+	ck_assert_str_eq(out,
+		"{\n"
+		"  \"address\": \"0000:00:04.0\",\n"
+		"  \"dropped\": 0,\n"
+		"  \"entries\": [\n"
+		"    " E40_JSON "\n"
+		"  ]\n"
+		"}\n");
+	free(out);
+	out = trace_text(&tr, e, 1);
+	ck_assert_str_eq(out,
+		"SEQ QUEUE OPCODE   CID LBA BYTES STATUS     LATENCY_US FLAGS\n"
+		" 40     0 identify   3   0     0 0x0000(ok)       85.3 -\n"
+		"entries: 1, dropped: 0\n");
+	free(out);
+	free(e);
+}
+END_TEST
+
+/* The address is escaped in JSON and never read past its array. */
+START_TEST(test_trace_address)
+{
+	struct rtvirt_trace tr;
+	char *out;
+
+	trace_req(&tr, "", 0);
+	memcpy(tr.address, "we\"ird\\\t0123456789abcdef01234567",
+	       sizeof(tr.address));
+	tr.capacity = 0xffffffff;
+	out = trace_json(&tr, NULL, 0);
+	ck_assert_str_eq(out,
+		"{\n"
+		"  \"address\": \"we\\\"ird\\\\\\t0123456789abcdef01234567\",\n"
+		"  \"dropped\": 0,\n"
+		"  \"entries\": []\n"
+		"}\n");
+	free(out);
+}
+END_TEST
+
+/* --- arguments of the device commands ---------------------------------- */
+
+static void check_number(const char *arg, unsigned long long max, int want,
+			 unsigned long long want_val)
+{
+	unsigned long long val = 12345;
+	int err = rvc_parse_number(arg, max, &val);
+
+	ck_assert_msg(err == want, "'%s': got %d, want %d", arg ? arg : "NULL",
+		      err, want);
+	ck_assert_msg(val == (want ? 12345 : want_val),
+		      "'%s': got value %llu", arg ? arg : "NULL", val);
+}
+
+START_TEST(test_parse_number)
+{
+	check_number("0", 10, 0, 0);
+	check_number("42", 100, 0, 42);
+	check_number("007", 100, 0, 7);
+	check_number("010", 100, 0, 10);
+	check_number("0x1f", 100, 0, 31);
+	check_number("0X1F", 100, 0, 31);
+	check_number("0x0", 100, 0, 0);
+	check_number("0x7fff", 0x7fff, 0, 0x7fff);
+	check_number("4294967295", UINT32_MAX, 0, UINT32_MAX);
+	check_number("18446744073709551615", ULLONG_MAX, 0, ULLONG_MAX);
+
+	check_number("0x8000", 0x7fff, -ERANGE, 0);
+	check_number("4294967296", UINT32_MAX, -ERANGE, 0);
+	check_number("18446744073709551616", ULLONG_MAX, -ERANGE, 0);
+	check_number("99999999999999999999999", ULLONG_MAX, -ERANGE, 0);
+	check_number("11", 10, -ERANGE, 0);
+
+	check_number(NULL, 10, -EINVAL, 0);
+	check_number("", 10, -EINVAL, 0);
+	check_number("-1", 10, -EINVAL, 0);
+	check_number("-0", 10, -EINVAL, 0);
+	check_number("+1", 10, -EINVAL, 0);
+	check_number(" 1", 10, -EINVAL, 0);
+	check_number("1 ", 10, -EINVAL, 0);
+	check_number("1\n", 10, -EINVAL, 0);
+	check_number("0x", 10, -EINVAL, 0);
+	check_number("0x-1", 10, -EINVAL, 0);
+	check_number("0x 1", 10, -EINVAL, 0);
+	check_number("0xg", 10, -EINVAL, 0);
+	check_number("1f", 100, -EINVAL, 0);
+	check_number("1e3", 10000, -EINVAL, 0);
+	check_number("1.0", 10, -EINVAL, 0);
+	check_number("abc", 10, -EINVAL, 0);
+	check_number("x10", 100, -EINVAL, 0);
+	check_number("00x10", 100, -EINVAL, 0);
+}
+END_TEST
+
+START_TEST(test_parse_address)
+{
+	char addr[RTVIRT_ADDR_LEN];
+	char zero[RTVIRT_ADDR_LEN];
+	char longest[RTVIRT_ADDR_LEN + 1];
+
+	memset(zero, 0, sizeof(zero));
+	memset(addr, 'z', sizeof(addr));
+	ck_assert_int_eq(rvc_parse_address("0000:00:04.0", addr,
+					   sizeof(addr)), 0);
+	ck_assert_str_eq(addr, "0000:00:04.0");
+	/* The rest of the array is zero, as the kernel requires. */
+	ck_assert_int_eq(memcmp(addr + 12, zero, sizeof(addr) - 12), 0);
+
+	memset(longest, 'a', sizeof(longest));
+	longest[RTVIRT_ADDR_LEN - 1] = '\0';
+	ck_assert_int_eq(rvc_parse_address(longest, addr, sizeof(addr)), 0);
+	ck_assert_str_eq(addr, longest);
+
+	memset(addr, 'z', sizeof(addr));
+	longest[RTVIRT_ADDR_LEN - 1] = 'a';
+	longest[RTVIRT_ADDR_LEN] = '\0';
+	ck_assert_int_eq(rvc_parse_address(longest, addr, sizeof(addr)),
+			 -ENAMETOOLONG);
+	ck_assert_int_eq(rvc_parse_address("", addr, sizeof(addr)), -EINVAL);
+	ck_assert_int_eq(rvc_parse_address(NULL, addr, sizeof(addr)),
+			 -EINVAL);
+	/* Unchanged on failure. */
+	ck_assert_int_eq(addr[0], 'z');
+	ck_assert_int_eq(addr[RTVIRT_ADDR_LEN - 1], 'z');
+}
+END_TEST
+
+#define DEV	"0000:00:04.0"
+
+/* Build a request from @a; check the result and, on failure, @msg. */
+static void check_inject_fails(const struct rvc_inject_args *a,
+			       const char *want_msg)
+{
+	struct rtvirt_inject inj;
+	char msg[RVC_MSG_BUF];
+
+	memset(msg, 0, sizeof(msg));
+	ck_assert_int_eq(rvc_inject_build(a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, want_msg);
+	/* A NULL message buffer is allowed. */
+	ck_assert_int_eq(rvc_inject_build(a, DEV, &inj, NULL, 0), -EINVAL);
+}
+
+static void check_inject(const struct rvc_inject_args *a, __u32 match,
+			 __u32 count, __u16 status, __u32 delay_us)
+{
+	struct rtvirt_inject inj, want;
+	char msg[RVC_MSG_BUF] = "";
+
+	memset(&inj, 0xa5, sizeof(inj));
+	ck_assert_int_eq(rvc_inject_build(a, DEV, &inj, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "");
+	memset(&want, 0, sizeof(want));
+	want.size = sizeof(want);
+	want.match = match;
+	strcpy(want.address, DEV);
+	want.count = count;
+	want.status = status;
+	want.delay_us = delay_us;
+	ck_assert_uint_eq(inj.size, RTVIRT_INJECT_SIZE_VER0);
+	ck_assert_uint_eq(inj.match, match);
+	ck_assert_uint_eq(inj.count, count);
+	ck_assert_uint_eq(inj.status, status);
+	ck_assert_uint_eq(inj.delay_us, delay_us);
+	/* Everything else, padding included, is zero. */
+	ck_assert_int_eq(memcmp(&inj, &want, sizeof(inj)), 0);
+}
+
+START_TEST(test_inject_build)
+{
+	struct rvc_inject_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.reads = true;
+	a.count = "3";
+	a.status = "0x281";
+	check_inject(&a, RTVIRT_INJECT_READS, 3, 0x0281, 0);
+
+	a.dnr = true;
+	check_inject(&a, RTVIRT_INJECT_READS, 3, 0x4281, 0);
+
+	/* --dnr on a status that has it already changes nothing. */
+	a.status = "0x4281";
+	check_inject(&a, RTVIRT_INJECT_READS, 3, 0x4281, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.writes = true;
+	a.count = "4294967295";
+	a.delay_us = "10000000";
+	check_inject(&a, RTVIRT_INJECT_WRITES, UINT32_MAX, 0,
+		     RTVIRT_INJECT_MAX_DELAY_US);
+
+	memset(&a, 0, sizeof(a));
+	a.reads = true;
+	a.writes = true;
+	a.count = "1";
+	a.status = "0x7fff";
+	a.delay_us = "0x10";
+	check_inject(&a, RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES, 1,
+		     0x7fff, 16);
+
+	/* A zero status with a delay only delays. */
+	a.status = "0";
+	a.delay_us = "1";
+	check_inject(&a, RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES, 1, 0, 1);
+
+	/* --status 0 --dnr is a status, if a useless one. */
+	a.delay_us = NULL;
+	a.dnr = true;
+	check_inject(&a, RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES, 1,
+		     0x4000, 0);
+
+	/* --clear: count 0 cancels; it matches everything. */
+	memset(&a, 0, sizeof(a));
+	a.clear = true;
+	check_inject(&a, RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(test_inject_rejects)
+{
+	struct rvc_inject_args a;
+
+	/* No match. */
+	memset(&a, 0, sizeof(a));
+	a.count = "1";
+	a.status = "1";
+	check_inject_fails(&a, "missing --reads, --writes or --all");
+
+	/* No count. */
+	memset(&a, 0, sizeof(a));
+	a.reads = true;
+	a.status = "1";
+	check_inject_fails(&a, "missing --count");
+
+	/* Count 0 without --clear. */
+	a.count = "0";
+	check_inject_fails(&a, "invalid count '0': at least 1 "
+			   "(--clear cancels)");
+	a.count = "0x0";
+	check_inject_fails(&a, "invalid count '0x0': at least 1 "
+			   "(--clear cancels)");
+
+	/* Numbers that are not, or too large. */
+	a.count = "abc";
+	check_inject_fails(&a, "invalid count 'abc': not a number");
+	a.count = "-1";
+	check_inject_fails(&a, "invalid count '-1': not a number");
+	a.count = "";
+	check_inject_fails(&a, "invalid count '': not a number");
+	a.count = "4294967296";
+	check_inject_fails(&a, "invalid count '4294967296': at most "
+			   "4294967295");
+
+	a.count = "1";
+	a.status = "0x8000";
+	check_inject_fails(&a, "invalid status '0x8000': at most 0x7fff "
+			   "(15 bits)");
+	a.status = "32768";
+	check_inject_fails(&a, "invalid status '32768': at most 0x7fff "
+			   "(15 bits)");
+	a.status = "0xfffff";
+	check_inject_fails(&a, "invalid status '0xfffff': at most 0x7fff "
+			   "(15 bits)");
+	a.status = "0x";
+	check_inject_fails(&a, "invalid status '0x': not a number");
+	a.status = "ok";
+	check_inject_fails(&a, "invalid status 'ok': not a number");
+
+	a.status = NULL;
+	a.delay_us = "10000001";
+	check_inject_fails(&a, "invalid delay '10000001': at most "
+			   "10000000 us");
+	a.delay_us = "1ms";
+	check_inject_fails(&a, "invalid delay '1ms': not a number");
+	a.delay_us = "-5";
+	check_inject_fails(&a, "invalid delay '-5': not a number");
+
+	/* Neither a status nor a delay. */
+	a.delay_us = NULL;
+	check_inject_fails(&a, "nothing to inject: give a non-zero --status "
+			   "or --delay-us");
+	a.status = "0";
+	a.delay_us = "0";
+	check_inject_fails(&a, "nothing to inject: give a non-zero --status "
+			   "or --delay-us");
+
+	/* --dnr without a status. */
+	a.status = NULL;
+	a.delay_us = "5";
+	a.dnr = true;
+	check_inject_fails(&a, "--dnr needs --status");
+
+	/* --clear with anything else. */
+	memset(&a, 0, sizeof(a));
+	a.clear = true;
+	a.reads = true;
+	check_inject_fails(&a, "--clear takes no other inject option");
+	a.reads = false;
+	a.writes = true;
+	check_inject_fails(&a, "--clear takes no other inject option");
+	a.writes = false;
+	a.count = "0";
+	check_inject_fails(&a, "--clear takes no other inject option");
+	a.count = NULL;
+	a.status = "0";
+	check_inject_fails(&a, "--clear takes no other inject option");
+	a.status = NULL;
+	a.delay_us = "0";
+	check_inject_fails(&a, "--clear takes no other inject option");
+	a.delay_us = NULL;
+	a.dnr = true;
+	check_inject_fails(&a, "--clear takes no other inject option");
+}
+END_TEST
+
+START_TEST(test_inject_address)
+{
+	struct rvc_inject_args a;
+	struct rtvirt_inject inj;
+	char msg[RVC_MSG_BUF];
+
+	memset(&a, 0, sizeof(a));
+	a.clear = true;
+	ck_assert_int_eq(rvc_inject_build(&a, "", &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "invalid device address '': empty");
+	ck_assert_int_eq(rvc_inject_build(&a, NULL, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "invalid device address '': empty");
+	ck_assert_int_eq(rvc_inject_build(&a,
+					  "0123456789abcdef0123456789abcdef",
+					  &inj, msg, sizeof(msg)), -EINVAL);
+	ck_assert_str_eq(msg, "invalid device address "
+			 "'0123456789abcdef0123456789abcdef': too long");
+
+	/* The message is cut to the buffer, and terminated. */
+	ck_assert_int_eq(rvc_inject_build(&a, "", &inj, msg, 8), -EINVAL);
+	ck_assert_str_eq(msg, "invalid");
+}
+END_TEST
+
+static void check_dev_error(enum rvc_dev_op op, int err, const char *want)
+{
+	char buf[RVC_MSG_BUF];
+
+	ck_assert_str_eq(rvc_device_error(op, err, DEV, buf, sizeof(buf)),
+			 want);
+}
+
+START_TEST(test_device_errors)
+{
+	char small[16];
+	char *want;
+
+	check_dev_error(RVC_OP_VIRTUALIZE, ENODEV, "no managed device " DEV);
+	check_dev_error(RVC_OP_DEVIRTUALIZE, ENODEV,
+			"no managed device " DEV);
+	check_dev_error(RVC_OP_STATS, ENODEV, "no managed device " DEV);
+	check_dev_error(RVC_OP_TRACE, ENODEV, "no managed device " DEV);
+	check_dev_error(RVC_OP_INJECT, ENODEV, "no managed device " DEV);
+
+	check_dev_error(RVC_OP_VIRTUALIZE, EBUSY, DEV " is busy (the VMM is "
+			"not launched, or the device is changing state)");
+	check_dev_error(RVC_OP_DEVIRTUALIZE, EBUSY, DEV " is busy (the VMM "
+			"is not launched, or the device is changing state)");
+	check_dev_error(RVC_OP_INJECT, EBUSY, DEV " is not virtualized");
+	check_dev_error(RVC_OP_DEVIRTUALIZE, ETIMEDOUT, DEV ": hand-back did "
+			"not complete within the stall bound, still "
+			"virtualized");
+	check_dev_error(RVC_OP_VIRTUALIZE, EOPNOTSUPP, DEV ": this device "
+			"model cannot be virtualized");
+	check_dev_error(RVC_OP_VIRTUALIZE, EIO, DEV ": the VMM refused the "
+			"takeover (see the kernel log)");
+
+	/* Everything else: the request, the address, strerror(). */
+	check_dev_error(RVC_OP_VIRTUALIZE, EPERM,
+			"virtualize: " DEV ": Operation not permitted");
+	check_dev_error(RVC_OP_VIRTUALIZE, ETIMEDOUT,
+			"virtualize: " DEV ": Connection timed out");
+	check_dev_error(RVC_OP_DEVIRTUALIZE, EOPNOTSUPP,
+			"devirtualize: " DEV ": Operation not supported");
+	check_dev_error(RVC_OP_DEVIRTUALIZE, EIO,
+			"devirtualize: " DEV ": Input/output error");
+	check_dev_error(RVC_OP_STATS, EBUSY, "RTVIRT_GET_DEVICE_STATS: " DEV
+			": Device or resource busy");
+	check_dev_error(RVC_OP_STATS, ENOTTY, "RTVIRT_GET_DEVICE_STATS: " DEV
+			": Inappropriate ioctl for device");
+	check_dev_error(RVC_OP_TRACE, EINVAL, "RTVIRT_READ_TRACE: " DEV
+			": Invalid argument");
+	check_dev_error(RVC_OP_INJECT, EINVAL,
+			"inject: " DEV ": Invalid argument");
+	check_dev_error(RVC_OP_INJECT, EPERM,
+			"inject: " DEV ": Operation not permitted");
+
+	ck_assert_int_gt(asprintf(&want, "inject: %s: %s", DEV,
+				  strerror(ENOMEM)), 0);
+	check_dev_error(RVC_OP_INJECT, ENOMEM, want);
+	free(want);
+
+	/* Truncated to the buffer; no buffer gives "". */
+	ck_assert_str_eq(rvc_device_error(RVC_OP_VIRTUALIZE, ENODEV, DEV,
+					  small, sizeof(small)),
+			 "no managed devi");
+	ck_assert_str_eq(rvc_device_error(RVC_OP_VIRTUALIZE, ENODEV, DEV,
+					  NULL, 0), "");
+	ck_assert_str_eq(rvc_device_error(RVC_OP_VIRTUALIZE, ENODEV, NULL,
+					  small, sizeof(small)),
+			 "no managed devi");
+}
+END_TEST
+
 static Suite *format_suite(void)
 {
 	Suite *s = suite_create("rtvirtctl_format");
@@ -1230,6 +2161,33 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_stats_json);
 	tcase_add_test(tc, test_stats_empty);
 	tcase_add_test(tc, test_stats_heap_end);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("device_stats");
+	tcase_add_test(tc, test_trap_names);
+	tcase_add_test(tc, test_device_stats_text);
+	tcase_add_test(tc, test_device_stats_json);
+	tcase_add_test(tc, test_device_stats_states);
+	tcase_add_test(tc, test_device_stats_address);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("trace");
+	tcase_add_test(tc, test_opcode_names);
+	tcase_add_test(tc, test_trace_text);
+	tcase_add_test(tc, test_trace_json);
+	tcase_add_test(tc, test_trace_text_widths);
+	tcase_add_test(tc, test_trace_empty);
+	tcase_add_test(tc, test_trace_heap_end);
+	tcase_add_test(tc, test_trace_address);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("device_args");
+	tcase_add_test(tc, test_parse_number);
+	tcase_add_test(tc, test_parse_address);
+	tcase_add_test(tc, test_inject_build);
+	tcase_add_test(tc, test_inject_rejects);
+	tcase_add_test(tc, test_inject_address);
+	tcase_add_test(tc, test_device_errors);
 	suite_add_tcase(s, tc);
 
 	return s;
