@@ -3,6 +3,11 @@
 # (tools/vm/run --add tools/bench -- /extra/bench.sh).  Reports ratios and
 # counts measured in this one run; passes or fails nothing.
 #
+# Sections: idle exit rate; stress-ng cpu and syscall native and demoted;
+# NVMe fio random reads and writes with the disk native and virtualized
+# (IOPS, bandwidth, ratio, VM exits per I/O) and the hand-back stall over
+# 100 flips under load (p50, p99, max); launch and unlaunch time per CPU.
+#
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
 SYSFS=/sys/kernel/rtvirt
 secs=${RTVIRT_BENCH_SECONDS:-10}
@@ -43,6 +48,122 @@ for w in cpu syscall; do
 	echo 0 > $SYSFS/virtualized
 	echo "$w: native $n, demoted $v bogo ops/s: ratio $(awk -v n=$n -v v=$v 'BEGIN { printf "%.3f", v / n }')"
 done
+
+# --- NVMe: the disk native and virtualized ---------------------------------
+# fio 4 KiB random reads and writes, iodepth 16, libaio, direct, $secs s,
+# with the VMM launched both times: first the disk native, then
+# virtualized.  Then 100 flips under fio load for the hand-back stalls.
+
+# devw FILE VALUE: one write(2) of "VALUE\n"; the error message in $werr.
+devw() {
+	werr=$(printf '%s\n' "$2" | dd of="$1" conv=notrunc 2>&1 > /dev/null) && werr=""
+	[ -z "$werr" ] && return 0
+	werr=$(echo "$werr" | head -n 1)
+	return 1
+}
+
+# Hand the disk back, retrying hand-backs stopped at the stall bound.
+nvme_handback() {
+	hb=0
+	while ! devw "$ndev/virtualized" 0; do
+		case "$werr" in *"timed out"*) ;; *) return 1 ;; esac
+		retries=$((retries + 1))
+		hb=$((hb + 1))
+		[ $hb -lt 100 ] || return 1
+	done
+}
+
+# nvme_fio RW: one fio run on the disk; sets iops, bw (bytes/s) and ios.
+nvme_fio() {
+	fio --name=bench --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 \
+		--bs=4k --iodepth=16 --rw="$1" --time_based --runtime="$secs" \
+		--eta=never --output-format=json --output=/tmp/nvme.json > /dev/null 2>&1
+	case "$1" in *read) d=read ;; *) d=write ;; esac
+	set -- $(awk -v want=$d '
+		/^ *"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d) }
+		d == want && /^ *"iops" :/ { v = $3; gsub(/,/, "", v); iops = v }
+		d == want && /^ *"bw_bytes" :/ { v = $3; gsub(/,/, "", v); bw = v }
+		d == want && /^ *"total_ios" :/ { v = $3; gsub(/,/, "", v); ios = v }
+		END { printf "%d %d %d\n", iops, bw, ios }' /tmp/nvme.json 2>/dev/null)
+	iops=${1:-0} bw=${2:-0} ios=${3:-0}
+}
+
+# nvme_report LABEL EXITS: IOPS, bandwidth and VM exits per I/O of the
+# last nvme_fio run; EXITS has the idle rate and the counter reads taken
+# off already.
+nvme_report() {
+	awk -v l="$1" -v x=$2 -v i=$iops -v b=$bw -v n=$ios 'BEGIN {
+		printf "nvme %s %d IOPS, %.1f MiB/s, %.2f VM exits per I/O (%d I/Os)\n",
+			l, i, b / 1048576, n ? x / n : 0, n }'
+}
+
+ndev=""
+for d in $SYSFS/devices/*; do
+	[ "$(cat "$d/model" 2>/dev/null)" = nvme ] || continue
+	[ -n "$ndev" ] && [ "$(cat "$d/name" 2>/dev/null)" != nvme0 ] || ndev=$d
+done
+echo
+if [ -z "$ndev" ] || [ ! -b /dev/nvme0n1 ]; then
+	echo "nvme: no NVMe disk managed by rtvirt: skipped"
+else
+	echo "nvme: ${ndev##*/} ($(cat "$ndev/name")), fio 4 KiB, iodepth 16, libaio, direct, $secs s; VMM launched in both runs"
+	echo 1 > $SYSFS/virtualized
+	retries=0
+	for rw in randread randwrite; do
+		a=$(total_exits)
+		nvme_fio $rw
+		b=$(total_exits)
+		n_iops=$iops
+		nvme_report "$rw, disk native:" $((b - a - cost - idle))
+		if ! devw "$ndev/virtualized" 1; then
+			echo "nvme $rw, disk virtualized: virtualize failed: $werr"
+			continue
+		fi
+		a=$(total_exits)
+		nvme_fio $rw
+		b=$(total_exits)
+		nvme_handback || echo "nvme: hand-back failed: $werr"
+		nvme_report "$rw, disk virtualized:" $((b - a - cost - idle))
+		awk -v rw=$rw -v n=$n_iops -v v=$iops 'BEGIN {
+			printf "nvme %s: virtualized/native IOPS ratio %.3f\n", rw, n ? v / n : 0 }'
+	done
+
+	# Hand-back stalls: 100 flips under a fio random read/write load.
+	fio --name=load --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 \
+		--bs=4k --iodepth=16 --rw=randrw --time_based --runtime=3600 \
+		--eta=never > /dev/null 2>&1 &
+	load=$!
+	sleep 1
+	: > /tmp/stalls
+	i=0 bad=0
+	while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
+		i=$((i + 1))
+		if ! devw "$ndev/virtualized" 1; then
+			bad=$((bad + 1))
+			continue
+		fi
+		sleep 0.01
+		if ! nvme_handback; then
+			bad=$((bad + 1))
+			continue
+		fi
+		cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
+		sleep 0.01
+	done
+	kill $load 2>/dev/null
+	wait $load 2>/dev/null
+	sort -n /tmp/stalls | awk -v bad=$bad -v r=$retries \
+	    -v max=$(cat "$ndev/stats/max_stall_ns" 2>/dev/null) '
+		{ v[NR] = $1 }
+		END {
+			if (!NR) { printf "nvme hand-back stall: no flips (%d failed)\n", bad; exit }
+			p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)]
+			printf "nvme hand-back stall over %d flips under fio: p50 %.1f us, p99 %.1f us, max %.1f us (max_stall_ns %s; %d hand-backs retried, %d flips failed)\n",
+				NR, p50 / 1000, p99 / 1000, v[NR] / 1000, max, r, bad
+		}'
+	echo 0 > $SYSFS/virtualized
+fi
+echo
 
 # Launch and unlaunch time per CPU (guest clock, from sysfs).
 l=0 u=0 k=0

@@ -1,0 +1,318 @@
+# Shared helpers of rtvirt's NVMe selftests (sourced after lib.sh, not run).
+# The disk is the test VM's /dev/nvme0n1 (controller nvme0), a scratch
+# image: the tests overwrite it.
+
+NVME_BLK=/dev/nvme0n1
+NVME_CTRL=/dev/nvme0
+# Kernel log lines that must not appear: timeouts, aborts, controller
+# resets, failed I/O, and completions the driver could not match to a
+# request (corrupted or replayed completion queue entries).
+NVME_ERRORS='nvme.*(timeout|reset|I/O error|abort)|blk_update_request|I/O error|genctr mismatch|invalid id .* completed'
+
+# skip_all unless the CPU has SVM and the machine an NVMe disk nvme0n1.
+nvme_require() {
+	grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+	[ -b $NVME_BLK ] && [ -e /sys/class/nvme/nvme0 ] || skip_all "no NVMe disk $NVME_BLK"
+}
+
+# nvme_find: after insmod, set $dev to the devices/ directory of the
+# controller (the one named nvme0, else the first of model nvme) and $addr
+# to its PCI address.  Fails when rtvirt lists no NVMe controller.
+nvme_find() {
+	dev=""
+	for d in $SYSFS/devices/*; do
+		[ "$(cat "$d/model" 2>/dev/null)" = nvme ] || continue
+		if [ "$(cat "$d/name" 2>/dev/null)" = nvme0 ]; then
+			dev=$d
+			break
+		fi
+		[ -n "$dev" ] || dev=$d
+	done
+	addr=${dev##*/}
+	[ -n "$dev" ]
+}
+
+# dev_write FILE VALUE: write "VALUE\n" to FILE in one write(2).  On
+# failure $werr is the errno's name (EBUSY, ETIMEDOUT, EOPNOTSUPP, EIO,
+# EINVAL, ENODEV) or dd's message.  dash's echo reports every error as
+# "I/O error", so busybox dd does the write and names the error (a here
+# document costs no extra process; this runs twice per flip).
+dev_write() {
+	if dd of="$1" conv=notrunc 2> /tmp/dev_write.$$ <<-EOF
+		$2
+		EOF
+	then
+		werr=""
+		return 0
+	fi
+	read -r werr < /tmp/dev_write.$$
+	case "$werr" in
+	*"timed out"*) werr=ETIMEDOUT ;;
+	*"resource busy"*) werr=EBUSY ;;
+	*"not supported"*) werr=EOPNOTSUPP ;;
+	*"Input/output error"*) werr=EIO ;;
+	*"Invalid argument"*) werr=EINVAL ;;
+	*"No such device"*) werr=ENODEV ;;
+	esac
+	return 1
+}
+
+# Take the device into emulation.
+nvme_virtualize() {
+	dev_write "$dev/virtualized" 1
+}
+
+# Hand the device back; a hand-back that hit its stall bound (ETIMEDOUT)
+# leaves it virtualized and is retried, at most $RTVIRT_HANDBACK_TRIES
+# times (default 100); $handback_retries counts the retries.
+handback_retries=0
+nvme_devirtualize() {
+	hb_tries=0
+	while ! dev_write "$dev/virtualized" 0; do
+		[ "$werr" = ETIMEDOUT ] || return 1
+		handback_retries=$((handback_retries + 1))
+		hb_tries=$((hb_tries + 1))
+		[ $hb_tries -lt "${RTVIRT_HANDBACK_TRIES:-100}" ] || return 1
+	done
+}
+
+# nvme_is STATE VIRTUALIZED: the device's state and virtualized files read
+# so (shell built-ins only: cheap enough to call on every flip).
+nvme_is() {
+	read -r st < "$dev/state" && read -r vz < "$dev/virtualized" &&
+		[ "$st" = "$1" ] && [ "$vz" = "$2" ]
+}
+
+# nvme_stat NAME: the counter stats/NAME (0 when unreadable).
+nvme_stat() {
+	cat "$dev/stats/$1" 2>/dev/null || echo 0
+}
+
+# stat_ge NAME MIN: the counter stats/NAME is a number >= MIN.
+stat_ge() {
+	sg_v=$(cat "$dev/stats/$1" 2>/dev/null)
+	case "$sg_v" in
+	"" | *[!0-9]*) echo "stats/$1: '$sg_v' is not a number"; return 1 ;;
+	esac
+	[ "$sg_v" -ge "$2" ]
+}
+
+nvme_print_stats() {
+	if [ ! -d "$dev/stats" ]; then
+		echo "no $dev/stats/"
+		return
+	fi
+	for f in "$dev"/stats/*; do
+		printf '%s=%s ' "${f##*/}" "$(cat "$f")"
+	done
+	echo
+}
+
+# nvme_flips N: flip the device in and out N times (virtualize, sleep 0-20
+# ms, hand back, sleep 0-20 ms), or fewer when $flip_until_pid (if set)
+# exits or the uptime passes $flip_deadline_cs (if set).  Counts complete
+# flips in $flips; a failed virtualize, a failed hand-back or a wrong state
+# afterwards counts in $flip_errors and ends the loop after 10.
+flips=0 flip_errors=0
+rnd=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+nvme_flips() {
+	nf_n=0
+	while [ $nf_n -lt "$1" ] && [ $flip_errors -lt 10 ]; do
+		if [ -n "${flip_until_pid:-}" ]; then
+			kill -0 "$flip_until_pid" 2>/dev/null || break
+		fi
+		if [ -n "${flip_deadline_cs:-}" ]; then
+			uptime_cs
+			[ "$now_cs" -lt "$flip_deadline_cs" ] || break
+		fi
+		nf_n=$((nf_n + 1))
+		if ! nvme_virtualize; then
+			echo "flip $((flips + 1)): virtualize failed: $werr"
+			flip_errors=$((flip_errors + 1))
+			continue
+		fi
+		if ! nvme_is virtualized 1; then
+			echo "flip $((flips + 1)): after virtualize: state $st, virtualized $vz"
+			flip_errors=$((flip_errors + 1))
+		fi
+		rnd_sleep
+		if ! nvme_devirtualize; then
+			echo "flip $((flips + 1)): hand-back failed: $werr (after $hb_tries ETIMEDOUT retries)"
+			flip_errors=$((flip_errors + 1))
+			continue
+		fi
+		if ! nvme_is native 0; then
+			echo "flip $((flips + 1)): after hand-back: state $st, virtualized $vz"
+			flip_errors=$((flip_errors + 1))
+			continue
+		fi
+		flips=$((flips + 1))
+		[ $((flips % 100)) -ne 0 ] || echo "$flips flips"
+		rnd_sleep
+	done
+}
+
+# Pause 0-20 ms at random: an LCG in shell arithmetic and a spin on
+# /proc/uptime (10 ms steps) with shell built-ins only, as starting a
+# process (sleep) alone takes about 20 ms in the TCG test VM.
+rnd_sleep() {
+	rnd=$(( (rnd * 1103515245 + 12345) % 2147483648 ))
+	ms=$(( (rnd >> 16) % 21 ))
+	[ $ms -ge 5 ] || return 0
+	uptime_cs
+	rs_end=$((now_cs + (ms + 5) / 10))
+	while [ $now_cs -lt $rs_end ]; do
+		uptime_cs
+	done
+}
+
+# $now_cs: uptime in hundredths of a second.
+uptime_cs() {
+	read -r up _ < /proc/uptime
+	now_cs=$(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+
+# dmesg_mark: log a marker line; dmesg_since prints the kernel log after
+# the latest marker of this test, nvme_errors the NVMe and block errors in it.
+dmesg_mark() {
+	dmesg_n=$(( ${dmesg_n:-0} + 1 ))
+	dmesg_tag="rtvirt-selftest: ${0##*/} $$ mark $dmesg_n."
+	echo "<6>$dmesg_tag" > /dev/kmsg
+}
+
+dmesg_since() {
+	dmesg | awk -v t="$dmesg_tag" 'seen { print } index($0, t) { seen = 1 }'
+}
+
+nvme_errors() {
+	dmesg_since | grep -E "${1:-$NVME_ERRORS}"
+}
+
+# check_no_nvme_errors [DESCRIPTION [REGEX]]: no line since the marker
+# matches REGEX (default: $NVME_ERRORS), as one TAP line; prints any found.
+check_no_nvme_errors() {
+	errs=$(nvme_errors "${2:-}")
+	[ -z "$errs" ] || echo "$errs" | head -n 20
+	check "${1:-no NVMe or block I/O errors in dmesg}" [ -z "$errs" ]
+}
+
+# nvme_fio_job FILE SIZE_MB LOOPS [IOPS]: fio's verify job on 4 jobs,
+# iodepth 1, 4, 16 and 32, each on its own SIZE_MB range from the start of
+# the disk: random 4 KiB writes of random data, each block read back and
+# checked (CRC32C of the data, and a header with the block's offset and the
+# write's sequence number, which catches stale data from a lost write)
+# after at most 64 more writes of its job, and the rest at the end of each
+# loop.  The random map makes every block written exactly once per loop.
+# IOPS caps the I/Os per second of each job (fio's rate_iops), so that a
+# run takes a known time at least also where I/O is fast (QEMU with KVM).
+nvme_fio_job() {
+	{
+		cat <<-EOF
+		[global]
+		filename=$NVME_BLK
+		ioengine=libaio
+		direct=1
+		bs=4k
+		rw=randwrite
+		randrepeat=0
+		verify=crc32c
+		do_verify=1
+		verify_fatal=1
+		verify_backlog=64
+		size=${2}m
+		loops=$3
+		EOF
+		[ -z "${4:-}" ] || echo "rate_iops=$4"
+		j=0
+		for qd in 1 4 16 32; do
+			printf '[qd%s]\niodepth=%s\noffset=%sm\n' $qd $qd $((j * $2))
+			j=$((j + 1))
+		done
+	} > "$1"
+}
+
+# nvme_fio_start NAME JOBFILE: start fio in the background ($fio_pid),
+# JSON results in /tmp/NAME.json, messages in /tmp/NAME.err.
+nvme_fio_start() {
+	fio --eta=never --output-format=json --output="/tmp/$1.json" "$2" \
+		> /dev/null 2> "/tmp/$1.err" &
+	fio_pid=$!
+}
+
+# nvme_fio_result NAME: 0 when fio's JSON shows at least one job, every job
+# with error 0 and as many bytes read (verified) as written, and fio said
+# nothing about verification or errors.  Prints a summary.
+nvme_fio_result() {
+	fr_bad=0
+	if grep -iE 'verify|error|fail' "/tmp/$1.err"; then
+		fr_bad=1
+	fi
+	awk '
+	/"jobname" :/ { j = $3; gsub(/[",]/, "", j); jobs[++n] = j }
+	/^ *"error" :/ { e = $3; gsub(/,/, "", e); err[j] = e }
+	/^ *"(read|write|trim)" : \{/ { d = $1; gsub(/"/, "", d) }
+	/^ *"io_bytes" :/ { b = $3; gsub(/,/, "", b); io[j, d] = b }
+	END {
+		bad = n == 0
+		for (i = 1; i <= n; i++) {
+			j = jobs[i]
+			printf "fio %s: error %s, written %d KiB, read back %d KiB\n",
+				j, err[j], io[j, "write"] / 1024, io[j, "read"] / 1024
+			if (err[j] != 0 || io[j, "write"] == 0 || io[j, "read"] != io[j, "write"])
+				bad = 1
+		}
+		exit bad
+	}' "/tmp/$1.json" || fr_bad=1
+	return $fr_bad
+}
+
+# nvme_fio_verify NAME SIZE_MB LOOPS: run the verify job in the foreground.
+nvme_fio_verify() {
+	nvme_fio_job "/tmp/$1.fio" "$2" "$3"
+	nvme_fio_start "$1" "/tmp/$1.fio"
+	nvme_fio_wait "$1"
+}
+
+# nvme_plan N: plan N tests; bail REASON then fails the tests not yet run
+# (so that the plan holds) and ends the test.
+nvme_plan() {
+	t_planned=$1
+	plan "$1"
+}
+
+bail() {
+	echo "bailing out: $*"
+	while [ $t_n -lt $t_planned ]; do
+		fail "not run: $*"
+	done
+	finish
+}
+
+# nvme_load: insmod as the first test, find the controller as the second;
+# bails out if either fails.
+nvme_load() {
+	unload
+	check "insmod" insmod "$RTVIRT_KO"
+	loaded || bail "rtvirt.ko did not load"
+	if nvme_find; then
+		ok "rtvirt manages the NVMe controller: $addr, $(cat "$dev/name") ($(cat "$dev/model"))"
+	else
+		ls -l $SYSFS/devices/
+		fail "rtvirt manages the NVMe controller"
+		bail "no NVMe device in $SYSFS/devices"
+	fi
+}
+
+# Hand the device back and check it is native.
+nvme_handback() {
+	nvme_devirtualize && nvme_is native 0
+}
+
+# nvme_fio_wait NAME: wait for the fio started by nvme_fio_start; succeeds
+# when it exited 0 and nvme_fio_result NAME passes.
+nvme_fio_wait() {
+	wait $fio_pid
+	fw_rc=$?
+	echo "fio $1: exit $fw_rc"
+	nvme_fio_result "$1" && [ $fw_rc -eq 0 ]
+}
