@@ -252,33 +252,43 @@ static int virtualize(struct rtvirt_dev *d)
 	return 0;
 }
 
-/* One bounded hand-back; -ETIMEDOUT leaves the device virtualized. */
+/*
+ * One bounded hand-back; -ETIMEDOUT leaves the device virtualized.  The
+ * OS's submissions are held from BEGIN to FINISH or ABORT, so this runs
+ * without sleeping or being preempted: the hold lasts the drain, bounded
+ * by handback_stall_us, plus the restore and replay.
+ */
 static int handback_once(struct rtvirt_dev *d)
 {
 	u64 deadline, ret;
-	int err;
+	int err = 0;
 
+	preempt_disable();
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 			       RTVIRT_HB_BEGIN, 0);
-	if (hc_errno(ret))
+	if (hc_errno(ret)) {
+		preempt_enable();
 		return hc_errno(ret);
+	}
 	deadline = ktime_get_ns() + (u64)READ_ONCE(handback_stall_us) * 1000;
 	for (;;) {
 		ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 				       RTVIRT_HB_DRAIN, 0);
 		if (ret == 1)
 			break;
-		err = hc_errno(ret);
-		if (err || ktime_get_ns() > deadline) {
+		if (hc_errno(ret) || ktime_get_ns() > deadline) {
 			rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 					 RTVIRT_HB_ABORT, 0);
-			return -ETIMEDOUT;
+			err = -ETIMEDOUT;
+			break;
 		}
-		usleep_range(20, 50);
+		udelay(10);
 	}
-	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
-			       RTVIRT_HB_FINISH, 0);
-	return hc_errno(ret);
+	if (!err)
+		err = hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK,
+						d->vmm_id, RTVIRT_HB_FINISH, 0));
+	preempt_enable();
+	return err;
 }
 
 static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
