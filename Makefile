@@ -40,7 +40,8 @@ VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
 	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
 	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
 	    src/vmm/string.c src/vmm/policy.c src/vmm/decode.c \
-	    src/vmm/guest.c src/vmm/device.c src/vmm/nvme.c src/vmm/nvme_dma.c
+	    src/vmm/guest.c src/vmm/device.c src/vmm/nvme.c src/vmm/nvme_dma.c \
+	    src/vmm/lapic.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
@@ -138,7 +139,8 @@ check:
 demo:
 	@tools/demo
 
-# libFuzzer on the VMM's instruction decoder (clang; not part of make check).
+# libFuzzer on the VMM's instruction decoder and NVMe data pointer checks
+# (clang; not part of make check).
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build/fuzz
@@ -146,6 +148,10 @@ fuzz:
 		-Iinclude -o build/fuzz/fuzz_decode \
 		tools/testing/fuzz/fuzz_decode.c src/vmm/decode.c
 	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=20
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
+		-Iinclude -o build/fuzz/fuzz_nvme_dma \
+		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
+	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8236
 
 # Reports ratios and counts measured in one test VM run; not a test.
 bench:

@@ -468,10 +468,11 @@ static bool dma_ok(const struct nvme_sqe *c, u64 len)
 {
 	unsigned int psdt = (c->flags >> 6) & 3;
 
-	if (psdt)
-		return !nvme_dma_check_sgl((const u8 *)&c->prp1, &dma_env);
+	/* Metadata (a buffer, or an SGL): its first byte at least. */
 	if (c->mptr && dma_denied(NULL, c->mptr, 1))
 		return false;
+	if (psdt)
+		return !nvme_dma_check_sgl((const u8 *)&c->prp1, &dma_env);
 	return !nvme_dma_check_prp(c->prp1, c->prp2, len, &dma_env);
 }
 

@@ -62,8 +62,11 @@ int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 			return -1;
 		env->read(env->ctx, list, &e, 8);
 		if (left == 1 && rem > NVME_PAGE_SIZE) {
-			/* The page's last entry points to the next list. */
-			if (e & 7)
+			/* The page's last entry points to the next list,
+			 * which, like every entry but PRP1 and PRP2, starts
+			 * on a page.
+			 */
+			if (e & (NVME_PAGE_SIZE - 1))
 				return -1;
 			list = e;
 			continue;
@@ -122,8 +125,8 @@ int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 
 		__builtin_memcpy(&addr, desc, 8);
 		__builtin_memcpy(&len, desc + 8, 4);
-		if (!len || len % SGL_DESC_SIZE || (addr & 0xf) ||
-		    !range_ok(env, addr, len))
+		if (!len || len % SGL_DESC_SIZE || len > NVME_SGL_MAX_SEGMENT ||
+		    (addr & 0xf) || !range_ok(env, addr, len))
 			return -1;
 		nr = len / SGL_DESC_SIZE;
 		for (i = 0; i < nr; i++) {

@@ -11,6 +11,7 @@
 
 #define NVME_PAGE_SIZE		4096ULL
 #define NVME_SGL_MAX_SEGMENTS	64	/* more is refused */
+#define NVME_SGL_MAX_SEGMENT	4096	/* bytes of one segment; more is refused */
 
 /**
  * struct nvme_dma_env - the memory a check runs against

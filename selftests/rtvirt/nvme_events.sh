@@ -1,0 +1,52 @@
+#!/bin/sh
+# Events while the NVMe disk is virtualized and fio verifies it; then every
+# interrupt of every CPU goes through the VMM (the device's included):
+# sysrq-l NMI backtraces reach the kernel on every CPU every time, a CPU
+# goes offline and comes back (demoted again, with the interrupt and port
+# intercepts), and the interrupt exits are counted; fio verifies every
+# block and dmesg has no NVMe error.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nvme_lib.sh"
+
+nvme_require
+rounds=${RTVIRT_NMI_ROUNDS:-10}
+ncpu=$(nproc)
+nvme_plan 10
+dmesg_mark
+nvme_load
+nvme_fio_job /tmp/events.fio 8 4
+nvme_fio_start events /tmp/events.fio
+check "virtualize under fio I/O" nvme_virtualize
+intr0=$(cat $SYSFS/cpus/cpu*/exits/interrupt | awk '{ s += $1 } END { print s }')
+bt0=$(dmesg | grep -c 'NMI backtrace for cpu')
+i=0
+while [ $i -lt "$rounds" ]; do
+	echo l > /proc/sysrq-trigger
+	sleep 0.3
+	i=$((i + 1))
+done
+bt1=$(dmesg | grep -c 'NMI backtrace for cpu')
+check "$rounds sysrq-l rounds: $((bt1 - bt0)) NMI backtraces of $((rounds * ncpu))" \
+	[ $((bt1 - bt0)) -eq $((rounds * ncpu)) ]
+last=$((ncpu - 1))
+hotplug_ok=0
+if [ "$last" -gt 0 ] && [ -w /sys/devices/system/cpu/cpu$last/online ]; then
+	hotplug_ok=1
+	for j in 1 2 3; do
+		echo 0 > /sys/devices/system/cpu/cpu$last/online || hotplug_ok=0
+		sleep 0.2
+		echo 1 > /sys/devices/system/cpu/cpu$last/online || hotplug_ok=0
+		sleep 0.2
+	done
+fi
+check "cpu$last offline and online 3 times while the disk is virtualized" \
+	[ $hotplug_ok -eq 1 ]
+check "every CPU answers as a guest" sh -c "! grep -qv guest $SYSFS/cpus/cpu*/state"
+intr1=$(cat $SYSFS/cpus/cpu*/exits/interrupt | awk '{ s += $1 } END { print s }')
+check "interrupts went through the VMM ($((intr1 - intr0)) interrupt exits)" \
+	[ $((intr1 - intr0)) -gt 0 ]
+check "hand back" nvme_handback
+check "fio across the events: exit 0, every block verified" nvme_fio_wait events
+check_no_nvme_errors
+check "rmmod" unload
+finish

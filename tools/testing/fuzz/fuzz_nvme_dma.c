@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz target for the VMM's NVMe data pointer checks: a command's PRP1,
+ * PRP2 and length, and its SGL descriptor, come from the OS, and so do
+ * the PRP lists and SGL segments they point to.
+ *
+ * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+ *			-Isrc/vmm/include -Iinclude \
+ *			tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
+ * AFL++ or a replay of saved inputs: build with any compiler and
+ * -DFUZZ_STANDALONE; the program then checks each file named on its
+ * command line (or standard input) once.
+ *
+ * Input: PRP1 (8 bytes), PRP2 (8), length (4, below 4 MiB), the SGL
+ * descriptor (16), a mask of denied pages (4), a denied byte range in the
+ * low window (offset 2, length 2), then the contents of memory.  Memory
+ * is two 64 KiB windows, at 0 and just below 2^64, both holding the
+ * input's memory bytes over and over (so that a short input fills whole
+ * PRP list pages); all else is denied, as memory beyond the machine's
+ * physical address width is.  Bit i of the mask
+ * denies page i of the low window (i < 16) or page i - 16 of the high one.
+ *
+ * Beyond the sanitizers it checks that each check refuses exactly when the
+ * reference model below (the one of tools/testing/unit/test_nvme_dma.c)
+ * says the controller would reach denied memory, past 2^64 or through a
+ * layout the NVMe specification does not allow, and that lists and
+ * segments are only read where the checker was told it may.  Build with
+ * -DREF_CHAIN_OFFSET_OK to let the model follow a chained PRP list
+ * pointer with a qword-aligned page offset as nvme_dma.c does (see
+ * prp_chain_pointer_offset in the unit test) instead of refusing it; the
+ * checker may then still refuse such a layout, but not accept one that
+ * reaches denied memory.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmm/nvme_dma.h>
+
+#define PG		NVME_PAGE_SIZE
+#define WIN		0x10000ULL		/* each window's size */
+#define HIGH		(0ULL - WIN)		/* the high window's start */
+#define HDR		44
+
+/* SGL descriptor types (byte 15, bits 7:4) */
+enum { DATA_BLOCK, BIT_BUCKET, SEGMENT, LAST_SEGMENT };
+
+static const uint8_t *mem;
+static size_t mem_len;
+static uint32_t denied_pages;
+static u64 denied_lo, denied_len;
+
+/* By page, and by byte for the denied byte range. */
+static bool ref_denied(u64 pa, u64 len)
+{
+	u64 last = pa + len - 1, first_pg, last_pg;
+
+	if (!len)
+		return false;
+	if (last < pa)		/* wraps: the part up to 2^64, and from 0 */
+		return ref_denied(pa, 0 - pa) || ref_denied(0, last + 1);
+	/* Anything reaching outside the windows. */
+	if (pa < HIGH && last >= WIN)
+		return true;
+	if (denied_len && pa <= denied_lo + denied_len - 1 &&
+	    denied_lo <= last)
+		return true;
+	first_pg = pa < WIN ? pa / PG : 16 + (pa - HIGH) / PG;
+	last_pg = pa < WIN ? last / PG : 16 + (last - HIGH) / PG;
+	for (u64 p = first_pg; p <= last_pg; p++)
+		if ((denied_pages >> p) & 1)
+			return true;
+	return false;
+}
+
+static uint8_t mem_byte(u64 pa)
+{
+	return mem_len ? mem[(pa & (WIN - 1)) % mem_len] : 0;
+}
+
+static void ref_rd(u64 pa, void *buf, u64 len)
+{
+	for (u64 i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = mem_byte(pa + i);
+}
+
+static u64 ref_rd64(u64 pa)
+{
+	u64 v;
+
+	ref_rd(pa, &v, 8);
+	return v;
+}
+
+static bool fake_denied(void *ctx, u64 pa, u64 len)
+{
+	(void)ctx;
+	return ref_denied(pa, len);
+}
+
+static void fake_read(void *ctx, u64 pa, void *buf, u64 len)
+{
+	(void)ctx;
+	if (!len || pa + len < pa || ref_denied(pa, len)) {
+		fprintf(stderr, "read of %#llx+%llu: denied memory\n",
+			(unsigned long long)pa, (unsigned long long)len);
+		abort();
+	}
+	ref_rd(pa, buf, len);
+}
+
+static const struct nvme_dma_env env = {
+	.denied = fake_denied,
+	.read = fake_read,
+};
+
+/* --- reference model (as in tools/testing/unit/test_nvme_dma.c) ---------- */
+
+struct ref_range {
+	u64 pa, len;
+};
+
+struct ref {
+	bool refuse, malformed;
+	bool unsure;		/* REF_CHAIN_OFFSET_OK: refusing is fine too */
+	struct ref_range *rec;	/* if set, the touched ranges go here */
+	size_t nr, max;
+};
+
+static void ref_touch(struct ref *r, u64 pa, u64 len)
+{
+	if (!len)
+		return;
+	if (r->rec && r->nr < r->max)
+		r->rec[r->nr++] = (struct ref_range){ pa, len };
+	if (len - 1 >= ~pa || ref_denied(pa, len))
+		r->refuse = true;
+}
+
+/* Returns true: the walk ends. */
+static bool ref_malformed(struct ref *r)
+{
+	r->refuse = r->malformed = true;
+	return true;
+}
+
+static void ref_prp(struct ref *r, u64 prp1, u64 prp2, u64 len)
+{
+	u64 in_first, npages, last_len, ptr, done;
+
+	if (!len)
+		return;
+	/* PRP1: from its offset to the end of its page at most. */
+	in_first = PG - prp1 % PG;
+	if (len <= in_first) {
+		ref_touch(r, prp1, len);
+		return;
+	}
+	ref_touch(r, prp1, in_first);
+	len -= in_first;
+	npages = (len + PG - 1) / PG;
+	last_len = len - (npages - 1) * PG;
+	if (npages == 1) {
+		/* PRP2 is the second and last page, at offset 0. */
+		if (prp2 % PG)
+			ref_malformed(r);
+		else
+			ref_touch(r, prp2, last_len);
+		return;
+	}
+	/* PRP2 points to a PRP list, qword aligned, maybe within its page. */
+	if (prp2 % 8 && ref_malformed(r))
+		return;
+	ptr = prp2;
+	done = 0;
+	while (!r->refuse) {
+		u64 slots = (PG - ptr % PG) / 8, here, next;
+		/* A page's last slot is data if no more than one page is left. */
+		bool chain = npages - done > slots;
+
+		here = chain ? slots - 1 : npages - done;
+		ref_touch(r, ptr, (here + chain) * 8);
+		for (u64 i = 0; i < here; i++, done++) {
+			u64 e = ref_rd64(ptr + 8 * i);
+
+			if (e % PG && ref_malformed(r))
+				return;
+			ref_touch(r, e, done == npages - 1 ? last_len : PG);
+		}
+		if (!chain)
+			return;
+		next = ref_rd64(ptr + 8 * here);
+#ifdef REF_CHAIN_OFFSET_OK
+		/*
+		 * Followed at its offset as nvme_dma.c does; a list page with
+		 * nothing but a pointer makes no progress.
+		 */
+		if ((next % 8 || (next % PG && next % PG == PG - 8)) &&
+		    ref_malformed(r))
+			return;
+		if (next % PG)
+			r->unsure = true;
+#else
+		/* Within a list, a PRP list pointer has no page offset. */
+		if (next % PG && ref_malformed(r))
+			return;
+#endif
+		ptr = next;
+	}
+}
+
+static void ref_desc(const u8 *d, u64 *addr, u32 *len, unsigned int *type)
+{
+	memcpy(addr, d, 8);
+	memcpy(len, d + 8, 4);
+	*type = d[15] >> 4;
+}
+
+static void ref_sgl(struct ref *r, const u8 *sgl1)
+{
+	unsigned int type, segs = 0;
+	bool chained = true;
+	u8 cur[16];
+	u64 addr;
+	u32 len;
+
+	ref_desc(sgl1, &addr, &len, &type);
+	if (type == DATA_BLOCK)
+		ref_touch(r, addr, len);
+	else if (type != BIT_BUCKET && type != SEGMENT && type != LAST_SEGMENT)
+		ref_malformed(r);
+	if (type != SEGMENT && type != LAST_SEGMENT)
+		return;
+	memcpy(cur, sgl1, 16);
+	while (chained) {
+		bool last_seg;
+		u32 n;
+
+		ref_desc(cur, &addr, &len, &type);
+		last_seg = type == LAST_SEGMENT;
+		if ((++segs > NVME_SGL_MAX_SEGMENTS || !len || len % 16 ||
+		     addr % 16) && ref_malformed(r))
+			return;
+		ref_touch(r, addr, len);
+		n = len / 16;
+		chained = false;
+		for (u32 i = 0; i < n && !r->refuse; i++) {
+			u8 d[16];
+			u64 a;
+			u32 l;
+			unsigned int t;
+
+			ref_rd(addr + 16ULL * i, d, 16);
+			ref_desc(d, &a, &l, &t);
+			if (t == DATA_BLOCK) {
+				ref_touch(r, a, l);
+			} else if (t == SEGMENT || t == LAST_SEGMENT) {
+				/* Only a non-last segment's last descriptor. */
+				if ((last_seg || i != n - 1) &&
+				    ref_malformed(r))
+					return;
+				memcpy(cur, d, 16);
+				chained = true;
+			} else if (t != BIT_BUCKET) {
+				ref_malformed(r);
+			}
+		}
+		if (r->refuse)
+			return;
+	}
+}
+
+/* --- the target ---------------------------------------------------------- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t hdr[HDR] = { 0 };
+	struct ref r = { 0 };
+	u64 prp1, prp2;
+	uint32_t len;
+	uint16_t lo, dlen;
+	int ret;
+
+	memcpy(hdr, data, size < HDR ? size : HDR);
+	memcpy(&prp1, hdr, 8);
+	memcpy(&prp2, hdr + 8, 8);
+	memcpy(&len, hdr + 16, 4);
+	len &= 0x3fffff;
+	memcpy(&denied_pages, hdr + 36, 4);
+	memcpy(&lo, hdr + 40, 2);
+	memcpy(&dlen, hdr + 42, 2);
+	denied_lo = lo;
+	denied_len = dlen && lo + dlen <= WIN ? dlen : 0;
+	mem = data + (size < HDR ? size : HDR);
+	mem_len = size < HDR ? 0 : size - HDR;
+
+	ref_prp(&r, prp1, prp2, len);
+	ret = nvme_dma_check_prp(prp1, prp2, len, &env);
+	if ((ret != 0 && ret != -1) ||
+	    ((ret == -1) != r.refuse && !(r.unsure && ret == -1))) {
+		fprintf(stderr, "nvme_dma_check_prp(%#llx, %#llx, %#x) = %d, model %s\n",
+			(unsigned long long)prp1, (unsigned long long)prp2,
+			len, ret, r.refuse ? "refuses" : "accepts");
+		abort();
+	}
+	r = (struct ref){ 0 };
+	ref_sgl(&r, hdr + 20);
+	ret = nvme_dma_check_sgl(hdr + 20, &env);
+	if ((ret != 0 && ret != -1) || (ret == -1) != r.refuse) {
+		fprintf(stderr, "nvme_dma_check_sgl() = %d, model %s\n",
+			ret, r.refuse ? "refuses" : "accepts");
+		abort();
+	}
+	return 0;
+}
+
+#ifdef FUZZ_STANDALONE
+static void run_file(FILE *f)
+{
+	static uint8_t buf[HDR + 2 * WIN];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+
+	LLVMFuzzerTestOneInput(buf, n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		run_file(stdin);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+
+		if (!f) {
+			perror(argv[i]);
+			return 1;
+		}
+		run_file(f);
+		fclose(f);
+	}
+	return 0;
+}
+#endif
