@@ -5,7 +5,6 @@
  * CPU back to native execution on the unlaunch hypercall.
  */
 #include <vmm/device.h>
-#include <vmm/lapic.h>
 #include <vmm/log.h>
 #include <vmm/policy.h>
 #include <vmm/svm.h>
@@ -15,7 +14,6 @@
 void __noreturn svm_enter(struct vcpu *v);
 void __noreturn svm_leave(struct vcpu *v);
 void svm_handle_exit(struct vcpu *v);
-u64 svm_take_interrupt(void);
 static void svm_refresh(struct vcpu *v);
 
 static inline void vmsave(u64 pa)
@@ -136,8 +134,6 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	v->guest_svme = false;
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
-	v->pending_irq = -1;
-	v->pending_nmi = false;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
@@ -201,19 +197,12 @@ static void svm_inject_gp(struct vcpu *v)
 	inject_gp0(v->vmcb);
 }
 
-/*
- * While a device is virtualized: its configuration ports are trapped, and
- * every physical interrupt exits, so that the VMM sees the device's
- * interrupts first (and passes each interrupt on to the kernel).
- */
 static void svm_refresh(struct vcpu *v)
 {
-	const u32 bits = SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INTR;
-
 	if (vdev_any_virtualized())
-		v->vmcb->control.intercept_misc1 |= bits;
+		v->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
 	else
-		v->vmcb->control.intercept_misc1 &= ~bits;
+		v->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
 }
 
 const struct vmm_arch_ops svm_ops = {
@@ -342,11 +331,6 @@ static void handle_vmmcall(struct vcpu *v)
 	vmcb->save.rax = ret;
 	vmcb->save.rip += 3;
 	if (leave) {
-		/* What the kernel could not take yet, it gets natively. */
-		if (v->pending_irq >= 0 || v->pending_nmi)
-			lapic_redeliver(v->pending_irq, v->pending_nmi);
-		v->pending_irq = -1;
-		v->pending_nmi = false;
 		wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
 		/* The guest's EFER, with SVME as the guest last set it. */
 		v->exit_efer = (vmcb->save.efer & ~EFER_SVME) |
@@ -390,6 +374,15 @@ static void handle_npf(struct vcpu *v)
 	/* One instruction may touch two pages (an access across a page end). */
 	if (v->stepping >= 2)
 		vmm_panic("cpu %u: third VMM page in one instruction\n", v->id);
+	/* An event being delivered when the fault hit is delivered again. */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		u64 ev = vmcb->control.exit_int_info;
+
+		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
+		    (ev & 0xff) >= 32)
+			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
+		vmcb->control.event_inj = ev;
+	}
 	memset(v->scratch, 0, PT_PAGE_SIZE);
 	spin_lock(&vmm.npt_lock);
 	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
@@ -433,59 +426,6 @@ static void handle_db(struct vcpu *v)
 	}
 }
 
-#define X86_RFLAGS_IF	(1ULL << 9)
-
-/*
- * A physical interrupt exited (INTR is intercepted while a device is
- * virtualized): take it in the VMM, let the device models process their
- * completions, and keep the vector (and an NMI that came with it) for the
- * kernel.
- */
-static void handle_intr(struct vcpu *v)
-{
-	u64 r;
-
-	v->stats.exits[RTVIRT_EXIT_INTR]++;
-	r = svm_take_interrupt();
-	if (r >> 32)
-		v->pending_nmi = true;
-	if ((u32)r != 0xffffffffU) {
-		if (v->pending_irq >= 0)
-			vmm_panic("cpu %u: interrupt %u taken with %d pending\n",
-				  v->id, (u32)r, v->pending_irq);
-		v->pending_irq = (u32)r;
-	}
-	vdev_poll_all();
-}
-
-/*
- * Before VMRUN: pass a taken NMI or interrupt to the kernel, when it can
- * take it; otherwise ask for an exit as soon as it can (interrupt window).
- */
-static void inject_pending(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-	bool busy = (c->event_inj & SVM_EVTINJ_VALID) || v->stepping;
-
-	c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
-	c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
-	if (v->pending_nmi && !busy) {
-		c->event_inj = 2 | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
-		v->pending_nmi = false;
-		busy = true;
-	}
-	if (v->pending_irq >= 0 && !busy &&
-	    (v->vmcb->save.rflags & X86_RFLAGS_IF) && !(c->int_state & 1)) {
-		c->event_inj = v->pending_irq | SVM_EVTINJ_TYPE_INTR |
-			       SVM_EVTINJ_VALID;
-		v->pending_irq = -1;
-	}
-	if (v->pending_irq >= 0 || v->pending_nmi) {
-		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
-		c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
-	}
-}
-
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -498,23 +438,7 @@ void svm_handle_exit(struct vcpu *v)
 	v->stats.total_exits++;
 	vmcb->control.event_inj = 0;
 	vmcb->control.tlb_control = 0;
-	/* An event being delivered when the exit hit is delivered again. */
-	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
-		u64 ev = vmcb->control.exit_int_info;
-
-		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
-		    (ev & 0xff) >= 32)
-			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
-		vmcb->control.event_inj = ev;	/* error code in 63:32 */
-	}
 	switch (code) {
-	case SVM_EXIT_INTR:
-		handle_intr(v);
-		break;
-	case SVM_EXIT_VINTR:
-		/* The interrupt window: inject_pending() below uses it. */
-		v->stats.exits[RTVIRT_EXIT_INTR]++;
-		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
 		break;
@@ -556,5 +480,4 @@ void svm_handle_exit(struct vcpu *v)
 			  (unsigned long long)vmcb->control.exit_info2,
 			  (unsigned long long)vmcb->save.rip);
 	}
-	inject_pending(v);
 }

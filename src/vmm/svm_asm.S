@@ -226,24 +226,3 @@ svm_leave:
 	movq	VCPU_RBX(%rbx), %rbx
 	iretq
 	.size	svm_leave, . - svm_leave
-
-/*
- * u64 svm_take_interrupt(void): with GIF and IF set for one instruction,
- * take the physical interrupt that made the guest exit.  Returns its
- * vector in bits 31:0 (0xffffffff if none came) and 1 in bits 63:32 if an
- * NMI came (see idt.S).
- */
-	.globl	svm_take_interrupt
-	.type	svm_take_interrupt, @function
-svm_take_interrupt:
-	movl	$-1, %eax
-	xorl	%edx, %edx
-	stgi
-	sti
-	nop
-	cli
-	clgi
-	shlq	$32, %rdx
-	movl	%eax, %eax
-	orq	%rdx, %rax
-	ret

@@ -50,8 +50,6 @@ struct vcpu {
 	unsigned int stepping;	/* how many of them */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
-	int pending_irq;	/* vector taken for the guest, or -1 */
-	bool pending_nmi;	/* NMI taken for the guest */
 };
 
 #define VCPU_GUEST_VMCB_PA	120
