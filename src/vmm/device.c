@@ -176,14 +176,17 @@ bool vdev_any_virtualized(void)
  * @d:		the device
  * @a:		the access
  *
- * Return: false when the log is full (the hand-back is then abandoned).
+ * When the log is full the access is lost and logged as such; the drain
+ * step then fails, so the hand-back is abandoned.
  */
-bool vdev_log(struct vdev *d, const struct access *a)
+void vdev_log(struct vdev *d, const struct access *a)
 {
-	if (d->log_len == VDEV_LOG_MAX)
-		return false;
+	if (d->log_len == VDEV_LOG_MAX) {
+		vmm_log("device: hold log full, access to %#llx lost\n",
+			(unsigned long long)a->gpa);
+		return;
+	}
 	d->log[d->log_len++] = *a;
-	return true;
 }
 
 /**
@@ -202,9 +205,7 @@ void vdev_hold(struct vdev *d, const struct access *a)
 		d->hold_start = rdtsc();
 	}
 	d->handback_wanted = true;
-	if (!vdev_log(d, a))
-		vmm_log("device: hold log full, access to %#llx lost\n",
-			(unsigned long long)a->gpa);
+	vdev_log(d, a);
 }
 
 /**
@@ -411,16 +412,15 @@ bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	return true;
 }
 
-static void replay(struct vdev *d, const struct access *a)
+static void replay(const struct access *a)
 {
 	if (a->kind == TRAP_CONFIG_IO) {
 		port_out(PCI_CONFIG_ADDRESS, a->gpa & ~3ULL, 4);
 		port_out(PCI_CONFIG_DATA + (a->gpa & 3), a->val, a->size);
 		return;
 	}
-	/* Shadowed memory is real memory again by now. */
+	/* To the real memory or register, not the OS's shadow. */
 	vdev_mmio_write(a->gpa, a->val, a->size);
-	(void)d;
 }
 
 static struct vdev *dev_get(u64 id)
@@ -516,7 +516,7 @@ static u64 dev_handback(struct vdev *d, u64 step)
 		 * be overtaken by an older held one.
 		 */
 		for (n = 0; n < d->log_len; n++)
-			replay(d, &d->log[n]);
+			replay(&d->log[n]);
 		d->ops->handed_back(d);
 		vdev_traps_remove(d);
 		d->stats.replayed += d->log_len;
@@ -552,7 +552,7 @@ static u64 dev_handback(struct vdev *d, u64 step)
 			else if (t)
 				d->ops->access(d, t, &a);
 			else
-				replay(d, &a);
+				replay(&a);
 		}
 		d->ops->resume(d);
 		return 0;

@@ -799,8 +799,7 @@ static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
 	}
 	memcpy(p, &a->val, a->size);
 	if (d->holding) {
-		if (!vdev_log(d, a))
-			vmm_log("nvme: hold log full\n");
+		vdev_log(d, a);
 		return;
 	}
 	if (a->size == 4 && !(off & 3) && off / 4 >= db_index(n, 1, false))
@@ -816,8 +815,7 @@ static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		return;
 	}
 	if (d->holding) {
-		if (!vdev_log(d, a))
-			vmm_log("nvme: hold log full\n");
+		vdev_log(d, a);
 		return;
 	}
 	if (a->size != 4 || (off & 3))
@@ -943,11 +941,6 @@ static void nvme_handed_back(struct vdev *d)
 	memset(&n->inject, 0, sizeof(n->inject));
 }
 
-static void nvme_resume(struct vdev *d)
-{
-	nvme_poll(d);
-}
-
 static int nvme_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 {
 	struct nvme *n = to_nvme(d);
@@ -970,6 +963,6 @@ const struct vdev_ops nvme_ops = {
 	.drained = nvme_drained,
 	.handback = nvme_handback,
 	.handed_back = nvme_handed_back,
-	.resume = nvme_resume,
+	.resume = nvme_poll,	/* submit what the replayed accesses published */
 	.inject = nvme_inject,
 };

@@ -145,7 +145,7 @@ int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
-bool vdev_log(struct vdev *d, const struct access *a);
+void vdev_log(struct vdev *d, const struct access *a);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
 u64 vdev_ns(const struct vdev *d, u64 tsc);
 void vdev_hold(struct vdev *d, const struct access *a);
