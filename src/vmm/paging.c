@@ -22,14 +22,23 @@
 #define X86_US		(1ULL << 2)
 #define X86_PWT		(1ULL << 3)
 #define X86_PCD		(1ULL << 4)
+#define X86_A		(1ULL << 5)
+#define X86_D		(1ULL << 6)
 #define X86_PS		(1ULL << 7)
 #define X86_NX		(1ULL << 63)
 #define X86_ADDR	0x000ffffffffff000ULL
 
+/*
+ * Accessed and dirty are set from the start, on tables and leaves: a CPU
+ * then never writes an entry back while it walks.  A walker that sets them
+ * with a plain read-modify-write (QEMU's TCG does) could otherwise undo an
+ * entry the VMM changes at that moment on another CPU - a trap removed or
+ * a split table pointer turned back into half of the old large leaf.
+ */
 static u64 npt_table(u64 pa)
 {
 	/* Guest accesses are walked as user accesses: US on every level. */
-	return (pa & X86_ADDR) | X86_P | X86_RW | X86_US;
+	return (pa & X86_ADDR) | X86_P | X86_RW | X86_US | X86_A;
 }
 
 static u64 npt_leaf(int level, u64 pa, unsigned int prot)
@@ -38,7 +47,7 @@ static u64 npt_leaf(int level, u64 pa, unsigned int prot)
 
 	if (!(prot & PT_READ))
 		return 0;
-	e = (pa & X86_ADDR) | X86_P | X86_US;
+	e = (pa & X86_ADDR) | X86_P | X86_US | X86_A | X86_D;
 	if (level > 1)
 		e |= X86_PS;
 	if (prot & PT_WRITE)
@@ -95,7 +104,7 @@ const struct pt_format pt_format_npt = {
 
 static u64 host_table(u64 pa)
 {
-	return (pa & X86_ADDR) | X86_P | X86_RW;
+	return (pa & X86_ADDR) | X86_P | X86_RW | X86_A;
 }
 
 static u64 host_leaf(int level, u64 pa, unsigned int prot)

@@ -207,21 +207,26 @@ START_TEST(encodings)
 	ck_assert_uint_eq(l1[0], 0x5000 | 0x1 | 0x4 | (6 << 3));
 	teardown();
 
-	/* NPT: P, RW, US on every level, PS for large, NX, PCD|PWT for UC. */
+	/*
+	 * NPT: P, RW, US and Accessed on every level, Dirty on leaves (so no
+	 * walker ever writes an entry back), PS for large, NX, PCD|PWT for UC.
+	 */
 	setup_pt(&pt, &pt_format_npt, 4, 3, 16);
 	ck_assert_int_eq(pt_map(&pt, 0, 0, GiB, PT_RWX), 0);
 	ck_assert_int_eq(pt_map(&pt, GiB, GiB, 2 * MiB, PT_READ | PT_UNCACHED), 0);
 	ck_assert_int_eq(pt_map(&pt, GiB + 2 * MiB, 0x5000, PT_PAGE_SIZE,
 				PT_READ | PT_WRITE), 0);
 	root = arena_va(&arena, pt.root);
-	ck_assert_uint_eq(root[0] & 0xfff, 0x7);
+	ck_assert_uint_eq(root[0] & 0xfff, 0x27);
 	l3 = arena_va(&arena, root[0] & ~0xfffULL);
-	ck_assert_uint_eq(l3[0], 0x0ULL | 0x7 | 0x80);
+	ck_assert_uint_eq(l3[0], 0x0ULL | 0x7 | 0x60 | 0x80);
 	l2 = arena_va(&arena, l3[1] & ~0xfffULL);
+	ck_assert_uint_eq(l3[1] & 0xfff, 0x27);
 	e = l2[0];
-	ck_assert_uint_eq(e, GiB | 0x1 | 0x4 | 0x8 | 0x10 | 0x80 | (1ULL << 63));
+	ck_assert_uint_eq(e, GiB | 0x1 | 0x4 | 0x8 | 0x10 | 0x60 | 0x80 |
+			  (1ULL << 63));
 	l1 = arena_va(&arena, l2[1] & ~0xfffULL);
-	ck_assert_uint_eq(l1[0], 0x5000 | 0x7 | (1ULL << 63));
+	ck_assert_uint_eq(l1[0], 0x5000 | 0x7 | 0x60 | (1ULL << 63));
 	teardown();
 }
 END_TEST
