@@ -32,8 +32,9 @@
  * Accessed and dirty are set from the start, on tables and leaves: a CPU
  * then never writes an entry back while it walks.  A walker that sets them
  * with a plain read-modify-write (QEMU's TCG does) could otherwise undo an
- * entry the VMM changes at that moment on another CPU - a trap removed or
- * a split table pointer turned back into half of the old large leaf.
+ * entry the VMM changes at that moment on another CPU - a trap just
+ * installed, or a split table pointer turned back into half of the old
+ * large leaf.
  */
 static u64 npt_table(u64 pa)
 {
