@@ -1,21 +1,23 @@
 #!/bin/sh
-# Events while the NVMe disk is virtualized and fio verifies it: sysrq-l
-# NMI backtraces reach the kernel on every CPU every time, a CPU goes
-# offline and comes back (demoted again, with the port intercept), every
-# CPU still answers as a guest; fio verifies every block and dmesg has no
-# NVMe error.
+# Events while the NVMe disk is virtualized and fio verifies it; then every
+# interrupt of every CPU goes through the VMM (the device's included):
+# sysrq-l NMI backtraces reach the kernel on every CPU every time, a CPU
+# goes offline and comes back (demoted again, with the interrupt and port
+# intercepts), and the interrupt exits are counted; fio verifies every
+# block and dmesg has no NVMe error.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nvme_lib.sh"
 
 nvme_require
 rounds=${RTVIRT_NMI_ROUNDS:-10}
 ncpu=$(nproc)
-nvme_plan 9
+nvme_plan 10
 dmesg_mark
 nvme_load
 nvme_fio_job /tmp/events.fio 8 4
 nvme_fio_start events /tmp/events.fio
 check "virtualize under fio I/O" nvme_virtualize
+intr0=$(cat $SYSFS/cpus/cpu*/exits/interrupt | awk '{ s += $1 } END { print s }')
 bt0=$(dmesg | grep -c 'NMI backtrace for cpu')
 i=0
 while [ $i -lt "$rounds" ]; do
@@ -40,6 +42,9 @@ fi
 check "cpu$last offline and online 3 times while the disk is virtualized" \
 	[ $hotplug_ok -eq 1 ]
 check "every CPU answers as a guest" sh -c "! grep -qv guest $SYSFS/cpus/cpu*/state"
+intr1=$(cat $SYSFS/cpus/cpu*/exits/interrupt | awk '{ s += $1 } END { print s }')
+check "interrupts went through the VMM ($((intr1 - intr0)) interrupt exits)" \
+	[ $((intr1 - intr0)) -gt 0 ]
 check "hand back" nvme_handback
 check "fio across the events: exit 0, every block verified" nvme_fio_wait events
 check_no_nvme_errors

@@ -70,18 +70,24 @@ static u64 *pa_to_va(void *ctx, u64 pa)
 void *vmm_alloc_pages(unsigned int n, u64 *pa)
 {
 	u64 size = (u64)n * PT_PAGE_SIZE;
-	u64 off = (vmm.pool_next + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1);
+	u64 off;
 	void *va;
 
 	if (size > RTVIRT_VMM_CHUNK_SIZE)
 		return NULL;
+	/* CPUs allocate concurrently: under npt_lock, vdev_lock or neither. */
+	spin_lock(&vmm.pool_lock);
+	off = (vmm.pool_next + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1);
 	/* Physically contiguous only within a chunk. */
 	if (off / RTVIRT_VMM_CHUNK_SIZE !=
 	    (off + size - 1) / RTVIRT_VMM_CHUNK_SIZE)
 		off = (off / RTVIRT_VMM_CHUNK_SIZE + 1) * RTVIRT_VMM_CHUNK_SIZE;
-	if (off + size > vmm.boot.size)
+	if (off + size > vmm.boot.size) {
+		spin_unlock(&vmm.pool_lock);
 		return NULL;
+	}
 	vmm.pool_next = off + size;
+	spin_unlock(&vmm.pool_lock);
 	va = (void *)(vmm.boot.virt_base + off);
 	memset(va, 0, size);
 	*pa = vmm_va_to_pa(va);

@@ -134,6 +134,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	v->guest_svme = false;
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
+	v->intr_passing = false;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
@@ -197,12 +198,43 @@ static void svm_inject_gp(struct vcpu *v)
 	inject_gp0(v->vmcb);
 }
 
+/*
+ * Set the interrupt intercepts for the next VMRUN: none while no device is
+ * virtualized; otherwise INTR, or, while the kernel takes an interrupt the
+ * VMM has seen (handle_intr()), a virtual interrupt request that exits
+ * (VINTR) as soon as the kernel can take interrupts again.
+ */
+static void svm_arm_interrupts(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+
+	c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
+	c->intercept_misc1 &= ~(SVM_INTERCEPT_INTR | SVM_INTERCEPT_VINTR);
+	if (!v->intr_intercept) {
+		v->intr_passing = false;
+		return;
+	}
+	if (v->intr_passing) {
+		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
+		c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+	} else {
+		c->intercept_misc1 |= SVM_INTERCEPT_INTR;
+	}
+}
+
+/*
+ * While a device is virtualized: its configuration ports are trapped, and
+ * every physical interrupt exits first, so that the VMM sees the device's
+ * interrupts before the kernel does.
+ */
 static void svm_refresh(struct vcpu *v)
 {
-	if (vdev_any_virtualized())
+	v->intr_intercept = vdev_any_virtualized();
+	if (v->intr_intercept)
 		v->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
 	else
 		v->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
+	svm_arm_interrupts(v);
 }
 
 const struct vmm_arch_ops svm_ops = {
@@ -374,15 +406,6 @@ static void handle_npf(struct vcpu *v)
 	/* One instruction may touch two pages (an access across a page end). */
 	if (v->stepping >= 2)
 		vmm_panic("cpu %u: third VMM page in one instruction\n", v->id);
-	/* An event being delivered when the fault hit is delivered again. */
-	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
-		u64 ev = vmcb->control.exit_int_info;
-
-		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
-		    (ev & 0xff) >= 32)
-			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
-		vmcb->control.event_inj = ev;
-	}
 	memset(v->scratch, 0, PT_PAGE_SIZE);
 	spin_lock(&vmm.npt_lock);
 	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
@@ -426,6 +449,21 @@ static void handle_db(struct vcpu *v)
 	}
 }
 
+/*
+ * A physical interrupt exited (INTR is intercepted while a device is
+ * virtualized): let every virtualized device's model process what its
+ * device completed, so that the kernel's handler finds the completions
+ * posted; then the kernel takes the interrupt itself, natively through its
+ * IDT, at the next VMRUN, which runs without the INTR intercept until the
+ * VINTR exit that follows the handler.
+ */
+static void handle_intr(struct vcpu *v)
+{
+	v->stats.exits[RTVIRT_EXIT_INTR]++;
+	vdev_poll_all();
+	v->intr_passing = true;
+}
+
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -436,9 +474,36 @@ void svm_handle_exit(struct vcpu *v)
 	u64 code = vmcb->control.exit_code;
 
 	v->stats.total_exits++;
+	/*
+	 * QEMU's TCG (7.2 and 10.0) at times takes a second #VMEXIT in host
+	 * mode right after a first one, saving the VMM's own state (RIP after
+	 * VMRUN, the VMM's stack and CR3) over the guest state the first one
+	 * saved (Documentation/testing.rst).  The kernel's state is gone;
+	 * say so rather than resume the kernel on the VMM's stack.
+	 */
+	if (vmcb->save.cr3 == v->vmm_cr3)
+		vmm_panic("cpu %u: guest state lost: the VMCB holds the VMM's own state (emulator bug)\n",
+			  v->id);
 	vmcb->control.event_inj = 0;
 	vmcb->control.tlb_control = 0;
+	/* An event being delivered when the exit hit is delivered again. */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		u64 ev = vmcb->control.exit_int_info;
+
+		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
+		    (ev & 0xff) >= 32)
+			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
+		vmcb->control.event_inj = ev;	/* error code in 63:32 */
+	}
 	switch (code) {
+	case SVM_EXIT_INTR:
+		handle_intr(v);
+		break;
+	case SVM_EXIT_VINTR:
+		/* The kernel can take interrupts again: intercept them. */
+		v->stats.exits[RTVIRT_EXIT_INTR]++;
+		v->intr_passing = false;
+		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
 		break;
@@ -480,4 +545,5 @@ void svm_handle_exit(struct vcpu *v)
 			  (unsigned long long)vmcb->control.exit_info2,
 			  (unsigned long long)vmcb->save.rip);
 	}
+	svm_arm_interrupts(v);
 }

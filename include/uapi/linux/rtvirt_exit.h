@@ -18,6 +18,7 @@
 #define RTVIRT_EXIT_DEBUG	7	/* #DB after a contained access */
 #define RTVIRT_EXIT_OTHER	8
 #define RTVIRT_EXIT_IO		9	/* trapped port access (PCI config) */
+#define RTVIRT_EXIT_INTR	10	/* interrupt while a device is virtualized */
 #define RTVIRT_EXIT_REASONS	16	/* size of the array; unused slots 0 */
 
 #endif /* _UAPI_LINUX_RTVIRT_EXIT_H */

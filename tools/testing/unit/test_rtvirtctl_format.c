@@ -201,7 +201,7 @@ static void guest_cpu0(struct rtvirt_cpu_stats *st)
 	st->vmm_cpu = 0;
 	st->generation = 3;
 	st->launch_ns = 688123;
-	st->total_exits = 230;
+	st->total_exits = 247;
 	st->denied_accesses = 2;
 	st->exits[RTVIRT_EXIT_HYPERCALL] = 12;
 	st->exits[RTVIRT_EXIT_CPUID] = 200;
@@ -210,6 +210,7 @@ static void guest_cpu0(struct rtvirt_cpu_stats *st)
 	st->exits[RTVIRT_EXIT_NPF] = 1;
 	st->exits[RTVIRT_EXIT_DEBUG] = 3;
 	st->exits[RTVIRT_EXIT_OTHER] = 2;
+	st->exits[RTVIRT_EXIT_INTR] = 17;
 	st->exits[12] = 99;
 }
 
@@ -229,7 +230,7 @@ static void four_cpus(struct rtvirt_cpu_stats *st)
 }
 
 static const char four_cpus_lines[] =
-	"cpu0: guest (vmm cpu 0, generation 3, launch 688 us, exits 230)\n"
+	"cpu0: guest (vmm cpu 0, generation 3, launch 688 us, exits 247)\n"
 	"cpu1: native\n"
 	"cpu2: offline\n"
 	"cpu3: unknown(7)\n";
@@ -238,37 +239,37 @@ static const char four_cpus_lines[] =
 #define STATS_HEADER \
 	"CPU STATE GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED " \
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG " \
-	"OTHER IO\n"
+	"OTHER IO INTERRUPT\n"
 
 static const char four_cpus_table[] =
 	"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG "
-	"OTHER IO\n"
-	"  0 guest               3    688123           0   230      2 "
+	"OTHER IO INTERRUPT\n"
+	"  0 guest               3    688123           0   247      2 "
 	"       12   200        8         4   1         0        0     3 "
-	"    2  0\n"
+	"    2  0        17\n"
 	"  1 native              -    700001       51234     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -\n"
+	"    -  -         -\n"
 	"  2 offline             -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -\n"
+	"    -  -         -\n"
 	"  3 unknown(7)          -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -\n";
+	"    -  -         -\n";
 
 #define GUEST0_JSON \
 	"{\"cpu\": 0, \"state\": \"guest\", \"vmm_cpu\": 0, " \
 	"\"generation\": 3, \"launch_ns\": 688123, \"unlaunch_ns\": 0, " \
-	"\"total_exits\": 230, \"denied_accesses\": 2, " \
+	"\"total_exits\": 247, \"denied_accesses\": 2, " \
 	"\"exits\": {\"hypercall\": 12, \"cpuid\": 200, \"msr_read\": 8, " \
 	"\"msr_write\": 4, \"npf\": 1, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 3, \"other\": 2, \"io\": 0}}"
+	"\"debug\": 3, \"other\": 2, \"io\": 0, \"interrupt\": 17}}"
 
 #define NO_EXITS_JSON \
 	"\"exits\": {\"hypercall\": 0, \"cpuid\": 0, \"msr_read\": 0, " \
 	"\"msr_write\": 0, \"npf\": 0, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 0, \"other\": 0, \"io\": 0}}"
+	"\"debug\": 0, \"other\": 0, \"io\": 0, \"interrupt\": 0}}"
 
 #define NATIVE1_JSON \
 	"{\"cpu\": 1, \"state\": \"native\", \"vmm_cpu\": 0, " \
@@ -934,7 +935,7 @@ START_TEST(test_cpu_lines)
 	four_cpus(st);
 	out = cpu_line(&st[0]);
 	ck_assert_str_eq(out, "cpu0: guest (vmm cpu 0, generation 3, "
-			 "launch 688 us, exits 230)\n");
+			 "launch 688 us, exits 247)\n");
 	free(out);
 	out = cpu_line(&st[1]);
 	ck_assert_str_eq(out, "cpu1: native\n");
@@ -1058,39 +1059,39 @@ START_TEST(test_stats_text_one)
 	out = stats_text(&st[0], 1);
 	ck_assert_str_eq(out,
 		STATS_HEADER
-		"  0 guest          3    688123           0   230      2 "
+		"  0 guest          3    688123           0   247      2 "
 		"       12   200        8         4   1         0        0 "
-		"    3     2  0\n");
+		"    3     2  0        17\n");
 	free(out);
 
 	out = stats_text(&st[1], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE  GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO\n"
+		"DEBUG OTHER IO INTERRUPT\n"
 		"  1 native          -    700001       51234     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -\n");
+		"    -     -  -         -\n");
 	free(out);
 
 	out = stats_text(&st[2], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE   GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO\n"
+		"DEBUG OTHER IO INTERRUPT\n"
 		"  2 offline          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -\n");
+		"    -     -  -         -\n");
 	free(out);
 
 	out = stats_text(&st[3], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO\n"
+		"DEBUG OTHER IO INTERRUPT\n"
 		"  3 unknown(7)          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -\n");
+		"    -     -  -         -\n");
 	free(out);
 }
 END_TEST
@@ -1108,6 +1109,7 @@ START_TEST(test_stats_text_wide)
 	st[0].launch_ns = 1;
 	st[0].total_exits = UINT64_MAX;
 	st[0].exits[RTVIRT_EXIT_NPF] = UINT64_MAX;
+	st[0].exits[RTVIRT_EXIT_INTR] = 1234567890123ULL;
 	st[1].cpu = 7;
 	st[1].state = UINT32_MAX;
 	out = stats_text(st, 2);
@@ -1115,16 +1117,16 @@ START_TEST(test_stats_text_wide)
 		"       CPU STATE                         GENERATION LAUNCH_NS "
 		"UNLAUNCH_NS                TOTAL DENIED HYPERCALL CPUID "
 		"MSR_READ MSR_WRITE                  NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO\n"
+		"DEBUG OTHER IO     INTERRUPT\n"
 		"4294967295 guest               18446744073709551615         1 "
 		"          0 18446744073709551615      0         0     0 "
 		"       0         0 18446744073709551615         0        0 "
-		"    0     0  0\n"
+		"    0     0  0 1234567890123\n"
 		"         7 unknown(4294967295)                    -         0 "
 		"          0                    -      -         -     - "
 		"       -         - "
 		"                   -         -        - "
-		"    -     -  -\n");
+		"    -     -  -             -\n");
 	free(out);
 }
 END_TEST

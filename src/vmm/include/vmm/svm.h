@@ -9,6 +9,8 @@
 #include <vmm/types.h>
 
 /* Intercept word 3 (offset 0x0c) and word 4 (offset 0x10). */
+#define SVM_INTERCEPT_INTR	(1U << 0)
+#define SVM_INTERCEPT_VINTR	(1U << 4)
 #define SVM_INTERCEPT_CPUID	(1U << 18)
 #define SVM_INTERCEPT_IOIO_PROT	(1U << 27)
 #define SVM_INTERCEPT_MSR_PROT	(1U << 28)
@@ -22,6 +24,8 @@
 #define SVM_INTERCEPT_SKINIT	(1U << 6)
 
 #define SVM_EXIT_EXCP_DB	0x041
+#define SVM_EXIT_INTR		0x060
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_IOIO		0x07b
@@ -44,6 +48,8 @@
 #define SVM_EVTINJ_VALID_ERR	(1U << 11)
 
 #define SVM_TLB_FLUSH_ALL	1
+#define SVM_V_IRQ		(1ULL << 8)
+#define SVM_V_IGN_TPR		(1ULL << 20)
 
 struct __attribute__((packed)) vmcb_seg {
 	u16 selector;

@@ -50,6 +50,8 @@ struct vcpu {
 	unsigned int stepping;	/* how many of them */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
+	bool intr_intercept;	/* intercept interrupts (a device is virtualized) */
+	bool intr_passing;	/* the kernel is taking an intercepted interrupt */
 };
 
 #define VCPU_GUEST_VMCB_PA	120
@@ -66,6 +68,7 @@ struct vcpu {
 struct vmm {
 	struct rtvirt_vmm_boot boot;
 	u64 pool_next;		/* next free byte of the block (offset) */
+	int pool_lock;		/* serialises vmm_alloc_pages() */
 	struct pt host_pt;	/* the VMM's own address space */
 	struct pt npt;		/* nested paging for the guest */
 	u64 msrpm_pa, iopm_pa;
