@@ -160,7 +160,7 @@ void vdev_traps_remove(struct vdev *d)
 
 /**
  * vdev_poll_all() - let every virtualized device's model process what its
- * device completed; called for each interrupt the VMM takes
+ * device completed; called at every intercepted interrupt
  */
 void vdev_poll_all(void)
 {

@@ -462,6 +462,7 @@ static void handle_intr(struct vcpu *v)
 	v->stats.exits[RTVIRT_EXIT_INTR]++;
 	vdev_poll_all();
 	v->intr_passing = true;
+	svm_arm_interrupts(v);
 }
 
 /**
@@ -503,6 +504,7 @@ void svm_handle_exit(struct vcpu *v)
 		/* The kernel can take interrupts again: intercept them. */
 		v->stats.exits[RTVIRT_EXIT_INTR]++;
 		v->intr_passing = false;
+		svm_arm_interrupts(v);
 		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
@@ -545,5 +547,4 @@ void svm_handle_exit(struct vcpu *v)
 			  (unsigned long long)vmcb->control.exit_info2,
 			  (unsigned long long)vmcb->save.rip);
 	}
-	svm_arm_interrupts(v);
 }
