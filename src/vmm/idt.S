@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The VMM's exception entry points: one 16-byte stub per vector.  The VMM
- * runs with GIF clear, so interrupts and NMIs never reach it; any vector
- * arriving here is a VMM bug and ends in vmm_exception() (a panic).
+ * runs with GIF clear, so interrupts and NMIs never reach it.  A fault at
+ * an instruction listed in the exception table (rdmsr_safe(),
+ * wrmsr_safe()) resumes at its fixup; any other vector arriving here is a
+ * VMM bug and ends in vmm_exception() (a panic).
  */
 	.text
 	.altmacro
@@ -26,9 +28,35 @@ vmm_exception_stubs:
 	.endr
 
 exception_common:
-	/* [rsp] vector, [rsp+8] error code, then the CPU's frame */
-	movq	%rsp, %rdi
+	/*
+	 * [rsp] vector, [rsp+8] error code, then the CPU's frame.  Keep every
+	 * register the C code may change: a fixed-up fault resumes the
+	 * interrupted code as if the instruction had completed.
+	 */
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%rbx
+	leaq	80(%rsp), %rdi
+	movq	%rsp, %rbx
 	andq	$-16, %rsp
-	call	vmm_exception
-1:	hlt
-	jmp	1b
+	call	vmm_exception		/* returns only after a fixup */
+	movq	%rbx, %rsp
+	popq	%rbx
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq

@@ -24,14 +24,30 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 	return svm_ops.launch_cpu(&vmm.cpus[cpu], guest_rsp, guest_rip);
 }
 
+/* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */
+extern const struct vmm_extable_entry __vmm_extable_start[],
+	__vmm_extable_end[];
+
 /**
- * vmm_exception() - an exception inside the VMM: report and stop
+ * vmm_exception() - an exception inside the VMM
  * @frame:	vector, error code, then the CPU's exception frame
+ *
+ * A #GP at an instruction of the exception table (an MSR access tried on
+ * the kernel's behalf) continues at the instruction's fixup, which reports
+ * the fault to its caller.  Anything else is a VMM bug: report and stop.
  */
 void vmm_exception(u64 *frame)
 {
+	const struct vmm_extable_entry *e;
 	u64 cr2;
 
+	for (e = __vmm_extable_start; e < __vmm_extable_end; e++) {
+		if (frame[0] != X86_TRAP_GP ||
+		    (u64)&e->insn + e->insn != frame[2])
+			continue;
+		frame[2] = (u64)&e->fixup + e->fixup;
+		return;
+	}
 	asm volatile("mov %%cr2, %0" : "=r"(cr2));
 	vmm_panic("exception %llu error %#llx at rip %#llx cr2 %#llx\n",
 		  (unsigned long long)frame[0], (unsigned long long)frame[1],

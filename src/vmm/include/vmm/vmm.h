@@ -132,7 +132,7 @@ extern const struct rtvirt_vmm_entry vmm_entry_table;
 struct dtr;
 int vmm_init(struct rtvirt_vmm_boot *boot);
 const struct dtr *vmm_idtr(void);
-void __noreturn vmm_exception(u64 *frame);
+void vmm_exception(u64 *frame);
 
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

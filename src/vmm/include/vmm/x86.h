@@ -52,6 +52,72 @@ static inline void wrmsr(u32 msr, u64 val)
 		     : "memory");
 }
 
+/**
+ * struct vmm_extable_entry - an instruction that may fault, and where the
+ * VMM continues when it does (offsets relative to each field, so that the
+ * table needs no relocation); placed in the .vmm_extable section
+ */
+struct vmm_extable_entry {
+	s32 insn;
+	s32 fixup;
+};
+
+#define X86_TRAP_GP		13
+
+#define VMM_EXTABLE(insn, fixup)				\
+	".pushsection .vmm_extable, \"a\"\n"			\
+	".balign 4\n"						\
+	".long " #insn " - ., " #fixup " - .\n"		\
+	".popsection\n"
+
+/**
+ * rdmsr_safe() - RDMSR that reports a #GP instead of taking it
+ * @msr:	MSR number
+ * @val:	set to the MSR's value (0 when the read faulted)
+ *
+ * Return: 0, or -5 (EIO) if the CPU raised #GP.
+ */
+static inline int rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo, hi;
+	int err;
+
+	asm volatile("1:	rdmsr\n"
+		     "	xorl %[err], %[err]\n"
+		     "	jmp 3f\n"
+		     "2:	movl $-5, %[err]\n"
+		     "	xorl %%eax, %%eax\n"
+		     "	xorl %%edx, %%edx\n"
+		     "3:\n"
+		     VMM_EXTABLE(1b, 2b)
+		     : "=a"(lo), "=d"(hi), [err] "=r"(err) : "c"(msr));
+	*val = ((u64)hi << 32) | lo;
+	return err;
+}
+
+/**
+ * wrmsr_safe() - WRMSR that reports a #GP instead of taking it
+ * @msr:	MSR number
+ * @val:	value to write
+ *
+ * Return: 0, or -5 (EIO) if the CPU raised #GP (nothing was written).
+ */
+static inline int wrmsr_safe(u32 msr, u64 val)
+{
+	int err;
+
+	asm volatile("1:	wrmsr\n"
+		     "	xorl %[err], %[err]\n"
+		     "	jmp 3f\n"
+		     "2:	movl $-5, %[err]\n"
+		     "3:\n"
+		     VMM_EXTABLE(1b, 2b)
+		     : [err] "=r"(err)
+		     : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+		     : "memory");
+	return err;
+}
+
 static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c,
 			       u32 *d)
 {
