@@ -84,30 +84,198 @@ bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write)
 }
 
 /*
- * What the kernel could use to see, disable or move the VMM: EFER (SVME),
- * VM_CR (SVMDIS, lock) and VM_HSAVE_PA.  The VMM virtualizes exactly these.
+ * The MSRs the VMM intercepts.  EFER (SVME), VM_CR (SVMDIS, lock) and
+ * VM_HSAVE_PA are emulated, reads and writes, so that the kernel can
+ * neither see, disable nor move the VMM.  Writes only are checked, then
+ * applied, for the MSRs that move the physical address map or point the
+ * CPU or an underlying hypervisor at a page of memory: APIC_BASE (the xAPIC
+ * page), SYSCFG, TOM and TOM2 (the DRAM/MMIO boundaries), and the
+ * paravirtual MSRs of KVM that lie in the map's ranges.  MSRs outside the
+ * ranges (Zen's scalable MCA banks, the paravirtual MSRs of KVM and
+ * Hyper-V at 0x4b564d00 and 0x40000000) exit anyway; they are checked by
+ * the same rules and otherwise tried on the CPU (policy_msr_write()).
  */
-static const u32 virtualized_msrs[] = { MSR_EFER, MSR_VM_CR, MSR_VM_HSAVE_PA };
+static const struct {
+	u32 msr;
+	bool read;
+} intercepted_msrs[] = {
+	{ MSR_EFER, true },
+	{ MSR_VM_CR, true },
+	{ MSR_VM_HSAVE_PA, true },
+	{ MSR_IA32_APICBASE, false },
+	{ MSR_AMD64_SYSCFG, false },
+	{ MSR_AMD64_TOM, false },
+	{ MSR_AMD64_TOM2, false },
+	{ MSR_KVM_WALL_CLOCK, false },
+	{ MSR_KVM_SYSTEM_TIME, false },
+};
 
 /**
- * policy_msr_virtualized() - whether the VMM emulates an MSR
+ * policy_msr_emulated() - whether the VMM emulates an MSR entirely
  * @msr:	MSR number
  *
- * Return: true for the MSRs the VMM intercepts and emulates.
+ * Return: true for EFER, VM_CR and VM_HSAVE_PA, which never reach the CPU
+ * on the kernel's behalf.
  */
-bool policy_msr_virtualized(u32 msr)
+bool policy_msr_emulated(u32 msr)
 {
-	for (size_t i = 0; i < sizeof(virtualized_msrs) / sizeof(u32); i++)
-		if (msr == virtualized_msrs[i])
-			return true;
-	return false;
+	return msr == MSR_EFER || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA;
+}
+
+/* SYSCFG bits the kernel may change: the fixed-range MTRR RdMem/WrMem
+ * enable and modification enable, which Linux's MTRR code toggles.
+ */
+#define SYSCFG_MTRR_FIX_DRAM_EN		(1ULL << 18)
+#define SYSCFG_MTRR_FIX_DRAM_MOD_EN	(1ULL << 19)
+
+/*
+ * MSRs whose value holds a guest-physical address that the CPU or an
+ * underlying hypervisor writes to: @mask selects the address, @len bytes
+ * are written there, @enable (0: always) says whether the value is in use.
+ */
+static const struct {
+	u32 msr;
+	u64 mask;
+	u64 enable;
+	u32 len;
+} address_msrs[] = {
+	{ MSR_IA32_APICBASE, 0x000ffffffffff000ULL, 1ULL << 11, 4096 },
+	{ MSR_KVM_WALL_CLOCK, ~0ULL, 0, 12 },
+	{ MSR_KVM_SYSTEM_TIME, ~1ULL, 1, 32 },
+	{ MSR_KVM_WALL_CLOCK_NEW, ~0ULL, 0, 12 },
+	{ MSR_KVM_SYSTEM_TIME_NEW, ~1ULL, 1, 32 },
+	{ MSR_KVM_ASYNC_PF_EN, ~63ULL, 1, 64 },
+	{ MSR_KVM_STEAL_TIME, ~63ULL, 1, 64 },
+	{ MSR_KVM_PV_EOI_EN, ~1ULL, 1, 4 },
+	{ HV_X64_MSR_HYPERCALL, ~0xfffULL, 1, 4096 },
+	{ HV_X64_MSR_REFERENCE_TSC, ~0xfffULL, 1, 4096 },
+	{ HV_X64_MSR_VP_ASSIST_PAGE, ~0xfffULL, 1, 4096 },
+	{ HV_X64_MSR_SIEFP, ~0xfffULL, 1, 4096 },
+	{ HV_X64_MSR_SIMP, ~0xfffULL, 1, 4096 },
+};
+
+/**
+ * policy_msr_write() - what to do with a WRMSR of the kernel the VMM did
+ * not emulate
+ * @msr:	MSR number
+ * @old:	the MSR's current value (read by the caller; only used for
+ *		SYSCFG, TOM and TOM2)
+ * @val:	the value the kernel writes
+ * @addr:	set to the first byte of guest memory the value points the
+ *		CPU or a hypervisor at, for POLICY_MSR_CHECK_RANGE
+ * @len:	set to the number of bytes there, likewise
+ *
+ * Return: POLICY_MSR_PASS to write @val to the CPU (a #GP it raises goes to
+ * the kernel), POLICY_MSR_CHECK_RANGE to do so only if [@addr, @addr +
+ * @len) holds no VMM memory, POLICY_MSR_GP to refuse with #GP: a change
+ * of TOM or TOM2, or of a SYSCFG bit other than the fixed-range MTRR
+ * enables.
+ */
+int policy_msr_write(u32 msr, u64 old, u64 val, u64 *addr, u32 *len)
+{
+	switch (msr) {
+	case MSR_AMD64_SYSCFG:
+		if ((old ^ val) & ~(SYSCFG_MTRR_FIX_DRAM_EN |
+				    SYSCFG_MTRR_FIX_DRAM_MOD_EN))
+			return POLICY_MSR_GP;
+		return POLICY_MSR_PASS;
+	case MSR_AMD64_TOM:
+	case MSR_AMD64_TOM2:
+		return val == old ? POLICY_MSR_PASS : POLICY_MSR_GP;
+	}
+	for (size_t i = 0; i < sizeof(address_msrs) / sizeof(address_msrs[0]);
+	     i++) {
+		if (address_msrs[i].msr != msr)
+			continue;
+		if (address_msrs[i].enable && !(val & address_msrs[i].enable))
+			return POLICY_MSR_PASS;
+		*addr = val & address_msrs[i].mask;
+		*len = address_msrs[i].len;
+		return POLICY_MSR_CHECK_RANGE;
+	}
+	return POLICY_MSR_PASS;
+}
+
+/* EFER bits and the CPUID features that make them writable. */
+#define EFER_SCE	(1ULL << 0)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define EFER_NXE	(1ULL << 11)
+#define EFER_LMSLE	(1ULL << 13)
+#define EFER_FFXSR	(1ULL << 14)
+#define EFER_TCE	(1ULL << 15)
+#define EFER_MCOMMIT	(1ULL << 17)
+#define EFER_INTWB	(1ULL << 18)
+#define EFER_AUTOIBRS	(1ULL << 21)
+
+/**
+ * policy_efer_writable() - the EFER bits a WRMSR may set on this CPU
+ * @ext_c:	CPUID 0x80000001 ECX (before policy_filter_cpuid())
+ * @ext_d:	CPUID 0x80000001 EDX
+ * @ext8_b:	CPUID 0x80000008 EBX
+ * @ext21_a:	CPUID 0x80000021 EAX (0 where the leaf does not exist)
+ *
+ * Return: the mask of EFER bits that are not reserved; setting any other
+ * bit raises #GP on the CPU.
+ */
+u64 policy_efer_writable(u32 ext_c, u32 ext_d, u32 ext8_b, u32 ext21_a)
+{
+	u64 m = EFER_LMA;
+
+	if (ext_d & (1U << 11))
+		m |= EFER_SCE;
+	if (ext_d & (1U << 29))
+		m |= EFER_LME;
+	if (ext_d & (1U << 20))
+		m |= EFER_NXE;
+	if (ext_d & (1U << 25))
+		m |= EFER_FFXSR;
+	if (ext_c & CPUID_EXT_SVM)
+		m |= EFER_SVME;
+	if (ext_c & (1U << 17))
+		m |= EFER_TCE;
+	if ((ext_d & (1U << 29)) && !(ext8_b & (1U << 20)))
+		m |= EFER_LMSLE;	/* unless EferLmsleUnsupported */
+	if (ext8_b & (1U << 8))
+		m |= EFER_MCOMMIT;
+	if (ext8_b & (1U << 9))
+		m |= EFER_INTWB;
+	if (ext21_a & (1U << 8))
+		m |= EFER_AUTOIBRS;
+	return m;
+}
+
+/**
+ * policy_efer_write() - the guest EFER after a WRMSR of the kernel
+ * @cur:	the guest's EFER now (SVME set: the VMM runs it)
+ * @val:	the value written
+ * @writable:	policy_efer_writable() of the CPU
+ * @paging:	the guest has CR0.PG set
+ * @out:	set to the new guest EFER
+ *
+ * As the CPU does: a reserved bit, or a change of LME while paging is
+ * enabled, raises #GP; LMA is read-only.  SVME stays set underneath, since
+ * the VMM runs the kernel with it; the kernel's own value of it is
+ * ignored (it reads as set while the VMM runs, see svm.c).
+ *
+ * Return: true, or false for #GP (@out unchanged).
+ */
+bool policy_efer_write(u64 cur, u64 val, u64 writable, bool paging, u64 *out)
+{
+	if (val & ~writable)
+		return false;
+	if (paging && ((cur ^ val) & EFER_LME))
+		return false;
+	*out = (val & ~(EFER_LMA | EFER_SVME)) | (cur & EFER_LMA) | EFER_SVME;
+	return true;
 }
 
 /**
  * svm_msrpm_build() - the VMM's MSR intercepts on a zeroed map
  * @msrpm:	zeroed 8 KiB map
  *
- * Intercepts reads and writes of the virtualized MSRs, nothing else.
+ * Intercepts reads and writes of the emulated MSRs and writes of the
+ * checked ones, nothing else.
  *
  * Return: 0, or -22 if one of them were outside the map.
  */
@@ -115,7 +283,9 @@ int svm_msrpm_build(u8 *msrpm)
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < sizeof(virtualized_msrs) / sizeof(u32); i++)
-		ret |= svm_msrpm_set(msrpm, virtualized_msrs[i], true, true);
+	for (size_t i = 0;
+	     i < sizeof(intercepted_msrs) / sizeof(intercepted_msrs[0]); i++)
+		ret |= svm_msrpm_set(msrpm, intercepted_msrs[i].msr,
+				     intercepted_msrs[i].read, true);
 	return ret;
 }

@@ -44,7 +44,15 @@ static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
 
 static int svm_init(void)
 {
+	u32 a, b, c, d, ext_c, ext_d, ext8_b, ext21_a = 0;
 	u8 *iopm;
+
+	cpuid_count(0x80000001, 0, &a, &b, &ext_c, &ext_d);
+	cpuid_count(0x80000008, 0, &a, &ext8_b, &c, &d);
+	cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000021)
+		cpuid_count(0x80000021, 0, &ext21_a, &b, &c, &d);
+	vmm.efer_writable = policy_efer_writable(ext_c, ext_d, ext8_b, ext21_a);
 
 	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
 	iopm = vmm_alloc_pages(3, &vmm.iopm_pa);
@@ -129,9 +137,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 		return ERR_BUSY;	/* another hypervisor uses SVM */
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		return ERR_NODEV;
-	v->svme_was_set = false;
 	v->orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
-	v->guest_svme = false;
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
 	v->intr_passing = false;
@@ -297,50 +303,101 @@ static void handle_cpuid(struct vcpu *v)
 	vmcb->save.rip += 2;
 }
 
+/* The emulated MSRs (policy_msr_emulated()): false for #GP. */
+static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
+{
+	struct vmcb *vmcb = v->vmcb;
+	u64 efer;
+
+	switch (msr) {
+	case MSR_EFER:
+		/*
+		 * SVME reads as set: the VMM uses SVM on this CPU, and a
+		 * hypervisor of the kernel's (kvm_amd) must see that SVM is
+		 * taken and refuse, as it does on any CPU where another
+		 * hypervisor runs.
+		 */
+		if (!write) {
+			*val = vmcb->save.efer;
+			return true;
+		}
+		if (!policy_efer_write(vmcb->save.efer, *val, vmm.efer_writable,
+				       vmcb->save.cr0 & X86_CR0_PG, &efer))
+			return false;
+		vmcb->save.efer = efer;
+		return true;
+	case MSR_VM_HSAVE_PA:
+		if (write)
+			v->guest_hsave_pa = *val;
+		else
+			*val = v->guest_hsave_pa;
+		return true;
+	default:	/* VM_CR: SVM disabled and locked as far as the guest knows */
+		if (!write)
+			*val = rdmsr(MSR_VM_CR) | VM_CR_SVMDIS | VM_CR_LOCK;
+		return true;
+	}
+}
+
+/* Whether [addr, addr + len) holds a byte of the VMM's memory. */
+static bool range_has_vmm_memory(u64 addr, u64 len)
+{
+	u64 page;
+
+	if (!len || addr + len - 1 < addr)
+		return true;
+	for (page = addr & ~(PT_PAGE_SIZE - 1); page <= addr + len - 1;
+	     page += PT_PAGE_SIZE)
+		if (vmm_owns_pa(page))
+			return true;
+	return false;
+}
+
+/*
+ * Any other MSR: tried on the CPU, after the policy's checks, so that it
+ * behaves as on bare metal, #GP included.  Return: false for #GP.
+ */
+static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
+{
+	u64 old, addr = 0;
+	u32 len = 0;
+
+	if (!write)
+		return !rdmsr_safe(msr, val);
+	/* The old value matters for SYSCFG, TOM, TOM2 only; may fault. */
+	rdmsr_safe(msr, &old);
+	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
+	case POLICY_MSR_CHECK_RANGE:
+		if (!range_has_vmm_memory(addr, len))
+			break;
+		fallthrough;
+	case POLICY_MSR_GP:
+		if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
+			vmm_log("cpu %u: WRMSR %#x value %#llx refused (#GP)\n",
+				v->id, msr, (unsigned long long)*val);
+		return false;
+	}
+	return !wrmsr_safe(msr, *val);
+}
+
 static void handle_msr(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
 	u32 msr = (u32)v->regs.rcx;
 	bool write = vmcb->control.exit_info1 & 1;
 	u64 val = (vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
+	bool ok;
 
 	v->stats.exits[write ? RTVIRT_EXIT_MSR_WRITE : RTVIRT_EXIT_MSR_READ]++;
-	/*
-	 * MSRs outside the permission map's ranges always exit.  The VMM has
-	 * no exception fixup to try them safely, so they behave as absent
-	 * (#GP), as they are on the CPUs rtvirt is tested on; a kernel that
-	 * runs nested under another hypervisor loses its paravirtual MSRs.
-	 */
-	if (!policy_msr_virtualized(msr)) {
+	if (policy_msr_emulated(msr))
+		ok = emulate_msr(v, msr, write, &val);
+	else
+		ok = pass_msr(v, msr, write, &val);
+	if (!ok) {
 		inject_gp0(vmcb);
 		return;
 	}
-	if (write) {
-		switch (msr) {
-		case MSR_EFER:
-			/* SVME stays on underneath; the guest sees its own. */
-			v->guest_svme = val & EFER_SVME;
-			vmcb->save.efer = val | EFER_SVME;
-			break;
-		case MSR_VM_HSAVE_PA:
-			v->guest_hsave_pa = val;
-			break;
-		default:	/* VM_CR: locked as far as the guest knows */
-			break;
-		}
-	} else {
-		switch (msr) {
-		case MSR_EFER:
-			val = (vmcb->save.efer & ~EFER_SVME) |
-			      (v->guest_svme ? EFER_SVME : 0);
-			break;
-		case MSR_VM_HSAVE_PA:
-			val = v->guest_hsave_pa;
-			break;
-		default:	/* VM_CR: SVM disabled and locked */
-			val = rdmsr(MSR_VM_CR) | VM_CR_SVMDIS | (1ULL << 3);
-			break;
-		}
+	if (!write) {
 		vmcb->save.rax = (u32)val;
 		v->regs.rdx = val >> 32;
 	}
@@ -364,9 +421,8 @@ static void handle_vmmcall(struct vcpu *v)
 	vmcb->save.rip += 3;
 	if (leave) {
 		wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
-		/* The guest's EFER, with SVME as the guest last set it. */
-		v->exit_efer = (vmcb->save.efer & ~EFER_SVME) |
-			       (v->guest_svme ? EFER_SVME : 0);
+		/* The guest's EFER; SVME was clear at the launch. */
+		v->exit_efer = vmcb->save.efer & ~EFER_SVME;
 		svm_leave(v);
 	}
 }

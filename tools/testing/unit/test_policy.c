@@ -2,7 +2,8 @@
 /*
  * Unit tests for the VMM's CPUID and MSR policy (src/vmm/policy.c): SVM
  * hidden and nothing else changed; the SVM MSR permission map layout
- * (three ranges, two bits per MSR) and exactly the intended intercepts.
+ * (three ranges, two bits per MSR) and exactly the intended intercepts;
+ * the rules for the kernel's MSR writes and for EFER.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -66,27 +67,126 @@ END_TEST
 
 START_TEST(vmm_intercepts_exactly)
 {
-	static const u32 intercepted[] = { 0xc0000080, 0xc0010114, 0xc0010117 };
+	/* Reads and writes of EFER, VM_CR, VM_HSAVE_PA; writes only of
+	 * APIC_BASE, SYSCFG, TOM, TOM2 and KVM's clock MSRs.
+	 */
+	static const struct { u32 msr; bool read; } intercepted[] = {
+		{ 0xc0000080, true }, { 0xc0010114, true },
+		{ 0xc0010117, true }, { 0x1b, false }, { 0xc0010010, false },
+		{ 0xc001001a, false }, { 0xc001001d, false }, { 0x11, false },
+		{ 0x12, false },
+	};
 	static const u32 ranges[][2] = {
 		{ 0, 0x1fff }, { 0xc0000000, 0xc0001fff },
 		{ 0xc0010000, 0xc0011fff },
 	};
 	u8 *pm = calloc(1, SVM_MSRPM_SIZE);
+	const int n = sizeof(intercepted) / sizeof(intercepted[0]);
 
 	ck_assert_int_eq(svm_msrpm_build(pm), 0);
 	for (int r = 0; r < 3; r++) {
 		for (u32 msr = ranges[r][0]; msr <= ranges[r][1]; msr++) {
-			bool want = false;
+			bool rd = false, wr = false;
 
-			for (int i = 0; i < 3; i++)
-				want |= msr == intercepted[i];
-			if (svm_msrpm_test(pm, msr, false) != want ||
-			    svm_msrpm_test(pm, msr, true) != want)
-				ck_abort_msg("MSR %#x: intercept %d, want %d", msr,
-					     svm_msrpm_test(pm, msr, false), want);
+			for (int i = 0; i < n; i++) {
+				if (msr != intercepted[i].msr)
+					continue;
+				rd = intercepted[i].read;
+				wr = true;
+			}
+			if (svm_msrpm_test(pm, msr, false) != rd ||
+			    svm_msrpm_test(pm, msr, true) != wr)
+				ck_abort_msg("MSR %#x: intercept r%d w%d, want r%d w%d",
+					     msr, svm_msrpm_test(pm, msr, false),
+					     svm_msrpm_test(pm, msr, true), rd, wr);
 		}
 	}
+	for (int i = 0; i < n; i++)
+		ck_assert(policy_msr_emulated(intercepted[i].msr) ==
+			  intercepted[i].read);
 	free(pm);
+}
+END_TEST
+
+START_TEST(msr_write_rules)
+{
+	u64 addr = 0;
+	u32 len = 0;
+
+	/* Anything not listed goes to the CPU, outside the map too. */
+	ck_assert_int_eq(policy_msr_write(0xc0002000, 0, 5, &addr, &len),
+			 POLICY_MSR_PASS);
+	ck_assert_int_eq(policy_msr_write(0x10, 0, 5, &addr, &len),
+			 POLICY_MSR_PASS);
+	/* SYSCFG: only the fixed-range MTRR enables may change. */
+	ck_assert_int_eq(policy_msr_write(0xc0010010, 0x740000, 0x7c0000,
+					  &addr, &len), POLICY_MSR_PASS);
+	ck_assert_int_eq(policy_msr_write(0xc0010010, 0x7c0000, 0x740000,
+					  &addr, &len), POLICY_MSR_PASS);
+	ck_assert_int_eq(policy_msr_write(0xc0010010, 0x740000, 0x40000,
+					  &addr, &len), POLICY_MSR_GP);
+	ck_assert_int_eq(policy_msr_write(0xc0010010, 0, 1ULL << 23,
+					  &addr, &len), POLICY_MSR_GP);
+	/* TOM, TOM2: no change. */
+	ck_assert_int_eq(policy_msr_write(0xc001001a, 0x80000000, 0x80000000,
+					  &addr, &len), POLICY_MSR_PASS);
+	ck_assert_int_eq(policy_msr_write(0xc001001a, 0x80000000, 0x40000000,
+					  &addr, &len), POLICY_MSR_GP);
+	ck_assert_int_eq(policy_msr_write(0xc001001d, 0x880000000ULL, 0,
+					  &addr, &len), POLICY_MSR_GP);
+	/* APIC_BASE: the page, while the xAPIC is enabled. */
+	ck_assert_int_eq(policy_msr_write(0x1b, 0, 0x3e000900, &addr, &len),
+			 POLICY_MSR_CHECK_RANGE);
+	ck_assert_uint_eq(addr, 0x3e000000);
+	ck_assert_uint_eq(len, 4096);
+	ck_assert_int_eq(policy_msr_write(0x1b, 0, 0x3e000100, &addr, &len),
+			 POLICY_MSR_PASS);
+	/* KVM's clock and steal time, Hyper-V's pages: when enabled. */
+	ck_assert_int_eq(policy_msr_write(0x4b564d01, 0, 0x12345001, &addr,
+					  &len), POLICY_MSR_CHECK_RANGE);
+	ck_assert_uint_eq(addr, 0x12345000);
+	ck_assert_uint_eq(len, 32);
+	ck_assert_int_eq(policy_msr_write(0x4b564d01, 0, 0x12345000, &addr,
+					  &len), POLICY_MSR_PASS);
+	ck_assert_int_eq(policy_msr_write(0x4b564d03, 0, 0x12345041, &addr,
+					  &len), POLICY_MSR_CHECK_RANGE);
+	ck_assert_uint_eq(addr, 0x12345040);
+	ck_assert_uint_eq(len, 64);
+	ck_assert_int_eq(policy_msr_write(0x11, 0, 0x5000, &addr, &len),
+			 POLICY_MSR_CHECK_RANGE);
+	ck_assert_uint_eq(addr, 0x5000);
+	ck_assert_int_eq(policy_msr_write(0x40000001, 0, 0x7000123, &addr,
+					  &len), POLICY_MSR_CHECK_RANGE);
+	ck_assert_uint_eq(addr, 0x7000000);
+	ck_assert_uint_eq(len, 4096);
+}
+END_TEST
+
+START_TEST(efer_rules)
+{
+	/* A Zen-like CPU: SYSCALL, NX, LM, FFXSR; SVM; TCE; AutoIBRS. */
+	u64 w = policy_efer_writable(1U << 2 | 1U << 17,
+				     1U << 11 | 1U << 20 | 1U << 25 | 1U << 29,
+				     1U << 20, 1U << 8);
+	u64 cur = 0x1d01, out = 0;	/* SCE LME LMA NXE SVME */
+
+	ck_assert_uint_eq(w, 0x20dd01);
+	/* Without EferLmsleUnsupported, LMSLE is writable. */
+	ck_assert(policy_efer_writable(0, 1U << 29, 0, 0) & (1ULL << 13));
+	/* Reserved bits: #GP. */
+	ck_assert(!policy_efer_write(cur, 0xd01 | 2, w, true, &out));
+	ck_assert(!policy_efer_write(cur, 0xd01 | 1ULL << 13, w, true, &out));
+	ck_assert(!policy_efer_write(cur, 0xd01 | 1ULL << 63, w, true, &out));
+	ck_assert_uint_eq(out, 0);
+	/* LME may not change while paging. */
+	ck_assert(!policy_efer_write(cur, 0x801, w, true, &out));
+	ck_assert(policy_efer_write(cur, 0x801, w, false, &out));
+	ck_assert_uint_eq(out, 0x1c01);	/* LMA kept, SVME kept */
+	/* SVME stays set whatever the kernel writes; LMA is read-only. */
+	ck_assert(policy_efer_write(cur, 0x901, w, true, &out));
+	ck_assert_uint_eq(out, 0x1d01);
+	ck_assert(policy_efer_write(cur, 0x100 | 1ULL << 21, w, true, &out));
+	ck_assert_uint_eq(out, 0x201500);
 }
 END_TEST
 
@@ -98,6 +198,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, cpuid_hides_svm_only);
 	tcase_add_test(tc, msrpm_layout);
 	tcase_add_test(tc, vmm_intercepts_exactly);
+	tcase_add_test(tc, msr_write_rules);
+	tcase_add_test(tc, efer_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

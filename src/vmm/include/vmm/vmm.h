@@ -40,9 +40,7 @@ struct vcpu {
 	struct vmcb *host_vmcb;
 	u64 hsave_pa;
 	unsigned int id;
-	bool svme_was_set;
-	bool guest_svme;
-	u64 guest_hsave_pa;
+	u64 guest_hsave_pa;	/* VM_HSAVE_PA as the kernel sees it */
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
@@ -73,6 +71,7 @@ struct vmm {
 	struct pt npt;		/* nested paging for the guest */
 	u64 msrpm_pa, iopm_pa;
 	u8 *msrpm;
+	u64 efer_writable;	/* EFER bits that are not reserved */
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
 	unsigned int denied_logged;

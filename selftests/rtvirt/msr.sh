@@ -1,0 +1,105 @@
+#!/bin/sh
+# MSRs while demoted behave as on bare metal: every MSR in the ranges Linux
+# uses (the permission map's three ranges, Zen's scalable MCA banks, the
+# paravirtual ranges of Hyper-V and KVM) reads the same way natively and
+# demoted on every CPU -- a value where the CPU has one, #GP where it has
+# none -- and the same value where it does not change by itself.  The only
+# differences are the MSRs the VMM emulates: EFER reads with SVME set, VM_CR
+# with SVMDIS and LOCK set.  The MSRs outside the map exit to the VMM, which
+# tries them on the CPU with an exception fixup of its own.  Writes the VMM
+# must refuse get #GP and harm nothing: a reserved EFER bit, the xAPIC page
+# moved onto VMM memory.
+. "$(dirname "$0")/lib.sh"
+
+here=$(dirname "$0")
+grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -c /dev/cpu/0/msr ] || skip_all "no /dev/cpu/0/msr (msr driver not loaded)"
+RANGES="0 0x1fff 0xc0000000 0xc0001fff 0xc0010000 0xc0011fff
+	0xc0002000 0xc00023ff 0x40000000 0x400001ff 0x4b564d00 0x4b564dff"
+OUT_OF_MAP=$((0x400 + 0x200 + 0x100))
+cpus=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | sed 's/.*cpu//' | sort -n)
+plan 9
+unload
+
+scan() {	# scan TAG: every range on every CPU into /tmp/msr.TAG
+	out=/tmp/msr.$1
+	: > "$out"
+	for c in $cpus; do
+		set -- $RANGES
+		while [ $# -ge 2 ]; do
+			"$here"/msr_scan read "$c" "$1" "$2" | sed "s/^/$c /" >> "$out"
+			shift 2
+		done
+	done
+}
+efer_svme() {	# efer_svme TAG: SVME of CPU 0's EFER in that scan
+	echo $(( $(awk '$1 == 0 && $2 == "0xc0000080" { print $3 }' /tmp/msr.$1) >> 12 & 1 ))
+}
+
+scan native1
+scan native2
+msr_exits() { cat $SYSFS/cpus/cpu*/exits/msr_read | awk '{ s += $1 } END { print s }'; }
+insmod "$RTVIRT_KO"
+e0=$(msr_exits)
+scan demoted
+e1=$(msr_exits)
+rmmod rtvirt
+scan native3
+
+n=$(wc -l < /tmp/msr.native1)
+echo "$n MSR reads per scan; $(grep -c ' gp$' /tmp/msr.native1) fault natively"
+# Same outcome (value or #GP) natively and demoted, MSR by MSR.
+awk '{ print $1, $2, ($3 == "gp" ? "gp" : "ok") }' /tmp/msr.native1 > /tmp/msr.kind.native
+awk '{ print $1, $2, ($3 == "gp" ? "gp" : "ok") }' /tmp/msr.demoted > /tmp/msr.kind.demoted
+diff /tmp/msr.kind.native /tmp/msr.kind.demoted | head -n 20
+check "every MSR reads or faults the same way natively and demoted ($n reads)" \
+	cmp -s /tmp/msr.kind.native /tmp/msr.kind.demoted
+# Values that stayed the same in three native scans must read the same
+# demoted, but for EFER (SVME) and VM_CR (SVMDIS, LOCK).
+paste -d' ' /tmp/msr.native1 /tmp/msr.native2 /tmp/msr.native3 /tmp/msr.demoted |
+	awk '$3 == $6 && $3 == $9 && $3 != $12 { print $1, $2, "native", $3, "demoted", $12 }' \
+	> /tmp/msr.changed
+stable=$(paste -d' ' /tmp/msr.native1 /tmp/msr.native2 /tmp/msr.native3 |
+	 awk '$3 == $6 && $3 == $9 && $3 != "gp"' | wc -l)
+cat /tmp/msr.changed
+check "stable MSR values read the same demoted ($stable MSRs), but EFER and VM_CR" \
+	sh -c "! grep -vE ' 0xc0000080 | 0xc0010114 ' /tmp/msr.changed | grep -q ."
+check "EFER reads with SVME set while demoted" [ "$(efer_svme demoted)" = 1 ]
+check "EFER reads with SVME clear natively after rmmod" [ "$(efer_svme native3)" = 0 ]
+ncpu=$(echo $cpus | wc -w)
+echo "MSR read exits during the demoted scan: $((e1 - e0)), MSRs outside the map: $((OUT_OF_MAP * ncpu))"
+check "MSRs outside the permission map exit to the VMM and are tried there" \
+	[ $((e1 - e0)) -ge $((OUT_OF_MAP * ncpu)) ]
+
+# Writes.  An MSR that faults on this CPU (natively) faults demoted too.
+gp=$(awk '$1 == 0 && $3 == "gp" { print $2; exit }' /tmp/msr.native1)
+native_rc=0
+[ -z "$gp" ] || { "$here"/msr_scan write 0 "$gp" 0; native_rc=$?; }
+insmod "$RTVIRT_KO"
+dmesg -c > /dev/null
+if [ -n "$gp" ]; then
+	"$here"/msr_scan write 0 "$gp" 0
+	rc=$?
+	check "WRMSR $gp (absent) faults demoted as natively ($native_rc, $rc)" \
+		[ $rc -eq 3 -a $native_rc -eq 3 ]
+else
+	ok "WRMSR of an absent MSR # SKIP every MSR tried exists"
+fi
+efer=$("$here"/msr_scan read 0 0xc0000080 0xc0000080 | cut -d' ' -f2)
+"$here"/msr_scan write 0 0xc0000080 $((efer | 2))
+rc=$?
+check "WRMSR EFER with a reserved bit gets #GP (exit 3: $rc), no VMM panic" \
+	sh -c "[ $rc -eq 3 ] && ! grep -qv guest $SYSFS/cpus/cpu*/state"
+vmm=$(head -n 1 /sys/kernel/debug/rtvirt/vmm_memory | cut -d- -f1)
+apic=$("$here"/msr_scan read 0 0x1b 0x1b | cut -d' ' -f2)
+loc0=$(awk '/LOC:/ { print $2 }' /proc/interrupts)
+"$here"/msr_scan write 0 0x1b $(( (vmm & ~0xfff) | (apic & 0xfff) ))
+rc=$?
+sleep 1
+loc1=$(awk '/LOC:/ { print $2 }' /proc/interrupts)
+apic1=$("$here"/msr_scan read 0 0x1b 0x1b | cut -d' ' -f2)
+echo "APIC_BASE $apic, after the write $apic1; cpu0 timer interrupts $loc0 -> $loc1"
+check "WRMSR APIC_BASE onto VMM memory gets #GP; the xAPIC stays and ticks" \
+	[ $rc -eq 3 -a "$apic1" = "$apic" -a "$loc1" -gt "$loc0" ]
+check "rmmod" unload
+finish
