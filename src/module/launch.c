@@ -301,7 +301,10 @@ static int cpu_offline_cb(unsigned int cpu)
 }
 
 static const char *const launch_errors[] = {
-	[EBUSY] = "SVM is in use by another hypervisor",
+	[EBUSY] = "SVM is in use by another hypervisor (EFER.SVME is set): "
+		  "stop its virtual machines; kvm_amd holds SVM while it has "
+		  "VMs (on Linux 6.12 and later from its load: rmmod kvm_amd, "
+		  "or load kvm with enable_virt_at_load=0)",
 	[ENODEV] = "SVM is disabled (VM_CR.SVMDIS)",
 };
 
