@@ -181,3 +181,47 @@ int decode_mmio(const u8 *code, size_t avail, struct mmio_insn *insn)
 	insn->len = c.pos;
 	return 0;
 }
+
+/**
+ * decode_insn_len() - length of an intercepted instruction with prefixes
+ * @code:	the bytes at the guest's RIP
+ * @avail:	how many of them could be fetched
+ * @opcode:	the instruction's opcode bytes (0F A2 for CPUID, for example)
+ * @oplen:	their number
+ *
+ * What RIP must advance by when the CPU does not report the next RIP: an
+ * intercepted CPUID, RDMSR, WRMSR or VMMCALL may carry legacy prefixes and
+ * a REX prefix, which do not change what it does but add to its length.
+ *
+ * Return: the length, or a negative value when the bytes are not the
+ * expected instruction (the caller then keeps the fixed length).
+ */
+int decode_insn_len(const u8 *code, size_t avail, const u8 *opcode,
+		    size_t oplen)
+{
+	struct cursor c = { .code = code, .avail = avail };
+	size_t start;
+	u8 b;
+	int ret;
+
+	for (;;) {
+		ret = next(&c, &b);
+		if (ret)
+			return ret;
+		if (b != 0x66 && b != 0x67 && b != 0x2e && b != 0x36 &&
+		    b != 0x3e && b != 0x26 && b != 0x64 && b != 0x65 &&
+		    b != 0xf0 && b != 0xf2 && b != 0xf3 && (b & 0xf0) != 0x40)
+			break;
+	}
+	start = c.pos - 1;
+	if (b != opcode[0])
+		return ERR_INVAL;
+	for (size_t i = 1; i < oplen; i++) {
+		ret = next(&c, &b);
+		if (ret)
+			return ret;
+		if (b != opcode[i])
+			return ERR_INVAL;
+	}
+	return (int)(start + oplen);
+}

@@ -48,18 +48,10 @@ int guest_read_phys(u64 gva, u64 *gpa, struct vcpu *v)
 	return -1;
 }
 
-/**
- * guest_decode() - fetch and decode the instruction at the guest's RIP
- * @v:		the exiting CPU
- * @insn:	the decoded access
- *
- * Return: 0, or a negative value when the bytes cannot be fetched or are
- * not an access the decoder handles.
- */
-int guest_decode(struct vcpu *v, struct mmio_insn *insn)
+/* Up to INSN_MAX_LEN bytes at the guest's RIP; returns how many. */
+static size_t guest_fetch(struct vcpu *v, u8 *code)
 {
 	u64 rip = *vmm_arch->rip(v);
-	u8 code[INSN_MAX_LEN];
 	size_t got = 0;
 
 	while (got < INSN_MAX_LEN) {
@@ -73,9 +65,45 @@ int guest_decode(struct vcpu *v, struct mmio_insn *insn)
 		memcpy(code + got, (const void *)pa, n);
 		got += n;
 	}
+	return got;
+}
+
+/**
+ * guest_decode() - fetch and decode the instruction at the guest's RIP
+ * @v:		the exiting CPU
+ * @insn:	the decoded access
+ *
+ * Return: 0, or a negative value when the bytes cannot be fetched or are
+ * not an access the decoder handles.
+ */
+int guest_decode(struct vcpu *v, struct mmio_insn *insn)
+{
+	u8 code[INSN_MAX_LEN];
+	size_t got = guest_fetch(v, code);
+
 	if (!got)
 		return -1;
 	return decode_mmio(code, got, insn);
+}
+
+/**
+ * guest_insn_len() - length of the intercepted instruction at the guest's RIP
+ * @v:		the exiting CPU
+ * @opcode:	its opcode bytes
+ * @oplen:	their number, also the length without prefixes
+ *
+ * For a CPU that does not report the next RIP (no NRIP save).
+ *
+ * Return: the length with its prefixes, or @oplen when the bytes cannot be
+ * fetched or are not that instruction.
+ */
+unsigned int guest_insn_len(struct vcpu *v, const u8 *opcode, size_t oplen)
+{
+	u8 code[INSN_MAX_LEN];
+	size_t got = guest_fetch(v, code);
+	int len = got ? decode_insn_len(code, got, opcode, oplen) : -1;
+
+	return len > 0 ? (unsigned int)len : oplen;
 }
 
 /**

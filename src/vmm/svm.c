@@ -53,6 +53,10 @@ static int svm_init(void)
 	if (a >= 0x80000021)
 		cpuid_count(0x80000021, 0, &ext21_a, &b, &c, &d);
 	vmm.efer_writable = policy_efer_writable(ext_c, ext_d, ext8_b, ext21_a);
+	if (a >= 0x8000000a) {
+		cpuid_count(0x8000000a, 0, &a, &b, &c, &d);
+		vmm.nrips = d & SVM_FEATURE_NRIPS;
+	}
 
 	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
 	iopm = vmm_alloc_pages(3, &vmm.iopm_pa);
@@ -149,6 +153,26 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	svm_refresh(v);
 	v->exit_efer = efer;
 	svm_enter(v);
+}
+
+static const u8 insn_cpuid[] = { 0x0f, 0xa2 };
+static const u8 insn_rdmsr[] = { 0x0f, 0x32 };
+static const u8 insn_wrmsr[] = { 0x0f, 0x30 };
+static const u8 insn_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+
+/*
+ * Resume the guest after the intercepted instruction: at the next RIP the
+ * CPU saved where it has NRIP save, else past the instruction and its
+ * prefixes as fetched from the guest.
+ */
+static void skip_insn(struct vcpu *v, const u8 *opcode, size_t oplen)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	if (vmm.nrips && vmcb->control.next_rip)
+		vmcb->save.rip = vmcb->control.next_rip;
+	else
+		vmcb->save.rip += guest_insn_len(v, opcode, oplen);
 }
 
 static void inject_ud(struct vmcb *vmcb)
@@ -300,7 +324,7 @@ static void handle_cpuid(struct vcpu *v)
 	v->regs.rbx = b;
 	v->regs.rcx = c;
 	v->regs.rdx = d;
-	vmcb->save.rip += 2;
+	skip_insn(v, insn_cpuid, sizeof(insn_cpuid));
 }
 
 /* The emulated MSRs (policy_msr_emulated()): false for #GP. */
@@ -401,7 +425,10 @@ static void handle_msr(struct vcpu *v)
 		vmcb->save.rax = (u32)val;
 		v->regs.rdx = val >> 32;
 	}
-	vmcb->save.rip += 2;
+	if (write)
+		skip_insn(v, insn_wrmsr, sizeof(insn_wrmsr));
+	else
+		skip_insn(v, insn_rdmsr, sizeof(insn_rdmsr));
 }
 
 static void handle_vmmcall(struct vcpu *v)
@@ -418,7 +445,7 @@ static void handle_vmmcall(struct vcpu *v)
 	}
 	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
 	vmcb->save.rax = ret;
-	vmcb->save.rip += 3;
+	skip_insn(v, insn_vmmcall, sizeof(insn_vmmcall));
 	if (leave) {
 		wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
 		/* The guest's EFER; SVME was clear at the launch. */

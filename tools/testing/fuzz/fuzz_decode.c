@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target for the VMM's MMIO instruction decoder: the bytes at a
- * trapped guest RIP are guest-controlled input.
+ * Fuzz target for the VMM's instruction decoder (MMIO accesses, and the
+ * length of an intercepted CPUID, RDMSR, WRMSR or VMMCALL with prefixes):
+ * the bytes at a trapped guest RIP are guest-controlled input.
  *
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Isrc/vmm/include -Iinclude \
@@ -41,6 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     decode_mmio(copy, a.len, &b) || b.len != a.len ||
 		     decode_mmio(copy, a.len - 1, &b) != -61))
 		abort();
+	{
+		static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+		int len = decode_insn_len(copy, size, vmmcall, sizeof(vmmcall));
+
+		if (len > 0 && (len > (int)size || len > INSN_MAX_LEN ||
+				len < (int)sizeof(vmmcall) ||
+				memcmp(copy + len - 3, vmmcall, 3) ||
+				decode_insn_len(copy, len - 1, vmmcall,
+						sizeof(vmmcall)) != -61))
+			abort();
+	}
 	free(copy);
 	return 0;
 }

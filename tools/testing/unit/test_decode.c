@@ -180,6 +180,36 @@ START_TEST(random_bytes)
 }
 END_TEST
 
+START_TEST(intercepted_insn_len)
+{
+	static const u8 cpuid[] = { 0x0f, 0xa2 }, wrmsr[] = { 0x0f, 0x30 };
+	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	static const u8 plain[] = { 0x0f, 0xa2, 0x90 };
+	static const u8 prefixed[] = { 0x66, 0x2e, 0x48, 0x0f, 0xa2 };
+	static const u8 rex_wrmsr[] = { 0x48, 0x0f, 0x30 };
+	static const u8 vmmcall_p[] = { 0x3e, 0x0f, 0x01, 0xd9, 0xcc };
+	static const u8 wrong[] = { 0x0f, 0x32 };
+	static const u8 short_vmm[] = { 0x0f, 0x01 };
+	u8 many[16];
+
+	ck_assert_int_eq(decode_insn_len(plain, sizeof(plain), cpuid, 2), 2);
+	ck_assert_int_eq(decode_insn_len(prefixed, sizeof(prefixed), cpuid, 2), 5);
+	ck_assert_int_eq(decode_insn_len(rex_wrmsr, sizeof(rex_wrmsr), wrmsr, 2), 3);
+	ck_assert_int_eq(decode_insn_len(vmmcall_p, sizeof(vmmcall_p), vmmcall, 3), 4);
+	/* Not the instruction, too few bytes, too long: refused. */
+	ck_assert_int_lt(decode_insn_len(wrong, sizeof(wrong), wrmsr, 2), 0);
+	ck_assert_int_lt(decode_insn_len(short_vmm, sizeof(short_vmm), vmmcall, 3), 0);
+	ck_assert_int_lt(decode_insn_len(prefixed, 0, cpuid, 2), 0);
+	memset(many, 0x66, sizeof(many));
+	many[14] = 0x0f;
+	many[15] = 0xa2;
+	ck_assert_int_lt(decode_insn_len(many, sizeof(many), cpuid, 2), 0);
+	many[13] = 0x0f;
+	many[14] = 0xa2;
+	ck_assert_int_eq(decode_insn_len(many, sizeof(many), cpuid, 2), 15);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -189,6 +219,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, assembler_vectors);
 	tcase_add_test(tc, refused);
 	tcase_add_test(tc, random_bytes);
+	tcase_add_test(tc, intercepted_insn_len);
 	suite_add_tcase(s, tc);
 	return s;
 }

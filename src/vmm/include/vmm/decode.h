@@ -47,5 +47,7 @@ struct mmio_insn {
 };
 
 int decode_mmio(const u8 *code, size_t avail, struct mmio_insn *insn);
+int decode_insn_len(const u8 *code, size_t avail, const u8 *opcode,
+		    size_t oplen);
 
 #endif /* _VMM_DECODE_H */

@@ -72,6 +72,7 @@ struct vmm {
 	u64 msrpm_pa, iopm_pa;
 	u8 *msrpm;
 	u64 efer_writable;	/* EFER bits that are not reserved */
+	bool nrips;		/* the CPU saves the next RIP at intercepts */
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
 	unsigned int denied_logged;
@@ -90,6 +91,7 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
 
 struct mmio_insn;
 int guest_decode(struct vcpu *v, struct mmio_insn *insn);
+unsigned int guest_insn_len(struct vcpu *v, const u8 *opcode, size_t oplen);
 int guest_read_phys(u64 gva, u64 *gpa, struct vcpu *v);
 u64 guest_store_value(struct vcpu *v, const struct mmio_insn *insn);
 void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
