@@ -568,17 +568,9 @@ void svm_handle_exit(struct vcpu *v)
 	if (vmcb->save.cr3 == v->vmm_cr3)
 		vmm_panic("cpu %u: guest state lost: the VMCB holds the VMM's own state (emulator bug)\n",
 			  v->id);
-	vmcb->control.event_inj = 0;
 	vmcb->control.tlb_control = 0;
 	/* An event being delivered when the exit hit is delivered again. */
-	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
-		u64 ev = vmcb->control.exit_int_info;
-
-		if ((ev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
-		    (ev & 0xff) >= 32)
-			ev &= ~(u64)SVM_EVTINJ_TYPE_MASK;	/* INTR */
-		vmcb->control.event_inj = ev;	/* error code in 63:32 */
-	}
+	vmcb->control.event_inj = svm_requeue_event(vmcb->control.exit_int_info);
 	switch (code) {
 	case SVM_EXIT_INTR:
 		handle_intr(v);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <vmm/decode.h>
+#include <vmm/svm.h>
 
 enum { L = MMIO_LOAD, SR = MMIO_STORE_REG, SI = MMIO_STORE_IMM };
 
@@ -210,6 +211,36 @@ START_TEST(intercepted_insn_len)
 }
 END_TEST
 
+START_TEST(requeue_event)
+{
+	const u64 valid = SVM_EVTINJ_VALID;
+
+	ck_assert_uint_eq(svm_requeue_event(0x30), 0);	/* not valid */
+	/* External interrupt, as such and as QEMU's "exception" form. */
+	ck_assert_uint_eq(svm_requeue_event(valid | 0x30), valid | 0x30);
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_EXEPT | 0xec),
+			  valid | 0xec);
+	/* NMI, as such and reported as exception vector 2. */
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_NMI | 2),
+			  valid | SVM_EVTINJ_TYPE_NMI | 2);
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_EXEPT | 2),
+			  valid | SVM_EVTINJ_TYPE_NMI | 2);
+	/* #PF with its error code goes in unchanged. */
+	ck_assert_uint_eq(svm_requeue_event(0x200000000ULL | valid |
+					    SVM_EVTINJ_VALID_ERR |
+					    SVM_EVTINJ_TYPE_EXEPT | 14),
+			  0x200000000ULL | valid | SVM_EVTINJ_VALID_ERR |
+			  SVM_EVTINJ_TYPE_EXEPT | 14);
+	/* INTn, INT3, INTO run again instead. */
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_SOFT | 0x80), 0);
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_EXEPT | 3), 0);
+	ck_assert_uint_eq(svm_requeue_event(valid | SVM_EVTINJ_TYPE_EXEPT | 4), 0);
+	/* Reserved types. */
+	ck_assert_uint_eq(svm_requeue_event(valid | 1U << 8 | 0x30), 0);
+	ck_assert_uint_eq(svm_requeue_event(valid | 7U << 8 | 0x30), 0);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -220,6 +251,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, refused);
 	tcase_add_test(tc, random_bytes);
 	tcase_add_test(tc, intercepted_insn_len);
+	tcase_add_test(tc, requeue_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

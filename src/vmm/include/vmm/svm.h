@@ -47,6 +47,7 @@
 #define SVM_EVTINJ_TYPE_INTR	(0U << 8)
 #define SVM_EVTINJ_TYPE_NMI	(2U << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3U << 8)
+#define SVM_EVTINJ_TYPE_SOFT	(4U << 8)
 #define SVM_EVTINJ_TYPE_MASK	(7U << 8)
 #define SVM_EVTINJ_VALID_ERR	(1U << 11)
 
@@ -150,5 +151,50 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.rsp) == 0x5d8, "vmcb");
 _Static_assert(__builtin_offsetof(struct vmcb, save.rax) == 0x5f8, "vmcb");
 _Static_assert(__builtin_offsetof(struct vmcb, save.cr2) == 0x640, "vmcb");
 _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
+
+#define X86_NMI_VECTOR	2
+#define X86_BP_VECTOR	3
+#define X86_OF_VECTOR	4
+
+/**
+ * svm_requeue_event() - what to inject again after an exit that hit while
+ * an event was being delivered
+ * @info:	EXITINTINFO of the exit (error code in bits 63:32)
+ *
+ * External interrupts and NMIs go in again as what they are, even where
+ * the CPU (QEMU's TCG) reports them as exceptions of their vector, which
+ * VMRUN would refuse.  Software interrupts (INTn) and the software
+ * exceptions INT3 and INTO are not injected again: RIP still points at the
+ * instruction, which runs again (injected without the next RIP, the
+ * handler would return to it and it would run twice).  Reserved event
+ * types are dropped.
+ *
+ * Return: the EVENTINJ value, or 0 for nothing to inject.
+ */
+static inline u64 svm_requeue_event(u64 info)
+{
+	u64 type = info & SVM_EVTINJ_TYPE_MASK;
+	u64 vector = info & 0xff;
+	u64 bare = vector | SVM_EVTINJ_VALID;
+
+	if (!(info & SVM_EVTINJ_VALID))
+		return 0;
+	switch (type) {
+	case SVM_EVTINJ_TYPE_INTR:
+		return bare;
+	case SVM_EVTINJ_TYPE_NMI:
+		return bare | SVM_EVTINJ_TYPE_NMI;
+	case SVM_EVTINJ_TYPE_EXEPT:
+		if (vector == X86_NMI_VECTOR)
+			return bare | SVM_EVTINJ_TYPE_NMI;
+		if (vector >= 32)
+			return bare;
+		if (vector == X86_BP_VECTOR || vector == X86_OF_VECTOR)
+			return 0;
+		return info;
+	default:	/* SOFT re-executes; 1, 5-7 are reserved */
+		return 0;
+	}
+}
 
 #endif /* _VMM_SVM_H */
