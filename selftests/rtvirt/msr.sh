@@ -89,7 +89,7 @@ efer=$("$here"/msr_scan read 0 0xc0000080 0xc0000080 | cut -d' ' -f2)
 "$here"/msr_scan write 0 0xc0000080 $((efer | 2))
 rc=$?
 check "WRMSR EFER with a reserved bit gets #GP (exit 3: $rc), no VMM panic" \
-	sh -c "[ $rc -eq 3 ] && ! grep -qv guest $SYSFS/cpus/cpu*/state"
+	sh -c "[ $rc -eq 3 ] && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
 vmm=$(head -n 1 /sys/kernel/debug/rtvirt/vmm_memory | cut -d- -f1)
 apic=$("$here"/msr_scan read 0 0x1b 0x1b | cut -d' ' -f2)
 loc0=$(awk '/LOC:/ { print $2 }' /proc/interrupts)
