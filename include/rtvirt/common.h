@@ -45,6 +45,9 @@ const char *rtvirt_cpu_state_name(u32 state);
 
 u32 rtvirt_crc32(u32 crc, const void *buf, size_t len);
 
+u64 rtvirt_vmm_mem_needed(u64 image_bytes, unsigned int phys_bits, bool la57,
+			  unsigned int nr_cpus);
+
 struct rtvirt_vmm_header;
 int rtvirt_vmm_image_check(const void *image, size_t len,
 			   const char **reason);

@@ -7,9 +7,18 @@
 #ifndef _RTVIRT_VMM_ABI_H
 #define _RTVIRT_VMM_ABI_H
 
-#define RTVIRT_VMM_MAX_CPUS	64
-#define RTVIRT_VMM_MAX_CHUNKS	64
+#define RTVIRT_VMM_MAX_CHUNKS	512U		/* 1 GiB */
 #define RTVIRT_VMM_CHUNK_SIZE	(2UL << 20)	/* 2 MiB, physically contiguous */
+/*
+ * What the VMM allocates from its block, for rtvirt_vmm_mem_needed():
+ * per possible CPU (its struct vcpu with GDT and TSS, a 4-page stack, the
+ * guest and host VMCBs, the host save area, the scratch page of contained
+ * accesses), once (the MSR and I/O permission maps, the DMA canary page),
+ * and for all devices together (access logs, traces, model state).
+ */
+#define RTVIRT_VMM_CPU_PAGES	9
+#define RTVIRT_VMM_GLOBAL_PAGES	6
+#define RTVIRT_VMM_DEV_RESERVE	(2UL << 20)
 
 /* Hypercalls: VMMCALL with the number in RAX, arguments in RBX, RCX, RDX. */
 #define RTVIRT_HC_PING		1	/* RAX: RTVIRT_HC_PING_MAGIC, RBX: cpu, RCX: generation, RDX: VMM version */

@@ -24,9 +24,11 @@
 
 #include "rtvirt.h"
 
-static unsigned int vmm_mem_mb = 8;
+static unsigned int vmm_mem_mb;
 module_param(vmm_mem_mb, uint, 0444);
-MODULE_PARM_DESC(vmm_mem_mb, "MiB of memory for the VMM, a multiple of 2 (default 8)");
+MODULE_PARM_DESC(vmm_mem_mb, "MiB of memory for the VMM, a multiple of 2 (default 0: what this machine needs, at least 8)");
+
+#define VMM_MEM_MIN_AUTO	(8UL << 20)
 
 int rtvirt_launch_trampoline(void *launch, unsigned int cpu);
 
@@ -160,22 +162,32 @@ static int load_vmm(void)
 	struct page **pages;
 	unsigned int i, j;
 	int ret = -ENOMEM;
+	u64 needed;
 
-	nr_chunks = vmm_mem_mb / 2;
-	if (vmm_mem_mb % 2 || nr_chunks < 2 || nr_chunks > RTVIRT_VMM_MAX_CHUNKS) {
-		pr_err("vmm_mem_mb=%u: must be an even number from 4 to %u\n",
-		       vmm_mem_mb, RTVIRT_VMM_MAX_CHUNKS * 2);
+	needed = rtvirt_vmm_mem_needed(hdr->image_size + hdr->bss_size,
+				       boot_cpu_data.x86_phys_bits,
+				       pgtable_l5_enabled(), nr_cpu_ids);
+	if (!vmm_mem_mb)
+		nr_chunks = max(needed, VMM_MEM_MIN_AUTO) / RTVIRT_VMM_CHUNK_SIZE;
+	else
+		nr_chunks = vmm_mem_mb / 2;
+	if (nr_chunks > RTVIRT_VMM_MAX_CHUNKS ||
+	    (vmm_mem_mb && (vmm_mem_mb % 2 || nr_chunks < 2))) {
+		if (vmm_mem_mb)
+			pr_err("vmm_mem_mb=%u: must be an even number from 4 to %u\n",
+			       vmm_mem_mb, RTVIRT_VMM_MAX_CHUNKS * 2);
+		else
+			pr_err("the VMM needs %llu MiB on this machine (%u possible CPUs, %u-bit physical addresses), more than the %u MiB it supports\n",
+			       needed >> 20, nr_cpu_ids,
+			       boot_cpu_data.x86_phys_bits,
+			       RTVIRT_VMM_MAX_CHUNKS * 2);
 		nr_chunks = 0;
 		return -EINVAL;
 	}
-	if (hdr->image_size + hdr->bss_size > (u64)nr_chunks * RTVIRT_VMM_CHUNK_SIZE / 2) {
-		pr_err("vmm_mem_mb=%u is too small for the VMM image\n", vmm_mem_mb);
-		nr_chunks = 0;
-		return -EINVAL;
-	}
-	if (nr_cpu_ids > RTVIRT_VMM_MAX_CPUS) {
-		pr_err("%u possible CPUs: the VMM supports %u\n", nr_cpu_ids,
-		       RTVIRT_VMM_MAX_CPUS);
+	if ((u64)nr_chunks * RTVIRT_VMM_CHUNK_SIZE < needed) {
+		pr_err("vmm_mem_mb=%u is too small for this machine: the VMM needs %llu MiB (%u possible CPUs, %u-bit physical addresses); leave vmm_mem_mb at 0 to size it automatically\n",
+		       vmm_mem_mb, needed >> 20, nr_cpu_ids,
+		       boot_cpu_data.x86_phys_bits);
 		nr_chunks = 0;
 		return -EINVAL;
 	}
@@ -189,7 +201,7 @@ static int load_vmm(void)
 		chunk_pages[i] = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
 					     get_order(RTVIRT_VMM_CHUNK_SIZE));
 		if (!chunk_pages[i]) {
-			pr_err("cannot allocate %u MiB for the VMM\n", vmm_mem_mb);
+			pr_err("cannot allocate %u MiB for the VMM\n", nr_chunks * 2);
 			goto out;
 		}
 		for (j = 0; j < pages_per_chunk; j++)

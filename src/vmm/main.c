@@ -19,9 +19,9 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 	 * A CPU launched again after going offline (hotplug) loads its TSS
 	 * a second time: LTR needs the descriptor marked available.
 	 */
-	gdt = (u64 *)vmm.cpus[cpu].gdtr_base;
+	gdt = (u64 *)vmm.cpus[cpu]->gdtr_base;
 	gdt[VMM_TSS / 8] &= ~(1ULL << 41);
-	return svm_ops.launch_cpu(&vmm.cpus[cpu], guest_rsp, guest_rip);
+	return svm_ops.launch_cpu(vmm.cpus[cpu], guest_rsp, guest_rip);
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */

@@ -10,8 +10,6 @@
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
 
-#define STACK_PAGES	4
-
 struct vmm vmm;
 
 extern const u8 __vmm_image_start[], __vmm_bss_end[];
@@ -171,18 +169,32 @@ static void build_idt(void)
 	idtr.base = (u64)idt;
 }
 
-/* Per-CPU GDT: null, 64-bit code, data, and a TSS (two slots). */
-static int init_cpu_tables(struct vcpu *v)
+/*
+ * Per-CPU page: the GDT (null, 64-bit code, data, and a TSS in two slots),
+ * the TSS, and the CPU's struct vcpu; then its stack.
+ */
+#define CPU_PAGE_TSS	64
+#define CPU_PAGE_VCPU	256
+_Static_assert(CPU_PAGE_TSS + sizeof(struct tss64) <= CPU_PAGE_VCPU, "TSS");
+_Static_assert(CPU_PAGE_VCPU + sizeof(struct vcpu) <= PT_PAGE_SIZE, "vcpu");
+/* rtvirt_vmm_mem_needed() counts on this much per CPU. */
+_Static_assert(1 + VMM_STACK_PAGES + VMM_ARCH_CPU_PAGES <= RTVIRT_VMM_CPU_PAGES,
+	       "RTVIRT_VMM_CPU_PAGES");
+
+static struct vcpu *init_cpu_tables(unsigned int id)
 {
 	u64 pa, *gdt, tss_base;
 	struct tss64 *tss;
-	u8 *stack;
+	struct vcpu *v;
+	u8 *page, *stack;
 
-	gdt = vmm_alloc_pages(1, &pa);
-	stack = vmm_alloc_pages(STACK_PAGES, &pa);
-	if (!gdt || !stack)
-		return ERR_NOMEM;
-	tss = (struct tss64 *)(gdt + 8);
+	page = vmm_alloc_pages(1, &pa);
+	stack = vmm_alloc_pages(VMM_STACK_PAGES, &pa);
+	if (!page || !stack)
+		return NULL;
+	gdt = (u64 *)page;
+	tss = (struct tss64 *)(page + CPU_PAGE_TSS);
+	v = (struct vcpu *)(page + CPU_PAGE_VCPU);
 	tss->iomap_base = sizeof(*tss);
 	tss_base = (u64)tss;
 	gdt[1] = 0x00af9a000000ffffULL;		/* VMM_CS */
@@ -190,11 +202,12 @@ static int init_cpu_tables(struct vcpu *v)
 	gdt[3] = (sizeof(*tss) - 1) | ((tss_base & 0xffffff) << 16) |
 		 (0x89ULL << 40) | ((tss_base >> 24) & 0xff) << 56;
 	gdt[4] = tss_base >> 32;
+	v->id = id;
 	v->gdtr_limit = 5 * 8 - 1;
 	v->gdtr_base = (u64)gdt;
-	v->host_rsp = (u64)stack + STACK_PAGES * PT_PAGE_SIZE;
+	v->host_rsp = (u64)stack + VMM_STACK_PAGES * PT_PAGE_SIZE;
 	v->vmm_cr3 = vmm.host_pt.root;
-	return 0;
+	return v;
 }
 
 /**
@@ -218,11 +231,13 @@ const struct vmm_arch_ops *vmm_arch = &svm_ops;
 int vmm_init(struct rtvirt_vmm_boot *boot)
 {
 	const struct vmm_arch_ops *arch = vmm_arch;
+	u64 pa;
 	int ret;
 
-	if (boot->nr_chunks > RTVIRT_VMM_MAX_CHUNKS ||
-	    boot->nr_cpus > RTVIRT_VMM_MAX_CPUS || boot->phys_bits < 32 ||
-	    boot->phys_bits > 52 ||
+	if (boot->nr_chunks > RTVIRT_VMM_MAX_CHUNKS || !boot->nr_cpus ||
+	    boot->nr_cpus > RTVIRT_VMM_MAX_CHUNKS * RTVIRT_VMM_CHUNK_SIZE /
+			    (RTVIRT_VMM_CPU_PAGES * PT_PAGE_SIZE) ||
+	    boot->phys_bits < 32 || boot->phys_bits > 52 ||
 	    boot->size != (u64)boot->nr_chunks * RTVIRT_VMM_CHUNK_SIZE)
 		return ERR_INVAL;
 	memset(&vmm, 0, sizeof(vmm));
@@ -240,14 +255,21 @@ int vmm_init(struct rtvirt_vmm_boot *boot)
 	}
 	build_idt();
 	ret = arch->init();
+	if (!ret)
+		vmm.cpus = vmm_alloc_pages((boot->nr_cpus * sizeof(*vmm.cpus) +
+					    PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, &pa);
+	if (!ret && !vmm.cpus)
+		ret = ERR_NOMEM;
 	for (unsigned int i = 0; !ret && i < boot->nr_cpus; i++) {
-		vmm.cpus[i].id = i;
-		ret = init_cpu_tables(&vmm.cpus[i]);
-		if (!ret)
-			ret = arch->init_cpu(&vmm.cpus[i]);
+		vmm.cpus[i] = init_cpu_tables(i);
+		ret = vmm.cpus[i] ? arch->init_cpu(vmm.cpus[i]) : ERR_NOMEM;
 	}
-	if (ret)
+	if (ret) {
+		vmm_log("initialisation failed: %d (%llu of %llu KiB used)\n", ret,
+			(unsigned long long)(vmm.pool_next >> 10),
+			(unsigned long long)(boot->size >> 10));
 		return ret;
+	}
 	vmm.ready = true;
 	vmm_log("ready: %s, %u CPUs, %llu KiB, %lu+%lu table pages\n",
 		arch->name, boot->nr_cpus,

@@ -69,6 +69,7 @@ static int svm_init(void)
 	return svm_msrpm_build(vmm.msrpm) ? ERR_INVAL : 0;
 }
 
+/* VMCB, host VMCB, host save area, scratch page: VMM_ARCH_CPU_PAGES. */
 static int svm_init_cpu(struct vcpu *v)
 {
 	u64 pa;

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for src/common/: device matching, the sysfs 0/1 parser,
- * CRC-32 and the VMM image check (on synthetic images and on the image the
- * build produced, whose path is given as the first argument).
+ * CRC-32, the VMM image check (on synthetic images and on the image the
+ * build produced, whose path is given as the first argument) and the VMM's
+ * memory size.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <rtvirt/common.h>
+#include <rtvirt/vmm_abi.h>
 #include <rtvirt/vmm_image.h>
 
 static const char *built_image_path;
@@ -316,6 +318,46 @@ START_TEST(image_built)
 }
 END_TEST
 
+/* --- VMM memory size ---------------------------------------------------- */
+
+#define MiB (1ULL << 20)
+
+START_TEST(vmm_mem_sizes)
+{
+	u64 image = 300 << 10;
+	u64 small = rtvirt_vmm_mem_needed(image, 40, true, 2);
+	u64 big = rtvirt_vmm_mem_needed(image, 40, true, 256);
+	u64 wide5 = rtvirt_vmm_mem_needed(image, 52, true, 2);
+	u64 wide4 = rtvirt_vmm_mem_needed(image, 52, false, 2);
+
+	/* Chunks of 2 MiB. */
+	ck_assert_uint_eq(small % RTVIRT_VMM_CHUNK_SIZE, 0);
+	ck_assert_uint_eq(wide5 % RTVIRT_VMM_CHUNK_SIZE, 0);
+	/* The test VM: within the 8 MiB the module gives it at least. */
+	ck_assert_uint_le(small, 8 * MiB);
+	ck_assert_uint_ge(small, image + RTVIRT_VMM_DEV_RESERVE);
+	/* Every CPU's pages are counted. */
+	ck_assert_uint_ge(big - small + RTVIRT_VMM_CHUNK_SIZE,
+			  254ULL * RTVIRT_VMM_CPU_PAGES * 4096);
+	ck_assert_uint_gt(big, 8 * MiB);
+	/* 52 bits with 5-level paging: 8192 PDPT pages per identity map. */
+	ck_assert_uint_ge(wide5, small + 2 * 8192 * 4096ULL);
+	/* With 4-level paging the tables stop at 48 (nested) and 47 bits. */
+	ck_assert_uint_lt(wide4, wide5);
+	ck_assert_uint_ge(wide4 + RTVIRT_VMM_CHUNK_SIZE, small + (512 + 256) * 4096ULL);
+	/* More CPUs, more memory, never less. */
+	for (unsigned int n = 1; n < 4096; n += 97)
+		ck_assert_uint_le(rtvirt_vmm_mem_needed(image, 46, false, n),
+				  rtvirt_vmm_mem_needed(image, 46, false, n + 1));
+	/* A large server stays within the block's limit. */
+	ck_assert_uint_le(rtvirt_vmm_mem_needed(image, 52, true, 1024),
+			  (u64)RTVIRT_VMM_MAX_CHUNKS * RTVIRT_VMM_CHUNK_SIZE);
+	printf("vmm memory: 2 CPUs 40-bit %llu MiB, 256 CPUs %llu MiB, 52-bit 5-level %llu MiB, 4-level %llu MiB\n",
+	       (unsigned long long)(small / MiB), (unsigned long long)(big / MiB),
+	       (unsigned long long)(wide5 / MiB), (unsigned long long)(wide4 / MiB));
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
 	Suite *s = suite_create("common");
@@ -331,6 +373,7 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, image_unaligned);
 	tcase_add_test(tc, image_rejects);
 	tcase_add_test(tc, image_too_large);
+	tcase_add_test(tc, vmm_mem_sizes);
 	tcase_add_test(tc, image_built);
 	suite_add_tcase(s, tc);
 	return s;

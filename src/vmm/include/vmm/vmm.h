@@ -10,6 +10,9 @@
 #include <vmm/paging.h>
 #include <vmm/types.h>
 
+#define VMM_STACK_PAGES		4	/* per CPU */
+#define VMM_ARCH_CPU_PAGES	4	/* per CPU, most a backend allocates */
+
 #define ERR_INVAL	(-22)
 #define ERR_NOMEM	(-12)
 #define ERR_BUSY	(-16)
@@ -76,7 +79,7 @@ struct vmm {
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
 	unsigned int denied_logged;
-	struct vcpu cpus[RTVIRT_VMM_MAX_CPUS];
+	struct vcpu **cpus;	/* one per possible CPU (boot.nr_cpus) */
 };
 
 extern struct vmm vmm;
