@@ -218,19 +218,24 @@ struct rtvirt_vmm_boot {
 	unsigned long long chunk_pa[RTVIRT_VMM_MAX_CHUNKS];
 };
 
+/* @flags of launch_cpu */
+#define RTVIRT_LAUNCH_FAIL_VMRUN	(1U << 0)	/* test: the first VMRUN fails */
+
 /**
  * struct rtvirt_vmm_entry - functions of the image, at fixed offsets
  * @init:	builds the VMM's page tables, nested page tables and
  *		per-CPU structures; runs once in the kernel's context.
  *		Returns 0 or a negative errno.
  * @launch_cpu:	demotes the calling CPU: captures its state, resumes it as
- *		a guest at @guest_rip with @guest_rsp.  Returns only on
- *		failure, with a negative errno.
+ *		a guest at @guest_rip with @guest_rsp and RAX 0.  Returns a
+ *		negative errno when it cannot start; when the first VMRUN
+ *		fails, the CPU resumes natively at @guest_rip with the
+ *		negative errno in RAX.  @flags: RTVIRT_LAUNCH_*.
  */
 struct rtvirt_vmm_entry {
 	int (*init)(struct rtvirt_vmm_boot *boot);
 	int (*launch_cpu)(unsigned int cpu, unsigned long long guest_rsp,
-			  unsigned long long guest_rip);
+			  unsigned long long guest_rip, unsigned int flags);
 };
 
 #endif /* __ASSEMBLY__ */

@@ -172,12 +172,27 @@ static const struct file_operations dma_probe_fops = {
 	.llseek = default_llseek,
 };
 
+/*
+ * fail_launch: "echo N > fail_launch" makes the next N CPU launches fail
+ * at their first VMRUN (tests the way back and the hotplug refusal).
+ */
+static int fail_launch_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	rtvirt_fail_next_launches(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_launch_fops, NULL, fail_launch_set, "%llu\n");
+
 /**
  * rtvirt_debugfs_init() - create /sys/kernel/debug/rtvirt
  */
 void rtvirt_debugfs_init(void)
 {
 	dir = debugfs_create_dir("rtvirt", NULL);
+	debugfs_create_file_unsafe("fail_launch", 0200, dir, NULL,
+				   &fail_launch_fops);
 	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
 	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
 	debugfs_create_file("dma_probe", 0600, dir, NULL, &dma_probe_fops);

@@ -30,7 +30,21 @@ MODULE_PARM_DESC(vmm_mem_mb, "MiB of memory for the VMM, a multiple of 2 (defaul
 
 #define VMM_MEM_MIN_AUTO	(8UL << 20)
 
-int rtvirt_launch_trampoline(void *launch, unsigned int cpu);
+int rtvirt_launch_trampoline(void *launch, unsigned int cpu,
+			     unsigned int flags);
+
+/* Test hook (debugfs fail_launch): CPU launches still to be failed. */
+static atomic_t fail_launches = ATOMIC_INIT(0);
+
+/**
+ * rtvirt_fail_next_launches() - make the next CPU launches fail
+ * @n:	how many; each fails at its first VMRUN, as a CPU whose state the
+ *	hardware refuses would
+ */
+void rtvirt_fail_next_launches(unsigned int n)
+{
+	atomic_set(&fail_launches, n);
+}
 
 struct launch_cpu_state {
 	bool launched;
@@ -254,7 +268,9 @@ static int launch_this_cpu(void)
 		return 0;
 
 	st->result = rtvirt_launch_trampoline(vmm_entry->launch_cpu,
-					      smp_processor_id());
+					      smp_processor_id(),
+					      atomic_add_unless(&fail_launches, -1, 0) ?
+					      RTVIRT_LAUNCH_FAIL_VMRUN : 0);
 	st->launched = !st->result;
 	st->launch_ns = ktime_get_ns() - t0;
 	return st->result;
@@ -286,7 +302,11 @@ static int unlaunch_fn(void *unused)
 	return 0;
 }
 
-/* CPU hotplug: a CPU coming online is demoted, one going away first freed. */
+/*
+ * CPU hotplug: a CPU coming online is demoted, one going away first freed.
+ * A CPU that cannot be demoted is refused online: natively it could read
+ * and write the VMM's memory.
+ */
 static int cpu_online_cb(unsigned int cpu)
 {
 	unsigned long flags;
@@ -298,8 +318,9 @@ static int cpu_online_cb(unsigned int cpu)
 	ret = launch_this_cpu();
 	local_irq_restore(flags);
 	if (ret)
-		pr_err("cpu %u: launch failed (%d); it stays native\n", cpu, ret);
-	return 0;
+		pr_err("cpu %u: launch failed (%d); refused online while the VMM runs\n",
+		       cpu, ret);
+	return ret;
 }
 
 static int cpu_offline_cb(unsigned int cpu)

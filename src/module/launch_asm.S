@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rtvirt_launch_trampoline(launch, cpu): call the VMM's launch_cpu with
- * the stack pointer and resume address at which this CPU continues as a
- * guest.  Returns launch_cpu()'s error if it fails, or 0 when the CPU
- * comes back through rtvirt_resume_guest as a guest.
+ * rtvirt_launch_trampoline(launch, cpu, flags): call the VMM's launch_cpu
+ * with the stack pointer and resume address at which this CPU continues as
+ * a guest.  Returns launch_cpu()'s error if it fails, or what the VMM put
+ * in RAX when the CPU comes back through rtvirt_resume_guest: 0 as a
+ * guest, a negative errno natively when the first VMRUN failed.
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
@@ -20,6 +21,7 @@ SYM_FUNC_START(rtvirt_launch_trampoline)
 	pushfq
 	movq	%rdi, %rax
 	movl	%esi, %edi
+	movl	%edx, %ecx
 	movq	%rsp, %rsi
 	leaq	rtvirt_resume_guest(%rip), %rdx
 	CALL_NOSPEC rax
@@ -27,9 +29,8 @@ SYM_FUNC_START(rtvirt_launch_trampoline)
 	popfq
 	jmp	1f
 rtvirt_resume_guest:
-	/* First instruction as a guest, on the stack captured above. */
+	/* First instruction as a guest (or native again, %eax < 0). */
 	popfq
-	xorl	%eax, %eax
 1:	popq	%r15
 	popq	%r14
 	popq	%r13

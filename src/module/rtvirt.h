@@ -113,6 +113,7 @@ u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2);
 u64 rtvirt_generation(void);
 void rtvirt_launch_lock(void);
 void rtvirt_launch_unlock(void);
+void rtvirt_fail_next_launches(unsigned int n);
 
 int rtvirt_cpu_stats(unsigned int cpu, struct rtvirt_cpu_stats *out);
 int rtvirt_cpus_sysfs_init(struct kobject *parent);

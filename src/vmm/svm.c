@@ -69,7 +69,17 @@ static int svm_init(void)
 	return svm_msrpm_build(vmm.msrpm) ? ERR_INVAL : 0;
 }
 
-/* VMCB, host VMCB, host save area, scratch page: VMM_ARCH_CPU_PAGES. */
+/*
+ * VMCB, host VMCB, host save area, scratch page: VMM_ARCH_CPU_PAGES.  The
+ * copy of the launch's guest state lives in the host VMCB's page, after
+ * the part VMSAVE and VMLOAD use (the save area).
+ */
+#define LAUNCH_SAVE_OFFSET	2048
+_Static_assert(__builtin_offsetof(struct vmcb, save) +
+	       sizeof(struct vmcb_save) <= LAUNCH_SAVE_OFFSET, "host VMCB");
+_Static_assert(LAUNCH_SAVE_OFFSET + sizeof(struct vmcb_save) <= PT_PAGE_SIZE,
+	       "launch save");
+
 static int svm_init_cpu(struct vcpu *v)
 {
 	u64 pa;
@@ -78,6 +88,7 @@ static int svm_init_cpu(struct vcpu *v)
 	v->host_vmcb = vmm_alloc_pages(1, &v->host_vmcb_pa);
 	if (!v->vmcb || !v->host_vmcb || !vmm_alloc_pages(1, &pa))
 		return ERR_NOMEM;
+	v->launch_save = (u8 *)v->host_vmcb + LAUNCH_SAVE_OFFSET;
 	v->hsave_pa = pa;
 	v->scratch = vmm_alloc_pages(1, &v->scratch_pa);
 	return v->scratch ? 0 : ERR_NOMEM;
@@ -134,7 +145,8 @@ static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	vmsave(v->guest_vmcb_pa);
 }
 
-static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
+static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
+			  unsigned int flags)
 {
 	u64 efer = rdmsr(MSR_EFER);
 
@@ -146,11 +158,16 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
 	v->intr_passing = false;
+	v->entered = false;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, v->hsave_pa);
 	setup_vmcb(v, guest_rsp, guest_rip);
+	memcpy(v->launch_save, &v->vmcb->save, sizeof(v->vmcb->save));
+	/* Test hook: a guest EFER without SVME fails VMRUN's checks. */
+	if (flags & RTVIRT_LAUNCH_FAIL_VMRUN)
+		v->vmcb->save.efer &= ~EFER_SVME;
 	svm_refresh(v);
 	v->exit_efer = efer;
 	svm_enter(v);
@@ -549,6 +566,25 @@ static void handle_intr(struct vcpu *v)
 	svm_arm_interrupts(v);
 }
 
+/*
+ * The first VMRUN of a launch failed (VMEXIT_INVALID: the CPU refused the
+ * state built from the kernel's).  Nothing has run as a guest yet: give
+ * the CPU back natively in the state captured at the launch (the CPU may
+ * have written over the VMCB's), with the error in RAX, which the module's
+ * trampoline returns as launch_cpu()'s result.
+ */
+static void __noreturn svm_launch_failed(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	vmm_log("cpu %u: VMRUN refused the state of the kernel (exit %#llx); the CPU stays native\n",
+		v->id, (unsigned long long)vmcb->control.exit_code);
+	memcpy(&vmcb->save, v->launch_save, sizeof(vmcb->save));
+	vmcb->save.rax = (u64)(s64)ERR_IO;
+	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
+	svm_leave(v);	/* exit_efer: as at the launch */
+}
+
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -559,6 +595,12 @@ void svm_handle_exit(struct vcpu *v)
 	u64 code = vmcb->control.exit_code;
 
 	v->stats.total_exits++;
+	if (!v->entered) {
+		/* QEMU stores VMEXIT_INVALID (-1) in 32 bits only. */
+		if ((u32)code == (u32)SVM_EXIT_INVALID)
+			svm_launch_failed(v);
+		v->entered = true;
+	}
 	/*
 	 * QEMU's TCG (7.2 and 10.0) at times takes a second #VMEXIT in host
 	 * mode right after a first one, saving the VMM's own state (RIP after

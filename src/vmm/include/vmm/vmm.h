@@ -13,6 +13,7 @@
 #define VMM_STACK_PAGES		4	/* per CPU */
 #define VMM_ARCH_CPU_PAGES	4	/* per CPU, most a backend allocates */
 
+#define ERR_IO		(-5)
 #define ERR_INVAL	(-22)
 #define ERR_NOMEM	(-12)
 #define ERR_BUSY	(-16)
@@ -53,6 +54,8 @@ struct vcpu {
 	bool guest_tf;		/* the guest had TF set itself */
 	bool intr_intercept;	/* intercept interrupts (a device is virtualized) */
 	bool intr_passing;	/* the kernel is taking an intercepted interrupt */
+	bool entered;		/* the first VMRUN of this launch succeeded */
+	void *launch_save;	/* the guest state built at the launch */
 };
 
 #define VCPU_GUEST_VMCB_PA	120
@@ -105,7 +108,8 @@ void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
  * @pt_format:	encoding of its nested page tables
  * @init:	global setup after the nested page tables exist
  * @init_cpu:	per-CPU setup (control blocks, save areas)
- * @launch_cpu:	demote the calling CPU; returns only on failure
+ * @launch_cpu:	demote the calling CPU; returns only on failure (a failing
+ *		first VMRUN resumes the CPU natively with an error instead)
  * @gpr:	the guest's general-purpose register @reg (0 RAX .. 15 R15,
  *		in the instruction set's numbering) at the current exit
  * @rip:	the guest's instruction pointer at the current exit
@@ -120,7 +124,8 @@ struct vmm_arch_ops {
 	const struct pt_format *pt_format;
 	int (*init)(void);
 	int (*init_cpu)(struct vcpu *v);
-	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip);
+	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
+			  unsigned int flags);
 	u64 *(*gpr)(struct vcpu *v, unsigned int reg);
 	u64 *(*rip)(struct vcpu *v);
 	void (*paging)(struct vcpu *v, u64 *cr3, bool *la57);
