@@ -49,7 +49,7 @@ VMM_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
 	-Isrc/vmm/include -Iinclude -Iinclude/uapi \
 	-fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
 	-mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=none \
+	-fno-asynchronous-unwind-tables -fno-common -fcf-protection=branch \
 	-Wall -Wextra -Werror -Wmissing-prototypes -Wmissing-declarations \
 	-Wstrict-prototypes -Wold-style-definition -Wshadow -Wundef \
 	-Wpointer-arith -Wcast-align -Wvla -Wformat=2 -MMD -MP

@@ -109,12 +109,18 @@ u64 rtvirt_generation(void)
 	return generation;
 }
 
+/*
+ * The block goes back to the page allocator scrubbed: it held the VMM's
+ * state, the kernel's saved registers and the devices' logs and traces.
+ */
 static void free_vmm_memory(void)
 {
 	unsigned int i;
 
-	if (vmm_va)
+	if (vmm_va) {
+		memset(vmm_va, 0, (size_t)nr_chunks * RTVIRT_VMM_CHUNK_SIZE);
 		vunmap(vmm_va);
+	}
 	vmm_va = NULL;
 	for (i = 0; chunk_pages && i < nr_chunks; i++)
 		if (chunk_pages[i])

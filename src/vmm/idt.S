@@ -4,18 +4,25 @@
  * runs with GIF clear, so interrupts and NMIs never reach it.  A fault at
  * an instruction listed in the exception table (rdmsr_safe(),
  * wrmsr_safe()) resumes at its fixup; any other vector arriving here is a
- * VMM bug and ends in vmm_exception() (a panic).
+ * VMM bug and ends in vmm_exception() (a panic).  Each stub starts with
+ * ENDBR64: on a CPU with indirect branch tracking enabled by the kernel
+ * (S_CET, which the VMM shares), IDT delivery must land on one.
  */
 	.text
 	.altmacro
 	.macro	STUB vec
 	.balign	16
+0:	endbr64
 	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
 	.else
 	pushq	$0
 	.endif
 	pushq	$\vec
-	jmp	exception_common
+	.byte	0xe9			/* jmp rel32: a fixed size */
+	.long	exception_common - . - 4
+	.if	. - 0b > 16
+	.error	"exception stub longer than 16 bytes"
+	.endif
 	.endm
 
 	.balign	16
