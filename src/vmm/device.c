@@ -444,8 +444,7 @@ static struct vdev *dev_get(u64 id)
 
 static bool buffer_ok(u64 pa, u64 size)
 {
-	return pa && !(pa & 7) && pa + size > pa &&
-	       pa + size <= (1ULL << vmm.boot.phys_bits) &&
+	return pa && !(pa & 7) && vmm_reaches(pa, size) &&
 	       !vmm_owns_pa(pa) && !vmm_owns_pa(pa + size - 1);
 }
 

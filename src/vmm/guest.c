@@ -32,7 +32,7 @@ int guest_read_phys(u64 gva, u64 *gpa, struct vcpu *v)
 		unsigned int shift = 12 + 9 * (level - 1);
 		u64 e;
 
-		if (vmm_owns_pa(table))
+		if (!vmm_reaches(table, PT_PAGE_SIZE) || vmm_owns_pa(table))
 			return -1;
 		e = ((const u64 *)table)[(gva >> shift) & 511];
 		if (!(e & PTE_PRESENT))
@@ -58,10 +58,11 @@ static size_t guest_fetch(struct vcpu *v, u8 *code)
 		u64 va = rip + got, pa;
 		size_t n = PT_PAGE_SIZE - (va & (PT_PAGE_SIZE - 1));
 
-		if (guest_read_phys(va, &pa, v) || vmm_owns_pa(pa))
-			break;
 		if (n > INSN_MAX_LEN - got)
 			n = INSN_MAX_LEN - got;
+		if (guest_read_phys(va, &pa, v) || !vmm_reaches(pa, n) ||
+		    vmm_owns_pa(pa))
+			break;
 		memcpy(code + got, (const void *)pa, n);
 		got += n;
 	}

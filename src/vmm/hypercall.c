@@ -26,8 +26,7 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 		return RTVIRT_HC_PING_MAGIC;
 	case RTVIRT_HC_STATS:
 		/* a0: physical address of the caller's buffer. */
-		if ((a0 & 7) ||
-		    a0 + sizeof(v->stats) > (1ULL << vmm.boot.phys_bits) ||
+		if ((a0 & 7) || !vmm_reaches(a0, sizeof(v->stats)) ||
 		    vmm_owns_pa(a0) ||
 		    vmm_owns_pa(a0 + sizeof(v->stats) - 1))
 			return RTVIRT_HC_EINVAL;

@@ -33,6 +33,22 @@ u64 vmm_va_to_pa(const void *va)
 }
 
 /**
+ * vmm_reaches() - whether the VMM can access a physical range
+ * @pa:		first byte
+ * @len:	bytes (at least 1)
+ *
+ * The VMM reaches physical memory through its identity map, which covers
+ * 2^phys_bits bytes, or the lower canonical half of its address space when
+ * that is smaller (47 bits with 4-level paging).
+ *
+ * Return: true if [@pa, @pa + @len) is inside the identity map.
+ */
+bool vmm_reaches(u64 pa, u64 len)
+{
+	return len && pa + len - 1 >= pa && pa + len <= vmm.phys_end;
+}
+
+/**
  * vmm_owns_pa() - whether a physical address lies in the VMM's block
  * @pa:	physical address
  *
@@ -142,6 +158,7 @@ static int build_host_pt(void)
 
 	if (phys_end > (va_mask + 1) / 2)
 		phys_end = (va_mask + 1) / 2;
+	vmm.phys_end = phys_end;
 	ret = init_pt(&vmm.host_pt, &pt_format_host);
 	if (!ret)
 		ret = pt_map(&vmm.host_pt, 0, 0, phys_end, PT_READ | PT_WRITE);

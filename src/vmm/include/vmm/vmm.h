@@ -75,6 +75,7 @@ struct vmm {
 	int pool_lock;		/* serialises vmm_alloc_pages() */
 	struct pt host_pt;	/* the VMM's own address space */
 	struct pt npt;		/* nested paging for the guest */
+	u64 phys_end;		/* end of the VMM's identity map */
 	u64 msrpm_pa, iopm_pa;
 	u8 *msrpm;
 	u64 efer_writable;	/* EFER bits that are not reserved */
@@ -92,6 +93,7 @@ void spin_lock(int *lock);
 void spin_unlock(int *lock);
 u64 vmm_va_to_pa(const void *va);
 bool vmm_owns_pa(u64 pa);
+bool vmm_reaches(u64 pa, u64 len);
 
 u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
 
