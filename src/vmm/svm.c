@@ -345,6 +345,18 @@ static void handle_cpuid(struct vcpu *v)
 	skip_insn(v, insn_cpuid, sizeof(insn_cpuid));
 }
 
+/*
+ * Give the CPU back to the kernel natively, after the instruction that
+ * exited: VM_HSAVE_PA as before the launch, the guest's EFER with SVME
+ * clear (as it was at the launch).
+ */
+static void __noreturn leave_to_native(struct vcpu *v)
+{
+	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
+	v->exit_efer = v->vmcb->save.efer & ~EFER_SVME;
+	svm_leave(v);
+}
+
 /* The emulated MSRs (policy_msr_emulated()): false for #GP. */
 static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 {
@@ -447,6 +459,18 @@ static void handle_msr(struct vcpu *v)
 		skip_insn(v, insn_wrmsr, sizeof(insn_wrmsr));
 	else
 		skip_insn(v, insn_rdmsr, sizeof(insn_rdmsr));
+	/*
+	 * The kernel turns SVM off itself only on its emergency paths (crash
+	 * and kdump, emergency restart: cpu_emergency_disable_virtualization()
+	 * on every CPU, KVM's reboot code): it means to run natively from
+	 * here on, so the VMM leaves this CPU, and the crash kernel starts
+	 * natively.
+	 */
+	if (write && msr == MSR_EFER && !(val & EFER_SVME)) {
+		vmm_log("cpu %u: the kernel turned SVM off (EFER.SVME cleared): this CPU leaves the VMM\n",
+			v->id);
+		leave_to_native(v);
+	}
 }
 
 static void handle_vmmcall(struct vcpu *v)
@@ -464,12 +488,8 @@ static void handle_vmmcall(struct vcpu *v)
 	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
 	vmcb->save.rax = ret;
 	skip_insn(v, insn_vmmcall, sizeof(insn_vmmcall));
-	if (leave) {
-		wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
-		/* The guest's EFER; SVME was clear at the launch. */
-		v->exit_efer = vmcb->save.efer & ~EFER_SVME;
-		svm_leave(v);
-	}
+	if (leave)
+		leave_to_native(v);
 }
 
 #define X86_RFLAGS_TF	(1ULL << 8)
@@ -581,8 +601,7 @@ static void __noreturn svm_launch_failed(struct vcpu *v)
 		v->id, (unsigned long long)vmcb->control.exit_code);
 	memcpy(&vmcb->save, v->launch_save, sizeof(vmcb->save));
 	vmcb->save.rax = (u64)(s64)ERR_IO;
-	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
-	svm_leave(v);	/* exit_efer: as at the launch */
+	leave_to_native(v);
 }
 
 /**
