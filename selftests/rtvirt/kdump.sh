@@ -1,0 +1,29 @@
+#!/bin/sh
+# kdump while demoted: with the kernel demoted under the VMM, a crash
+# (sysrq-c) boots the crash kernel loaded with kexec -p, and the crash
+# kernel runs natively (it sees SVM in CPUID, which the VMM hides from a
+# demoted kernel) and can read the crashed kernel's memory (/proc/vmcore).
+# The kernel's own crash path turns SVM off on every CPU
+# (cpu_emergency_disable_virtualization()), which makes the VMM leave each
+# of them.  Run directly, not through run_tests, under
+#   tools/vm/run --crash-kernel -- /rtvirt/selftests/kdump.sh
+# The first two results come from this kernel, the rest from the crash
+# kernel's /init (kdump_crash_init).
+. "$(dirname "$0")/lib.sh"
+
+grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -r /kdump/vmlinuz ] && [ -r /kdump/initrd.img ] ||
+	skip_all "no crash kernel in /kdump (tools/vm/run --crash-kernel)"
+grep -q crashkernel= /proc/cmdline || skip_all "no crashkernel= reservation"
+plan 5
+unload
+check "rtvirt launched, every CPU a guest" \
+	sh -c "insmod '$RTVIRT_KO' && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
+check "crash kernel loaded (kexec -p)" \
+	kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img \
+	--append="console=ttyS0,115200 loglevel=5 printk.time=1 rdinit=/init nr_cpus=1 irqpoll reset_devices panic=-1"
+echo "# crashing now; the crash kernel reports the rest"
+sync
+echo c > /proc/sysrq-trigger
+fail "the crash did not happen"
+finish
