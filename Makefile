@@ -167,6 +167,32 @@ soak:
 		RTVIRT_TEST_TIMEOUT=$$(( $(SOAK_FLIPS) + 600 )) \
 		/rtvirt/selftests/run_tests nvme_flip.sh
 
+# DKMS: the module rebuilt by dkms for every installed kernel.
+# DKMS_KVER selects the kernel to build for now (default: KDIR's).
+RTVIRT_VERSION := $(shell sed -n 's/^\#define RTVIRT_VERSION[[:space:]]*"\(.*\)"/\1/p' src/module/rtvirt.h)
+DKMS_SRC := /usr/src/rtvirt-$(RTVIRT_VERSION)
+DKMS_KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+DKMS_FILES := Kbuild Makefile include src tools/build
+# dkms runs make itself (and reads its output): not as part of this make.
+DKMS := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dkms
+.PHONY: dkms-install dkms-remove
+dkms-install:
+	@test -n "$(RTVIRT_VERSION)" || { echo "cannot read RTVIRT_VERSION" >&2; exit 1; }
+	@test -n "$(DKMS_KVER)" || { echo "no kernel release in $(KDIR); set DKMS_KVER" >&2; exit 1; }
+	@command -v dkms >/dev/null || { echo "dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	-$(DKMS) remove -m rtvirt -v $(RTVIRT_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a --parents $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/@VERSION@/$(RTVIRT_VERSION)/' dkms.conf > $(DKMS_SRC)/dkms.conf
+	$(DKMS) add -m rtvirt -v $(RTVIRT_VERSION)
+	$(DKMS) build -m rtvirt -v $(RTVIRT_VERSION) -k $(DKMS_KVER)
+	$(DKMS) install -m rtvirt -v $(RTVIRT_VERSION) -k $(DKMS_KVER)
+
+dkms-remove:
+	-$(DKMS) remove -m rtvirt -v $(RTVIRT_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf build $(RTVIRTCTL) $(SELFTEST_BINS)
