@@ -2,12 +2,13 @@
 # The demoted kernel cannot read or write the VMM's memory: through
 # /sys/kernel/debug/rtvirt/probe the kernel reads and writes addresses in
 # every range of vmm_memory; reads return 0, writes are discarded, every
-# attempt is counted, and the VMM keeps working and unlaunches cleanly.
+# attempt is counted, one instruction may touch several VMM pages, and the
+# VMM keeps working and unlaunches cleanly.
 . "$(dirname "$0")/lib.sh"
 
 grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
 D=/sys/kernel/debug/rtvirt
-plan 7
+plan 8
 unload
 insmod "$RTVIRT_KO"
 ranges=$(cat $D/vmm_memory)
@@ -32,6 +33,17 @@ d1=$(denied)
 echo "$n accesses, $((d1 - d0)) denied"
 check "every read of VMM memory returned 0" [ $nonzero -eq 0 ]
 check "every access was counted as denied ($n)" [ $((d1 - d0)) -eq $n ]
+# One instruction touching three VMM pages: a MOVSQ whose source crosses a
+# page end and whose destination is a third page.
+s=${ranges%%-*}
+src=$(printf '0x%x' $((s + 0x1ffc)))
+dst=$(printf '0x%x' $((s + 0x3000)))
+d2=$(denied)
+echo "movs $src $dst" > $D/probe
+d3=$(denied)
+echo "movs $src -> $dst: $(cat $D/probe), $((d3 - d2)) denied"
+check "one MOVSQ across two VMM pages into a third is contained" \
+	[ "$(cut -d' ' -f2 $D/probe)" = 0x0 -a $((d3 - d2)) -eq 4 ]
 check "probe refuses addresses outside the VMM" \
 	sh -c "! echo 'read 0x1000' > $D/probe"
 check "the VMM still answers on every CPU" \

@@ -51,6 +51,9 @@ static bool in_vmm(u64 addr)
 /*
  * "read ADDR" or "write ADDR VALUE": one aligned 8-byte access by the
  * kernel, through its direct map, to an address of the VMM's memory.
+ * "movs SRC DST": one MOVSQ from SRC (any alignment, so it may cross a
+ * page) to DST (aligned), both in the VMM's memory, then a read of DST:
+ * one instruction that touches up to three pages of the VMM.
  */
 static ssize_t probe_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
@@ -66,19 +69,28 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[count] = '\0';
 	n = sscanf(buf, "%7s %llx %llx", op, &addr, &value);
-	if (n < 2 || (strcmp(op, "read") && strcmp(op, "write")) ||
-	    (!strcmp(op, "write") && n != 3) || (addr & 7))
+	if (n < 2 || (strcmp(op, "read") && strcmp(op, "write") &&
+		      strcmp(op, "movs")) ||
+	    (strcmp(op, "read") && n != 3) ||
+	    (op[0] == 'm' ? (value & 7) : (addr & 7)))
 		return -EINVAL;
 
 	mutex_lock(&probe_lock);
 	rtvirt_launch_lock();
-	if (!rtvirt_launched() || !in_vmm(addr)) {
+	if (!rtvirt_launched() || !in_vmm(addr) || !in_vmm(addr + 7) ||
+	    (op[0] == 'm' && !in_vmm(value))) {
 		rtvirt_launch_unlock();
 		mutex_unlock(&probe_lock);
 		return rtvirt_launched() ? -EINVAL : -ENODEV;
 	}
 	p = phys_to_virt(addr);
-	if (op[0] == 'r') {
+	if (op[0] == 'm') {
+		void *src = p, *dst = phys_to_virt(value);
+
+		asm volatile("movsq" : "+S"(src), "+D"(dst) : : "memory");
+		addr = value;
+		value = READ_ONCE(*(u64 *)phys_to_virt(addr));
+	} else if (op[0] == 'r') {
 		value = READ_ONCE(*p);
 	} else {
 		WRITE_ONCE(*p, value);

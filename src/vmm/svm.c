@@ -496,6 +496,22 @@ static void handle_vmmcall(struct vcpu *v)
 #define DR6_BS		(1ULL << 14)
 #define DB_VECTOR	1
 
+/* Unmap the scratch page from every page stepped, stop intercepting #DB. */
+static void stop_stepping(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	spin_lock(&vmm.npt_lock);
+	while (v->stepping)
+		pt_unmap(&vmm.npt, v->stepping_gpa[--v->stepping], PT_PAGE_SIZE);
+	spin_unlock(&vmm.npt_lock);
+	memset(v->scratch, 0, PT_PAGE_SIZE);
+	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
+	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	if (!v->guest_tf)
+		vmcb->save.rflags &= ~X86_RFLAGS_TF;
+}
+
 /*
  * The kernel touched the VMM's memory.  Count and log it, then let that one
  * instruction complete against a zeroed scratch page instead: map the
@@ -524,9 +540,18 @@ static void handle_npf(struct vcpu *v)
 			v->id, err & 2 ? "write" : err & 16 ? "fetch" : "read",
 			(unsigned long long)gpa,
 			(unsigned long long)vmcb->save.rip);
-	/* One instruction may touch two pages (an access across a page end). */
-	if (v->stepping >= 2)
-		vmm_panic("cpu %u: third VMM page in one instruction\n", v->id);
+	/*
+	 * One instruction may touch several pages (MOVS: a source across a
+	 * page end, a destination across another).  More than that is no
+	 * instruction the kernel runs: stop stepping and refuse it.
+	 */
+	if (v->stepping == VCPU_STEP_PAGES) {
+		vmm_log("cpu %u: one instruction touched more than %u VMM pages at rip %#llx: #GP\n",
+			v->id, VCPU_STEP_PAGES, (unsigned long long)vmcb->save.rip);
+		stop_stepping(v);
+		inject_gp0(vmcb);
+		return;
+	}
 	memset(v->scratch, 0, PT_PAGE_SIZE);
 	spin_lock(&vmm.npt_lock);
 	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
@@ -553,20 +578,13 @@ static void handle_db(struct vcpu *v)
 					  SVM_EVTINJ_VALID;
 		return;
 	}
-	spin_lock(&vmm.npt_lock);
-	while (v->stepping)
-		pt_unmap(&vmm.npt, v->stepping_gpa[--v->stepping], PT_PAGE_SIZE);
-	spin_unlock(&vmm.npt_lock);
-	memset(v->scratch, 0, PT_PAGE_SIZE);
-	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
-	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	stop_stepping(v);
 	if (v->guest_tf) {
 		/* The guest was single-stepping itself: its #DB is due. */
 		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
 					  SVM_EVTINJ_VALID;
 	} else {
-		vmcb->save.rflags &= ~X86_RFLAGS_TF;
-		vmcb->save.dr6 &= ~DR6_BS;
+		vmcb->save.dr6 &= ~DR6_BS;	/* TF: cleared by stop_stepping() */
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <vmm/types.h>
 
 #define VMM_STACK_PAGES		4	/* per CPU */
+#define VCPU_STEP_PAGES		4	/* VMM pages one instruction may touch */
 #define VMM_ARCH_CPU_PAGES	4	/* per CPU, most a backend allocates */
 
 #define ERR_IO		(-5)
@@ -48,7 +49,7 @@ struct vcpu {
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
-	u64 stepping_gpa[2];	/* pages mapped to scratch while single-stepping */
+	u64 stepping_gpa[VCPU_STEP_PAGES]; /* mapped to scratch while stepping */
 	unsigned int stepping;	/* how many of them */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
