@@ -155,11 +155,24 @@ static const struct {
 };
 
 /**
+ * policy_msr_write_needs_old() - whether policy_msr_write() compares a
+ * write with the MSR's current value
+ * @msr:	MSR number
+ *
+ * Return: true for SYSCFG, TOM and TOM2 (for every other MSR the caller
+ * need not read it first).
+ */
+bool policy_msr_write_needs_old(u32 msr)
+{
+	return msr == MSR_AMD64_SYSCFG || msr == MSR_AMD64_TOM ||
+	       msr == MSR_AMD64_TOM2;
+}
+
+/**
  * policy_msr_write() - what to do with a WRMSR of the kernel the VMM did
  * not emulate
  * @msr:	MSR number
- * @old:	the MSR's current value (read by the caller; only used for
- *		SYSCFG, TOM and TOM2)
+ * @old:	the MSR's current value where policy_msr_write_needs_old()
  * @val:	the value the kernel writes
  * @addr:	set to the first byte of guest memory the value points the
  *		CPU or a hypervisor at, for POLICY_MSR_CHECK_RANGE
@@ -220,28 +233,29 @@ int policy_msr_write(u32 msr, u64 old, u64 val, u64 *addr, u32 *len)
  */
 u64 policy_efer_writable(u32 ext_c, u32 ext_d, u32 ext8_b, u32 ext21_a)
 {
+	/* Each bit with the CPUID register and bit that announce it. */
+	const struct {
+		u32 reg, mask;
+		u64 efer;
+	} bits[] = {
+		{ ext_d, 1U << 11, EFER_SCE },		/* SYSCALL */
+		{ ext_d, 1U << 29, EFER_LME },		/* LM */
+		{ ext_d, 1U << 20, EFER_NXE },		/* NX */
+		{ ext_d, 1U << 25, EFER_FFXSR },	/* FFXSR */
+		{ ext_c, CPUID_EXT_SVM, EFER_SVME },	/* SVM */
+		{ ext_c, 1U << 17, EFER_TCE },		/* TCE */
+		{ ext8_b, 1U << 8, EFER_MCOMMIT },	/* MCOMMIT */
+		{ ext8_b, 1U << 9, EFER_INTWB },	/* WBNOINVD's INTWB */
+		{ ext21_a, 1U << 8, EFER_AUTOIBRS },	/* AutomaticIBRS */
+	};
 	u64 m = EFER_LMA;
 
-	if (ext_d & (1U << 11))
-		m |= EFER_SCE;
-	if (ext_d & (1U << 29))
-		m |= EFER_LME;
-	if (ext_d & (1U << 20))
-		m |= EFER_NXE;
-	if (ext_d & (1U << 25))
-		m |= EFER_FFXSR;
-	if (ext_c & CPUID_EXT_SVM)
-		m |= EFER_SVME;
-	if (ext_c & (1U << 17))
-		m |= EFER_TCE;
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i].reg & bits[i].mask)
+			m |= bits[i].efer;
+	/* LMSLE: long mode, unless EferLmsleUnsupported. */
 	if ((ext_d & (1U << 29)) && !(ext8_b & (1U << 20)))
-		m |= EFER_LMSLE;	/* unless EferLmsleUnsupported */
-	if (ext8_b & (1U << 8))
-		m |= EFER_MCOMMIT;
-	if (ext8_b & (1U << 9))
-		m |= EFER_INTWB;
-	if (ext21_a & (1U << 8))
-		m |= EFER_AUTOIBRS;
+		m |= EFER_LMSLE;
 	return m;
 }
 

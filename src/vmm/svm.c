@@ -418,8 +418,9 @@ static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 
 	if (!write)
 		return !rdmsr_safe(msr, val);
-	/* The old value matters for SYSCFG, TOM, TOM2 only; may fault. */
-	rdmsr_safe(msr, &old);
+	/* Only for the rules that compare with it (a read may fault). */
+	if (!policy_msr_write_needs_old(msr) || rdmsr_safe(msr, &old))
+		old = 0;
 	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
 	case POLICY_MSR_CHECK_RANGE:
 		if (!range_has_vmm_memory(addr, len))
@@ -454,11 +455,10 @@ static void handle_msr(struct vcpu *v)
 	if (!write) {
 		vmcb->save.rax = (u32)val;
 		v->regs.rdx = val >> 32;
-	}
-	if (write)
-		skip_insn(v, insn_wrmsr, sizeof(insn_wrmsr));
-	else
 		skip_insn(v, insn_rdmsr, sizeof(insn_rdmsr));
+		return;
+	}
+	skip_insn(v, insn_wrmsr, sizeof(insn_wrmsr));
 	/*
 	 * The kernel turns SVM off itself only on its emergency paths (crash
 	 * and kdump, emergency restart: cpu_emergency_disable_virtualization()
@@ -466,7 +466,7 @@ static void handle_msr(struct vcpu *v)
 	 * here on, so the VMM leaves this CPU, and the crash kernel starts
 	 * natively.
 	 */
-	if (write && msr == MSR_EFER && !(val & EFER_SVME)) {
+	if (msr == MSR_EFER && !(val & EFER_SVME)) {
 		vmm_log("cpu %u: the kernel turned SVM off (EFER.SVME cleared): this CPU leaves the VMM\n",
 			v->id);
 		leave_to_native(v);

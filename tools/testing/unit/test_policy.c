@@ -113,6 +113,12 @@ START_TEST(msr_write_rules)
 	u64 addr = 0;
 	u32 len = 0;
 
+	/* Only SYSCFG, TOM and TOM2 need the current value. */
+	ck_assert(policy_msr_write_needs_old(0xc0010010));
+	ck_assert(policy_msr_write_needs_old(0xc001001a));
+	ck_assert(policy_msr_write_needs_old(0xc001001d));
+	ck_assert(!policy_msr_write_needs_old(0x1b));
+	ck_assert(!policy_msr_write_needs_old(0x40000070));
 	/* Anything not listed goes to the CPU, outside the map too. */
 	ck_assert_int_eq(policy_msr_write(0xc0002000, 0, 5, &addr, &len),
 			 POLICY_MSR_PASS);

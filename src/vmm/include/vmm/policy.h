@@ -20,6 +20,7 @@ bool policy_msr_emulated(u32 msr);
 #define POLICY_MSR_CHECK_RANGE	1
 #define POLICY_MSR_GP		2
 
+bool policy_msr_write_needs_old(u32 msr);
 int policy_msr_write(u32 msr, u64 old, u64 val, u64 *addr, u32 *len);
 u64 policy_efer_writable(u32 ext_c, u32 ext_d, u32 ext8_b, u32 ext21_a);
 bool policy_efer_write(u64 cur, u64 val, u64 writable, bool paging,
