@@ -25,13 +25,15 @@ SYM_FUNC_START(rtvirt_launch_trampoline)
 	movq	%rsp, %rsi
 	leaq	rtvirt_resume_guest(%rip), %rdx
 	CALL_NOSPEC rax
-	/* launch_cpu() failed: still native; %eax holds the error. */
-	popfq
-	jmp	1f
+	/*
+	 * launch_cpu() returned: it failed and the CPU is still native, with
+	 * the error in %eax.  Either way the same code follows: the CPU
+	 * comes here first as a guest (%eax 0), or natively again after a
+	 * failed first VMRUN (%eax < 0), on the stack captured above.
+	 */
 rtvirt_resume_guest:
-	/* First instruction as a guest (or native again, %eax < 0). */
 	popfq
-1:	popq	%r15
+	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12
