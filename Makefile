@@ -12,8 +12,14 @@
 # KDIR selects the kernel build tree (default: the running kernel's when its
 # headers are installed, else the newest installed Debian kernel headers).
 
+# The running kernel's build tree; else that of Debian's default kernel
+# (the one linux-headers-amd64 depends on: 6.1 on Debian 12, even with a
+# 6.12 tree installed beside it); else the newest installed.
 ifeq ($(origin KDIR), undefined)
+KDEFAULT := $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	      sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
 KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	  $(if $(KDEFAULT),$(wildcard /lib/modules/$(KDEFAULT)/build)) \
 	  $(lastword $(sort $(wildcard /lib/modules/*/build))))
 endif
 
