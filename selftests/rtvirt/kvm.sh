@@ -4,15 +4,37 @@
 # to create a VM cleanly (EFER.SVME reads as set: SVM is taken) with no
 # kernel BUG; it runs again after rmmod.  With a VM running, the launch is
 # refused with one dmesg line that names the reason and the way out, and
-# nothing is left behind; it succeeds once the VM is gone.
+# nothing is left behind; it succeeds once the VM is gone.  Where kvm
+# enables SVM at its load (Linux 6.12, kvm.enable_virt_at_load), the launch
+# is refused while kvm_amd is loaded and works after rmmod kvm_amd kvm.
 . "$(dirname "$0")/lib.sh"
 
 here=$(dirname "$0")
 grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
 [ -c /dev/kvm ] || skip_all "no /dev/kvm (kvm_amd not loaded)"
-plan 11
 unload
 dmesg -c > /dev/null
+
+# Linux 6.12 and later enable SVM when kvm loads (kvm.enable_virt_at_load,
+# default on): the launch must be refused while kvm_amd is loaded, with the
+# way out in dmesg, and work once it is gone.
+if [ "$(cat /sys/module/kvm/parameters/enable_virt_at_load 2>/dev/null)" = Y ]; then
+	plan 5
+	check "with kvm_amd enabling SVM at load, insmod fails" \
+		sh -c "! insmod '$RTVIRT_KO'"
+	dmesg | grep rtvirt | tail -n 1
+	check "dmesg names kvm_amd and the way out" \
+		sh -c "dmesg | grep 'rtvirt: launch failed: SVM is in use by another hypervisor' | grep -q 'rmmod kvm_amd'"
+	check "a KVM guest runs" "$here"/kvm_guest run
+	check "after rmmod kvm_amd kvm the launch works" \
+		sh -c "rmmod kvm_amd && rmmod kvm && insmod '$RTVIRT_KO' && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
+	unload
+	for m in $(grep -E '/kvm(-amd)?\.ko$' /etc/rtvirt-modules); do insmod "$m"; done
+	check "kvm_amd loads again after rmmod rtvirt and runs a guest" "$here"/kvm_guest run
+	finish
+fi
+
+plan 11
 
 check "a KVM guest runs natively" "$here"/kvm_guest run
 
