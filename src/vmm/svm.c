@@ -104,7 +104,7 @@ static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 
 	memset(vmcb, 0, sizeof(*vmcb));
 	c->intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_MSR_PROT |
-			     SVM_INTERCEPT_SHUTDOWN;
+			     SVM_INTERCEPT_IDTR_WRITE | SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
@@ -664,6 +664,20 @@ void svm_handle_exit(struct vcpu *v)
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
 		break;
+	case SVM_EXIT_IDTR_WRITE:
+		/*
+		 * A running kernel loads its IDT at boot and when a CPU comes
+		 * up, both native under rtvirt; while demoted only on its way
+		 * out to another kernel: machine_kexec() invalidates the IDT,
+		 * also for a crash kernel, where no reboot notifier ran and
+		 * the kernel may not have turned SVM off (Linux 6.12 does so
+		 * only through KVM's emergency callback).  Leave this CPU
+		 * before the LIDT, which the kernel then runs natively.
+		 */
+		v->stats.exits[RTVIRT_EXIT_OTHER]++;
+		vmm_log("cpu %u: the kernel loads an IDT (kexec): this CPU leaves the VMM\n",
+			v->id);
+		leave_to_native(v);
 	case SVM_EXIT_CPUID:
 		v->stats.exits[RTVIRT_EXIT_CPUID]++;
 		handle_cpuid(v);

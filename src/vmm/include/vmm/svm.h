@@ -11,6 +11,7 @@
 /* Intercept word 3 (offset 0x0c) and word 4 (offset 0x10). */
 #define SVM_INTERCEPT_INTR	(1U << 0)
 #define SVM_INTERCEPT_VINTR	(1U << 4)
+#define SVM_INTERCEPT_IDTR_WRITE (1U << 10)
 #define SVM_INTERCEPT_CPUID	(1U << 18)
 #define SVM_INTERCEPT_IOIO_PROT	(1U << 27)
 #define SVM_INTERCEPT_MSR_PROT	(1U << 28)
@@ -29,6 +30,7 @@
 #define SVM_EXIT_EXCP_DB	0x041
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_IDTR_WRITE	0x06a
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_IOIO		0x07b
