@@ -496,18 +496,24 @@ static void handle_vmmcall(struct vcpu *v)
 #define DR6_BS		(1ULL << 14)
 #define DB_VECTOR	1
 
-/* Unmap the scratch page from every page stepped, stop intercepting #DB. */
-static void stop_stepping(struct vcpu *v)
+/* Unmap the scratch page from every page stepped. */
+static void unmap_stepped(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
-
 	spin_lock(&vmm.npt_lock);
 	while (v->stepping)
 		pt_unmap(&vmm.npt, v->stepping_gpa[--v->stepping], PT_PAGE_SIZE);
 	spin_unlock(&vmm.npt_lock);
 	memset(v->scratch, 0, PT_PAGE_SIZE);
+	v->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+/* The step is over: unmap, stop intercepting #DB, the guest's TF back. */
+static void stop_stepping(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->vmcb;
+
+	unmap_stepped(v);
 	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
-	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 	if (!v->guest_tf)
 		vmcb->save.rflags &= ~X86_RFLAGS_TF;
 }
@@ -541,6 +547,13 @@ static void handle_npf(struct vcpu *v)
 			(unsigned long long)gpa,
 			(unsigned long long)vmcb->save.rip);
 	/*
+	 * A step still armed at another instruction never completed (the
+	 * stepped instruction faulted and its context did not come back):
+	 * forget its pages and start this step afresh.
+	 */
+	if (v->stepping && v->stepping_rip != vmcb->save.rip)
+		unmap_stepped(v);
+	/*
 	 * One instruction may touch several pages (MOVS: a source across a
 	 * page end, a destination across another).  More than that is no
 	 * instruction the kernel runs: stop stepping and refuse it.
@@ -559,8 +572,10 @@ static void handle_npf(struct vcpu *v)
 	spin_unlock(&vmm.npt_lock);
 	if (ret)
 		vmm_panic("cpu %u: cannot map the scratch page (%d)\n", v->id, ret);
-	if (!v->stepping)
+	if (!v->stepping) {
 		v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
+		v->stepping_rip = vmcb->save.rip;
+	}
 	v->stepping_gpa[v->stepping++] = gpa & ~(PT_PAGE_SIZE - 1);
 	vmcb->save.rflags |= X86_RFLAGS_TF;
 	vmcb->control.int_state |= 1;

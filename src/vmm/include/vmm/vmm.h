@@ -51,6 +51,7 @@ struct vcpu {
 	u64 scratch_pa;
 	u64 stepping_gpa[VCPU_STEP_PAGES]; /* mapped to scratch while stepping */
 	unsigned int stepping;	/* how many of them */
+	u64 stepping_rip;	/* the instruction being stepped */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
 	bool intr_intercept;	/* intercept interrupts (a device is virtualized) */
