@@ -8,7 +8,8 @@
 # with SVMDIS and LOCK set.  The MSRs outside the map exit to the VMM, which
 # tries them on the CPU with an exception fixup of its own.  Writes the VMM
 # must refuse get #GP and harm nothing: a reserved EFER bit, the xAPIC page
-# moved onto VMM memory.
+# moved onto VMM memory.  PAT written while demoted stays after the
+# unlaunch.
 . "$(dirname "$0")/lib.sh"
 
 here=$(dirname "$0")
@@ -18,7 +19,7 @@ RANGES="0 0x1fff 0xc0000000 0xc0001fff 0xc0010000 0xc0011fff
 	0xc0002000 0xc00023ff 0x40000000 0x400001ff 0x4b564d00 0x4b564dff"
 OUT_OF_MAP=$((0x400 + 0x200 + 0x100))
 cpus=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | sed 's/.*cpu//' | sort -n)
-plan 9
+plan 10
 unload
 
 scan() {	# scan TAG: every range on every CPU into /tmp/msr.TAG
@@ -101,5 +102,15 @@ apic1=$("$here"/msr_scan read 0 0x1b 0x1b | cut -d' ' -f2)
 echo "APIC_BASE $apic, after the write $apic1; cpu0 timer interrupts $loc0 -> $loc1"
 check "WRMSR APIC_BASE onto VMM memory gets #GP; the xAPIC stays and ticks" \
 	[ $rc -eq 3 -a "$apic1" = "$apic" -a "$loc1" -gt "$loc0" ]
+# PAT is the kernel's own while demoted (the guest PAT): what it writes
+# then is its PAT after the unlaunch, not the value of the launch.  PA6
+# goes from UC- to UC for the test, then back.
+pat=$("$here"/msr_scan read 0 0x277 0x277 | cut -d' ' -f2)
+newpat=$(printf '0x%x' $(( (pat & ~(0xff << 48)) )))
+"$here"/msr_scan write 0 0x277 "$newpat"
 check "rmmod" unload
+pat1=$("$here"/msr_scan read 0 0x277 0x277 | cut -d' ' -f2)
+"$here"/msr_scan write 0 0x277 "$pat"
+echo "PAT $pat, written demoted $newpat, after the unlaunch $pat1"
+check "a PAT written while demoted stays after the unlaunch" [ "$pat1" = "$newpat" ]
 finish
