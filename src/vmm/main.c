@@ -25,6 +25,7 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */
+extern const u8 svm_vmrun_return[];
 extern const struct vmm_extable_entry __vmm_extable_start[],
 	__vmm_extable_end[];
 
@@ -48,6 +49,15 @@ void vmm_exception(u64 *frame)
 		frame[2] = (u64)&e->fixup + e->fixup;
 		return;
 	}
+	/*
+	 * #VMEXIT clears GIF, so no interrupt can reach the VMM; QEMU's TCG
+	 * at times delivers one at the first instruction after VMRUN as if
+	 * the CPU were still in guest mode (the bug of Documentation/
+	 * testing.rst, whose other face is the "guest state lost" panic).
+	 */
+	if (frame[0] >= 32 && frame[2] == (u64)svm_vmrun_return)
+		vmm_panic("interrupt %llu taken at the #VMEXIT with GIF clear (emulator bug)\n",
+			  (unsigned long long)frame[0]);
 	asm volatile("mov %%cr2, %0" : "=r"(cr2));
 	vmm_panic("exception %llu error %#llx at rip %#llx cr2 %#llx\n",
 		  (unsigned long long)frame[0], (unsigned long long)frame[1],

@@ -111,6 +111,8 @@ svm_enter:
 	movq	VCPU_R15(%rdi), %r15
 	movq	VCPU_RDI(%rdi), %rdi
 	vmrun	%rax
+	.globl	svm_vmrun_return
+svm_vmrun_return:			/* the first instruction after #VMEXIT */
 	pushq	%rdi
 	movq	16(%rsp), %rdi
 	movq	%rbx, VCPU_RBX(%rdi)
