@@ -102,6 +102,7 @@ static const struct {
 	{ MSR_EFER, true },
 	{ MSR_VM_CR, true },
 	{ MSR_VM_HSAVE_PA, true },
+	{ MSR_PAT, true },
 	{ MSR_IA32_APICBASE, false },
 	{ MSR_AMD64_SYSCFG, false },
 	{ MSR_AMD64_TOM, false },
@@ -119,7 +120,29 @@ static const struct {
  */
 bool policy_msr_emulated(u32 msr)
 {
-	return msr == MSR_EFER || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA;
+	return msr == MSR_EFER || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA ||
+	       msr == MSR_PAT;
+}
+
+/**
+ * policy_pat_valid() - whether a value may be written to IA32_PAT
+ * @val:	the value
+ *
+ * Each of the eight entries is a memory type: UC (0), WC (1), WT (4),
+ * WP (5), WB (6) or UC- (7); types 2 and 3 and the upper five bits of
+ * each byte are reserved (#GP).
+ *
+ * Return: true if the CPU accepts @val.
+ */
+bool policy_pat_valid(u64 val)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 type = val >> (i * 8);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
 }
 
 /* SYSCFG bits the kernel may change: the fixed-range MTRR RdMem/WrMem

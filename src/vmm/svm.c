@@ -386,6 +386,21 @@ static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 		else
 			*val = v->guest_hsave_pa;
 		return true;
+	case MSR_PAT:
+		/*
+		 * The kernel's PAT is the guest PAT (G_PAT) under nested
+		 * paging; svm_leave() puts it in IA32_PAT at the unlaunch.
+		 * Kept here rather than left to the CPU: QEMU's TCG does not
+		 * save a guest's PAT write into G_PAT.
+		 */
+		if (!write) {
+			*val = vmcb->save.g_pat;
+			return true;
+		}
+		if (!policy_pat_valid(*val))
+			return false;
+		vmcb->save.g_pat = *val;
+		return true;
 	default:	/* VM_CR: SVM disabled and locked as far as the guest knows */
 		if (!write)
 			*val = rdmsr(MSR_VM_CR) | VM_CR_SVMDIS | VM_CR_LOCK;

@@ -67,12 +67,13 @@ END_TEST
 
 START_TEST(vmm_intercepts_exactly)
 {
-	/* Reads and writes of EFER, VM_CR, VM_HSAVE_PA; writes only of
+	/* Reads and writes of EFER, VM_CR, VM_HSAVE_PA, PAT; writes only of
 	 * APIC_BASE, SYSCFG, TOM, TOM2 and KVM's clock MSRs.
 	 */
 	static const struct { u32 msr; bool read; } intercepted[] = {
 		{ 0xc0000080, true }, { 0xc0010114, true },
-		{ 0xc0010117, true }, { 0x1b, false }, { 0xc0010010, false },
+		{ 0xc0010117, true }, { 0x277, true }, { 0x1b, false },
+		{ 0xc0010010, false },
 		{ 0xc001001a, false }, { 0xc001001d, false }, { 0x11, false },
 		{ 0x12, false },
 	};
@@ -168,6 +169,22 @@ START_TEST(msr_write_rules)
 }
 END_TEST
 
+START_TEST(pat_rules)
+{
+	/* Linux's PAT, all-WB, all-UC: fine. */
+	ck_assert(policy_pat_valid(0x0407050600070106ULL));
+	ck_assert(policy_pat_valid(0x0606060606060606ULL));
+	ck_assert(policy_pat_valid(0));
+	/* Types 2 and 3, and the upper bits of any entry: reserved. */
+	for (int i = 0; i < 8; i++) {
+		ck_assert(!policy_pat_valid(2ULL << (i * 8)));
+		ck_assert(!policy_pat_valid(3ULL << (i * 8)));
+		ck_assert(!policy_pat_valid(0x08ULL << (i * 8)));
+		ck_assert(!policy_pat_valid(0x80ULL << (i * 8)));
+	}
+}
+END_TEST
+
 START_TEST(efer_rules)
 {
 	/* A Zen-like CPU: SYSCALL, NX, LM, FFXSR; SVM; TCE; AutoIBRS. */
@@ -206,6 +223,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, vmm_intercepts_exactly);
 	tcase_add_test(tc, msr_write_rules);
 	tcase_add_test(tc, efer_rules);
+	tcase_add_test(tc, pat_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,7 @@ int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write);
 bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write);
 int svm_msrpm_build(u8 *msrpm);
 bool policy_msr_emulated(u32 msr);
+bool policy_pat_valid(u64 val);
 
 #define POLICY_MSR_PASS		0
 #define POLICY_MSR_CHECK_RANGE	1
