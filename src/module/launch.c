@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cc_platform.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
@@ -362,6 +363,15 @@ int rtvirt_launch(void)
 		return -EOPNOTSUPP;
 	if (!(rtvirt_caps.features & RTVIRT_FEAT_NPT)) {
 		pr_err("launch needs nested paging (NPT), which this CPU lacks\n");
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * With SME (mem_encrypt=on) or as an SEV guest, the kernel's memory
+	 * is encrypted and its page tables carry the encryption bit; the
+	 * VMM's tables and nested tables do not, and would see ciphertext.
+	 */
+	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
+		pr_err("launch refused: memory encryption (SME or SEV) is active, which the VMM does not support; boot with mem_encrypt=off to use rtvirt\n");
 		return -EOPNOTSUPP;
 	}
 	mutex_lock(&launch_lock);
