@@ -231,11 +231,40 @@ static int split_leaf(struct pt *pt, int level, u64 *entry)
 	return 0;
 }
 
+/*
+ * Fill a table that was just allocated (all entries not present) with
+ * leaves for [gpa, end), as far as whole aligned entries go; the leaves of
+ * one level and rights differ only in their address bits.  The identity
+ * maps of a wide physical address space are millions of such entries.
+ * Return: the bytes mapped (0 when the range does not start that way).
+ */
+static u64 fill_fresh(struct pt *pt, u64 *table, int level, u64 gpa, u64 end,
+		      u64 hpa, unsigned int prot)
+{
+	u64 span = PT_LEVEL_SIZE(level);
+	unsigned int i = (gpa >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1);
+	u64 e, done = 0;
+
+	if (!prot || level > pt->max_leaf_level || (gpa & (span - 1)) ||
+	    (hpa & (span - 1)))
+		return 0;
+	e = pt->fmt->leaf(level, hpa, prot);
+	for (; i < PT_ENTRIES && end - gpa - done >= span; i++, done += span)
+		table[i] = e + done;
+	return done;
+}
+
 static int set_range(struct pt *pt, u64 *table, int level, u64 gpa, u64 end,
-		     u64 hpa, unsigned int prot)
+		     u64 hpa, unsigned int prot, bool fresh)
 {
 	u64 span = PT_LEVEL_SIZE(level);
 
+	if (fresh) {
+		u64 done = fill_fresh(pt, table, level, gpa, end, hpa, prot);
+
+		gpa += done;
+		hpa += done;
+	}
 	while (gpa < end) {
 		u64 *entry = &table[(gpa >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1)];
 		u64 entry_end = (gpa & ~(span - 1)) + span;
@@ -251,6 +280,7 @@ static int set_range(struct pt *pt, u64 *table, int level, u64 gpa, u64 end,
 		} else if (level == 1) {
 			*entry = pt->fmt->leaf(1, hpa, prot);
 		} else {
+			bool new = false;
 			u64 pa;
 
 			if (!pt->fmt->present(*entry)) {
@@ -259,6 +289,7 @@ static int set_range(struct pt *pt, u64 *table, int level, u64 gpa, u64 end,
 				if (!new_table(pt, &pa))
 					return ERR_NOMEM;
 				*entry = pt->fmt->table(pa);
+				new = true;
 			} else if (pt->fmt->is_leaf(level, *entry)) {
 				ret = split_leaf(pt, level, entry);
 				if (ret)
@@ -266,7 +297,7 @@ static int set_range(struct pt *pt, u64 *table, int level, u64 gpa, u64 end,
 			}
 			ret = set_range(pt, pt->table_va(pt->ctx,
 					pt->fmt->addr(level, *entry)),
-					level - 1, gpa, stop, hpa, prot);
+					level - 1, gpa, stop, hpa, prot, new);
 			if (ret)
 				return ret;
 		}
@@ -317,7 +348,7 @@ int pt_map(struct pt *pt, u64 gpa, u64 hpa, u64 size, unsigned int prot)
 	    !(prot & PT_READ) || (prot & ~(PT_RWX | PT_UNCACHED)))
 		return ERR_INVAL;
 	return set_range(pt, pt->table_va(pt->ctx, pt->root), pt->levels,
-			 gpa, gpa + size, hpa, prot);
+			 gpa, gpa + size, hpa, prot, false);
 }
 
 /**
@@ -334,7 +365,7 @@ int pt_unmap(struct pt *pt, u64 gpa, u64 size)
 	if (!range_ok(pt, gpa, size))
 		return ERR_INVAL;
 	return set_range(pt, pt->table_va(pt->ctx, pt->root), pt->levels,
-			 gpa, gpa + size, 0, 0);
+			 gpa, gpa + size, 0, 0, false);
 }
 
 /**
