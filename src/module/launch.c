@@ -219,7 +219,8 @@ static int load_vmm(void)
 	if (!chunk_pages || !pages || !boot)
 		goto out;
 	for (i = 0; i < nr_chunks; i++) {
-		chunk_pages[i] = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
+		/* Not zeroed here: the VMM zeroes every page it hands out. */
+		chunk_pages[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
 					     get_order(RTVIRT_VMM_CHUNK_SIZE));
 		if (!chunk_pages[i]) {
 			pr_err("cannot allocate %u MiB for the VMM\n", nr_chunks * 2);
@@ -235,6 +236,7 @@ static int load_vmm(void)
 		goto out;
 
 	memcpy(vmm_va, hdr, hdr->image_size);
+	memset((u8 *)vmm_va + hdr->image_size, 0, hdr->bss_size);
 	ret = apply_relocations(hdr);
 	if (ret) {
 		pr_err("VMM image has an unsupported relocation\n");
