@@ -445,7 +445,7 @@ static struct vdev *dev_get(u64 id)
 static bool buffer_ok(u64 pa, u64 size)
 {
 	return pa && !(pa & 7) && vmm_reaches(pa, size) &&
-	       !vmm_owns_pa(pa) && !vmm_owns_pa(pa + size - 1);
+	       !vmm_owns_range(pa, size);
 }
 
 static u64 dev_attach(u64 info_pa)

@@ -27,8 +27,7 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 	case RTVIRT_HC_STATS:
 		/* a0: physical address of the caller's buffer. */
 		if ((a0 & 7) || !vmm_reaches(a0, sizeof(v->stats)) ||
-		    vmm_owns_pa(a0) ||
-		    vmm_owns_pa(a0 + sizeof(v->stats) - 1))
+		    vmm_owns_range(a0, sizeof(v->stats)))
 			return RTVIRT_HC_EINVAL;
 		memcpy((void *)a0, &v->stats, sizeof(v->stats));
 		return 0;

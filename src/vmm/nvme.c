@@ -446,12 +446,7 @@ static void substitute_flush(struct nvme_sqe *c)
 static bool dma_denied(void *ctx, u64 pa, u64 len)
 {
 	(void)ctx;
-	if (!vmm_reaches(pa, len))
-		return true;
-	for (u64 p = pa & ~(PT_PAGE_SIZE - 1); p < pa + len; p += PT_PAGE_SIZE)
-		if (vmm_owns_pa(p))
-			return true;
-	return false;
+	return !vmm_reaches(pa, len) || vmm_owns_range(pa, len);
 }
 
 static void dma_read(void *ctx, u64 pa, void *buf, u64 len)

@@ -62,6 +62,25 @@ bool vmm_owns_pa(u64 pa)
 	return false;
 }
 
+/**
+ * vmm_owns_range() - whether a physical range holds any of the VMM's block
+ * @pa:		first byte
+ * @len:	bytes
+ *
+ * Return: true if a byte of [@pa, @pa + @len) lies in the block; also for
+ * an empty or wrapping range, which no caller may use.
+ */
+bool vmm_owns_range(u64 pa, u64 len)
+{
+	if (!len || pa + len - 1 < pa)
+		return true;
+	for (u64 p = pa & ~(PT_PAGE_SIZE - 1); p <= pa + len - 1;
+	     p += PT_PAGE_SIZE)
+		if (vmm_owns_pa(p))
+			return true;
+	return false;
+}
+
 static u64 *pa_to_va(void *ctx, u64 pa)
 {
 	(void)ctx;

@@ -408,20 +408,6 @@ static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 	}
 }
 
-/* Whether [addr, addr + len) holds a byte of the VMM's memory. */
-static bool range_has_vmm_memory(u64 addr, u64 len)
-{
-	u64 page;
-
-	if (!len || addr + len - 1 < addr)
-		return true;
-	for (page = addr & ~(PT_PAGE_SIZE - 1); page <= addr + len - 1;
-	     page += PT_PAGE_SIZE)
-		if (vmm_owns_pa(page))
-			return true;
-	return false;
-}
-
 /*
  * Any other MSR: tried on the CPU, after the policy's checks, so that it
  * behaves as on bare metal, #GP included.  Return: false for #GP.
@@ -438,7 +424,7 @@ static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 		old = 0;
 	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
 	case POLICY_MSR_CHECK_RANGE:
-		if (!range_has_vmm_memory(addr, len))
+		if (!vmm_owns_range(addr, len))
 			break;
 		fallthrough;
 	case POLICY_MSR_GP:

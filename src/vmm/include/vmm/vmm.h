@@ -96,6 +96,7 @@ void spin_unlock(int *lock);
 u64 vmm_va_to_pa(const void *va);
 bool vmm_owns_pa(u64 pa);
 bool vmm_reaches(u64 pa, u64 len);
+bool vmm_owns_range(u64 pa, u64 len);
 
 u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
 
