@@ -86,16 +86,24 @@ static inline u64 vmmcall(u64 nr, u64 a0, u64 *rbx, u64 *rcx, u64 *rdx)
  * @a1:		RCX
  * @a2:		RDX
  *
- * Only valid while launched, with the caller keeping it so.
+ * Only valid while launched, with the caller keeping it so.  A CPU going
+ * offline is native again (its hot-plug callback unlaunched it) while
+ * work items and tasks still run on it: there the call is not made.
  *
- * Return: the VMM's RAX.
+ * Return: the VMM's RAX, or RTVIRT_HC_ENODEV on a CPU that is native.
  */
 u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
 {
 	u64 ret, b = a0, c = a1, d = a2;
 
+	preempt_disable();
+	if (!cpu_state[smp_processor_id()].launched) {
+		preempt_enable();
+		return RTVIRT_HC_ENODEV;
+	}
 	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
 		     : "a"(nr) : "memory");
+	preempt_enable();
 	return ret;
 }
 
