@@ -144,8 +144,8 @@ check:
 demo:
 	@tools/demo
 
-# libFuzzer on the VMM's instruction decoder and NVMe data pointer checks
-# (clang; not part of make check).
+# libFuzzer on the VMM's instruction decoder and NVMe data pointer checks,
+# and on the module's BTF reader (clang; not part of make check).
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p build/fuzz
@@ -157,6 +157,10 @@ fuzz:
 		-Iinclude -o build/fuzz/fuzz_nvme_dma \
 		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
 	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8236
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Iinclude -o build/fuzz/fuzz_btf \
+		tools/testing/fuzz/fuzz_btf.c src/common/btf.c
+	build/fuzz/fuzz_btf -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 # Reports ratios and counts measured in one test VM run; not a test.
 bench:
