@@ -29,7 +29,7 @@
 #define RTVIRT_HC_STATS		3	/* RBX: physical address of a struct rtvirt_vmm_cpu_stats to fill */
 #define RTVIRT_HC_FLUSH		4	/* flush this CPU's nested TLB, refresh its intercepts */
 #define RTVIRT_HC_DEV_ATTACH	5	/* RBX: pa of a struct rtvirt_vmm_dev_info; returns the device id */
-#define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id; take the device over (all other CPUs held) */
+#define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id, RCX: pa of the model's takeover state (struct rtvirt_vmm_nvme_layout), RDX: its size; take the device over (all other CPUs held) */
 #define RTVIRT_HC_DEV_HANDBACK	7	/* RBX: id, RCX: RTVIRT_HB_* step */
 #define RTVIRT_HC_DEV_POLL	8	/* RBX: id; returns RTVIRT_POLL_* bits */
 #define RTVIRT_HC_DEV_STATS	9	/* RBX: id, RCX: pa of a struct rtvirt_vmm_dev_stats */
@@ -89,10 +89,6 @@ struct rtvirt_vmm_cpu_stats {
  * @msix_pba_size:
  * @lba_shift:		log2 of the namespaces' logical block size
  * @tsc_khz:		TSC frequency, for the trace's nanoseconds
- * @layout_pa:		physical address of a struct rtvirt_vmm_nvme_layout
- *			the module keeps for the device: what the model
- *			learned of the device's queues at the last takeover,
- *			used when the admin queue no longer shows it
  */
 struct rtvirt_vmm_dev_info {
 	unsigned int model;
@@ -106,30 +102,54 @@ struct rtvirt_vmm_dev_info {
 	unsigned int msix_pba_size;
 	unsigned int lba_shift;
 	unsigned int tsc_khz;
-	unsigned long long layout_pa;
 };
 
-#define RTVIRT_VMM_NVME_MAX_QUEUES	16
+/* Queue identifiers below this (the admin queue's 0 included) are handled. */
+#define RTVIRT_VMM_NVME_MAX_QUEUES	1024
+#define RTVIRT_VMM_NVME_Q_POLLED	(1U << 0)	/* created without interrupts */
 
 /**
- * struct rtvirt_vmm_nvme_layout - an NVMe controller's queues as its
- * driver created them (written by the VMM, kept by the module)
- * @asq:	admin submission queue address it belongs to
+ * struct rtvirt_vmm_nvme_queue - one queue pair as the OS's driver keeps it
+ * @sq:		submission queue address (64-byte entries)
+ * @cq:		completion queue address (16-byte entries)
+ * @depth:	entries of both
+ * @qid:	queue identifier (the SQ's and its CQ's)
+ * @vector:	MSI-X vector of the CQ
+ * @sq_tail:	SQ tail the driver last gave the controller
+ * @cq_head:	next CQ entry the driver reads
+ * @cq_phase:	the phase bit it expects there
+ * @flags:	RTVIRT_VMM_NVME_Q_*
+ */
+struct rtvirt_vmm_nvme_queue {
+	unsigned long long sq;
+	unsigned long long cq;
+	unsigned int depth;
+	unsigned short qid;
+	unsigned short vector;
+	unsigned short sq_tail;
+	unsigned short cq_head;
+	unsigned char cq_phase;
+	unsigned char flags;
+	unsigned char pad[6];
+};
+
+/**
+ * struct rtvirt_vmm_nvme_layout - RTVIRT_HC_DEV_COMMENCE for an NVMe
+ * controller: its queues as the OS's driver holds them, read by the module
+ * from the driver's own state with every other CPU stopped.  The VMM
+ * copies it and checks every value against the controller before use.
  * @dbs:	shadow doorbell buffer (Doorbell Buffer Config), or 0
  * @eis:	event index buffer, or 0
- * @depth:	entries of I/O queue N at index N (0: no such queue)
- * @iv:		its interrupt vector
- * @sq:		its submission queue address
- * @cq:		its completion queue address
+ * @db_stride:	bytes between doorbell registers, as the driver uses them
+ * @nr_queues:	entries in @q: the admin queue first, then every I/O queue
+ * @q:		the queues
  */
 struct rtvirt_vmm_nvme_layout {
-	unsigned long long asq;
 	unsigned long long dbs;
 	unsigned long long eis;
-	unsigned short depth[RTVIRT_VMM_NVME_MAX_QUEUES];
-	unsigned short iv[RTVIRT_VMM_NVME_MAX_QUEUES];
-	unsigned long long sq[RTVIRT_VMM_NVME_MAX_QUEUES];
-	unsigned long long cq[RTVIRT_VMM_NVME_MAX_QUEUES];
+	unsigned int db_stride;
+	unsigned int nr_queues;
+	struct rtvirt_vmm_nvme_queue q[];
 };
 
 #define RTVIRT_VMM_TRAP_KINDS	8

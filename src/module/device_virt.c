@@ -55,9 +55,8 @@ static int hc_errno(u64 ret)
 int rtvirt_dev_alloc(struct rtvirt_dev *d)
 {
 	mutex_init(&d->op_lock);
-	d->layout = kzalloc(sizeof(struct rtvirt_vmm_nvme_layout), GFP_KERNEL);
 	d->base = kzalloc(sizeof(*d->base), GFP_KERNEL);
-	if (!d->layout || !d->base) {
+	if (!d->base) {
 		rtvirt_dev_free(d);
 		return -ENOMEM;
 	}
@@ -70,9 +69,7 @@ int rtvirt_dev_alloc(struct rtvirt_dev *d)
  */
 void rtvirt_dev_free(struct rtvirt_dev *d)
 {
-	kfree(d->layout);
 	kfree(d->base);
-	d->layout = NULL;
 	d->base = NULL;
 }
 
@@ -145,7 +142,6 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	info->lba_shift = disk ? ilog2(queue_logical_block_size(disk->queue)) :
 			  9;
 	info->tsc_khz = tsc_khz;
-	info->layout_pa = virt_to_phys(d->layout);
 	if (pdev->msix_cap) {
 		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
 		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
@@ -191,7 +187,10 @@ static int attach(struct rtvirt_dev *d)
 }
 
 struct commence_ctx {
+	struct pci_dev *pdev;
 	u64 id;
+	struct rtvirt_vmm_nvme_layout *layout;
+	size_t size;
 	u64 ret;
 	atomic_t done;
 };
@@ -199,9 +198,14 @@ struct commence_ctx {
 static int commence_fn(void *arg)
 {
 	struct commence_ctx *c = arg;
+	int err;
 
 	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
-		c->ret = rtvirt_hypercall(RTVIRT_HC_DEV_COMMENCE, c->id, 0, 0);
+		/* The driver's queues, read where nothing can change them. */
+		err = rtvirt_nvme_layout_read(c->pdev, c->layout, c->size);
+		c->ret = err ? (u64)(s64)err :
+			 rtvirt_hypercall(RTVIRT_HC_DEV_COMMENCE, c->id,
+					  virt_to_phys(c->layout), c->size);
 		atomic_set_release(&c->done, 1);
 	} else {
 		while (!atomic_read_acquire(&c->done))
@@ -217,14 +221,45 @@ static void flush_one(void *unused)
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
 }
 
+/* One dmesg line for a takeover the VMM or the driver's state refused. */
+static int refused(struct rtvirt_dev *d, int ret)
+{
+	const char *why;
+
+	switch (ret) {
+	case -EBUSY:
+		why = "the controller kept being reset or its queues changed";
+		break;
+	case -EOPNOTSUPP:
+		why = "a queue or controller setting the VMM does not serve (see the VMM log)";
+		break;
+	case -ENOMEM:
+		why = "the VMM's memory is too small for its queues (load rtvirt with a larger vmm_mem_mb)";
+		break;
+	case -ENODEV:
+		why = "the nvme driver's queue state is unreadable";
+		ret = -EIO;
+		break;
+	default:
+		why = "the driver's queues do not match the controller (see the VMM log)";
+		ret = -EIO;
+		break;
+	}
+	pr_err("%s: cannot take over: %s\n", pci_name(d->pdev), why);
+	return ret;
+}
+
 static int virtualize(struct rtvirt_dev *d)
 {
-	struct commence_ctx c;
+	struct commence_ctx c = { .pdev = d->pdev };
 	int tries, ret;
 
 	ret = attach(d);
 	if (ret)
 		return ret;
+	c.layout = rtvirt_nvme_layout_alloc(d->pdev, &c.size);
+	if (IS_ERR(c.layout))
+		return refused(d, PTR_ERR(c.layout));
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZING);
 	for (tries = 0; tries < COMMENCE_TRIES; tries++) {
 		c.id = d->vmm_id;
@@ -238,14 +273,10 @@ static int virtualize(struct rtvirt_dev *d)
 		/* Enabling, resetting or shutting down: wait for it. */
 		usleep_range(1000, 2000);
 	}
+	kfree(c.layout);
 	if (ret) {
 		WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
-		if (ret == -ENODEV || ret == -EINVAL) {
-			pr_err("%s: cannot take over: the VMM did not find the device's queues (%d)\n",
-			       pci_name(d->pdev), ret);
-			return -EIO;
-		}
-		return ret;
+		return refused(d, ret);
 	}
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
 	rtvirt_dev_poll_kick();

@@ -49,7 +49,6 @@ struct kobject *rtvirt_sysfs_root(void);
  * @op_lock:	serialises virtualization changes and VMM queries
  * @vmm_id:	the VMM's id for it, valid in launch generation @vmm_gen
  * @vmm_gen:	0 when not attached to the running VMM
- * @layout:	what the VMM learned of its queues (physically contiguous)
  * @base:	counters of earlier launches, added to the VMM's
  */
 struct rtvirt_dev {
@@ -61,7 +60,6 @@ struct rtvirt_dev {
 	struct mutex op_lock;
 	u64 vmm_id;
 	u64 vmm_gen;
-	void *layout;
 	struct rtvirt_vmm_dev_stats *base;
 };
 
@@ -95,6 +93,11 @@ void rtvirt_devices_fold_stats(void);
 int rtvirt_dev_release(struct rtvirt_dev *d);
 int rtvirt_dev_poll_init(void);
 void rtvirt_dev_poll_exit(void);
+
+struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
+							 size_t *size);
+int rtvirt_nvme_layout_read(struct pci_dev *pdev,
+			    struct rtvirt_vmm_nvme_layout *l, size_t size);
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);

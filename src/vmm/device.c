@@ -477,14 +477,14 @@ static u64 dev_attach(u64 info_pa)
 	return nr_devs++;
 }
 
-static u64 dev_commence(struct vdev *d)
+static u64 dev_commence(struct vdev *d, u64 pa, u64 len)
 {
 	int ret;
 
 	if (d->state != VDEV_NATIVE)
 		return RTVIRT_HC_EBUSY;
 	d->state = VDEV_VIRTUALIZING;
-	ret = d->ops->commence(d);
+	ret = d->ops->commence(d, pa, len);
 	if (ret) {
 		vdev_traps_remove(d);
 		d->state = VDEV_NATIVE;
@@ -651,7 +651,7 @@ u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2)
 		ret = dev_attach(a0);
 		break;
 	case RTVIRT_HC_DEV_COMMENCE:
-		ret = dev_commence(d);
+		ret = dev_commence(d, a1, a2);
 		break;
 	case RTVIRT_HC_DEV_HANDBACK:
 		ret = dev_handback(d, a1);

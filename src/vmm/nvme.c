@@ -2,24 +2,36 @@
 /*
  * NVMe controller model.
  *
+ * Takeover: the module reads the queues from the OS's driver (every other
+ * CPU stopped) and hands them over as a struct rtvirt_vmm_nvme_layout; the
+ * model copies it and checks every value against the controller (admin
+ * queue registers, doorbell stride, queue limits, the completion queues'
+ * phase pattern, memory that is RAM and not the VMM's).  A layout that
+ * does not check out is refused as a whole.
+ *
  * While virtualized, the controller's I/O queues belong to the VMM: the
  * OS's driver keeps its submission queues (the VMM reads its entries from
- * them), but its shadow doorbells and completion queues are replaced, in
- * the nested page tables, by copies in the VMM that the OS reaches only
- * through traps.  The OS's tail updates are checked command by command
+ * them), but its completion queues and, with Doorbell Buffer Config, its
+ * shadow doorbells are replaced, in the nested page tables, by copies in
+ * the VMM that the OS reaches only through traps; the doorbell registers
+ * are trapped too.  The OS's tail updates are checked command by command
  * (data pointers, fault injection) and passed to the physical queue slot
  * for slot, so the physical queue positions always equal the OS's.  The
  * completions the controller writes into the real completion queue are
  * copied, possibly with another status, into the OS's copy when the OS
- * reads it, and the controller's interrupt makes the OS read it.  The
+ * reads it; the controller's interrupt makes the OS read it.  The
+ * controller's completion queue head is the OS's: it moves only when the
+ * OS's does, so a slot is reused only after the OS consumed its copy.  The
  * admin queue cannot move without a controller reset, so it stays shared:
  * the VMM checks each admin command before the OS's doorbell write
  * reaches the controller.
  *
- * Hand-back: the OS's doorbell updates are held (logged), what the VMM
- * submitted drains, the OS's copies are written back to the real queues
- * and shadow doorbells - positions and phases are already the
- * controller's - and the held updates are replayed in order.
+ * Hand-back: the OS's doorbell updates are held (logged); commands whose
+ * completion the VMM changes (refused, injected) complete; the completions
+ * the OS has not consumed yet are written back into the real queues -
+ * positions and phases are already the controller's - and the held updates
+ * are replayed in order.  Commands still in the controller complete into
+ * the real queue, where the OS's driver reads them once it is native.
  */
 #include <vmm/device.h>
 #include <vmm/log.h>
@@ -103,24 +115,31 @@ struct nvme_rec {
  * @submitted:	SQ tail the controller was given
  * @cq_pos:	next CQ entry the controller writes
  * @phase:	its phase bit
- * @os_head:	CQ head the OS published
+ * @os_head:	CQ head the OS published (and the controller was given)
+ * @altered:	commands in the controller whose completion the VMM changes
  * @hold_until:	TSC until which a delayed command holds the queue
  * @delayed:	slot + 1 of the command whose delay was applied
  * @shadow:	the OS's completion queue
- * @shadow_cap:	entries allocated at @shadow
- * @rec:	commands in flight, by command identifier
+ * @rec:	commands in flight, by the low 12 bits of the command identifier
+ *		(Linux's tag, below the depth) modulo the depth
+ * @cap:	entries allocated at @shadow and @rec
  */
 struct nvme_queue {
 	u16 depth;
 	u64 sq, cq;
 	u16 os_tail, submitted, cq_pos, os_head;
 	u8 phase;
+	u32 altered;
 	u64 hold_until;
 	u32 delayed;
 	struct nvme_cqe *shadow;
-	u32 shadow_cap;
 	struct nvme_rec *rec;
+	u32 cap;
 };
+
+#define LAYOUT_HDR	__builtin_offsetof(struct rtvirt_vmm_nvme_layout, q)
+#define LAYOUT_MAX	(LAYOUT_HDR + RTVIRT_VMM_NVME_MAX_QUEUES * \
+			 sizeof(struct rtvirt_vmm_nvme_queue))
 
 /**
  * struct nvme - the model's state for one controller
@@ -128,31 +147,34 @@ struct nvme_queue {
  * @db_stride:	bytes between doorbells
  * @asq:	admin submission queue
  * @acq:	admin completion queue
- * @aq_depth:	their entries (SQ, CQ)
- * @acq_depth:
- * @admin_tail:	admin SQ tail, once known
- * @admin_tail_known: whether @admin_tail is
+ * @aq_depth:	their entries
+ * @admin_tail:	admin SQ tail the controller was given
  * @acq_pos:	next admin completion the controller writes (for the trace)
  * @acq_phase:	its phase
  * @admin_rec:	admin commands in flight, by command identifier
- * @layout:	the queues (also kept by the module)
- * @dbs:	the OS's shadow doorbells, as the OS sees them
- * @q:		I/O queues by queue id
+ * @dbs:	the real shadow doorbell buffer, or 0 without one
+ * @os_dbs:	the OS's shadow doorbells, as the OS sees them
+ * @layout:	the VMM's copy of the layout the module handed over
+ * @q:		I/O queues by queue id (allocated on first use)
+ * @qids:	the queue ids in use, @nr_q of them
+ * @nr_q:
  * @inject:	pending fault injection
  */
 struct nvme {
 	u64 bar;
 	u32 db_stride;
 	u64 asq, acq;
-	u32 aq_depth, acq_depth;
+	u32 aq_depth;
 	u32 admin_tail;
-	bool admin_tail_known;
 	u32 acq_pos;
 	u8 acq_phase;
 	struct nvme_rec *admin_rec;
-	struct rtvirt_vmm_nvme_layout layout;
-	u32 *dbs;
-	struct nvme_queue q[RTVIRT_VMM_NVME_MAX_QUEUES];
+	u64 dbs;
+	u32 *os_dbs;
+	struct rtvirt_vmm_nvme_layout *layout;
+	struct nvme_queue **q;
+	u16 *qids;
+	u32 nr_q;
 	struct rtvirt_vmm_inject inject;
 };
 
@@ -184,9 +206,12 @@ static int nvme_attach(struct vdev *d)
 	n = alloc_bytes(sizeof(*n));
 	if (!n)
 		return ERR_NOMEM;
-	n->dbs = alloc_bytes(PT_PAGE_SIZE);
+	n->os_dbs = alloc_bytes(PT_PAGE_SIZE);
 	n->admin_rec = alloc_bytes(CID_SLOTS * sizeof(struct nvme_rec));
-	if (!n->dbs || !n->admin_rec)
+	n->layout = alloc_bytes(LAYOUT_MAX);
+	n->q = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->q));
+	n->qids = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->qids));
+	if (!n->os_dbs || !n->admin_rec || !n->layout || !n->q || !n->qids)
 		return ERR_NOMEM;
 	n->bar = d->info.bar_pa;
 	d->model = n;
@@ -203,134 +228,132 @@ static u64 db_reg(struct nvme *n, unsigned int qid, bool cq)
 	return n->bar + NVME_DOORBELLS + db_index(n, qid, cq) * 4;
 }
 
-/* The shadow doorbell the controller reads (real memory). */
+/* The shadow doorbell the controller reads (real memory; with DBBUF). */
 static volatile u32 *real_db(struct nvme *n, unsigned int qid, bool cq)
 {
-	return (volatile u32 *)n->layout.dbs + db_index(n, qid, cq);
+	return (volatile u32 *)n->dbs + db_index(n, qid, cq);
+}
+
+/* Tell the controller a new SQ tail or CQ head, as the OS's driver would. */
+static void ring(struct nvme *n, unsigned int qid, bool cq, u32 val)
+{
+	if (n->dbs)
+		*real_db(n, qid, cq) = val;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vdev_mmio_write(db_reg(n, qid, cq), val, 4);
+}
+
+static void log_refusal(struct vdev *d, const char *why, unsigned int qid)
+{
+	vmm_log("nvme %02x:%02x.%x: takeover refused: %s (queue %u)\n",
+		d->info.bdf >> 8, (d->info.bdf >> 3) & 0x1f, d->info.bdf & 7,
+		why, qid);
+}
+
+/* Whether [pa, pa + len) is RAM the OS may hand the controller. */
+static bool os_memory(u64 pa, u64 len)
+{
+	return pa && len && pa + len > pa && vmm_reaches(pa, len) &&
+	       !vmm_owns_range(pa, len);
 }
 
 /*
- * Find the queues in the admin submission queue: the most recent create
- * or delete of each queue id wins, newest first from the head the last
- * admin completion reported.
+ * Where the controller writes its next entry of a completion queue whose
+ * driver reads @head next, expecting @phase there; false when the ring
+ * does not show that state (the entry before @head must carry the phase
+ * the driver consumed it with).
  */
-static bool scan_admin_ring(struct nvme *n, u32 head,
-			    struct rtvirt_vmm_nvme_layout *l)
+static bool find_cq_position(const struct nvme_cqe *cq, u32 depth, u32 head,
+			     u8 phase, u16 *pos, u8 *pos_phase)
 {
-	bool seen_sq[RTVIRT_VMM_NVME_MAX_QUEUES] = { false };
-	bool seen_cq[RTVIRT_VMM_NVME_MAX_QUEUES] = { false };
-	u16 sq_depth[RTVIRT_VMM_NVME_MAX_QUEUES] = { 0 };
-	bool seen_db = false, found = false;
+	u32 i, before = (head + depth - 1) % depth;
 
-	memset(l, 0, sizeof(*l));
-	l->asq = n->asq;
-	for (u32 i = 1; i <= n->aq_depth; i++) {
-		u32 slot = (head + n->aq_depth - i) % n->aq_depth;
-		const struct nvme_sqe *c =
-			(const struct nvme_sqe *)(n->asq + slot * 64ULL);
-		u32 qid = c->cdw10 & 0xffff;
-		u16 depth = (c->cdw10 >> 16) + 1;
-
-		if (c->opcode == ADM_DBBUF && !seen_db) {
-			seen_db = true;
-			l->dbs = c->prp1;
-			l->eis = c->prp2;
-			continue;
-		}
-		if (!qid || qid >= RTVIRT_VMM_NVME_MAX_QUEUES)
-			continue;
-		switch (c->opcode) {
-		case ADM_CREATE_CQ:
-			if (seen_cq[qid])
-				break;
-			seen_cq[qid] = true;
-			l->cq[qid] = c->prp1;
-			l->depth[qid] = depth;
-			l->iv[qid] = c->cdw11 >> 16;
-			break;
-		case ADM_DELETE_CQ:
-			seen_cq[qid] = true;
-			break;
-		case ADM_CREATE_SQ:
-			if (seen_sq[qid])
-				break;
-			seen_sq[qid] = true;
-			/* Only SQs on their own, equally deep CQ are handled. */
-			if ((c->cdw11 >> 16) == qid) {
-				l->sq[qid] = c->prp1;
-				sq_depth[qid] = depth;
-			}
-			break;
-		case ADM_DELETE_SQ:
-			seen_sq[qid] = true;
-			break;
-		}
-	}
-	for (u32 q = 1; q < RTVIRT_VMM_NVME_MAX_QUEUES; q++) {
-		if (!l->sq[q] || !l->cq[q] || sq_depth[q] != l->depth[q]) {
-			l->depth[q] = 0;
-			continue;
-		}
-		found = true;
-	}
-	return found && l->dbs;
-}
-
-/* Where the controller writes its next entry of a completion queue. */
-static void find_cq_position(const struct nvme_cqe *cq, u32 depth, u32 head,
-			     u16 *pos, u8 *phase)
-{
-	u8 p;
-	u32 i;
-
-	/* Entries before the OS's head carry the current phase. */
-	if (head)
-		p = cq[head - 1].status & 1;
-	else
-		p = !(cq[depth - 1].status & 1);
-	for (i = 0; i < depth; i++) {
+	if ((cq[before].status & 1) != (head ? phase : !phase))
+		return false;
+	for (i = 0; i < depth - 1; i++) {
 		u32 e = (head + i) % depth;
 
-		if ((cq[e].status & 1) != (e < head ? !p : p))
+		if ((cq[e].status & 1) != (head + i >= depth ? !phase : phase))
 			break;
 	}
 	*pos = (head + i) % depth;
-	*phase = (head + i) >= depth ? !p : p;
+	*pos_phase = head + i >= depth ? !phase : phase;
+	return true;
 }
 
-static int setup_queue(struct vdev *d, struct nvme *n, unsigned int qid)
+/* Check one I/O queue of the layout against the controller. */
+static int check_queue(struct vdev *d, struct nvme *n,
+		       const struct rtvirt_vmm_nvme_queue *e, u32 mqes)
 {
-	struct nvme_queue *q = &n->q[qid];
-	u32 depth = n->layout.depth[qid];
-	u32 tail = *real_db(n, qid, false), head = *real_db(n, qid, true);
+	u32 depth = e->depth;
 
-	if (depth < 2 || depth > CID_SLOTS || tail >= depth || head >= depth ||
-	    (n->layout.cq[qid] & (PT_PAGE_SIZE - 1)))
-		return ERR_INVAL;
-	if (q->shadow_cap < depth) {
+	if (!e->qid || e->qid >= RTVIRT_VMM_NVME_MAX_QUEUES) {
+		log_refusal(d, "queue id beyond the VMM's limit", e->qid);
+		return ERR_OPNOTSUPP;
+	}
+	if (n->q[e->qid] && n->q[e->qid]->depth) {
+		log_refusal(d, "queue listed twice", e->qid);
+		return ERR_IO;
+	}
+	if (depth > CID_SLOTS) {
+		log_refusal(d, "queue deeper than 4096 entries", e->qid);
+		return ERR_OPNOTSUPP;
+	}
+	if (depth < 2 || depth > mqes || e->sq_tail >= depth ||
+	    e->cq_head >= depth || e->cq_phase > 1) {
+		log_refusal(d, "depth or positions out of range", e->qid);
+		return ERR_IO;
+	}
+	if ((e->sq | e->cq) & (PT_PAGE_SIZE - 1) ||
+	    !os_memory(e->sq, depth * 64ULL) ||
+	    !os_memory(e->cq, depth * 16ULL)) {
+		log_refusal(d, "queue memory not page-aligned RAM of the OS", e->qid);
+		return ERR_IO;
+	}
+	if (n->dbs && (*real_db(n, e->qid, false) != e->sq_tail ||
+		       *real_db(n, e->qid, true) != e->cq_head)) {
+		log_refusal(d, "shadow doorbells differ from the driver's positions", e->qid);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+static int setup_queue(struct vdev *d, struct nvme *n,
+		       const struct rtvirt_vmm_nvme_queue *e)
+{
+	struct nvme_queue *q = n->q[e->qid];
+	u32 depth = e->depth;
+
+	if (!q) {
+		q = alloc_bytes(sizeof(*q));
+		if (!q)
+			return ERR_NOMEM;
+		n->q[e->qid] = q;
+	}
+	if (q->cap < depth) {
 		q->shadow = alloc_bytes(round_page(depth * 16ULL));
-		if (!q->shadow)
+		q->rec = alloc_bytes(depth * sizeof(struct nvme_rec));
+		if (!q->shadow || !q->rec)
 			return ERR_NOMEM;
-		q->shadow_cap = depth;
+		q->cap = depth;
 	}
-	if (!q->rec) {
-		q->rec = alloc_bytes(CID_SLOTS * sizeof(struct nvme_rec));
-		if (!q->rec)
-			return ERR_NOMEM;
+	if (!find_cq_position((const struct nvme_cqe *)e->cq, depth,
+			      e->cq_head, e->cq_phase, &q->cq_pos, &q->phase)) {
+		log_refusal(d, "completion queue phases differ from the driver's", e->qid);
+		return ERR_IO;
 	}
-	memset(q->rec, 0, CID_SLOTS * sizeof(struct nvme_rec));
+	memset(q->rec, 0, depth * sizeof(struct nvme_rec));
 	q->depth = depth;
-	q->sq = n->layout.sq[qid];
-	q->cq = n->layout.cq[qid];
-	q->os_tail = tail;
-	q->submitted = tail;
-	q->os_head = head;
+	q->sq = e->sq;
+	q->cq = e->cq;
+	q->os_tail = e->sq_tail;
+	q->submitted = e->sq_tail;
+	q->os_head = e->cq_head;
+	q->altered = 0;
 	q->hold_until = 0;
 	q->delayed = 0;
-	find_cq_position((const struct nvme_cqe *)q->cq, depth, head,
-			 &q->cq_pos, &q->phase);
-
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
+	n->qids[n->nr_q++] = e->qid;
 	return vdev_trap_add(d, q->cq, round_page(depth * 16ULL), TRAP_QUEUE,
 			     q->shadow);
 }
@@ -357,17 +380,47 @@ static int trap_bar(struct vdev *d, struct nvme *n)
 	return ret;
 }
 
-static int nvme_commence(struct vdev *d)
+/* Take the admin queue from the layout; checked against the registers. */
+static int setup_admin(struct vdev *d, struct nvme *n,
+		       const struct rtvirt_vmm_nvme_queue *a)
+{
+	u32 aqa = vdev_mmio_read(n->bar + NVME_REG_AQA, 4);
+	u16 pos;
+	u8 phase;
+
+	n->asq = vdev_mmio_read(n->bar + NVME_REG_ASQ, 8);
+	n->acq = vdev_mmio_read(n->bar + NVME_REG_ACQ, 8);
+	n->aq_depth = (aqa & 0xfff) + 1;
+	if (a->qid || a->sq != n->asq || a->cq != n->acq ||
+	    a->depth != n->aq_depth || ((aqa >> 16) & 0xfff) + 1 != n->aq_depth ||
+	    a->sq_tail >= a->depth || a->cq_head >= a->depth || a->cq_phase > 1) {
+		log_refusal(d, "the admin queue differs from the controller's registers", 0);
+		return ERR_IO;
+	}
+	if (!os_memory(n->asq, n->aq_depth * 64ULL) ||
+	    !os_memory(n->acq, n->aq_depth * 16ULL)) {
+		log_refusal(d, "admin queue memory not RAM of the OS", 0);
+		return ERR_IO;
+	}
+	if (!find_cq_position((const struct nvme_cqe *)n->acq, n->aq_depth,
+			      a->cq_head, a->cq_phase, &pos, &phase)) {
+		log_refusal(d, "admin completion queue phases differ from the driver's", 0);
+		return ERR_IO;
+	}
+	n->acq_pos = pos;
+	n->acq_phase = phase;
+	n->admin_tail = a->sq_tail;
+	return 0;
+}
+
+static int nvme_commence(struct vdev *d, u64 layout_pa, u64 len)
 {
 	struct nvme *n = to_nvme(d);
-	struct rtvirt_vmm_nvme_layout *saved = NULL;
+	struct rtvirt_vmm_nvme_layout *l = n->layout;
 	u64 cap = vdev_mmio_read(n->bar + NVME_REG_CAP, 8);
 	u32 cc = vdev_mmio_read(n->bar + NVME_REG_CC, 4);
 	u32 csts = vdev_mmio_read(n->bar + NVME_REG_CSTS, 4);
-	u32 aqa = vdev_mmio_read(n->bar + NVME_REG_AQA, 4);
-	const struct nvme_cqe *acq;
-	u16 pos;
-	u8 phase;
+	u32 mqes = (cap & 0xffff) + 1;
 	int ret;
 
 	/* An enable, reset or shutdown in progress is not taken over. */
@@ -375,58 +428,60 @@ static int nvme_commence(struct vdev *d)
 	    (csts & (NVME_CSTS_CFS | NVME_CSTS_SHST)) ||
 	    !(csts & NVME_CSTS_RDY))
 		return ERR_BUSY;
-	if (NVME_CC_MPS(cc))
-		return ERR_INVAL;	/* only 4 KiB memory pages */
-	n->db_stride = 4U << ((cap >> 32) & 0xf);
-	n->asq = vdev_mmio_read(n->bar + NVME_REG_ASQ, 8);
-	n->acq = vdev_mmio_read(n->bar + NVME_REG_ACQ, 8);
-	n->aq_depth = (aqa & 0xfff) + 1;
-	n->acq_depth = ((aqa >> 16) & 0xfff) + 1;
-	if (vmm_owns_pa(n->asq) || vmm_owns_pa(n->acq))
-		return ERR_INVAL;
-
-	acq = (const struct nvme_cqe *)n->acq;
-	find_cq_position(acq, n->acq_depth, 0, &pos, &phase);
-	n->acq_pos = pos;
-	n->acq_phase = phase;
-	n->admin_tail_known = false;
-	if (d->info.layout_pa && !vmm_owns_pa(d->info.layout_pa))
-		saved = (struct rtvirt_vmm_nvme_layout *)d->info.layout_pa;
-	if (!scan_admin_ring(n, acq[(pos + n->acq_depth - 1) %
-				   n->acq_depth].sqhd % n->aq_depth,
-			     &n->layout)) {
-		if (!saved || saved->asq != n->asq || !saved->dbs) {
-			vmm_log("nvme %02x:%02x.%x: queues not found\n",
-				d->info.bdf >> 8, (d->info.bdf >> 3) & 0x1f,
-				d->info.bdf & 7);
-			return ERR_NODEV;
-		}
-		memcpy(&n->layout, saved, sizeof(n->layout));
+	if (NVME_CC_MPS(cc)) {
+		log_refusal(d, "memory page size other than 4 KiB", 0);
+		return ERR_OPNOTSUPP;
 	}
-	if ((n->layout.dbs & (PT_PAGE_SIZE - 1)) ||
-	    vmm_owns_pa(n->layout.dbs))
+	if (len < LAYOUT_HDR || len > LAYOUT_MAX || !os_memory(layout_pa, len))
 		return ERR_INVAL;
+	/* The VMM's copy: the OS cannot change what was checked. */
+	memcpy(l, (const void *)layout_pa, len);
+	if (!l->nr_queues ||
+	    l->nr_queues > (len - LAYOUT_HDR) / sizeof(l->q[0]))
+		return ERR_INVAL;
+	n->db_stride = 4U << ((cap >> 32) & 0xf);
+	if (l->db_stride != n->db_stride) {
+		log_refusal(d, "doorbell stride differs from the controller's", 0);
+		return ERR_IO;
+	}
+	n->dbs = 0;
+	if (l->dbs || l->eis) {
+		if ((l->dbs | l->eis) & (PT_PAGE_SIZE - 1) ||
+		    !os_memory(l->dbs, PT_PAGE_SIZE) ||
+		    !os_memory(l->eis, PT_PAGE_SIZE)) {
+			log_refusal(d, "shadow doorbell buffers not RAM of the OS", 0);
+			return ERR_IO;
+		}
+		n->dbs = l->dbs;
+	}
+	ret = setup_admin(d, n, &l->q[0]);
+	if (ret)
+		return ret;
 
-	for (u32 qid = 1; qid < RTVIRT_VMM_NVME_MAX_QUEUES; qid++) {
-		n->q[qid].depth = 0;
-		if (!n->layout.depth[qid])
-			continue;
-		ret = setup_queue(d, n, qid);
+	for (u32 i = 0; i < RTVIRT_VMM_NVME_MAX_QUEUES; i++)
+		if (n->q[i])
+			n->q[i]->depth = 0;
+	n->nr_q = 0;
+	for (u32 i = 1; i < l->nr_queues; i++) {
+		ret = check_queue(d, n, &l->q[i], mqes);
+		if (!ret)
+			ret = setup_queue(d, n, &l->q[i]);
 		if (ret)
 			return ret;
 	}
-	memcpy(n->dbs, (const void *)n->layout.dbs, PT_PAGE_SIZE);
-	ret = vdev_trap_add(d, n->layout.dbs, PT_PAGE_SIZE, TRAP_SHADOW_DB,
-			    n->dbs);
-	if (!ret)
-		ret = trap_bar(d, n);
+	if (n->dbs) {
+		memcpy(n->os_dbs, (const void *)n->dbs, PT_PAGE_SIZE);
+		ret = vdev_trap_add(d, n->dbs, PT_PAGE_SIZE, TRAP_SHADOW_DB,
+				    n->os_dbs);
+		if (ret)
+			return ret;
+	}
+	ret = trap_bar(d, n);
 	if (!ret && d->info.ecam_pa)
 		ret = vdev_trap_add(d, d->info.ecam_pa, PT_PAGE_SIZE,
 				    TRAP_CONFIG_MMIO, NULL);
 	if (ret)
 		return ret;
-	if (saved)
-		memcpy(saved, &n->layout, sizeof(*saved));
 	memset(&n->inject, 0, sizeof(n->inject));
 	return 0;
 }
@@ -496,11 +551,13 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 			    struct nvme_queue *q, u32 slot,
 			    struct nvme_sqe *c, u64 now)
 {
-	struct nvme_rec *r = &q->rec[c->cid % CID_SLOTS];
+	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
 	struct rtvirt_vmm_inject *inj = &n->inject;
 	u64 bytes = io_bytes(d, c);
 	bool match;
 
+	if ((r->flags & REC_VALID) && r->status)
+		q->altered--;	/* its slot is reused: no longer waited for */
 	r->tsc = now;
 	r->opcode = c->opcode;
 	r->flags = REC_VALID;
@@ -526,6 +583,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 				c->opcode, c->cid);
 		r->status = STATUS_DNR | STATUS_DATA_XFER_ERROR;
 		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
+		q->altered++;
 		substitute_flush(c);
 		return PREP_CHANGED;
 	}
@@ -537,6 +595,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	if (!inj->status)
 		return PREP_AS_IS;
 	r->status = inj->status;
+	q->altered++;
 	substitute_flush(c);
 	return PREP_CHANGED;
 }
@@ -544,7 +603,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 /* Pass the OS's new submissions on @q to the controller, slot for slot. */
 static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 {
-	struct nvme_queue *q = &n->q[qid];
+	struct nvme_queue *q = n->q[qid];
 	u64 now = rdtsc();
 	bool moved = false;
 
@@ -568,12 +627,8 @@ static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 		d->stats.ios++;
 		moved = true;
 	}
-	if (!moved)
-		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	*real_db(n, qid, false) = q->submitted;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	vdev_mmio_write(db_reg(n, qid, false), q->submitted, 4);
+	if (moved)
+		ring(n, qid, false, q->submitted);
 }
 
 static void trace_completion(struct vdev *d, struct nvme_rec *r, u16 qid,
@@ -598,8 +653,7 @@ static void trace_completion(struct vdev *d, struct nvme_rec *r, u16 qid,
 /* Move what the controller completed on @q into the OS's copy. */
 static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 {
-	struct nvme_queue *q = &n->q[qid];
-	bool moved = false;
+	struct nvme_queue *q = n->q[qid];
 
 	for (;;) {
 		volatile struct nvme_cqe *e =
@@ -612,10 +666,12 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 		if ((status & 1) != q->phase)
 			break;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		r = &q->rec[cid % CID_SLOTS];
+		r = &q->rec[(cid & 0xfff) % q->depth];
 		status >>= 1;
-		if ((r->flags & REC_VALID) && r->status)
+		if ((r->flags & REC_VALID) && r->status) {
 			status = r->status;
+			q->altered--;
+		}
 		os->result = e->result;
 		os->rsvd = e->rsvd;
 		os->sqhd = e->sqhd;
@@ -630,19 +686,13 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 			q->cq_pos = 0;
 			q->phase ^= 1;
 		}
-		moved = true;
 	}
-	if (!moved)
-		return;
-	*real_db(n, qid, true) = q->cq_pos;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	vdev_mmio_write(db_reg(n, qid, true), q->cq_pos, 4);
 }
 
 /* Admin completions go straight to the OS; the VMM only traces them. */
 static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 {
-	for (u32 i = 0; i < n->acq_depth; i++) {
+	for (u32 i = 0; i < n->aq_depth; i++) {
 		volatile struct nvme_cqe *e =
 			(volatile struct nvme_cqe *)n->acq + n->acq_pos;
 		struct nvme_rec *r;
@@ -653,7 +703,7 @@ static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 		r = &n->admin_rec[e->cid % CID_SLOTS];
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, 0, e->cid, status >> 1, now);
-		if (++n->acq_pos == n->acq_depth) {
+		if (++n->acq_pos == n->aq_depth) {
 			n->acq_pos = 0;
 			n->acq_phase ^= 1;
 		}
@@ -665,11 +715,11 @@ static void nvme_poll(struct vdev *d)
 	struct nvme *n = to_nvme(d);
 	u64 now = rdtsc();
 
-	for (u32 qid = 1; qid < RTVIRT_VMM_NVME_MAX_QUEUES; qid++) {
-		if (!n->q[qid].depth)
-			continue;
+	for (u32 i = 0; i < n->nr_q; i++) {
+		u16 qid = n->qids[i];
+
 		reap(d, n, qid, now);
-		if (n->q[qid].submitted != n->q[qid].os_tail)
+		if (n->q[qid]->submitted != n->q[qid]->os_tail)
 			submit(d, n, qid);	/* delays that ran out */
 	}
 	trace_admin(d, n, now);
@@ -702,8 +752,7 @@ static bool admin_changes_mode(u8 opcode)
 }
 
 /* Check one admin command; returns whether it changes the queue layout. */
-static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, bool is_new,
-			u64 now)
+static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 {
 	struct nvme_sqe *c = (struct nvme_sqe *)(n->asq + slot * 64ULL);
 	u64 bytes = admin_bytes(c);
@@ -722,8 +771,6 @@ static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, bool is_new,
 			c->opcode, c->cid);
 		c->opcode = ADM_INVALID;
 	}
-	if (!is_new)
-		return false;
 	n->admin_rec[c->cid % CID_SLOTS] = (struct nvme_rec){
 		.tsc = now, .opcode = c->opcode,
 		.flags = REC_VALID | RTVIRT_VMM_TRACE_ADMIN |
@@ -734,7 +781,7 @@ static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, bool is_new,
 
 static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 {
-	u32 tail = a->val, first, slot;
+	u32 tail = a->val, slot;
 	bool mode = false;
 	u64 now = rdtsc();
 
@@ -743,22 +790,15 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		vdev_mmio_write(a->gpa, a->val, a->size);
 		return;
 	}
-	/*
-	 * Until the VMM saw a tail, it cannot tell new entries from old:
-	 * check the data pointers of all, and take the last one as new
-	 * (Linux submits one admin command per doorbell write).
-	 */
-	first = n->admin_tail_known ? n->admin_tail :
-		(tail + 1) % n->aq_depth;
-	for (slot = first; slot != tail; slot = (slot + 1) % n->aq_depth)
-		mode |= check_admin(d, n, slot, n->admin_tail_known ||
-				    (slot + 1) % n->aq_depth == tail, now);
+	/* The tail the driver gave the controller is known since takeover. */
+	for (slot = n->admin_tail; slot != tail;
+	     slot = (slot + 1) % n->aq_depth)
+		mode |= check_admin(d, n, slot, now);
 	if (mode) {
 		vdev_hold(d, a);
 		return;
 	}
 	n->admin_tail = tail;
-	n->admin_tail_known = true;
 	vdev_mmio_write(a->gpa, a->val, a->size);
 }
 
@@ -771,13 +811,15 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 	if (index % per)
 		return;
 	qid = index / per / 2;
-	if (qid >= RTVIRT_VMM_NVME_MAX_QUEUES || !n->q[qid].depth)
+	if (qid >= RTVIRT_VMM_NVME_MAX_QUEUES || !n->q[qid] || !n->q[qid]->depth)
 		return;
-	q = &n->q[qid];
+	q = n->q[qid];
 	if (val >= q->depth)
 		return;
 	if ((index / per) & 1) {
+		/* The OS consumed its copies: the controller may reuse them. */
 		q->os_head = val;
+		ring(n, qid, true, val);
 		return;
 	}
 	q->os_tail = val;
@@ -788,7 +830,7 @@ static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
 			     struct access *a)
 {
 	u64 off = a->gpa - t->gpa;
-	u8 *p = (u8 *)n->dbs + off;
+	u8 *p = (u8 *)n->os_dbs + off;
 
 	if (!a->write) {
 		memcpy(&a->val, p, a->size);
@@ -890,15 +932,19 @@ static bool nvme_config(struct vdev *d, unsigned int off, struct access *a)
 	return hold;
 }
 
+/*
+ * Hand-back may go ahead once the OS's published tails reached the
+ * controller and every command whose completion the VMM changes is
+ * complete; the others complete into the real queues afterwards.
+ */
 static bool nvme_drained(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 
-	for (u32 qid = 1; qid < RTVIRT_VMM_NVME_MAX_QUEUES; qid++) {
-		struct nvme_queue *q = &n->q[qid];
+	for (u32 i = 0; i < n->nr_q; i++) {
+		struct nvme_queue *q = n->q[n->qids[i]];
 
-		if (q->depth && (q->submitted != q->os_tail ||
-				 q->cq_pos != q->submitted))
+		if (q->submitted != q->os_tail || q->altered)
 			return false;
 	}
 	return true;
@@ -908,29 +954,32 @@ static void nvme_handback(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 
-	for (u32 qid = 1; qid < RTVIRT_VMM_NVME_MAX_QUEUES; qid++) {
-		struct nvme_queue *q = &n->q[qid];
+	for (u32 i = 0; i < n->nr_q; i++) {
+		u16 qid = n->qids[i];
+		struct nvme_queue *q = n->q[qid];
 
-		if (!q->depth)
-			continue;
-		/* Same positions and phases: only the contents differ. */
-		memcpy((void *)q->cq, q->shadow, q->depth * 16ULL);
-
-		*real_db(n, qid, true) = q->os_head;
-		*real_db(n, qid, false) = q->submitted;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		vdev_mmio_write(db_reg(n, qid, true), q->os_head, 4);
+		/*
+		 * The completions the OS has not consumed, with the status
+		 * it must see; the controller owns the slots after them.
+		 */
+		for (u32 e = q->os_head; e != q->cq_pos; e = (e + 1) % q->depth)
+			memcpy((u8 *)q->cq + e * 16ULL, &q->shadow[e], 16);
+		if (n->dbs) {
+			*real_db(n, qid, true) = q->os_head;
+			*real_db(n, qid, false) = q->submitted;
+		}
 	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static void nvme_handed_back(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 
-	/* Make the controller look at the replayed tails. */
-	for (u32 qid = 1; qid < RTVIRT_VMM_NVME_MAX_QUEUES; qid++) {
-		if (!n->q[qid].depth)
-			continue;
+	/* Make the controller look at the replayed shadow doorbells. */
+	for (u32 i = 0; n->dbs && i < n->nr_q; i++) {
+		u16 qid = n->qids[i];
+
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		vdev_mmio_write(db_reg(n, qid, false), *real_db(n, qid, false),
 				4);

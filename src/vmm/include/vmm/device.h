@@ -65,17 +65,22 @@ struct access {
 };
 
 #define VDEV_LOG_MAX	1024	/* accesses held during one hand-back */
-#define VDEV_TRAPS_MAX	48
+/* Each device's registers, doorbells and config page, and one per CQ. */
+#define VDEV_TRAPS_MAX	(2 * RTVIRT_VMM_NVME_MAX_QUEUES)
 
 /**
  * struct vdev_ops - what a device model provides
  * @name:	model name
  * @attach:	check the device the module describes and allocate the
  *		model's state; called once per launch
- * @commence:	capture the device's current mode and take it over; all
- *		other CPUs are held in the module while this runs.  Returns
- *		0, or ERR_BUSY while an I/O sequence is in progress that
- *		cannot be taken over (the caller retries)
+ * @commence:	take the device over in the mode the module describes at
+ *		@pa (@len bytes of the model's takeover state, in OS memory:
+ *		copied before it is checked); all other CPUs are held in the
+ *		module while this runs.  Returns 0; ERR_BUSY while an I/O
+ *		sequence is in progress that cannot be taken over (the
+ *		caller retries); ERR_OPNOTSUPP for what the model does not
+ *		serve, ERR_IO for a state that does not match the device,
+ *		ERR_NOMEM, ERR_INVAL
  * @access:	a trapped access to one of the model's traps; fills @a->val
  *		for a load.  Called with the device lock held
  * @config:	a trapped config-space access at byte offset @off; returns
@@ -94,7 +99,7 @@ struct access {
 struct vdev_ops {
 	const char *name;
 	int (*attach)(struct vdev *d);
-	int (*commence)(struct vdev *d);
+	int (*commence)(struct vdev *d, u64 pa, u64 len);
 	void (*access)(struct vdev *d, struct trap *t, struct access *a);
 	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
 	void (*poll)(struct vdev *d);

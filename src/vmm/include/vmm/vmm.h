@@ -19,6 +19,7 @@
 #define ERR_NOMEM	(-12)
 #define ERR_BUSY	(-16)
 #define ERR_NODEV	(-19)
+#define ERR_OPNOTSUPP	(-95)
 
 /* Guest general-purpose registers saved at each exit; offsets used in asm. */
 struct guest_regs {

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The queues of an NVMe controller as Linux's nvme driver holds them.
+ *
+ * The driver's per-controller and per-queue state (struct nvme_dev and
+ * struct nvme_queue, private to drivers/nvme/host/pci.c) is read with
+ * field offsets found in the nvme module's BTF (/sys/kernel/btf/nvme, split
+ * on /sys/kernel/btf/vmlinux; in vmlinux's own BTF when nvme is built in),
+ * once per module load.  The takeover reads the state with every other CPU
+ * stopped and hands it to the VMM, which checks each value against the
+ * controller: a layout that does not check out is refused there.  Nothing
+ * here depends on what the admin queue still shows or on the uptime.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel_read_file.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <rtvirt/btf.h>
+
+#include "rtvirt.h"
+
+/* Bits of struct nvme_queue's flags (drivers/nvme/host/pci.c, since 5.0). */
+#define NVMEQ_ENABLED		0
+#define NVMEQ_SQ_CMB		1
+#define NVMEQ_POLLED		3
+#define NVME_SQES_64		6	/* log2 of a 64-byte submission entry */
+
+struct field {
+	const char *type;
+	const char *name;
+	u32 off;
+	u32 size;
+};
+
+enum {
+	F_DEV_QUEUES, F_DEV_ONLINE, F_DEV_STRIDE, F_DEV_DBBUF, F_DEV_DBS_DMA,
+	F_DEV_EIS_DMA, F_Q_SQ, F_Q_CQ, F_Q_DEPTH, F_Q_VECTOR, F_Q_TAIL,
+	F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NR
+};
+
+static struct field fields[F_NR] = {
+	[F_DEV_QUEUES] = { "nvme_dev", "queues" },
+	[F_DEV_ONLINE] = { "nvme_dev", "online_queues" },
+	[F_DEV_STRIDE] = { "nvme_dev", "db_stride" },
+	[F_DEV_DBBUF] = { "nvme_dev", "dbbuf_dbs" },
+	[F_DEV_DBS_DMA] = { "nvme_dev", "dbbuf_dbs_dma_addr" },
+	[F_DEV_EIS_DMA] = { "nvme_dev", "dbbuf_eis_dma_addr" },
+	[F_Q_SQ] = { "nvme_queue", "sq_dma_addr" },
+	[F_Q_CQ] = { "nvme_queue", "cq_dma_addr" },
+	[F_Q_DEPTH] = { "nvme_queue", "q_depth" },
+	[F_Q_VECTOR] = { "nvme_queue", "cq_vector" },
+	/* What the controller was told; sq_tail may be ahead of it. */
+	[F_Q_TAIL] = { "nvme_queue", "last_sq_tail" },
+	[F_Q_HEAD] = { "nvme_queue", "cq_head" },
+	[F_Q_QID] = { "nvme_queue", "qid" },
+	[F_Q_PHASE] = { "nvme_queue", "cq_phase" },
+	[F_Q_SQES] = { "nvme_queue", "sqes" },
+	[F_Q_FLAGS] = { "nvme_queue", "flags" },
+};
+
+static DEFINE_MUTEX(btf_lock);
+static int btf_status = 1;	/* 1: not looked up yet, else 0 or -errno */
+static u32 queue_stride;	/* sizeof(struct nvme_queue) */
+
+static ssize_t read_btf(const char *path, void **buf)
+{
+	*buf = NULL;
+	return kernel_read_file_from_path(path, 0, buf, INT_MAX, NULL,
+					  READING_UNKNOWN);
+}
+
+/* Find the offsets in the nvme module's BTF; caller holds btf_lock. */
+static int lookup_fields(void)
+{
+	struct rtvirt_btf vmlinux, nvme, *where = &vmlinux;
+	void *vbuf, *nbuf = NULL;
+	ssize_t vlen, nlen;
+	int i, ret;
+
+	vlen = read_btf("/sys/kernel/btf/vmlinux", &vbuf);
+	if (vlen < 0) {
+		pr_err("NVMe: no kernel BTF (/sys/kernel/btf/vmlinux: %zd): the nvme driver's queues cannot be found\n",
+		       vlen);
+		return -EOPNOTSUPP;
+	}
+	ret = rtvirt_btf_init(&vmlinux, vbuf, vlen, NULL);
+	nlen = read_btf("/sys/kernel/btf/nvme", &nbuf);
+	if (!ret && nlen >= 0) {
+		ret = rtvirt_btf_init(&nvme, nbuf, nlen, &vmlinux);
+		where = &nvme;
+	}
+	for (i = 0; i < F_NR && !ret; i++) {
+		ret = rtvirt_btf_member(where, fields[i].type, fields[i].name,
+					&fields[i].off, &fields[i].size);
+		if (!ret && (fields[i].size == 0 || fields[i].size > 8))
+			ret = -EINVAL;
+		if (ret)
+			pr_err("NVMe: the nvme driver's struct %s has no usable field %s (%d)\n",
+			       fields[i].type, fields[i].name, ret);
+	}
+	if (!ret)
+		ret = rtvirt_btf_struct_size(where, "nvme_queue", &queue_stride);
+	if (!ret && !queue_stride)
+		ret = -EINVAL;
+	if (ret == -EINVAL)
+		pr_err("NVMe: the nvme driver's BTF is unreadable\n");
+	vfree(nbuf);
+	vfree(vbuf);
+	return ret ? -EOPNOTSUPP : 0;
+}
+
+/* Read a field of up to 8 bytes; false if the memory is not readable. */
+static bool get(const void *base, int f, u64 *val)
+{
+	*val = 0;	/* x86 is little-endian: the low bytes come first */
+	return !copy_from_kernel_nofault(val, (const u8 *)base + fields[f].off,
+					 fields[f].size);
+}
+
+/* The nvme driver's struct nvme_dev of @pdev, or NULL. */
+static void *nvme_dev_of(struct pci_dev *pdev)
+{
+	struct device_driver *drv = pdev->dev.driver;
+
+	if (!drv || strcmp(drv->name, "nvme"))
+		return NULL;
+	return pci_get_drvdata(pdev);
+}
+
+/**
+ * rtvirt_nvme_layout_alloc() - prepare reading an NVMe driver's queues
+ * @pdev:	the controller
+ * @size:	set to the bytes of the layout buffer returned
+ *
+ * Finds the driver's field offsets (once per load) and allocates a
+ * physically contiguous buffer for every queue the driver has now plus
+ * room for a few created before the takeover.
+ *
+ * Return: the buffer (kfree() it), or an ERR_PTR(): -EOPNOTSUPP when the
+ * kernel's BTF does not describe the nvme driver's state, -ENODEV when the
+ * nvme driver does not drive @pdev, -ENOMEM.
+ */
+struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
+							 size_t *size)
+{
+	struct rtvirt_vmm_nvme_layout *l;
+	void *dev = nvme_dev_of(pdev);
+	u64 online;
+	int ret;
+
+	mutex_lock(&btf_lock);
+	if (btf_status == 1)
+		btf_status = lookup_fields();
+	ret = btf_status;
+	mutex_unlock(&btf_lock);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!dev || !get(dev, F_DEV_ONLINE, &online))
+		return ERR_PTR(-ENODEV);
+	online = min_t(u64, online + 8, RTVIRT_VMM_NVME_MAX_QUEUES);
+	*size = struct_size(l, q, online);
+	l = kzalloc(*size, GFP_KERNEL);
+	return l ? l : ERR_PTR(-ENOMEM);
+}
+
+/**
+ * rtvirt_nvme_layout_read() - read the nvme driver's queues of a controller
+ * @pdev:	the controller
+ * @l:		from rtvirt_nvme_layout_alloc()
+ * @size:	its size in bytes
+ *
+ * Runs with every other CPU stopped (no submission or completion is half
+ * done); reads only, and without faulting.
+ *
+ * Return: 0; -EBUSY when a queue is being created, deleted or reset (try
+ * again), or there are more queues than @size holds; -EOPNOTSUPP for a
+ * queue the VMM cannot serve (submission queue in the controller memory
+ * buffer, other entry sizes); -ENODEV when the driver state is unreadable.
+ */
+int rtvirt_nvme_layout_read(struct pci_dev *pdev,
+			    struct rtvirt_vmm_nvme_layout *l, size_t size)
+{
+	void *dev = nvme_dev_of(pdev);
+	u64 queues, online, stride, dbbuf = 0, v;
+	unsigned int i;
+
+	if (!dev || !get(dev, F_DEV_QUEUES, &queues) ||
+	    !get(dev, F_DEV_ONLINE, &online) ||
+	    !get(dev, F_DEV_STRIDE, &stride) || !get(dev, F_DEV_DBBUF, &dbbuf))
+		return -ENODEV;
+	if (!online)
+		return -EBUSY;	/* being reset */
+	if (struct_size(l, q, online) > size)
+		return -EBUSY;
+	memset(l, 0, size);
+	l->db_stride = stride * 4;	/* the driver counts 32-bit words */
+	l->nr_queues = online;
+	if (dbbuf && (!get(dev, F_DEV_DBS_DMA, &l->dbs) ||
+		      !get(dev, F_DEV_EIS_DMA, &l->eis)))
+		return -ENODEV;
+	for (i = 0; i < online; i++) {
+		const void *q = (const u8 *)queues + (size_t)i * queue_stride;
+		struct rtvirt_vmm_nvme_queue *e = &l->q[i];
+		u64 flags, sqes;
+
+		if (!get(q, F_Q_FLAGS, &flags) || !get(q, F_Q_SQES, &sqes))
+			return -ENODEV;
+		if (!(flags & BIT(NVMEQ_ENABLED)))
+			return -EBUSY;
+		if ((flags & BIT(NVMEQ_SQ_CMB)) || sqes != NVME_SQES_64)
+			return -EOPNOTSUPP;
+		if (!get(q, F_Q_SQ, &e->sq) || !get(q, F_Q_CQ, &e->cq) ||
+		    !get(q, F_Q_DEPTH, &v))
+			return -ENODEV;
+		e->depth = v;
+		if (!get(q, F_Q_QID, &v))
+			return -ENODEV;
+		e->qid = v;
+		if (!get(q, F_Q_VECTOR, &v))
+			return -ENODEV;
+		e->vector = v;
+		if (!get(q, F_Q_TAIL, &v))
+			return -ENODEV;
+		e->sq_tail = v;
+		if (!get(q, F_Q_HEAD, &v))
+			return -ENODEV;
+		e->cq_head = v;
+		if (!get(q, F_Q_PHASE, &v))
+			return -ENODEV;
+		e->cq_phase = v;
+		e->flags = flags & BIT(NVMEQ_POLLED) ? RTVIRT_VMM_NVME_Q_POLLED : 0;
+	}
+	return 0;
+}
