@@ -1,8 +1,8 @@
 #!/bin/sh
 # The NVMe disk taken into emulation and handed back under verified I/O:
-# fio writes random data at random to /dev/nvme0n1 and reads every block
-# back to check it (4 jobs, iodepth 1, 4, 16 and 32, on disjoint 16 MiB
-# ranges; see nvme_fio_job in nvme_lib.sh) while the disk is flipped, by
+# fio writes random data at random to the disk ($NVME_BLK, see nvme_lib.sh)
+# and reads every block back to check it (4 jobs, iodepth 1, 4, 16 and 32,
+# on disjoint 16 MiB ranges; see nvme_fio_job) while the disk is flipped, by
 # its sysfs virtualized file, at least $RTVIRT_FLIPS times (default 200):
 # virtualize, 0-20 ms, hand back (retried on ETIMEDOUT), 0-20 ms, and so
 # on.  fio runs in rounds of one write-and-verify pass until enough flips

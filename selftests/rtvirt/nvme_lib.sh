@@ -1,35 +1,131 @@
 # Shared helpers of rtvirt's NVMe selftests (sourced after lib.sh, not run).
-# The disk is the test VM's /dev/nvme0n1 (controller nvme0), a scratch
-# image: the tests overwrite it.
+#
+# The controller under test is the one whose serial number is
+# $RTVIRT_NVME_SERIAL (default rtvirt-disk0: the test VM's disk; rtvirt-ssd
+# is its SSD-like controller).  The nvme driver probes asynchronously, so
+# its instance names (nvme0, nvme1) and, with native multipath, the block
+# devices' names may differ from boot to boot: nvme_select (run when this
+# file is sourced, and by nvme_require until the controller is there)
+# sets from sysfs
+#   NVME_CTRL_NAME  the controller's name (nvme1; /sys/class/nvme/NAME)
+#   NVME_CTRL       its character device (/dev/nvme1), for nvme-cli
+#   NVME_PCI        its PCI address (0000:00:02.0)
+#   NVME_BLK        the block device of its namespace 1 (/dev/nvme1n1)
+#   NVME_BLK2       the block device of its namespace 2
+# each "" when not found (nvme_require waits for namespace 1 only; the
+# driver may still be scanning namespace 2).  The namespaces are scratch
+# images: the tests overwrite namespace 1.
 
-NVME_BLK=/dev/nvme0n1
-NVME_CTRL=/dev/nvme0
+RTVIRT_NVME_SERIAL=${RTVIRT_NVME_SERIAL:-rtvirt-disk0}
 # Kernel log lines that must not appear: timeouts, aborts, controller
 # resets, failed I/O, and completions the driver could not match to a
 # request (corrupted or replayed completion queue entries).
 NVME_ERRORS='nvme.*(timeout|reset|I/O error|abort)|blk_update_request|I/O error|genctr mismatch|invalid id .* completed'
 
-# skip_all unless the CPU has SVM and the machine an NVMe disk nvme0n1.
+# nvme_ns_blk CTRL NSID: print the block device (/dev/NAME) of namespace
+# NSID of controller CTRL (nvmeN), or nothing.  The controller's sysfs
+# directory holds a directory per namespace with its nsid file.  Without
+# native multipath that is the block device itself (nvmeNnY).  With it,
+# that is the hidden per-path disk (nvmeXcNnY), and the node to use is
+# the namespace head: the nvme*n* entry with the same nsid in the
+# directory of the controller's subsystem (/sys/class/nvme-subsystem/*,
+# which links the controller by its name).
+nvme_ns_blk() {
+	for nb_p in /sys/class/nvme/"$1"/nvme*n*; do
+		[ -r "$nb_p/nsid" ] && read -r nb_id < "$nb_p/nsid" || continue
+		[ "$nb_id" = "$2" ] || continue
+		case ${nb_p##*/} in
+		nvme*c*n*)
+			for nb_s in /sys/class/nvme-subsystem/*; do
+				[ -e "$nb_s/$1" ] || continue
+				for nb_h in "$nb_s"/nvme*n*; do
+					[ -r "$nb_h/nsid" ] && read -r nb_id < "$nb_h/nsid" || continue
+					[ "$nb_id" = "$2" ] || continue
+					[ ! -b "/dev/${nb_h##*/}" ] || echo "/dev/${nb_h##*/}"
+					return
+				done
+			done
+			;;
+		*)
+			[ ! -b "/dev/${nb_p##*/}" ] || echo "/dev/${nb_p##*/}"
+			;;
+		esac
+		return
+	done
+}
+
+# nvme_select: set NVME_CTRL_NAME, NVME_CTRL, NVME_PCI, NVME_BLK and
+# NVME_BLK2 for the first controller whose serial is $RTVIRT_NVME_SERIAL
+# (sysfs pads it with blanks; read drops them).  Fails when there is none.
+nvme_select() {
+	NVME_CTRL_NAME="" NVME_CTRL="" NVME_PCI="" NVME_BLK="" NVME_BLK2=""
+	for ns_c in /sys/class/nvme/nvme*; do
+		[ -r "$ns_c/serial" ] && read -r ns_s < "$ns_c/serial" || continue
+		[ "$ns_s" = "$RTVIRT_NVME_SERIAL" ] || continue
+		NVME_CTRL_NAME=${ns_c##*/}
+		NVME_CTRL=/dev/$NVME_CTRL_NAME
+		NVME_PCI=$(readlink -f "$ns_c/device")
+		NVME_PCI=${NVME_PCI##*/}
+		NVME_BLK=$(nvme_ns_blk "$NVME_CTRL_NAME" 1)
+		NVME_BLK2=$(nvme_ns_blk "$NVME_CTRL_NAME" 2)
+		return 0
+	done
+	return 1
+}
+nvme_select || :
+
+# nvme_pending: some NVMe controller may still be coming up: a PCI NVMe
+# function without a controller yet, or a controller without its serial
+# (read from Identify Controller) or not yet live.
+nvme_pending() {
+	np_pci=0 np_ctrl=0
+	for np_d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$np_d/class")" = 0x010802 ] && np_pci=$((np_pci + 1))
+	done
+	for np_c in /sys/class/nvme/nvme*; do
+		[ -e "$np_c" ] || continue
+		np_ctrl=$((np_ctrl + 1))
+		np_s=""
+		[ ! -r "$np_c/serial" ] || read -r np_s < "$np_c/serial"
+		[ -n "$np_s" ] && [ "$(cat "$np_c/state")" = live ] || return 0
+	done
+	[ $np_ctrl -lt $np_pci ]
+}
+
+# skip_all unless the CPU has SVM and the machine an NVMe controller with
+# serial $RTVIRT_NVME_SERIAL and a block device for its namespace 1.  The
+# driver probes and scans namespaces asynchronously: wait (at most 10 s)
+# while the controller or its namespace may still be coming.
 nvme_require() {
 	grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
-	[ -b $NVME_BLK ] && [ -e /sys/class/nvme/nvme0 ] || skip_all "no NVMe disk $NVME_BLK"
+	nr_i=0
+	while ! nvme_select || [ -z "$NVME_BLK" ]; do
+		[ $nr_i -lt 100 ] || break
+		[ -n "$NVME_CTRL_NAME" ] || nvme_pending || break
+		sleep 0.1
+		nr_i=$((nr_i + 1))
+	done
+	[ -n "$NVME_CTRL_NAME" ] ||
+		skip_all "no NVMe controller with serial $RTVIRT_NVME_SERIAL"
+	[ -n "$NVME_BLK" ] ||
+		skip_all "NVMe controller $NVME_CTRL_NAME (serial $RTVIRT_NVME_SERIAL) has no namespace 1 block device"
 }
 
 # nvme_find: after insmod, set $dev to the devices/ directory of the
-# controller (the one named nvme0, else the first of model nvme) and $addr
-# to its PCI address.  Fails when rtvirt lists no NVMe controller.
+# controller under test (of model nvme, named $NVME_CTRL_NAME, at
+# $NVME_PCI) and $addr to its PCI address.  Fails when rtvirt lists no such
+# controller.
 nvme_find() {
 	dev=""
+	[ -n "$NVME_CTRL_NAME" ] || return 1
 	for d in $SYSFS/devices/*; do
-		[ "$(cat "$d/model" 2>/dev/null)" = nvme ] || continue
-		if [ "$(cat "$d/name" 2>/dev/null)" = nvme0 ]; then
-			dev=$d
-			break
-		fi
-		[ -n "$dev" ] || dev=$d
+		[ "$(cat "$d/model" 2>/dev/null)" = nvme ] &&
+			[ "$(cat "$d/name" 2>/dev/null)" = "$NVME_CTRL_NAME" ] || continue
+		dev=$d
+		break
 	done
 	addr=${dev##*/}
-	[ -n "$dev" ]
+	[ -n "$dev" ] && [ "$addr" = "$NVME_PCI" ]
 }
 
 # dev_write FILE VALUE: write "VALUE\n" to FILE in one write(2).  On
@@ -295,11 +391,11 @@ nvme_load() {
 	check "insmod" insmod "$RTVIRT_KO"
 	loaded || bail "rtvirt.ko did not load"
 	if nvme_find; then
-		ok "rtvirt manages the NVMe controller: $addr, $(cat "$dev/name") ($(cat "$dev/model"))"
+		ok "rtvirt manages the NVMe controller: $addr, $(cat "$dev/name") ($(cat "$dev/model")), serial $RTVIRT_NVME_SERIAL, $NVME_BLK ($(cat /sys/block/${NVME_BLK#/dev/}/queue/logical_block_size)-byte blocks)"
 	else
 		ls -l $SYSFS/devices/
-		fail "rtvirt manages the NVMe controller"
-		bail "no NVMe device in $SYSFS/devices"
+		fail "rtvirt manages the NVMe controller $NVME_CTRL_NAME ($NVME_PCI, serial $RTVIRT_NVME_SERIAL)"
+		bail "no NVMe device named $NVME_CTRL_NAME at $NVME_PCI in $SYSFS/devices"
 	fi
 }
 

@@ -12,7 +12,7 @@ nvme_require
 nvme_plan 11
 dmesg_mark
 nvme_load
-ctrl=/sys/class/nvme/$(cat "$dev/name")
+ctrl=/sys/class/nvme/$NVME_CTRL_NAME
 [ -w "$ctrl/reset_controller" ] || bail "no $ctrl/reset_controller"
 nvme_fio_job /tmp/reset.fio 8 4
 nvme_fio_start reset /tmp/reset.fio
