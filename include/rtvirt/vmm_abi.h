@@ -142,6 +142,8 @@ struct rtvirt_vmm_nvme_queue {
  * @eis:	event index buffer, or 0
  * @db_stride:	bytes between doorbell registers, as the driver uses them
  * @nr_queues:	entries in @q: the admin queue first, then every I/O queue
+ * @refusal:	set by the VMM when it refuses the takeover: why, in words
+ *		(NUL-terminated), for the module's dmesg line
  * @q:		the queues
  */
 struct rtvirt_vmm_nvme_layout {
@@ -149,6 +151,7 @@ struct rtvirt_vmm_nvme_layout {
 	unsigned long long eis;
 	unsigned int db_stride;
 	unsigned int nr_queues;
+	char refusal[96];
 	struct rtvirt_vmm_nvme_queue q[];
 };
 

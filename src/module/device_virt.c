@@ -221,8 +221,11 @@ static void flush_one(void *unused)
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
 }
 
-/* One dmesg line for a takeover the VMM or the driver's state refused. */
-static int refused(struct rtvirt_dev *d, int ret)
+/*
+ * One dmesg line for a takeover the VMM or the driver's state refused,
+ * with the VMM's reason when it gave one.
+ */
+static int refused(struct rtvirt_dev *d, int ret, const char *vmm_why)
 {
 	const char *why;
 
@@ -231,7 +234,7 @@ static int refused(struct rtvirt_dev *d, int ret)
 		why = "the controller kept being reset or its queues changed";
 		break;
 	case -EOPNOTSUPP:
-		why = "a queue or controller setting the VMM does not serve (see the VMM log)";
+		why = "a queue or controller setting the VMM does not serve";
 		break;
 	case -ENOMEM:
 		why = "the VMM's memory is too small for its queues (load rtvirt with a larger vmm_mem_mb)";
@@ -241,11 +244,12 @@ static int refused(struct rtvirt_dev *d, int ret)
 		ret = -EIO;
 		break;
 	default:
-		why = "the driver's queues do not match the controller (see the VMM log)";
+		why = "the driver's queues do not match the controller";
 		ret = -EIO;
 		break;
 	}
-	pr_err("%s: cannot take over: %s\n", pci_name(d->pdev), why);
+	pr_err("%s: cannot take over: %s%s%s\n", pci_name(d->pdev), why,
+	       vmm_why && *vmm_why ? ": " : "", vmm_why ? vmm_why : "");
 	return ret;
 }
 
@@ -259,7 +263,7 @@ static int virtualize(struct rtvirt_dev *d)
 		return ret;
 	c.layout = rtvirt_nvme_layout_alloc(d->pdev, &c.size);
 	if (IS_ERR(c.layout))
-		return refused(d, PTR_ERR(c.layout));
+		return refused(d, PTR_ERR(c.layout), NULL);
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZING);
 	for (tries = 0; tries < COMMENCE_TRIES; tries++) {
 		c.id = d->vmm_id;
@@ -273,11 +277,14 @@ static int virtualize(struct rtvirt_dev *d)
 		/* Enabling, resetting or shutting down: wait for it. */
 		usleep_range(1000, 2000);
 	}
-	kfree(c.layout);
 	if (ret) {
 		WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
-		return refused(d, ret);
+		c.layout->refusal[sizeof(c.layout->refusal) - 1] = 0;
+		ret = refused(d, ret, c.layout->refusal);
+		kfree(c.layout);
+		return ret;
 	}
+	kfree(c.layout);
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
 	rtvirt_dev_poll_kick();
 	return 0;

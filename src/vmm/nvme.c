@@ -34,6 +34,7 @@
  * the real queue, where the OS's driver reads them once it is native.
  */
 #include <vmm/device.h>
+#include <vmm/format.h>
 #include <vmm/log.h>
 #include <vmm/nvme_dma.h>
 #include <vmm/vmm.h>
@@ -159,6 +160,7 @@ struct nvme_queue {
  * @qids:	the queue ids in use, @nr_q of them
  * @nr_q:
  * @inject:	pending fault injection
+ * @refusal:	why the last takeover was refused, or ""
  */
 struct nvme {
 	u64 bar;
@@ -176,6 +178,7 @@ struct nvme {
 	u16 *qids;
 	u32 nr_q;
 	struct rtvirt_vmm_inject inject;
+	char refusal[sizeof(((struct rtvirt_vmm_nvme_layout *)0)->refusal)];
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -243,11 +246,16 @@ static void ring(struct nvme *n, unsigned int qid, bool cq, u32 val)
 	vdev_mmio_write(db_reg(n, qid, cq), val, 4);
 }
 
+/* Say why a takeover is refused: in the VMM log and to the module. */
 static void log_refusal(struct vdev *d, const char *why, unsigned int qid)
 {
-	vmm_log("nvme %02x:%02x.%x: takeover refused: %s (queue %u)\n",
+	struct nvme *n = to_nvme(d);
+
+	vmm_snprintf(n->refusal, sizeof(n->refusal), "%s (queue %u)", why,
+		     qid);
+	vmm_log("nvme %02x:%02x.%x: takeover refused: %s\n",
 		d->info.bdf >> 8, (d->info.bdf >> 3) & 0x1f, d->info.bdf & 7,
-		why, qid);
+		n->refusal);
 }
 
 /* Whether [pa, pa + len) is RAM the OS may hand the controller. */
@@ -413,7 +421,7 @@ static int setup_admin(struct vdev *d, struct nvme *n,
 	return 0;
 }
 
-static int nvme_commence(struct vdev *d, u64 layout_pa, u64 len)
+static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 {
 	struct nvme *n = to_nvme(d);
 	struct rtvirt_vmm_nvme_layout *l = n->layout;
@@ -484,6 +492,20 @@ static int nvme_commence(struct vdev *d, u64 layout_pa, u64 len)
 		return ret;
 	memset(&n->inject, 0, sizeof(n->inject));
 	return 0;
+}
+
+static int nvme_commence(struct vdev *d, u64 layout_pa, u64 len)
+{
+	struct nvme *n = to_nvme(d);
+	int ret;
+
+	n->refusal[0] = 0;
+	ret = take_over(d, layout_pa, len);
+	/* The module's buffer was checked before it was copied. */
+	if (ret && n->refusal[0])
+		memcpy(((struct rtvirt_vmm_nvme_layout *)layout_pa)->refusal,
+		       n->refusal, sizeof(n->refusal));
+	return ret;
 }
 
 /* Replace a command by a flush: same slot and identifier, no data. */
