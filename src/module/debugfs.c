@@ -197,6 +197,21 @@ static int fail_launch_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(fail_launch_fops, NULL, fail_launch_set, "%llu\n");
 
+/*
+ * nvme_layout_fault: "echo N > nvme_layout_fault" corrupts the NVMe queue
+ * layout of the next takeover (1: a submission queue in VMM memory, 2: a
+ * completion queue phase that differs from the ring), which the VMM must
+ * refuse.
+ */
+static int layout_fault_set(void *data, u64 val)
+{
+	if (val != RTVIRT_NVME_FAULT_SQ_IN_VMM && val != RTVIRT_NVME_FAULT_PHASE)
+		return -EINVAL;
+	rtvirt_nvme_fail_next_layout(val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(layout_fault_fops, NULL, layout_fault_set, "%llu\n");
+
 /**
  * rtvirt_debugfs_init() - create /sys/kernel/debug/rtvirt
  */
@@ -208,6 +223,8 @@ void rtvirt_debugfs_init(void)
 	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
 	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
 	debugfs_create_file("dma_probe", 0600, dir, NULL, &dma_probe_fops);
+	debugfs_create_file_unsafe("nvme_layout_fault", 0200, dir, NULL,
+				   &layout_fault_fops);
 }
 
 /**

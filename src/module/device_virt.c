@@ -203,6 +203,8 @@ static int commence_fn(void *arg)
 	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
 		/* The driver's queues, read where nothing can change them. */
 		err = rtvirt_nvme_layout_read(c->pdev, c->layout, c->size);
+		if (!err)
+			rtvirt_nvme_layout_fault(c->layout);
 		c->ret = err ? (u64)(s64)err :
 			 rtvirt_hypercall(RTVIRT_HC_DEV_COMMENCE, c->id,
 					  virt_to_phys(c->layout), c->size);

@@ -61,6 +61,7 @@ static struct field fields[F_NR] = {
 	[F_Q_FLAGS] = { "nvme_queue", "flags" },
 };
 
+static atomic_t layout_fault = ATOMIC_INIT(RTVIRT_NVME_FAULT_NONE);
 static DEFINE_MUTEX(btf_lock);
 static int btf_status = 1;	/* 1: not looked up yet, else 0 or -errno */
 static u32 queue_stride;	/* sizeof(struct nvme_queue) */
@@ -234,4 +235,40 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 		e->flags = flags & BIT(NVMEQ_POLLED) ? RTVIRT_VMM_NVME_Q_POLLED : 0;
 	}
 	return 0;
+}
+
+/**
+ * rtvirt_nvme_fail_next_layout() - corrupt the next layout handed over
+ * @fault:	RTVIRT_NVME_FAULT_*: I/O queue 1's SQ moved onto the VMM's
+ *		canary page, or its CQ phase inverted
+ *
+ * For the tests of the VMM's checks (debugfs nvme_layout_fault): the VMM
+ * must refuse the takeover and leave the device to its driver.
+ */
+void rtvirt_nvme_fail_next_layout(int fault)
+{
+	atomic_set(&layout_fault, fault);
+}
+
+/**
+ * rtvirt_nvme_layout_fault() - apply a fault set by the tests, once
+ * @l:		a layout rtvirt_nvme_layout_read() filled
+ */
+void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l)
+{
+	int fault = atomic_xchg(&layout_fault, RTVIRT_NVME_FAULT_NONE);
+	u64 canary;
+
+	if (l->nr_queues < 2)
+		return;
+	switch (fault) {
+	case RTVIRT_NVME_FAULT_SQ_IN_VMM:
+		canary = rtvirt_hypercall(RTVIRT_HC_CANARY, 0, 0, 0);
+		if (!IS_ERR_VALUE((unsigned long)canary))
+			l->q[1].sq = canary;
+		break;
+	case RTVIRT_NVME_FAULT_PHASE:
+		l->q[1].cq_phase ^= 1;
+		break;
+	}
 }

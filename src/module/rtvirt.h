@@ -98,6 +98,11 @@ struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
 							 size_t *size);
 int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 			    struct rtvirt_vmm_nvme_layout *l, size_t size);
+#define RTVIRT_NVME_FAULT_NONE		0
+#define RTVIRT_NVME_FAULT_SQ_IN_VMM	1
+#define RTVIRT_NVME_FAULT_PHASE		2
+void rtvirt_nvme_fail_next_layout(int fault);
+void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l);
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);
