@@ -4,9 +4,11 @@
 # counts measured in this one run; passes or fails nothing.
 #
 # Sections: idle exit rate; stress-ng cpu and syscall native and demoted;
-# NVMe fio random reads and writes with the disk native and virtualized
-# (IOPS, bandwidth, ratio, VM exits per I/O) and the hand-back stall over
-# 100 flips under load (p50, p99, max); launch and unlaunch time per CPU.
+# for each NVMe controller of the test VM (the disk, and the one like a
+# physical SSD, picked by serial number), fio random reads and writes with
+# it native and virtualized (IOPS, bandwidth, ratio, VM exits per I/O) and
+# the hand-back stall over 100 flips under load (p50, p99, max); launch and
+# unlaunch time per CPU.
 #
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
 SYSFS=/sys/kernel/rtvirt
@@ -75,7 +77,7 @@ nvme_handback() {
 
 # nvme_fio RW: one fio run on the disk; sets iops, bw (bytes/s) and ios.
 nvme_fio() {
-	fio --name=bench --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 \
+	fio --name=bench --filename="$NVME_BLK" --ioengine=libaio --direct=1 \
 		--bs=4k --iodepth=16 --rw="$1" --time_based --runtime="$secs" \
 		--eta=never --output-format=json --output=/tmp/nvme.json > /dev/null 2>&1
 	case "$1" in *read) d=read ;; *) d=write ;; esac
@@ -92,21 +94,19 @@ nvme_fio() {
 # last nvme_fio run; EXITS has the idle rate and the counter reads taken
 # off already.
 nvme_report() {
-	awk -v l="$1" -v x=$2 -v i=$iops -v b=$bw -v n=$ios 'BEGIN {
-		printf "nvme %s %d IOPS, %.1f MiB/s, %.2f VM exits per I/O (%d I/Os)\n",
-			l, i, b / 1048576, n ? x / n : 0, n }'
+	awk -v s="$RTVIRT_NVME_SERIAL" -v l="$1" -v x=$2 -v i=$iops -v b=$bw -v n=$ios 'BEGIN {
+		printf "nvme %s %s %d IOPS, %.1f MiB/s, %.2f VM exits per I/O (%d I/Os)\n",
+			s, l, i, b / 1048576, n ? x / n : 0, n }'
 }
 
-ndev=""
-for d in $SYSFS/devices/*; do
-	[ "$(cat "$d/model" 2>/dev/null)" = nvme ] || continue
-	[ -n "$ndev" ] && [ "$(cat "$d/name" 2>/dev/null)" != nvme0 ] || ndev=$d
-done
+for RTVIRT_NVME_SERIAL in rtvirt-disk0 rtvirt-ssd; do
+. /rtvirt/selftests/nvme_lib.sh
+ndev=$SYSFS/devices/$NVME_PCI
 echo
-if [ -z "$ndev" ] || [ ! -b /dev/nvme0n1 ]; then
-	echo "nvme: no NVMe disk managed by rtvirt: skipped"
+if [ -z "$NVME_PCI" ] || [ ! -d "$ndev" ] || [ ! -b "$NVME_BLK" ]; then
+	echo "nvme $RTVIRT_NVME_SERIAL: no such NVMe controller managed by rtvirt: skipped"
 else
-	echo "nvme: ${ndev##*/} ($(cat "$ndev/name")), fio 4 KiB, iodepth 16, libaio, direct, $secs s; VMM launched in both runs"
+	echo "nvme $RTVIRT_NVME_SERIAL: ${ndev##*/} ($(cat "$ndev/name"), $NVME_BLK), fio 4 KiB, iodepth 16, libaio, direct, $secs s; VMM launched in both runs"
 	echo 1 > $SYSFS/virtualized
 	retries=0
 	for rw in randread randwrite; do
@@ -124,12 +124,12 @@ else
 		b=$(total_exits)
 		nvme_handback || echo "nvme: hand-back failed: $werr"
 		nvme_report "$rw, disk virtualized:" $((b - a - cost - idle))
-		awk -v rw=$rw -v n=$n_iops -v v=$iops 'BEGIN {
-			printf "nvme %s: virtualized/native IOPS ratio %.3f\n", rw, n ? v / n : 0 }'
+		awk -v s="$RTVIRT_NVME_SERIAL" -v rw=$rw -v n=$n_iops -v v=$iops 'BEGIN {
+			printf "nvme %s %s: virtualized/native IOPS ratio %.3f\n", s, rw, n ? v / n : 0 }'
 	done
 
 	# Hand-back stalls: 100 flips under a fio random read/write load.
-	fio --name=load --filename=/dev/nvme0n1 --ioengine=libaio --direct=1 \
+	fio --name=load --filename="$NVME_BLK" --ioengine=libaio --direct=1 \
 		--bs=4k --iodepth=16 --rw=randrw --time_based --runtime=3600 \
 		--eta=never > /dev/null 2>&1 &
 	load=$!
@@ -152,17 +152,18 @@ else
 	done
 	kill $load 2>/dev/null
 	wait $load 2>/dev/null
-	sort -n /tmp/stalls | awk -v bad=$bad -v r=$retries \
+	sort -n /tmp/stalls | awk -v s="$RTVIRT_NVME_SERIAL" -v bad=$bad -v r=$retries \
 	    -v max=$(cat "$ndev/stats/max_stall_ns" 2>/dev/null) '
 		{ v[NR] = $1 }
 		END {
-			if (!NR) { printf "nvme hand-back stall: no flips (%d failed)\n", bad; exit }
+			if (!NR) { printf "nvme %s hand-back stall: no flips (%d failed)\n", s, bad; exit }
 			p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)]
-			printf "nvme hand-back stall over %d flips under fio: p50 %.1f us, p99 %.1f us, max %.1f us (max_stall_ns %s; %d hand-backs retried, %d flips failed)\n",
-				NR, p50 / 1000, p99 / 1000, v[NR] / 1000, max, r, bad
+			printf "nvme %s hand-back stall over %d flips under fio: p50 %.1f us, p99 %.1f us, max %.1f us (max_stall_ns %s; %d hand-backs retried, %d flips failed)\n",
+				s, NR, p50 / 1000, p99 / 1000, v[NR] / 1000, max, r, bad
 		}'
 	echo 0 > $SYSFS/virtualized
 fi
+done
 echo
 
 # Launch and unlaunch time per CPU (guest clock, from sysfs).
