@@ -46,7 +46,8 @@ VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/svm.c \
 	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
 	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
 	    src/vmm/string.c src/vmm/policy.c src/vmm/decode.c \
-	    src/vmm/guest.c src/vmm/device.c src/vmm/nvme.c src/vmm/nvme_dma.c
+	    src/vmm/guest.c src/vmm/device.c src/vmm/hold_log.c src/vmm/nvme.c \
+	    src/vmm/nvme_dma.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.

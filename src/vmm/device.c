@@ -186,43 +186,6 @@ bool vdev_any_virtualized(void)
 }
 
 /**
- * vdev_log() - hold an access until the hand-back replays it
- * @d:		the device
- * @a:		the access
- *
- * When the log is full the access is lost and logged as such; the drain
- * step then fails, so the hand-back is abandoned.
- */
-void vdev_log(struct vdev *d, const struct access *a)
-{
-	if (d->log_len == VDEV_LOG_MAX) {
-		vmm_log("device: hold log full, access to %#llx lost\n",
-			(unsigned long long)a->gpa);
-		return;
-	}
-	d->log[d->log_len++] = *a;
-}
-
-/**
- * vdev_hold() - the OS changed the device's mode: hold @a and what follows
- * @d:		the device
- * @a:		the access that asks for the hand-back
- *
- * The module's poll sees the request and hands the device back; @a and
- * every later change are replayed onto the device afterwards.
- */
-void vdev_hold(struct vdev *d, const struct access *a)
-{
-	if (!d->holding) {
-		d->holding = true;
-		d->log_len = 0;
-		d->hold_start = rdtsc();
-	}
-	d->handback_wanted = true;
-	vdev_log(d, a);
-}
-
-/**
  * vdev_ns() - convert TSC ticks to nanoseconds
  * @d:		the device (its info carries the TSC frequency)
  * @tsc:	ticks
@@ -325,6 +288,7 @@ bool vdev_handle_npf(struct vcpu *v, u64 gpa, bool write)
 	a.size = insn.size;
 	a.write = write;
 	a.kind = t->kind;
+	a.retry = false;
 	a.val = write ? guest_store_value(v, &insn) : 0;
 	t->dev->stats.traps[t->kind]++;
 	if (t->kind == TRAP_CONFIG_MMIO)
@@ -332,6 +296,8 @@ bool vdev_handle_npf(struct vcpu *v, u64 gpa, bool write)
 	else
 		t->dev->ops->access(t->dev, t, &a);
 	spin_unlock(&vdev_lock);
+	if (a.retry)
+		return true;	/* held back until the hand-back ends */
 	if (!write)
 		guest_complete_load(v, &insn, a.val);
 	*vmm_arch->rip(v) += insn.len;
@@ -392,7 +358,8 @@ static struct vdev *config_target(u32 addr)
  * Configuration cycles to a virtualized device go through its model,
  * everything else straight to the hardware.
  *
- * Return: true (the access is always completed).
+ * Return: true when the access completed; false when it could not be held
+ * (the hold log is full): the CPU must run the instruction again.
  */
 bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		    u64 *val)
@@ -412,10 +379,11 @@ bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		a.write = !in;
 		a.val = in ? 0 : *val;
 		a.kind = TRAP_CONFIG_IO;
+		a.retry = false;
 		d->stats.traps[TRAP_CONFIG_IO]++;
 		if (!in && d->ops->config(d, (a.gpa & 0xff), &a)) {
 			spin_unlock(&vdev_lock);
-			return true;
+			return !a.retry;
 		}
 	}
 	if (in)
@@ -509,6 +477,7 @@ static u64 dev_handback(struct vdev *d, u64 step)
 		if (!d->holding) {	/* else held since the OS asked */
 			d->holding = true;
 			d->log_len = 0;
+			d->log_barrier = 0;
 			d->hold_start = rdtsc();
 		}
 		return 0;
@@ -555,6 +524,7 @@ static u64 dev_handback(struct vdev *d, u64 step)
 		 */
 		n = d->log_len;
 		d->log_len = 0;
+		d->log_barrier = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			struct access a = d->log[i];
 			struct trap *t = a.kind == TRAP_CONFIG_IO ? NULL :

@@ -860,7 +860,10 @@ static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
 	}
 	memcpy(p, &a->val, a->size);
 	if (d->holding) {
-		vdev_log(d, a);
+		if (a->size == 4 && !(off & 3))
+			vdev_log_doorbell(d, a);
+		else
+			vdev_log(d, a);
 		return;
 	}
 	if (a->size == 4 && !(off & 3) && off / 4 >= db_index(n, 1, false))
@@ -876,7 +879,12 @@ static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		return;
 	}
 	if (d->holding) {
-		vdev_log(d, a);
+		/* I/O queue doorbells merge; the admin queue's keep order. */
+		if (a->size == 4 && !(off & 3) &&
+		    off / 4 >= db_index(n, 1, false))
+			vdev_log_doorbell(d, a);
+		else
+			vdev_log(d, a);
 		return;
 	}
 	if (a->size != 4 || (off & 3))

@@ -320,7 +320,8 @@ static void handle_ioio(struct vcpu *v)
 		return;
 	}
 	val = vmcb->save.rax & ((1ULL << (size * 8)) - 1);
-	vdev_handle_io(v, port, size, in, &val);
+	if (!vdev_handle_io(v, port, size, in, &val))
+		return;		/* held back: the OUT runs again */
 	if (in) {
 		if (size == 4)
 			vmcb->save.rax = val;

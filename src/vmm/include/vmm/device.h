@@ -55,6 +55,8 @@ struct trap {
  * @size:	1, 2, 4 or 8 bytes
  * @write:	store (else load)
  * @kind:	TRAP_*
+ * @retry:	set when the access could not be held (the hold log is full):
+ *		the CPU runs the instruction again instead of completing it
  */
 struct access {
 	u64 gpa;
@@ -62,6 +64,7 @@ struct access {
 	u8 size;
 	bool write;
 	u8 kind;
+	bool retry;
 };
 
 #define VDEV_LOG_MAX	1024	/* accesses held during one hand-back */
@@ -123,6 +126,8 @@ struct vdev_ops {
  *		device back at its next poll
  * @log:	accesses held during the hand-back, in order
  * @log_len:	entries used in @log
+ * @log_barrier: entries before this one are not merged with later
+ *		doorbell writes (vdev_log_doorbell())
  * @hold_start:	TSC when the hold began
  * @stats:	counters for the module
  * @trace:	ring of completed commands
@@ -138,6 +143,7 @@ struct vdev {
 	bool handback_wanted;
 	struct access *log;
 	unsigned int log_len;
+	unsigned int log_barrier;
 	u64 hold_start;
 	struct rtvirt_vmm_dev_stats stats;
 	struct rtvirt_vmm_trace_entry *trace;
@@ -150,10 +156,11 @@ int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
-void vdev_log(struct vdev *d, const struct access *a);
+void vdev_log(struct vdev *d, struct access *a);
+void vdev_log_doorbell(struct vdev *d, struct access *a);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
 u64 vdev_ns(const struct vdev *d, u64 tsc);
-void vdev_hold(struct vdev *d, const struct access *a);
+void vdev_hold(struct vdev *d, struct access *a);
 void vdev_mmio_write(u64 pa, u64 val, unsigned int size);
 u64 vdev_mmio_read(u64 pa, unsigned int size);
 

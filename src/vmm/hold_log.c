@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The log of accesses a device holds during a hand-back: filled by the
+ * device models, replayed in order by the framework once the device's
+ * state is restored.  A leaf: no other VMM service is used.
+ */
+#include <vmm/device.h>
+
+/**
+ * vdev_log() - hold an access until the hand-back replays it
+ * @d:		the device
+ * @a:		the access
+ *
+ * Nothing is dropped: when the log is full, @a->retry is set and the CPU
+ * runs the instruction again later (the drain step then fails, so a
+ * hand-back the module started is abandoned and the log replayed through
+ * the model).  Every other access is a barrier for vdev_log_doorbell().
+ */
+void vdev_log(struct vdev *d, struct access *a)
+{
+	if (d->log_len == VDEV_LOG_MAX) {
+		a->retry = true;
+		return;
+	}
+	d->log[d->log_len++] = *a;
+	d->log_barrier = d->log_len;
+}
+
+/**
+ * vdev_log_doorbell() - hold a doorbell write, merged with an earlier one
+ * @d:		the device
+ * @a:		a write of a queue position to a doorbell
+ *
+ * Only a doorbell's last value matters to the device, and doorbells of
+ * different queues may be replayed in any order among themselves: a
+ * write to a doorbell already held since the last other access replaces
+ * that entry's value.  So the log grows with the doorbells in use, not
+ * with the I/O the OS submits while it is held.  Sets @a->retry when the
+ * log is full.
+ */
+void vdev_log_doorbell(struct vdev *d, struct access *a)
+{
+	for (unsigned int i = d->log_len; i > d->log_barrier; i--) {
+		struct access *e = &d->log[i - 1];
+
+		if (e->gpa == a->gpa && e->size == a->size &&
+		    e->kind == a->kind) {
+			e->val = a->val;
+			return;
+		}
+	}
+	if (d->log_len == VDEV_LOG_MAX) {
+		a->retry = true;
+		return;
+	}
+	d->log[d->log_len++] = *a;
+}
+
+/**
+ * vdev_hold() - the OS changed the device's mode: hold @a and what follows
+ * @d:		the device
+ * @a:		the access that asks for the hand-back
+ *
+ * The module's poll sees the request and hands the device back; @a and
+ * every later change are replayed onto the device afterwards.
+ */
+void vdev_hold(struct vdev *d, struct access *a)
+{
+	if (!d->holding) {
+		d->holding = true;
+		d->log_len = 0;
+		d->log_barrier = 0;
+		d->hold_start = rdtsc();
+	}
+	d->handback_wanted = true;
+	vdev_log(d, a);
+}
