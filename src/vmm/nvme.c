@@ -39,63 +39,8 @@
 #include <vmm/nvme_dma.h>
 #include <vmm/vmm.h>
 
-#define NVME_REG_CAP		0x00
-#define NVME_REG_INTMS		0x0c
-#define NVME_REG_INTMC		0x10
-#define NVME_REG_CC		0x14
-#define NVME_REG_CSTS		0x1c
-#define NVME_REG_AQA		0x24
-#define NVME_REG_ASQ		0x28
-#define NVME_REG_ACQ		0x30
-#define NVME_DOORBELLS		0x1000
-
-#define NVME_CC_EN		(1U << 0)
-#define NVME_CC_MPS(cc)		(((cc) >> 7) & 0xf)
-#define NVME_CC_SHN		(3U << 14)
-#define NVME_CSTS_RDY		(1U << 0)
-#define NVME_CSTS_CFS		(1U << 1)
-#define NVME_CSTS_SHST		(3U << 2)
-
-#define OP_FLUSH		0x00
-#define OP_WRITE		0x01
-#define OP_READ			0x02
-#define OP_COMPARE		0x05
-#define OP_DSM			0x09
-#define ADM_DELETE_SQ		0x00
-#define ADM_CREATE_SQ		0x01
-#define ADM_GET_LOG		0x02
-#define ADM_DELETE_CQ		0x04
-#define ADM_CREATE_CQ		0x05
-#define ADM_IDENTIFY		0x06
-#define ADM_FW_DOWNLOAD		0x11
-#define ADM_DBBUF		0x7c
-#define ADM_INVALID		0xff	/* no such opcode: the device refuses */
-
-#define STATUS_DNR		(1U << 14)
-#define STATUS_DATA_XFER_ERROR	0x0004
 #define CID_SLOTS		4096
 #define REC_VALID		0x80
-
-struct nvme_sqe {
-	u8 opcode;
-	u8 flags;
-	u16 cid;
-	u32 nsid;
-	u64 rsvd;
-	u64 mptr;
-	u64 prp1;
-	u64 prp2;
-	u32 cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
-};
-
-struct nvme_cqe {
-	u32 result;
-	u32 rsvd;
-	u16 sqhd;
-	u16 sqid;
-	u16 cid;
-	u16 status;	/* bit 0: phase */
-};
 
 /* A command the VMM passed on: what the trace needs at completion. */
 struct nvme_rec {
@@ -550,23 +495,6 @@ static bool dma_ok(const struct nvme_sqe *c, u64 len)
 	return !nvme_dma_check_prp(c->prp1, c->prp2, len, &dma_env);
 }
 
-/* Bytes an I/O command transfers; a guess of two pages for the unknown. */
-static u64 io_bytes(struct vdev *d, const struct nvme_sqe *c)
-{
-	switch (c->opcode) {
-	case OP_READ:
-	case OP_WRITE:
-	case OP_COMPARE:
-		return (u64)((c->cdw12 & 0xffff) + 1) << d->info.lba_shift;
-	case OP_DSM:
-		return ((c->cdw10 & 0xff) + 1) * 16ULL;
-	default:
-		if (!(c->opcode & 3))
-			return 0;
-		return 2 * NVME_PAGE_SIZE - (c->prp1 & (NVME_PAGE_SIZE - 1));
-	}
-}
-
 enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };
 
 static enum prep prepare_io(struct vdev *d, struct nvme *n,
@@ -575,7 +503,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 {
 	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
 	struct rtvirt_vmm_inject *inj = &n->inject;
-	u64 bytes = io_bytes(d, c);
+	u64 bytes = nvme_io_bytes(c, d->info.lba_shift);
 	bool match;
 
 	if ((r->flags & REC_VALID) && r->status)
@@ -584,7 +512,8 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	r->opcode = c->opcode;
 	r->flags = REC_VALID;
 	r->status = 0;
-	r->bytes = c->opcode == OP_READ || c->opcode == OP_WRITE ? bytes : 0;
+	r->bytes = (c->opcode == OP_READ || c->opcode == OP_WRITE) &&
+		   bytes != NVME_XFER_REFUSE ? bytes : 0;
 	r->lba = r->bytes ? c->cdw10 | (u64)c->cdw11 << 32 : 0;
 
 	match = inj->count &&
@@ -598,11 +527,13 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		return PREP_DELAY;
 	}
 	q->delayed = 0;
-	if (bytes && !dma_ok(c, bytes)) {
+	if (bytes && (bytes == NVME_XFER_REFUSE || !dma_ok(c, bytes))) {
 		d->stats.dma_refused++;
 		if (d->stats.dma_refused <= 8)
-			vmm_log("nvme: refused command %#x cid %#x: data pointers reach VMM memory\n",
-				c->opcode, c->cid);
+			vmm_log("nvme: refused command %#x cid %#x: %s\n",
+				c->opcode, c->cid, bytes == NVME_XFER_REFUSE ?
+				"transfer length unknown or too large" :
+				"data pointers reach VMM memory");
 		r->status = STATUS_DNR | STATUS_DATA_XFER_ERROR;
 		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
 		q->altered++;
@@ -747,25 +678,6 @@ static void nvme_poll(struct vdev *d)
 	trace_admin(d, n, now);
 }
 
-/* Bytes an admin command transfers (a page for those not listed). */
-static u64 admin_bytes(const struct nvme_sqe *c)
-{
-	switch (c->opcode) {
-	case ADM_CREATE_SQ:
-		return ((c->cdw10 >> 16) + 1) * 64ULL;
-	case ADM_CREATE_CQ:
-		return ((c->cdw10 >> 16) + 1) * 16ULL;
-	case ADM_GET_LOG:
-		return (((u64)(c->cdw11 & 0xffff) << 16 | c->cdw10 >> 16) + 1) * 4;
-	case ADM_FW_DOWNLOAD:
-		return ((u64)c->cdw10 + 1) * 4;
-	case ADM_DBBUF:
-		return 0;	/* checked below: two separate pages */
-	default:
-		return c->prp1 ? NVME_PAGE_SIZE : 0;
-	}
-}
-
 static bool admin_changes_mode(u8 opcode)
 {
 	return opcode == ADM_CREATE_SQ || opcode == ADM_CREATE_CQ ||
@@ -777,7 +689,7 @@ static bool admin_changes_mode(u8 opcode)
 static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 {
 	struct nvme_sqe *c = (struct nvme_sqe *)(n->asq + slot * 64ULL);
-	u64 bytes = admin_bytes(c);
+	u64 bytes = nvme_admin_bytes(c);
 	bool ok;
 
 	if (c->opcode == ADM_DBBUF)
@@ -786,11 +698,13 @@ static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 	else if (c->opcode == ADM_CREATE_SQ || c->opcode == ADM_CREATE_CQ)
 		ok = !dma_denied(NULL, c->prp1, bytes);
 	else
-		ok = !bytes || dma_ok(c, bytes);
+		ok = bytes != NVME_XFER_REFUSE && (!bytes || dma_ok(c, bytes));
 	if (!ok) {
 		d->stats.dma_refused++;
-		vmm_log("nvme: refused admin command %#x cid %#x: data pointers reach VMM memory\n",
-			c->opcode, c->cid);
+		vmm_log("nvme: refused admin command %#x cid %#x: %s\n",
+			c->opcode, c->cid, bytes == NVME_XFER_REFUSE ?
+			"transfer length unknown or too large" :
+			"data pointers reach VMM memory");
 		c->opcode = ADM_INVALID;
 	}
 	n->admin_rec[c->cid % CID_SLOTS] = (struct nvme_rec){

@@ -149,3 +149,125 @@ int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 	}
 	return -1;
 }
+
+static u64 bounded(u64 bytes)
+{
+	return bytes > NVME_MAX_XFER ? NVME_XFER_REFUSE : bytes;
+}
+
+/**
+ * nvme_io_bytes() - bytes of data an I/O command makes the controller move
+ * @c:		the command
+ * @lba_shift:	log2 of its namespace's logical block size
+ *
+ * From the command's own fields for every command of the NVM and Zoned
+ * Namespace command sets that Linux sends; commands without a data
+ * transfer give 0.
+ *
+ * Return: the length; NVME_XFER_REFUSE for an opcode whose transfer the
+ * VMM cannot tell (vendor specific, reserved, a zone descriptor
+ * extension, an unknown copy format) and for more than NVME_MAX_XFER.
+ */
+u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift)
+{
+	u64 nlb = (u64)(c->cdw12 & 0xffff) + 1;
+
+	switch (c->opcode) {
+	case OP_READ:
+	case OP_WRITE:
+	case OP_COMPARE:
+	case OP_ZONE_APPEND:
+		return bounded(nlb << lba_shift);
+	case OP_DSM:
+		return ((c->cdw10 & 0xff) + 1) * 16ULL;
+	case OP_RESV_REGISTER:
+	case OP_RESV_ACQUIRE:
+		return 16;
+	case OP_RESV_RELEASE:
+		return 8;
+	case OP_RESV_REPORT:
+	case OP_ZONE_MGMT_RECV:
+		return bounded(((u64)(c->opcode == OP_RESV_REPORT ? c->cdw10 :
+				      c->cdw12) + 1) * 4);
+	case OP_COPY:
+		/* Source Range Entries: format 0 32 bytes, format 1 40 bytes. */
+		switch ((c->cdw12 >> 8) & 0xf) {
+		case 0:
+			return ((c->cdw12 & 0xff) + 1) * 32ULL;
+		case 1:
+			return ((c->cdw12 & 0xff) + 1) * 40ULL;
+		default:
+			return NVME_XFER_REFUSE;
+		}
+	case OP_ZONE_MGMT_SEND:
+		/* Set Zone Descriptor Extension sends data of a size the
+		 * namespace defines; the other actions send none.
+		 */
+		return (c->cdw13 & 0xff) == 0x10 ? NVME_XFER_REFUSE : 0;
+	case OP_FLUSH:
+	case OP_WRITE_UNCOR:
+	case OP_WRITE_ZEROES:
+	case OP_VERIFY:
+		return 0;
+	default:
+		/* Bits 1:0 of an opcode give its data direction. */
+		return c->opcode & 3 ? NVME_XFER_REFUSE : 0;
+	}
+}
+
+/**
+ * nvme_admin_bytes() - bytes of data an admin command makes the controller
+ * move through its data pointer
+ * @c:		the command
+ *
+ * Create I/O SQ and CQ give their queue's size and Doorbell Buffer Config
+ * 0 (the caller checks those pointers as queue and buffer pages); a Set
+ * Features of the Host Memory Buffer, whose memory is given by address
+ * outside the data pointer, is NVME_XFER_REFUSE.
+ *
+ * Return: the length, 0 for none, or NVME_XFER_REFUSE for a command whose
+ * transfer the VMM cannot tell (vendor specific, reserved opcodes) or
+ * longer than NVME_MAX_XFER.
+ */
+u64 nvme_admin_bytes(const struct nvme_sqe *c)
+{
+	switch (c->opcode) {
+	case ADM_CREATE_SQ:
+		return ((c->cdw10 >> 16) + 1) * 64ULL;
+	case ADM_CREATE_CQ:
+		return ((c->cdw10 >> 16) + 1) * 16ULL;
+	case ADM_GET_LOG:
+		return bounded((((u64)(c->cdw11 & 0xffff) << 16 |
+				 c->cdw10 >> 16) + 1) * 4);
+	case ADM_FW_DOWNLOAD:
+	case ADM_DIRECTIVE_SEND:
+	case ADM_DIRECTIVE_RECV:
+		return bounded(((u64)c->cdw10 + 1) * 4);
+	case ADM_GET_LBA_STATUS:
+		return bounded(((u64)c->cdw12 + 1) * 4);
+	case ADM_SECURITY_SEND:
+	case ADM_SECURITY_RECV:
+		return bounded(c->cdw11);
+	case ADM_IDENTIFY:
+	case ADM_NS_MGMT:
+	case ADM_NS_ATTACH:
+	case ADM_GET_FEATURES:
+		return NVME_PAGE_SIZE;	/* at most a page, by specification */
+	case ADM_SET_FEATURES:
+		return (c->cdw10 & 0xff) == FEAT_HOST_MEM_BUF ?
+		       NVME_XFER_REFUSE : NVME_PAGE_SIZE;
+	case ADM_DELETE_SQ:
+	case ADM_DELETE_CQ:
+	case ADM_ABORT:
+	case ADM_ASYNC_EVENT:
+	case ADM_FW_COMMIT:
+	case ADM_SELF_TEST:
+	case ADM_KEEP_ALIVE:
+	case ADM_DBBUF:
+	case ADM_FORMAT_NVM:
+	case ADM_SANITIZE:
+		return 0;
+	default:
+		return NVME_XFER_REFUSE;
+	}
+}

@@ -135,6 +135,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	memcpy(hdr, data, size < HDR ? size : HDR);
+	/* The same bytes as a command: its transfer length is bounded. */
+	{
+		struct nvme_sqe c = { 0 };
+		u64 io, adm;
+
+		memcpy(&c, data, size < sizeof(c) ? size : sizeof(c));
+		io = nvme_io_bytes(&c, 9 + hdr[0] % 8);
+		adm = nvme_admin_bytes(&c);
+		if ((io != NVME_XFER_REFUSE && io > NVME_MAX_XFER) ||
+		    (adm != NVME_XFER_REFUSE && adm > NVME_MAX_XFER))
+			abort();
+	}
 	memcpy(&prp1, hdr, 8);
 	memcpy(&prp2, hdr + 8, 8);
 	memcpy(&len, hdr + 16, 4);

@@ -1157,6 +1157,111 @@ START_TEST(differential_sgl)
 }
 END_TEST
 
+/* --- transfer lengths ---------------------------------------------------- */
+
+static struct nvme_sqe cmd(u8 opcode)
+{
+	return (struct nvme_sqe){ .opcode = opcode, .prp1 = DATA };
+}
+
+START_TEST(io_lengths)
+{
+	struct nvme_sqe c = cmd(OP_READ);
+
+	c.cdw12 = 7;			/* 8 blocks */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 9), 4096);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 32768);
+	c.opcode = OP_WRITE;
+	c.cdw12 = 0x40000000 | 0;	/* FUA, 1 block: only bits 15:0 count */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	c.opcode = OP_ZONE_APPEND;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	/* 65536 blocks of 4 KiB: 256 MiB, more than any Linux command. */
+	c.opcode = OP_READ;
+	c.cdw12 = 0xffff;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 7), 8ULL << 20);	/* the limit */
+	c = cmd(OP_DSM);
+	c.cdw10 = 255;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 256 * 16);
+	c = cmd(OP_COPY);
+	c.cdw12 = 3;			/* 4 ranges, format 0 */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 128);
+	c.cdw12 = 1 << 8 | 3;		/* format 1 */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 160);
+	c.cdw12 = 2 << 8;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	c = cmd(OP_RESV_REPORT);
+	c.cdw10 = 1023;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	c = cmd(OP_ZONE_MGMT_RECV);
+	c.cdw12 = 0xffffffff;		/* 16 GiB */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	c = cmd(OP_ZONE_MGMT_SEND);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	c.cdw13 = 0x10;			/* Set Zone Descriptor Extension */
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	/* No data: flush, write zeroes, verify, and unknown 0b..00 opcodes. */
+	c = cmd(OP_FLUSH);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	c = cmd(OP_WRITE_ZEROES);
+	c.cdw12 = 0xffff;
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	c = cmd(OP_VERIFY);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	c = cmd(0x20);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	/* Vendor specific and reserved opcodes with data are refused. */
+	for (unsigned int op = 0x80; op <= 0xff; op++) {
+		c = cmd(op);
+		if (op & 3)
+			ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	}
+	c = cmd(0x03);
+	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+}
+END_TEST
+
+START_TEST(admin_lengths)
+{
+	struct nvme_sqe c = cmd(ADM_IDENTIFY);
+
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 4096);
+	c = cmd(ADM_GET_LOG);
+	c.cdw10 = 127 << 16;		/* NUMDL: 128 dwords */
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 512);
+	c.cdw11 = 0xffff;		/* NUMDU: 16 GiB */
+	ck_assert_uint_eq(nvme_admin_bytes(&c), NVME_XFER_REFUSE);
+	c = cmd(ADM_CREATE_SQ);
+	c.cdw10 = 1023 << 16 | 1;
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 1024 * 64);
+	c = cmd(ADM_CREATE_CQ);
+	c.cdw10 = 1023 << 16 | 1;
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 1024 * 16);
+	c = cmd(ADM_FW_DOWNLOAD);
+	c.cdw10 = 1023;
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 4096);
+	c = cmd(ADM_SECURITY_RECV);
+	c.cdw11 = 512;
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 512);
+	c = cmd(ADM_SET_FEATURES);
+	c.cdw10 = 0x07;			/* Number of Queues: no data, a page at most */
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 4096);
+	c.cdw10 = FEAT_HOST_MEM_BUF;	/* memory by address: refused */
+	ck_assert_uint_eq(nvme_admin_bytes(&c), NVME_XFER_REFUSE);
+	c = cmd(ADM_DBBUF);
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 0);
+	c = cmd(ADM_KEEP_ALIVE);
+	ck_assert_uint_eq(nvme_admin_bytes(&c), 0);
+	/* Vendor specific admin commands (C0h-FFh) are refused. */
+	for (unsigned int op = 0xc0; op <= 0xff; op++) {
+		c = cmd(op);
+		ck_assert_uint_eq(nvme_admin_bytes(&c), NVME_XFER_REFUSE);
+	}
+}
+END_TEST
+
+
 static Suite *nvme_dma_suite(void)
 {
 	Suite *s = suite_create("nvme_dma");
@@ -1184,6 +1289,8 @@ static Suite *nvme_dma_suite(void)
 	tcase_add_test(tc, sgl_unknown_type);
 	tcase_add_test(tc, differential_prp);
 	tcase_add_test(tc, differential_sgl);
+	tcase_add_test(tc, io_lengths);
+	tcase_add_test(tc, admin_lengths);
 	suite_add_tcase(s, tc);
 	return s;
 }

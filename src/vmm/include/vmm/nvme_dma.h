@@ -7,11 +7,18 @@
 #ifndef _VMM_NVME_DMA_H
 #define _VMM_NVME_DMA_H
 
-#include <vmm/types.h>
+#include <vmm/nvme_spec.h>
 
 #define NVME_PAGE_SIZE		4096ULL
 #define NVME_SGL_MAX_SEGMENTS	64	/* more is refused */
 #define NVME_SGL_MAX_SEGMENT	4096	/* bytes of one segment; more is refused */
+/*
+ * Most bytes one command may transfer: Linux's nvme driver never sends
+ * more (NVME_MAX_KB_SZ), and it bounds the walk of a command's PRP list
+ * the VMM does with the device lock held.  More is refused.
+ */
+#define NVME_MAX_XFER		(8ULL << 20)
+#define NVME_XFER_REFUSE	(~0ULL)	/* length unknown or too large */
 
 /**
  * struct nvme_dma_env - the memory a check runs against
@@ -30,5 +37,7 @@ struct nvme_dma_env {
 int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 		       const struct nvme_dma_env *env);
 int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env);
+u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift);
+u64 nvme_admin_bytes(const struct nvme_sqe *c);
 
 #endif /* _VMM_NVME_DMA_H */
