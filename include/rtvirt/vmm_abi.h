@@ -87,9 +87,15 @@ struct rtvirt_vmm_cpu_stats {
  * @msix_table_size:
  * @msix_pba:		offset of the MSI-X pending bits in the BAR, and bytes
  * @msix_pba_size:
- * @lba_shift:		log2 of the namespaces' logical block size
+ * @lba_shift:		log2 of the largest logical block size of the
+ *			controller's namespaces (for a namespace not in
+ *			@ns_lba_shift)
+ * @ns_lba_shift:	log2 of the logical block size of namespace N at
+ *			index N - 1, 0 where unknown
  * @tsc_khz:		TSC frequency, for the trace's nanoseconds
  */
+#define RTVIRT_VMM_NVME_MAX_NS	64	/* namespaces described by their id */
+
 struct rtvirt_vmm_dev_info {
 	unsigned int model;
 	unsigned int bdf;
@@ -102,6 +108,7 @@ struct rtvirt_vmm_dev_info {
 	unsigned int msix_pba_size;
 	unsigned int lba_shift;
 	unsigned int tsc_khz;
+	unsigned char ns_lba_shift[RTVIRT_VMM_NVME_MAX_NS];
 };
 
 /* Queue identifiers below this (the admin queue's 0 included) are handled. */

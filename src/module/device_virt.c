@@ -102,15 +102,33 @@ static u64 ecam_address(struct pci_dev *pdev)
 
 struct disk_query {
 	struct gendisk *disk;
+	struct rtvirt_vmm_dev_info *info;	/* or NULL: the first disk */
 };
+
+/* The namespace id in a disk name: nvme0n1, or per path nvme0c0n1. */
+static unsigned int disk_nsid(const char *name)
+{
+	const char *n = strrchr(name, 'n');
+	unsigned int nsid;
+
+	return n && n != name && !kstrtouint(n + 1, 10, &nsid) ? nsid : 0;
+}
 
 static int find_disk(struct device *dev, void *data)
 {
 	struct disk_query *q = data;
+	unsigned int nsid, shift;
 
 	if (dev->class && !strcmp(dev->class->name, "block")) {
 		q->disk = dev_to_disk(dev);
-		return 1;
+		if (!q->info)
+			return 1;
+		shift = ilog2(queue_logical_block_size(q->disk->queue));
+		nsid = disk_nsid(q->disk->disk_name);
+		if (nsid && nsid <= RTVIRT_VMM_NVME_MAX_NS)
+			q->info->ns_lba_shift[nsid - 1] = shift;
+		q->info->lba_shift = max(q->info->lba_shift, shift);
+		return 0;
 	}
 	if (dev->class && !strcmp(dev->class->name, "nvme"))
 		return device_for_each_child(dev, q, find_disk);
@@ -126,10 +144,19 @@ static struct gendisk *nvme_disk(struct pci_dev *pdev)
 	return q.disk;
 }
 
+/* Every namespace's logical block size, and the largest. */
+static void nvme_block_sizes(struct pci_dev *pdev,
+			     struct rtvirt_vmm_dev_info *info)
+{
+	struct disk_query q = { .info = info };
+
+	info->lba_shift = 9;
+	device_for_each_child(&pdev->dev, &q, find_disk);
+}
+
 static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 {
 	struct pci_dev *pdev = d->pdev;
-	struct gendisk *disk = nvme_disk(pdev);
 	u32 table, pba;
 	u16 ctrl;
 
@@ -139,8 +166,7 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	info->bar_pa = pci_resource_start(pdev, 0);
 	info->bar_size = pci_resource_len(pdev, 0);
 	info->ecam_pa = ecam_address(pdev);
-	info->lba_shift = disk ? ilog2(queue_logical_block_size(disk->queue)) :
-			  9;
+	nvme_block_sizes(pdev, info);
 	info->tsc_khz = tsc_khz;
 	if (pdev->msix_cap) {
 		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);

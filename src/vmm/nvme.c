@@ -151,6 +151,10 @@ static int nvme_attach(struct vdev *d)
 	    (d->info.bar_pa & (PT_PAGE_SIZE - 1)) ||
 	    d->info.lba_shift < 9 || d->info.lba_shift > 16)
 		return ERR_INVAL;
+	for (u32 i = 0; i < RTVIRT_VMM_NVME_MAX_NS; i++)
+		if (d->info.ns_lba_shift[i] &&
+		    (d->info.ns_lba_shift[i] < 9 || d->info.ns_lba_shift[i] > 16))
+			return ERR_INVAL;
 	n = alloc_bytes(sizeof(*n));
 	if (!n)
 		return ERR_NOMEM;
@@ -495,6 +499,15 @@ static bool dma_ok(const struct nvme_sqe *c, u64 len)
 	return !nvme_dma_check_prp(c->prp1, c->prp2, len, &dma_env);
 }
 
+/* Block size of namespace @nsid; the largest of all for one not known. */
+static unsigned int lba_shift(const struct vdev *d, u32 nsid)
+{
+	if (nsid && nsid <= RTVIRT_VMM_NVME_MAX_NS &&
+	    d->info.ns_lba_shift[nsid - 1])
+		return d->info.ns_lba_shift[nsid - 1];
+	return d->info.lba_shift;
+}
+
 enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };
 
 static enum prep prepare_io(struct vdev *d, struct nvme *n,
@@ -503,7 +516,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 {
 	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
 	struct rtvirt_vmm_inject *inj = &n->inject;
-	u64 bytes = nvme_io_bytes(c, d->info.lba_shift);
+	u64 bytes = nvme_io_bytes(c, lba_shift(d, c->nsid));
 	bool match;
 
 	if ((r->flags & REC_VALID) && r->status)
