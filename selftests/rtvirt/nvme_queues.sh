@@ -11,7 +11,8 @@
 #   - I/O on every queue type the driver has: libaio writes and reads
 #     (default and read queues) and, where the driver has poll queues
 #     (nvme.poll_queues=), polled I/O (io_uring --hipri), each verified
-#     across flips; the trace shows the queue ids the VMM served.
+#     across flips; the trace shows the queue ids the VMM served;
+#   - I/O on a second namespace with another block size.
 # make check runs it on both controllers, the SSD-like one with 16
 # possible CPUs and write and poll queues (more than 16 I/O queues).
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,7 @@
 DBG=/sys/kernel/debug/rtvirt
 
 nvme_require
-nvme_plan 15
+nvme_plan 16
 dmesg_mark
 nvme_load
 [ -d $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -108,6 +109,23 @@ if [ "${npoll:-0}" -gt 0 ]; then
 else
 	ok "polled I/O # SKIP the driver has no poll queues (nvme.poll_queues=0)"
 	ok "poll queues in the trace # SKIP no poll queues"
+fi
+# Namespace 2 (512-byte blocks on the SSD-like controller, whose
+# namespace 1 has 4 KiB): its commands count in its own block size.
+ns2_verify() {
+	[ -b "$NVME_BLK2" ] || { echo "no namespace 2"; return 1; }
+	echo "namespace 2: $NVME_BLK2, $(cat "/sys/block/${NVME_BLK2#/dev/}/queue/logical_block_size")-byte blocks"
+	fio --name=ns2 --filename="$NVME_BLK2" --ioengine=libaio --direct=1 \
+		--bs=4k --rw=randwrite --iodepth=8 --size=8m --verify=crc32c \
+		--do_verify=1 --verify_fatal=1 --eta=never > /tmp/ns2.out 2>&1
+	ns2_rc=$?
+	grep -E 'err=|verify' /tmp/ns2.out | head -n 3
+	[ $ns2_rc -eq 0 ] && nvme_is virtualized 1
+}
+if [ -n "$NVME_BLK2" ]; then
+	check "namespace 2 written and verified while virtualized" ns2_verify
+else
+	ok "namespace 2 # SKIP the controller has one namespace"
 fi
 check "hand back" nvme_handback
 nvme_print_stats
