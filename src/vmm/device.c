@@ -159,20 +159,6 @@ void vdev_traps_remove(struct vdev *d)
 }
 
 /**
- * vdev_poll_all() - let every virtualized device's model process what its
- * device completed; called at every intercepted interrupt
- */
-void vdev_poll_all(void)
-{
-	spin_lock(&vdev_lock);
-	for (unsigned int i = 0; i < nr_devs; i++)
-		if (devs[i].state == VDEV_VIRTUALIZED ||
-		    devs[i].state == VDEV_DEVIRTUALIZING)
-			devs[i].ops->poll(&devs[i]);
-	spin_unlock(&vdev_lock);
-}
-
-/**
  * vdev_any_virtualized() - whether any device is in emulation
  *
  * Return: true while a device's accesses are trapped.

@@ -157,7 +157,6 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
-	v->intr_passing = false;
 	v->entered = false;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
@@ -247,42 +246,17 @@ static void svm_inject_gp(struct vcpu *v)
 }
 
 /*
- * Set the interrupt intercepts for the next VMRUN: none while no device is
- * virtualized; otherwise INTR, or, while the kernel takes an interrupt the
- * VMM has seen (handle_intr()), a virtual interrupt request that exits
- * (VINTR) as soon as the kernel can take interrupts again.
- */
-static void svm_arm_interrupts(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-
-	c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
-	c->intercept_misc1 &= ~(SVM_INTERCEPT_INTR | SVM_INTERCEPT_VINTR);
-	if (!v->intr_intercept) {
-		v->intr_passing = false;
-		return;
-	}
-	if (v->intr_passing) {
-		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
-		c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
-	} else {
-		c->intercept_misc1 |= SVM_INTERCEPT_INTR;
-	}
-}
-
-/*
- * While a device is virtualized: its configuration ports are trapped, and
- * every physical interrupt exits first, so that the VMM sees the device's
- * interrupts before the kernel does.
+ * While a device is virtualized its configuration ports are trapped.
+ * Interrupts never exit: the kernel's handler reads its completion queue,
+ * a trapped page, and that read lets the model post what the device
+ * completed.
  */
 static void svm_refresh(struct vcpu *v)
 {
-	v->intr_intercept = vdev_any_virtualized();
-	if (v->intr_intercept)
+	if (vdev_any_virtualized())
 		v->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
 	else
 		v->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
-	svm_arm_interrupts(v);
 }
 
 const struct vmm_arch_ops svm_ops = {
@@ -606,22 +580,6 @@ static void handle_db(struct vcpu *v)
 }
 
 /*
- * A physical interrupt exited (INTR is intercepted while a device is
- * virtualized): let every virtualized device's model process what its
- * device completed, so that the kernel's handler finds the completions
- * posted; then the kernel takes the interrupt itself, natively through its
- * IDT, at the next VMRUN, which runs without the INTR intercept until the
- * VINTR exit that follows the handler.
- */
-static void handle_intr(struct vcpu *v)
-{
-	v->stats.exits[RTVIRT_EXIT_INTR]++;
-	vdev_poll_all();
-	v->intr_passing = true;
-	svm_arm_interrupts(v);
-}
-
-/*
  * The first VMRUN of a launch failed (VMEXIT_INVALID: the CPU refused the
  * state built from the kernel's).  Nothing has run as a guest yet: give
  * the CPU back natively in the state captured at the launch (the CPU may
@@ -669,15 +627,6 @@ void svm_handle_exit(struct vcpu *v)
 	/* An event being delivered when the exit hit is delivered again. */
 	vmcb->control.event_inj = svm_requeue_event(vmcb->control.exit_int_info);
 	switch (code) {
-	case SVM_EXIT_INTR:
-		handle_intr(v);
-		break;
-	case SVM_EXIT_VINTR:
-		/* The kernel can take interrupts again: intercept them. */
-		v->stats.exits[RTVIRT_EXIT_INTR]++;
-		v->intr_passing = false;
-		svm_arm_interrupts(v);
-		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
 		break;

@@ -169,7 +169,6 @@ bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		    u64 *val);
 u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2);
 void vdev_reset_all(void);
-void vdev_poll_all(void);
 
 static inline u64 rdtsc(void)
 {

@@ -55,8 +55,6 @@ struct vcpu {
 	u64 stepping_rip;	/* the instruction being stepped */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
-	bool intr_intercept;	/* intercept interrupts (a device is virtualized) */
-	bool intr_passing;	/* the kernel is taking an intercepted interrupt */
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	void *launch_save;	/* the guest state built at the launch */
 };
