@@ -12,7 +12,8 @@
 #     (default and read queues) and, where the driver has poll queues
 #     (nvme.poll_queues=), polled I/O (io_uring --hipri), each verified
 #     across flips; the trace shows the queue ids the VMM served;
-#   - I/O on a second namespace with another block size.
+#   - I/O on a second namespace with another block size, and a namespace
+#     rescan while virtualized.
 # make check runs it on both controllers, the SSD-like one with 16
 # possible CPUs and write and poll queues (more than 16 I/O queues).
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +22,7 @@
 DBG=/sys/kernel/debug/rtvirt
 
 nvme_require
-nvme_plan 16
+nvme_plan 17
 dmesg_mark
 nvme_load
 [ -d $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -127,6 +128,15 @@ if [ -n "$NVME_BLK2" ]; then
 else
 	ok "namespace 2 # SKIP the controller has one namespace"
 fi
+# A namespace rescan (Identify commands through the admin queue) while
+# virtualized: the controller stays virtualized and its disks work.
+rescan() {
+	nvme ns-rescan "$NVME_CTRL" || return 1
+	sleep 0.5
+	dd if="$NVME_BLK" of=/dev/null bs=4096 count=64 iflag=direct 2>/dev/null &&
+		nvme_is virtualized 1
+}
+check "namespace rescan while virtualized" rescan
 check "hand back" nvme_handback
 nvme_print_stats
 check_no_nvme_errors
