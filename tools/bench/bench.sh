@@ -12,6 +12,9 @@
 #
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
 SYSFS=/sys/kernel/rtvirt
+# nvme_select: the controller of serial $RTVIRT_NVME_SERIAL (NVME_PCI,
+# NVME_BLK), as the selftests find it.
+. /rtvirt/selftests/nvme_lib.sh
 secs=${RTVIRT_BENCH_SECONDS:-10}
 cycles=${RTVIRT_BENCH_CYCLES:-20}
 
@@ -65,7 +68,7 @@ devw() {
 }
 
 # Hand the disk back, retrying hand-backs stopped at the stall bound.
-nvme_handback() {
+bench_handback() {
 	hb=0
 	while ! devw "$ndev/virtualized" 0; do
 		case "$werr" in *"timed out"*) ;; *) return 1 ;; esac
@@ -100,7 +103,7 @@ nvme_report() {
 }
 
 for RTVIRT_NVME_SERIAL in rtvirt-disk0 rtvirt-ssd; do
-. /rtvirt/selftests/nvme_lib.sh
+nvme_select
 ndev=$SYSFS/devices/$NVME_PCI
 echo
 if [ -z "$NVME_PCI" ] || [ ! -d "$ndev" ] || [ ! -b "$NVME_BLK" ]; then
@@ -122,7 +125,7 @@ else
 		a=$(total_exits)
 		nvme_fio $rw
 		b=$(total_exits)
-		nvme_handback || echo "nvme: hand-back failed: $werr"
+		bench_handback || echo "nvme: hand-back failed: $werr"
 		nvme_report "$rw, disk virtualized:" $((b - a - cost - idle))
 		awk -v s="$RTVIRT_NVME_SERIAL" -v rw=$rw -v n=$n_iops -v v=$iops 'BEGIN {
 			printf "nvme %s %s: virtualized/native IOPS ratio %.3f\n", s, rw, n ? v / n : 0 }'
@@ -143,7 +146,7 @@ else
 			continue
 		fi
 		sleep 0.01
-		if ! nvme_handback; then
+		if ! bench_handback; then
 			bad=$((bad + 1))
 			continue
 		fi
