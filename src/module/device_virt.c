@@ -105,15 +105,6 @@ struct disk_query {
 	struct rtvirt_vmm_dev_info *info;	/* or NULL: the first disk */
 };
 
-/* The namespace id in a disk name: nvme0n1, or per path nvme0c0n1. */
-static unsigned int disk_nsid(const char *name)
-{
-	const char *n = strrchr(name, 'n');
-	unsigned int nsid;
-
-	return n && n != name && !kstrtouint(n + 1, 10, &nsid) ? nsid : 0;
-}
-
 static int find_disk(struct device *dev, void *data)
 {
 	struct disk_query *q = data;
@@ -124,7 +115,7 @@ static int find_disk(struct device *dev, void *data)
 		if (!q->info)
 			return 1;
 		shift = ilog2(queue_logical_block_size(q->disk->queue));
-		nsid = disk_nsid(q->disk->disk_name);
+		nsid = rtvirt_nvme_disk_nsid(q->disk);
 		if (nsid && nsid <= RTVIRT_VMM_NVME_MAX_NS)
 			q->info->ns_lba_shift[nsid - 1] = shift;
 		q->info->lba_shift = max(q->info->lba_shift, shift);

@@ -13,7 +13,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kernel_read_file.h>
+#include <linux/blkdev.h>
+#include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -38,7 +39,8 @@ struct field {
 enum {
 	F_DEV_QUEUES, F_DEV_ONLINE, F_DEV_STRIDE, F_DEV_DBBUF, F_DEV_DBS_DMA,
 	F_DEV_EIS_DMA, F_Q_SQ, F_Q_CQ, F_Q_DEPTH, F_Q_VECTOR, F_Q_TAIL,
-	F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NR
+	F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NS_HEAD, F_NS_ID,
+	F_NR
 };
 
 static struct field fields[F_NR] = {
@@ -59,6 +61,9 @@ static struct field fields[F_NR] = {
 	[F_Q_PHASE] = { "nvme_queue", "cq_phase" },
 	[F_Q_SQES] = { "nvme_queue", "sqes" },
 	[F_Q_FLAGS] = { "nvme_queue", "flags" },
+	/* A namespace disk's private data, and its namespace id. */
+	[F_NS_HEAD] = { "nvme_ns", "head" },
+	[F_NS_ID] = { "nvme_ns_head", "ns_id" },
 };
 
 static atomic_t layout_fault = ATOMIC_INIT(RTVIRT_NVME_FAULT_NONE);
@@ -66,11 +71,42 @@ static DEFINE_MUTEX(btf_lock);
 static int btf_status = 1;	/* 1: not looked up yet, else 0 or -errno */
 static u32 queue_stride;	/* sizeof(struct nvme_queue) */
 
+/*
+ * Read a BTF file of sysfs whole into a vmalloc()ed buffer.  Not through
+ * kernel_read_file(): its security hook knows no id for this kind of file
+ * (Linux 6.12's IPE warns on READING_UNKNOWN).
+ */
 static ssize_t read_btf(const char *path, void **buf)
 {
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t size, pos = 0;
+	ssize_t n;
+
 	*buf = NULL;
-	return kernel_read_file_from_path(path, 0, buf, INT_MAX, NULL,
-					  READING_UNKNOWN);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	size = i_size_read(file_inode(f));
+	if (size <= 0 || size > INT_MAX) {
+		filp_close(f, NULL);
+		return -EINVAL;
+	}
+	*buf = vmalloc(size);
+	if (!*buf) {
+		filp_close(f, NULL);
+		return -ENOMEM;
+	}
+	while (pos < size) {
+		n = kernel_read(f, (u8 *)*buf + pos, size - pos, &pos);
+		if (n <= 0)
+			break;
+	}
+	filp_close(f, NULL);
+	if (pos != size) {
+		vfree(*buf);
+		*buf = NULL;
+		return -EIO;
+	}
+	return size;
 }
 
 /* Find the offsets in the nvme module's BTF; caller holds btf_lock. */
@@ -121,6 +157,41 @@ static bool get(const void *base, int f, u64 *val)
 					 fields[f].size);
 }
 
+/* Look the driver's fields up once per module load; 0 or -EOPNOTSUPP. */
+static int fields_found(void)
+{
+	int ret;
+
+	mutex_lock(&btf_lock);
+	if (btf_status == 1)
+		btf_status = lookup_fields();
+	ret = btf_status;
+	mutex_unlock(&btf_lock);
+	return ret;
+}
+
+/**
+ * rtvirt_nvme_disk_nsid() - the namespace id of an nvme namespace disk
+ * @disk:	a disk of the nvme driver: per namespace (per path under
+ *		native multipath), not a multipath head
+ *
+ * Its name does not carry the id (under native multipath the last number
+ * counts the subsystem's namespace heads), so it is read from the
+ * driver's struct nvme_ns and struct nvme_ns_head.
+ *
+ * Return: the namespace id, or 0 when it cannot be read.
+ */
+u32 rtvirt_nvme_disk_nsid(struct gendisk *disk)
+{
+	u64 head, nsid;
+
+	if (fields_found() || !disk->private_data ||
+	    !get(disk->private_data, F_NS_HEAD, &head) || !head ||
+	    !get((void *)(unsigned long)head, F_NS_ID, &nsid))
+		return 0;
+	return nsid;
+}
+
 /* The nvme driver's struct nvme_dev of @pdev, or NULL. */
 static void *nvme_dev_of(struct pci_dev *pdev)
 {
@@ -152,11 +223,7 @@ struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
 	u64 online;
 	int ret;
 
-	mutex_lock(&btf_lock);
-	if (btf_status == 1)
-		btf_status = lookup_fields();
-	ret = btf_status;
-	mutex_unlock(&btf_lock);
+	ret = fields_found();
 	if (ret)
 		return ERR_PTR(ret);
 	if (!dev || !get(dev, F_DEV_ONLINE, &online))

@@ -102,6 +102,8 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 #define RTVIRT_NVME_FAULT_SQ_IN_VMM	1
 #define RTVIRT_NVME_FAULT_PHASE		2
 void rtvirt_nvme_fail_next_layout(int fault);
+struct gendisk;
+u32 rtvirt_nvme_disk_nsid(struct gendisk *disk);
 void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l);
 
 int rtvirt_launch_init(void);
