@@ -36,6 +36,7 @@ struct field {
 	u32 size;
 };
 
+/* F_Q_SQ to F_Q_FLAGS: struct nvme_queue, read in one loop in this order. */
 enum {
 	F_DEV_QUEUES, F_DEV_ONLINE, F_DEV_STRIDE, F_DEV_DBBUF, F_DEV_DBS_DMA,
 	F_DEV_EIS_DMA, F_Q_SQ, F_Q_CQ, F_Q_DEPTH, F_Q_VECTOR, F_Q_TAIL,
@@ -252,7 +253,7 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 			    struct rtvirt_vmm_nvme_layout *l, size_t size)
 {
 	void *dev = nvme_dev_of(pdev);
-	u64 queues, online, stride, dbbuf = 0, v;
+	u64 queues, online, stride, dbbuf = 0;
 	unsigned int i;
 
 	if (!dev || !get(dev, F_DEV_QUEUES, &queues) ||
@@ -272,34 +273,27 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 	for (i = 0; i < online; i++) {
 		const void *q = (const u8 *)queues + (size_t)i * queue_stride;
 		struct rtvirt_vmm_nvme_queue *e = &l->q[i];
-		u64 flags, sqes;
+		u64 v[F_Q_FLAGS - F_Q_SQ + 1];	/* the queue's fields, in order */
+		int f;
 
-		if (!get(q, F_Q_FLAGS, &flags) || !get(q, F_Q_SQES, &sqes))
-			return -ENODEV;
-		if (!(flags & BIT(NVMEQ_ENABLED)))
+		for (f = F_Q_SQ; f <= F_Q_FLAGS; f++)
+			if (!get(q, f, &v[f - F_Q_SQ]))
+				return -ENODEV;
+		if (!(v[F_Q_FLAGS - F_Q_SQ] & BIT(NVMEQ_ENABLED)))
 			return -EBUSY;
-		if ((flags & BIT(NVMEQ_SQ_CMB)) || sqes != NVME_SQES_64)
+		if ((v[F_Q_FLAGS - F_Q_SQ] & BIT(NVMEQ_SQ_CMB)) ||
+		    v[F_Q_SQES - F_Q_SQ] != NVME_SQES_64)
 			return -EOPNOTSUPP;
-		if (!get(q, F_Q_SQ, &e->sq) || !get(q, F_Q_CQ, &e->cq) ||
-		    !get(q, F_Q_DEPTH, &v))
-			return -ENODEV;
-		e->depth = v;
-		if (!get(q, F_Q_QID, &v))
-			return -ENODEV;
-		e->qid = v;
-		if (!get(q, F_Q_VECTOR, &v))
-			return -ENODEV;
-		e->vector = v;
-		if (!get(q, F_Q_TAIL, &v))
-			return -ENODEV;
-		e->sq_tail = v;
-		if (!get(q, F_Q_HEAD, &v))
-			return -ENODEV;
-		e->cq_head = v;
-		if (!get(q, F_Q_PHASE, &v))
-			return -ENODEV;
-		e->cq_phase = v;
-		e->flags = flags & BIT(NVMEQ_POLLED) ? RTVIRT_VMM_NVME_Q_POLLED : 0;
+		e->sq = v[F_Q_SQ - F_Q_SQ];
+		e->cq = v[F_Q_CQ - F_Q_SQ];
+		e->depth = v[F_Q_DEPTH - F_Q_SQ];
+		e->qid = v[F_Q_QID - F_Q_SQ];
+		e->vector = v[F_Q_VECTOR - F_Q_SQ];
+		e->sq_tail = v[F_Q_TAIL - F_Q_SQ];
+		e->cq_head = v[F_Q_HEAD - F_Q_SQ];
+		e->cq_phase = v[F_Q_PHASE - F_Q_SQ];
+		e->flags = v[F_Q_FLAGS - F_Q_SQ] & BIT(NVMEQ_POLLED) ?
+			   RTVIRT_VMM_NVME_Q_POLLED : 0;
 	}
 	return 0;
 }
