@@ -415,9 +415,9 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 	if (ret)
 		return ret;
 
-	for (u32 i = 0; i < RTVIRT_VMM_NVME_MAX_QUEUES; i++)
-		if (n->q[i])
-			n->q[i]->depth = 0;
+	/* Forget the last takeover's queues; qids lists every one in use. */
+	for (u32 i = 0; i < n->nr_q; i++)
+		n->q[n->qids[i]]->depth = 0;
 	n->nr_q = 0;
 	for (u32 i = 1; i < l->nr_queues; i++) {
 		ret = check_queue(d, n, &l->q[i], mqes);
