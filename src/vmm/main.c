@@ -50,14 +50,21 @@ void vmm_exception(u64 *frame)
 		return;
 	}
 	/*
-	 * #VMEXIT clears GIF, so no interrupt can reach the VMM; QEMU's TCG
-	 * at times delivers one at the first instruction after VMRUN as if
-	 * the CPU were still in guest mode (the bug of Documentation/
-	 * testing.rst, whose other face is the "guest state lost" panic).
+	 * #VMEXIT clears GIF, and the VMM runs with it clear (it sets GIF
+	 * only to leave, with IF clear and the kernel's IDT loaded), so no
+	 * interrupt can reach the VMM's IDT.  QEMU's TCG at times delivers
+	 * one at the first instruction after VMRUN, and has been seen to
+	 * deliver one through the VMM's IDT at a kernel address, as if mixing
+	 * guest and host state (the bug of Documentation/testing.rst, whose
+	 * other face is the "guest state lost" panic).
 	 */
 	if (frame[0] >= 32 && frame[2] == (u64)svm_vmrun_return)
 		vmm_panic("interrupt %llu taken at the #VMEXIT with GIF clear (emulator bug)\n",
 			  (unsigned long long)frame[0]);
+	if (frame[0] >= 32)
+		vmm_panic("interrupt %llu taken through the VMM's IDT at rip %#llx with GIF clear (emulator bug)\n",
+			  (unsigned long long)frame[0],
+			  (unsigned long long)frame[2]);
 	asm volatile("mov %%cr2, %0" : "=r"(cr2));
 	vmm_panic("exception %llu error %#llx at rip %#llx cr2 %#llx\n",
 		  (unsigned long long)frame[0], (unsigned long long)frame[1],
