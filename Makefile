@@ -157,7 +157,7 @@ fuzz:
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
 		-Iinclude -o build/fuzz/fuzz_nvme_dma \
 		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
-	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8236
+	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8238
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Iinclude -o build/fuzz/fuzz_btf \
 		tools/testing/fuzz/fuzz_btf.c src/common/btf.c

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NVMe data pointer checks.  The VMM passes the OS's commands to the
- * controller with their data pointers unchanged (guest-physical equals
- * host-physical), so before a command goes out every page its PRP entries
- * or SGL descriptors reach, and every list or segment the controller
- * would read to find them, is checked against the memory the device must
- * not touch.  A pointer layout the controller would reject anyway
- * (misaligned list, malformed SGL) is refused too.
+ * NVMe data pointer checks.  Guest-physical equals host-physical, so
+ * before a command goes out every page its PRP entries or SGL descriptors
+ * reach, and every list or segment the controller would read to find
+ * them, is checked against the memory the device must not touch.  A
+ * pointer layout the controller would reject anyway (misaligned list,
+ * malformed SGL) is refused too.  The copy variants also move the lists
+ * and segments into memory the OS cannot write, so that the controller
+ * reads exactly what was checked.
  */
 #include <vmm/nvme_dma.h>
 
@@ -21,19 +22,60 @@ static bool range_ok(const struct nvme_dma_env *env, u64 pa, u64 len)
 	return len == 0 || (pa + len > pa && !env->denied(env->ctx, pa, len));
 }
 
-/**
- * nvme_dma_check_prp() - check a command's PRP entries
- * @prp1:	PRP entry 1 (may have a page offset)
- * @prp2:	PRP entry 2: the second page, or a PRP list pointer
- * @len:	bytes the command transfers
- * @env:	the memory
- *
- * Return: 0 if the transfer stays in permitted memory, -1 if not.
+/*
+ * Where a copy goes: pages env->alloc() hands out, filled front to back;
+ * @env is NULL when only checking.
  */
-int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
-		       const struct nvme_dma_env *env)
+struct out {
+	const struct nvme_dma_env *env;
+	u64 page;	/* the page being filled, 0 before the first */
+	u64 used;	/* bytes of it in use */
+};
+
+/* Room for @len contiguous bytes (at most a page); its address in @pa. */
+static int out_reserve(struct out *o, u64 len, u64 *pa)
+{
+	if (!o->page || o->used + len > NVME_PAGE_SIZE) {
+		o->page = o->env->alloc(o->env->ctx);
+		if (!o->page)
+			return NVME_DMA_NOMEM;
+		o->used = 0;
+	}
+	*pa = o->page + o->used;
+	o->used += len;
+	return 0;
+}
+
+/* Append PRP entry @e to the copied list; @more: entries follow it. */
+static int out_prp(struct out *o, u64 e, bool more)
+{
+	u64 at, next;
+
+	if (o->used == NVME_PAGE_SIZE - 8 && more) {
+		/* The page's last entry points to the next list page. */
+		next = o->env->alloc(o->env->ctx);
+		if (!next)
+			return NVME_DMA_NOMEM;
+		o->env->write(o->env->ctx, o->page + o->used, &next, 8);
+		o->page = next;
+		o->used = 0;
+	}
+	at = o->page + o->used;
+	o->used += 8;
+	o->env->write(o->env->ctx, at, &e, 8);
+	return 0;
+}
+
+/*
+ * Walk a command's PRP entries; with @o->env, copy the list (data entries
+ * only, chained anew) and point *@prp2 at the copy.  Every list entry is
+ * read once, and the copy holds exactly the values checked.
+ */
+static int walk_prp(u64 prp1, u64 *prp2, u64 len,
+		    const struct nvme_dma_env *env, struct out *o)
 {
 	u64 first, rem, list, n, max_entries;
+	int ret;
 
 	if (!len)
 		return 0;
@@ -46,12 +88,17 @@ int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 	if (!rem)
 		return 0;
 	if (rem <= NVME_PAGE_SIZE)
-		return (prp2 & (NVME_PAGE_SIZE - 1)) ||
-		       !range_ok(env, prp2, rem) ? -1 : 0;
+		return (*prp2 & (NVME_PAGE_SIZE - 1)) ||
+		       !range_ok(env, *prp2, rem) ? -1 : 0;
 	/* A list: entries up to the end of its page, the last one chaining. */
-	list = prp2;
+	list = *prp2;
 	if (list & 7)
 		return -1;
+	if (o->env) {
+		ret = out_reserve(o, 0, prp2);
+		if (ret)
+			return ret;
+	}
 	max_entries = rem / NVME_PAGE_SIZE + 2 * (rem / (NVME_PAGE_SIZE *
 				(NVME_PAGE_SIZE / 8 - 1)) + 1);
 	for (n = 0; rem && n < max_entries; n++) {
@@ -78,8 +125,53 @@ int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 			return -1;
 		rem -= chunk;
 		list += 8;
+		if (o->env) {
+			ret = out_prp(o, e, rem);
+			if (ret)
+				return ret;
+		}
 	}
 	return rem ? -1 : 0;
+}
+
+/**
+ * nvme_dma_check_prp() - check a command's PRP entries
+ * @prp1:	PRP entry 1 (may have a page offset)
+ * @prp2:	PRP entry 2: the second page, or a PRP list pointer
+ * @len:	bytes the command transfers
+ * @env:	the memory
+ *
+ * Return: 0 if the transfer stays in permitted memory, -1 if not.
+ */
+int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
+		       const struct nvme_dma_env *env)
+{
+	struct out o = { 0 };
+
+	return walk_prp(prp1, &prp2, len, env, &o);
+}
+
+/**
+ * nvme_dma_copy_prp() - check a command's PRP entries and copy its list
+ * @prp1:	PRP entry 1 (may have a page offset)
+ * @prp2:	PRP entry 2: the second page, or a PRP list pointer, which
+ *		is replaced by the address of the copy
+ * @len:	bytes the command transfers
+ * @env:	the memory, with @env->alloc and @env->write
+ *
+ * A command with a PRP list gets a list of its own in pages from
+ * @env->alloc(), holding the data entries that were checked, so that
+ * what the controller reads can no longer change after the check.
+ *
+ * Return: 0, -1 if the transfer leaves permitted memory, NVME_DMA_NOMEM
+ * when @env->alloc() failed (the pages it gave are the caller's to free).
+ */
+int nvme_dma_copy_prp(u64 prp1, u64 *prp2, u64 len,
+		      const struct nvme_dma_env *env)
+{
+	struct out o = { .env = env };
+
+	return walk_prp(prp1, prp2, len, env, &o);
 }
 
 static int check_desc(const u8 *d, const struct nvme_dma_env *env)
@@ -99,22 +191,18 @@ static int check_desc(const u8 *d, const struct nvme_dma_env *env)
 	}
 }
 
-/**
- * nvme_dma_check_sgl() - check a command's SGL
- * @sgl1:	the 16-byte SGL descriptor of the command (DPTR)
- * @env:	the memory
- *
- * Walks at most NVME_SGL_MAX_SEGMENTS segments.
- *
- * Return: 0 if every data block and segment is in permitted memory and
- * the list is well formed, -1 if not.
+/*
+ * Walk an SGL from the descriptor @sgl1; with @o->env, copy every segment
+ * (each descriptor read once) and point @sgl1, and each chaining
+ * descriptor of the copy, at the copied segments.
  */
-int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
+static int walk_sgl(u8 *sgl1, const struct nvme_dma_env *env, struct out *o)
 {
 	u8 desc[SGL_DESC_SIZE];
 	unsigned int type = sgl1[15] >> 4, seg;
-	u64 addr;
+	u64 addr, to = 0, to_chain = 0;
 	u32 len;
+	int ret;
 
 	if (type != SGL_SEGMENT && type != SGL_LAST_SEGMENT)
 		return check_desc(sgl1, env);
@@ -128,17 +216,33 @@ int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 		if (!len || len % SGL_DESC_SIZE || len > NVME_SGL_MAX_SEGMENT ||
 		    (addr & 0xf) || !range_ok(env, addr, len))
 			return -1;
+		if (o->env) {
+			/* The descriptor that leads here points at the copy. */
+			ret = out_reserve(o, len, &to);
+			if (ret)
+				return ret;
+			if (!seg)
+				__builtin_memcpy(sgl1, &to, 8);
+			else
+				o->env->write(o->env->ctx,
+					      to_chain, &to, 8);
+		}
 		nr = len / SGL_DESC_SIZE;
 		for (i = 0; i < nr; i++) {
 			unsigned int t;
+			u64 at = to + (u64)i * SGL_DESC_SIZE;
 
 			env->read(env->ctx, addr + (u64)i * SGL_DESC_SIZE,
 				  desc, SGL_DESC_SIZE);
+			if (o->env)
+				o->env->write(o->env->ctx, at, desc,
+					      SGL_DESC_SIZE);
 			t = desc[15] >> 4;
 			if (t == SGL_SEGMENT || t == SGL_LAST_SEGMENT) {
 				/* Only a segment's last descriptor chains. */
 				if (last || i != nr - 1)
 					return -1;
+				to_chain = at;
 				break;
 			}
 			if (check_desc(desc, env))
@@ -148,6 +252,45 @@ int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 			return 0;	/* no chaining descriptor: the end */
 	}
 	return -1;
+}
+
+/**
+ * nvme_dma_check_sgl() - check a command's SGL
+ * @sgl1:	the 16-byte SGL descriptor of the command (DPTR)
+ * @env:	the memory
+ *
+ * Walks at most NVME_SGL_MAX_SEGMENTS segments.
+ *
+ * Return: 0 if every data block and segment is in permitted memory and
+ * the list is well formed, -1 if not.
+ */
+int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
+{
+	struct out o = { 0 };
+	u8 d[SGL_DESC_SIZE];
+
+	__builtin_memcpy(d, sgl1, SGL_DESC_SIZE);
+	return walk_sgl(d, env, &o);
+}
+
+/**
+ * nvme_dma_copy_sgl() - check a command's SGL and copy its segments
+ * @sgl1:	the 16-byte SGL descriptor of the command (DPTR); a segment
+ *		address in it is replaced by the copy's
+ * @env:	the memory, with @env->alloc and @env->write
+ *
+ * Segments are copied into pages from @env->alloc() (a segment never
+ * spans two of them) and chained anew, so that what the controller reads
+ * can no longer change after the check.
+ *
+ * Return: 0, -1 if the SGL is malformed or leaves permitted memory,
+ * NVME_DMA_NOMEM when @env->alloc() failed.
+ */
+int nvme_dma_copy_sgl(u8 *sgl1, const struct nvme_dma_env *env)
+{
+	struct out o = { .env = env };
+
+	return walk_sgl(sgl1, env, &o);
 }
 
 static u64 bounded(u64 bytes)

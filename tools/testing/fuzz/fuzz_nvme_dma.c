@@ -13,14 +13,17 @@
  *
  * Input: PRP1 (8 bytes), PRP2 (8), length (4, below 4 MiB), the SGL
  * descriptor (16), a mask of denied pages (4), a denied byte range in the
- * low window (offset 2, length 2), then the contents of memory.  Memory
+ * low window (offset 2, length 2), the pages the PRP copy and the SGL copy
+ * may take (1 each), then the contents of memory.  Memory
  * is two 64 KiB windows, at 0 and just below 2^64, both holding the
  * input's memory bytes over and over (so that a short input fills whole
  * PRP list pages); all else is denied, as memory beyond the machine's
  * physical address width is.  Bit i of the mask
  * denies page i of the low window (i < 16) or page i - 16 of the high one.
  *
- * Beyond the sanitizers it checks that each check refuses exactly when the
+ * Beyond the sanitizers it checks that each copy (nvme_dma_copy_*) gives
+ * its check's verdict or runs out of pages, writing only into pages it
+ * was given, and that each check refuses exactly when the
  * reference model below (the one of tools/testing/unit/test_nvme_dma.c)
  * says the controller would reach denied memory, past 2^64 or through a
  * layout the NVMe specification does not allow, and that lists and
@@ -41,7 +44,7 @@
 #define PG		NVME_PAGE_SIZE
 #define WIN		0x10000ULL		/* each window's size */
 #define HIGH		(0ULL - WIN)		/* the high window's start */
-#define HDR		44
+#define HDR		46
 
 /* SGL descriptor types (byte 15, bits 7:4) */
 enum { DATA_BLOCK, BIT_BUCKET, SEGMENT, LAST_SEGMENT };
@@ -110,9 +113,37 @@ static void fake_read(void *ctx, u64 pa, void *buf, u64 len)
 	ref_rd(pa, buf, len);
 }
 
+/* Pages for the copies: the writes must stay in the ones handed out. */
+#define POOL_PAGES	70
+static uint8_t pool[POOL_PAGES][4096];
+static unsigned int pool_given, pool_limit;
+#define POOL_PA		0x7000000000ULL
+
+static u64 fake_alloc(void *ctx)
+{
+	(void)ctx;
+	if (pool_given == pool_limit)
+		return 0;
+	return POOL_PA + (u64)pool_given++ * 4096;
+}
+
+static void fake_write(void *ctx, u64 pa, const void *buf, u64 len)
+{
+	(void)ctx;
+	if (pa < POOL_PA || pa - POOL_PA + len > (u64)pool_given * 4096 ||
+	    (pa - POOL_PA) % 4096 + len > 4096) {
+		fprintf(stderr, "copy write to %#llx+%llu: not in a given page\n",
+			(unsigned long long)pa, (unsigned long long)len);
+		abort();
+	}
+	memcpy(&pool[(pa - POOL_PA) / 4096][(pa - POOL_PA) % 4096], buf, len);
+}
+
 static const struct nvme_dma_env env = {
 	.denied = fake_denied,
 	.read = fake_read,
+	.alloc = fake_alloc,
+	.write = fake_write,
 };
 
 /* --- reference model, shared with tools/testing/unit/test_nvme_dma.c ------ */
@@ -168,6 +199,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len, ret, r.refuse ? "refuses" : "accepts");
 		abort();
 	}
+	/* The copy: the check's verdict, or no page left for it. */
+	{
+		u64 copy2 = prp2;
+		int c;
+
+		pool_given = 0;
+		pool_limit = hdr[44] % (POOL_PAGES + 1);
+		c = nvme_dma_copy_prp(prp1, &copy2, len, &env);
+		/* Out of pages may come before a refusal further on. */
+		if (c != ret && c != NVME_DMA_NOMEM) {
+			fprintf(stderr, "nvme_dma_copy_prp() = %d, check %d\n",
+				c, ret);
+			abort();
+		}
+	}
 	r = (struct ref){ 0 };
 	ref_sgl(&r, hdr + 20);
 	ret = nvme_dma_check_sgl(hdr + 20, &env);
@@ -175,6 +221,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "nvme_dma_check_sgl() = %d, model %s\n",
 			ret, r.refuse ? "refuses" : "accepts");
 		abort();
+	}
+	{
+		uint8_t d[16];
+		int c;
+
+		memcpy(d, hdr + 20, 16);
+		pool_given = 0;
+		pool_limit = hdr[45] % (POOL_PAGES + 1);
+		c = nvme_dma_copy_sgl(d, &env);
+		if (c != ret && c != NVME_DMA_NOMEM) {
+			fprintf(stderr, "nvme_dma_copy_sgl() = %d, check %d\n",
+				c, ret);
+			abort();
+		}
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 /*
  * Unit tests for the NVMe data pointer checks (src/vmm/nvme_dma.c): PRP
  * entries, PRP lists and their chaining, SGL descriptors and segments,
+ * the copies of lists and segments the controller is given instead,
  * against a fake guest memory (a sparse map of 4 KiB pages) with
  * configurable off-limits byte ranges; and a differential test of random
  * PRP and SGL layouts against a simple model of the memory an NVMe
@@ -31,7 +32,7 @@ enum { DATA_BLOCK, BIT_BUCKET, SEGMENT, LAST_SEGMENT };
 
 /* --- fake guest memory --------------------------------------------------- */
 
-#define MEM_PAGES	64
+#define MEM_PAGES	128
 #define MEM_SLOTS	256	/* a power of two, well above MEM_PAGES */
 #define MAX_DENIED	8
 
@@ -233,9 +234,45 @@ static void fake_read(void *ctx, u64 pa, void *buf, u64 len)
 	mem_get(pa, buf, len);
 }
 
+/*
+ * Pages for copies: a region of their own, never denied, handed out in
+ * order; at most pool.limit of them.
+ */
+#define POOL		0x7000000000ULL
+
+static struct {
+	unsigned int given, limit;
+} pool;
+
+static u64 fake_alloc(void *ctx)
+{
+	(void)ctx;
+	if (pool.given == pool.limit)
+		return 0;
+	mem_page(POOL / PG + pool.given, true);
+	return POOL + pool.given++ * PG;
+}
+
+static void fake_write(void *ctx, u64 pa, const void *buf, u64 len)
+{
+	(void)ctx;
+	if (pa < POOL || pa - POOL + len > (u64)pool.given * PG)
+		ck_abort_msg("copy written to %#llx+%llu: not a page it was given",
+			     (unsigned long long)pa, (unsigned long long)len);
+	mem_put(pa, buf, len);
+}
+
+static void pool_reset(unsigned int limit)
+{
+	pool.given = 0;
+	pool.limit = limit;
+}
+
 static const struct nvme_dma_env env = {
 	.denied = fake_denied,
 	.read = fake_read,
+	.alloc = fake_alloc,
+	.write = fake_write,
 };
 
 static int prp(u64 prp1, u64 prp2, u64 len)
@@ -768,6 +805,166 @@ START_TEST(sgl_unknown_type)
 }
 END_TEST
 
+/* --- copies ------------------------------------------------------------- */
+
+START_TEST(copy_prp_no_list)
+{
+	u64 prp2 = DATA2;
+
+	mem_reset();
+	pool_reset(4);
+	/* One or two pages: nothing to copy, PRP2 stays. */
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA, &prp2, 2 * PG, &env), 0);
+	ck_assert_uint_eq(prp2, DATA2);
+	ck_assert_uint_eq(pool.given, 0);
+	deny(DATA2, 1);
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA, &prp2, 2 * PG, &env), -1);
+}
+END_TEST
+
+START_TEST(copy_prp_list)
+{
+	u64 prp2 = LIST + 0x40, len = 0xf00 + 3 * PG;
+
+	mem_reset();
+	pool_reset(4);
+	fill_list(LIST + 0x40, DATA2, 3);
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA + 0x100, &prp2, len, &env), 0);
+	/* A list of its own, at the start of a page, with the same entries. */
+	ck_assert_uint_eq(prp2, POOL);
+	ck_assert_uint_eq(pool.given, 1);
+	for (unsigned int i = 0; i < 3; i++)
+		ck_assert_uint_eq(ref_rd64(POOL + 8 * i), DATA2 + i * PG);
+	/* The OS's list changing afterwards changes nothing of the copy. */
+	put64(LIST + 0x40, DATA);
+	ck_assert_uint_eq(ref_rd64(POOL), DATA2);
+	/* A denied entry: refused. */
+	pool_reset(4);
+	prp2 = LIST + 0x40;
+	deny(DATA, 1);
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA + 0x100, &prp2, len, &env), -1);
+}
+END_TEST
+
+START_TEST(copy_prp_chain)
+{
+	/* 1023 data entries over three list pages of the OS, at an offset. */
+	u64 prp2 = LIST + PG - 16, n = 1023;
+
+	mem_reset();
+	pool_reset(4);
+	put64(LIST + PG - 16, DATA);
+	put64(LIST + PG - 8, LISTB);
+	fill_list(LISTB, DATA2, ENTRIES - 1);
+	put64(LISTB + PG - 8, LISTC);
+	fill_list(LISTC, DATA2 + (ENTRIES - 1) * PG, n - ENTRIES);
+	ck_assert_int_eq(prp(DATA, prp2, PG + n * PG), 0);
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA, &prp2, PG + n * PG, &env), 0);
+	/* 511 entries and a pointer, then the other 512 fill a page. */
+	ck_assert_uint_eq(prp2, POOL);
+	ck_assert_uint_eq(pool.given, 2);
+	ck_assert_uint_eq(ref_rd64(POOL), DATA);
+	ck_assert_uint_eq(ref_rd64(POOL + 8), DATA2);
+	ck_assert_uint_eq(ref_rd64(POOL + PG - 8), POOL + PG);
+	ck_assert_uint_eq(ref_rd64(POOL + PG), DATA2 + (ENTRIES - 2) * PG);
+	ck_assert_uint_eq(ref_rd64(POOL + 2 * PG - 8),
+			  DATA2 + (n - 2) * PG);
+	/* The copy is a valid list for the same transfer. */
+	ck_assert_int_eq(prp(DATA, prp2, PG + n * PG), 0);
+	/* Without a second page for the copy: NVME_DMA_NOMEM. */
+	pool_reset(1);
+	prp2 = LIST + PG - 16;
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA, &prp2, PG + n * PG, &env),
+			 NVME_DMA_NOMEM);
+	pool_reset(0);
+	prp2 = LIST + PG - 16;
+	ck_assert_int_eq(nvme_dma_copy_prp(DATA, &prp2, PG + n * PG, &env),
+			 NVME_DMA_NOMEM);
+}
+END_TEST
+
+START_TEST(copy_sgl)
+{
+	const u64 s1 = SEG, s2 = SEG + 0x100, s3 = SEG + PG - 16;
+	u8 d[16], c[16];
+	u64 addr;
+
+	mem_reset();
+	pool_reset(4);
+	/* A data block needs no copy. */
+	mkdesc(d, DATA, 0x1000, DATA_BLOCK);
+	ck_assert_int_eq(nvme_dma_copy_sgl(d, &env), 0);
+	ck_assert_uint_eq(pool.given, 0);
+	/* Segment -> Segment -> Last Segment. */
+	put_desc(s1, DATA, 0x1000, DATA_BLOCK);
+	put_desc(s1 + 16, 0, 0x200, BIT_BUCKET);
+	put_desc(s1 + 32, s3, 32, SEGMENT);
+	put_desc(s3, DATA, 0x10, DATA_BLOCK);
+	put_desc(s3 + 16, s2, 32, LAST_SEGMENT);
+	put_desc(s2, DATA2, 0x800, DATA_BLOCK);
+	put_desc(s2 + 16, DATA2 + 0x1000, 0x10, DATA_BLOCK);
+	mkdesc(d, s1, 48, SEGMENT);
+	ck_assert_int_eq(nvme_dma_copy_sgl(d, &env), 0);
+	memcpy(&addr, d, 8);
+	ck_assert_uint_eq(addr, POOL);
+	ck_assert_uint_eq(d[15] >> 4, SEGMENT);
+	ck_assert_uint_eq(pool.given, 1);	/* 112 bytes: one page */
+	/* Same descriptors, chained through the copy. */
+	ref_rd(POOL, c, 16);
+	memcpy(&addr, c, 8);
+	ck_assert_uint_eq(addr, DATA);
+	ref_rd(POOL + 32, c, 16);
+	memcpy(&addr, c, 8);
+	ck_assert_uint_eq(addr, POOL + 48);
+	ck_assert_uint_eq(c[15] >> 4, SEGMENT);
+	ref_rd(POOL + 64, c, 16);
+	memcpy(&addr, c, 8);
+	ck_assert_uint_eq(addr, POOL + 80);
+	ck_assert_uint_eq(c[15] >> 4, LAST_SEGMENT);
+	ref_rd(POOL + 96, c, 16);
+	memcpy(&addr, c, 8);
+	ck_assert_uint_eq(addr, DATA2 + 0x1000);
+	ck_assert_int_eq(nvme_dma_check_sgl(d, &env), 0);
+	/* Refused and out of pages. */
+	mkdesc(d, s1, 48, SEGMENT);
+	deny(DATA2 + 0x100f, 1);
+	pool_reset(4);
+	ck_assert_int_eq(nvme_dma_copy_sgl(d, &env), -1);
+	mem.nr_denied = 0;
+	pool_reset(0);
+	ck_assert_int_eq(nvme_dma_copy_sgl(d, &env), NVME_DMA_NOMEM);
+}
+END_TEST
+
+/*
+ * The copy of an accepted layout must be a layout the model accepts, whose
+ * data ranges (everything it touches outside the copy's pages) come, in
+ * order, from what the original touched.
+ */
+static struct ref_range copy_rec[4096];
+
+static void check_copy(const struct ref *orig, const struct ref *copy,
+		       unsigned long it)
+{
+	size_t j = 0;
+
+	ck_assert_msg(!copy->refuse, "iteration %lu: the copy is refused", it);
+	for (size_t i = 0; i < copy->nr; i++) {
+		const struct ref_range *c = &copy->rec[i];
+
+		if (c->pa >= POOL && c->pa < POOL + (u64)pool.given * PG)
+			continue;
+		while (j < orig->nr && (orig->rec[j].pa != c->pa ||
+					orig->rec[j].len != c->len))
+			j++;
+		ck_assert_msg(j < orig->nr,
+			      "iteration %lu: the copy touches %#llx+%llu",
+			      it, (unsigned long long)c->pa,
+			      (unsigned long long)c->len);
+		j++;
+	}
+}
+
 /* --- differential -------------------------------------------------------- */
 
 static u64 rng;
@@ -998,6 +1195,21 @@ START_TEST(differential_prp)
 				     (unsigned long long)l.prp2,
 				     (unsigned long long)l.len, got,
 				     r.refuse ? "refuses" : "accepts");
+		if (!(it % 4)) {
+			/* The copy: same verdict, and an equivalent list. */
+			struct ref o = { .rec = rec, .max = MAX_REC };
+			struct ref c = { .rec = copy_rec, .max = 4096 };
+			u64 prp2 = l.prp2;
+
+			pool_reset(8);
+			ck_assert_int_eq(nvme_dma_copy_prp(l.prp1, &prp2, l.len,
+							   &env), got);
+			if (!got) {
+				ref_prp(&o, l.prp1, l.prp2, l.len);
+				ref_prp(&c, l.prp1, prp2, l.len);
+				check_copy(&o, &c, it);
+			}
+		}
 		if (r.malformed)
 			t.malformed++;
 		else if (r.refuse)
@@ -1146,6 +1358,20 @@ START_TEST(differential_sgl)
 				     it, d1[15] >> 4, (unsigned long long)addr,
 				     len, got, r.refuse ? "refuses" : "accepts");
 		}
+		if (!(it % 4)) {
+			struct ref o = { .rec = rec, .max = MAX_REC };
+			struct ref c = { .rec = copy_rec, .max = 4096 };
+			u8 copy[16];
+
+			memcpy(copy, d1, 16);
+			pool_reset(NVME_SGL_MAX_SEGMENTS);
+			ck_assert_int_eq(nvme_dma_copy_sgl(copy, &env), got);
+			if (!got) {
+				ref_sgl(&o, d1);
+				ref_sgl(&c, copy);
+				check_copy(&o, &c, it);
+			}
+		}
 		if (r.malformed)
 			t.malformed++;
 		else if (r.refuse)
@@ -1287,6 +1513,10 @@ static Suite *nvme_dma_suite(void)
 	tcase_add_test(tc, sgl_bad_segment);
 	tcase_add_test(tc, sgl_max_segments);
 	tcase_add_test(tc, sgl_unknown_type);
+	tcase_add_test(tc, copy_prp_no_list);
+	tcase_add_test(tc, copy_prp_list);
+	tcase_add_test(tc, copy_prp_chain);
+	tcase_add_test(tc, copy_sgl);
 	tcase_add_test(tc, differential_prp);
 	tcase_add_test(tc, differential_sgl);
 	tcase_add_test(tc, io_lengths);

@@ -19,6 +19,7 @@
  */
 #define NVME_MAX_XFER		(8ULL << 20)
 #define NVME_XFER_REFUSE	(~0ULL)	/* length unknown or too large */
+#define NVME_DMA_NOMEM		(-2)	/* no page for a copy */
 
 /**
  * struct nvme_dma_env - the memory a check runs against
@@ -26,17 +27,25 @@
  *		not reach
  * @read:	copy @len bytes of guest memory at @pa (a PRP list or SGL
  *		segment) to @buf; only called for ranges @denied accepted
- * @ctx:	argument of both
+ * @alloc:	(copies only) a page for copied lists and segments, which
+ *		the OS cannot write; its physical address, or 0 if none
+ * @write:	(copies only) store @len bytes at @pa of such a page
+ * @ctx:	argument of all
  */
 struct nvme_dma_env {
 	bool (*denied)(void *ctx, u64 pa, u64 len);
 	void (*read)(void *ctx, u64 pa, void *buf, u64 len);
+	u64 (*alloc)(void *ctx);
+	void (*write)(void *ctx, u64 pa, const void *buf, u64 len);
 	void *ctx;
 };
 
 int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 		       const struct nvme_dma_env *env);
 int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env);
+int nvme_dma_copy_prp(u64 prp1, u64 *prp2, u64 len,
+		      const struct nvme_dma_env *env);
+int nvme_dma_copy_sgl(u8 *sgl1, const struct nvme_dma_env *env);
 u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift);
 u64 nvme_admin_bytes(const struct nvme_sqe *c);
 
