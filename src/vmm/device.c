@@ -85,17 +85,44 @@ u64 vdev_mmio_read(u64 pa, unsigned int size)
 	}
 }
 
-static int npt_set(u64 gpa, u64 size, bool trapped)
+/* Map [gpa, gpa + size) to @hpa (itself: native), or not at all (~0). */
+static int npt_set(u64 gpa, u64 size, u64 hpa)
 {
 	int ret;
 
 	spin_lock(&vmm.npt_lock);
-	if (trapped)
+	if (hpa == ~0ULL)
 		ret = pt_unmap(&vmm.npt, gpa, size);
 	else
-		ret = pt_map(&vmm.npt, gpa, gpa, size, PT_RWX);
+		ret = pt_map(&vmm.npt, gpa, hpa, size, PT_RWX);
 	spin_unlock(&vmm.npt_lock);
 	return ret;
+}
+
+static int trap_insert(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		       void *shadow, u64 view)
+{
+	struct trap *t;
+
+	if ((gpa | size) & (PT_PAGE_SIZE - 1) || !size || gpa + size < gpa ||
+	    vmm_owns_range(gpa, size))
+		return ERR_INVAL;
+	for (unsigned int i = 0; i < nr_traps; i++)
+		if (gpa < traps[i].gpa + traps[i].size &&
+		    traps[i].gpa < gpa + size)
+			return ERR_INVAL;
+	if (nr_traps == VDEV_TRAPS_MAX)
+		return ERR_NOMEM;
+	if (npt_set(gpa, size, view ? view : ~0ULL))
+		return ERR_NOMEM;
+	t = &traps[nr_traps++];
+	t->gpa = gpa;
+	t->size = size;
+	t->kind = kind;
+	t->dev = d;
+	t->shadow = shadow;
+	t->view = view;
+	return 0;
 }
 
 /**
@@ -113,34 +140,42 @@ static int npt_set(u64 gpa, u64 size, bool trapped)
 int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow)
 {
-	struct trap *t;
+	return trap_insert(d, gpa, size, kind, shadow, 0);
+}
 
-	if ((gpa | size) & (PT_PAGE_SIZE - 1) || !size ||
-	    vmm_owns_pa(gpa) || vmm_owns_pa(gpa + size - 1))
+/**
+ * vdev_view_add() - give the OS the VMM's pages in place of a range
+ * @d:		the owner
+ * @gpa:	page-aligned start
+ * @size:	whole pages
+ * @kind:	TRAP_*, for the model's bookkeeping (no access exits)
+ * @view:	physical address of @size bytes of the VMM's own pages
+ *
+ * The OS reads and writes @view at @gpa without exits; the real range is
+ * then out of the OS's reach, so what the VMM puts there stays as the VMM
+ * checked it.  Unlike a trap, removing a view narrows nothing but moves
+ * the OS's accesses: the caller removes it with every other CPU held
+ * (stop_machine) and makes every CPU flush before any resumes.
+ *
+ * Return: 0, ERR_INVAL for a range the VMM cannot take, ERR_NOMEM.
+ */
+int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  u64 view)
+{
+	if (!view || (view & (PT_PAGE_SIZE - 1)) ||
+	    !vmm_owns_range(view, size))
 		return ERR_INVAL;
-	for (unsigned int i = 0; i < nr_traps; i++)
-		if (gpa < traps[i].gpa + traps[i].size &&
-		    traps[i].gpa < gpa + size)
-			return ERR_INVAL;
-	if (nr_traps == VDEV_TRAPS_MAX)
-		return ERR_NOMEM;
-	if (npt_set(gpa, size, true))
-		return ERR_NOMEM;
-	t = &traps[nr_traps++];
-	t->gpa = gpa;
-	t->size = size;
-	t->kind = kind;
-	t->dev = d;
-	t->shadow = shadow;
-	return 0;
+	return trap_insert(d, gpa, size, kind, NULL, view);
 }
 
 /**
  * vdev_traps_remove() - give the guest direct access to @d's ranges again
  * @d:		the device
  *
- * Only widens access, so CPUs with stale translations merely exit once
- * more (vdev_handle_npf() then retries the instruction).
+ * For traps this only widens access, so CPUs with stale translations
+ * merely exit once more (vdev_handle_npf() then retries the instruction);
+ * views move the OS's accesses back to the real range (see
+ * vdev_view_add() for what the caller must do).
  */
 void vdev_traps_remove(struct vdev *d)
 {
@@ -151,7 +186,7 @@ void vdev_traps_remove(struct vdev *d)
 			i++;
 			continue;
 		}
-		if (npt_set(traps[i].gpa, traps[i].size, false))
+		if (npt_set(traps[i].gpa, traps[i].size, traps[i].gpa))
 			vmm_log("device: cannot restore %#llx\n",
 				(unsigned long long)traps[i].gpa);
 		traps[i] = traps[--nr_traps];
@@ -253,7 +288,7 @@ bool vdev_handle_npf(struct vcpu *v, u64 gpa, bool write)
 
 	spin_lock(&vdev_lock);
 	t = trap_find(gpa);
-	if (!t) {
+	if (!t || t->view) {
 		spin_unlock(&vdev_lock);
 		spin_lock(&vmm.npt_lock);
 		prot = pt_lookup(&vmm.npt, gpa, &hpa, &level);

@@ -31,13 +31,16 @@ struct vdev;
 #define TRAP_CONFIG_MMIO	6
 
 /**
- * struct trap - a guest-physical range whose accesses exit to the VMM
+ * struct trap - a guest-physical range the VMM took from the OS
  * @gpa:	first byte (page aligned)
  * @size:	bytes (whole pages)
  * @kind:	TRAP_*, for the statistics and the model's dispatch
  * @dev:	owner
  * @shadow:	the model's copy the OS sees instead of the memory, or NULL
  *		when accesses go to the real range
+ * @view:	when not 0, the range is not trapped but mapped to the VMM's
+ *		pages at @view: the OS's accesses reach them without an exit,
+ *		the real range only the VMM reaches (vdev_view_add())
  */
 struct trap {
 	u64 gpa;
@@ -45,6 +48,7 @@ struct trap {
 	unsigned int kind;
 	struct vdev *dev;
 	void *shadow;
+	u64 view;
 };
 
 /**
@@ -68,8 +72,8 @@ struct access {
 };
 
 #define VDEV_LOG_MAX	1024	/* accesses held during one hand-back */
-/* Each device's registers, doorbells and config page, and one per CQ. */
-#define VDEV_TRAPS_MAX	(2 * RTVIRT_VMM_NVME_MAX_QUEUES)
+/* Each device's registers, doorbells and config page, two per queue. */
+#define VDEV_TRAPS_MAX	(2 * RTVIRT_VMM_NVME_MAX_QUEUES + 32)
 
 /**
  * struct vdev_ops - what a device model provides
@@ -154,6 +158,8 @@ extern const struct vdev_ops nvme_ops;
 
 int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow);
+int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  u64 view);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
 void vdev_log(struct vdev *d, struct access *a);
