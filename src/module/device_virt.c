@@ -309,14 +309,43 @@ static int virtualize(struct rtvirt_dev *d)
 	return 0;
 }
 
+struct finish_ctx {
+	u64 id;
+	u64 ret;
+	atomic_t done;
+};
+
+/*
+ * The last step of a hand-back moves the OS's queue pages back from the
+ * VMM's: no CPU may write them meanwhile, and every CPU drops the old
+ * translations before it runs the OS again.
+ */
+static int finish_fn(void *arg)
+{
+	struct finish_ctx *c = arg;
+
+	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
+		c->ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, c->id,
+					  RTVIRT_HB_FINISH, 0);
+		atomic_set_release(&c->done, 1);
+	} else {
+		while (!atomic_read_acquire(&c->done))
+			cpu_relax();
+	}
+	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
+	return 0;
+}
+
 /*
  * One bounded hand-back; -ETIMEDOUT leaves the device virtualized.  The
- * OS's submissions are held from BEGIN to FINISH or ABORT, so this runs
- * without sleeping or being preempted: the hold lasts the drain, bounded
- * by handback_stall_us, plus the restore and replay.
+ * OS's submissions are held from BEGIN to FINISH or ABORT, so the drain
+ * runs without sleeping or being preempted: the hold lasts the drain,
+ * bounded by handback_stall_us, plus the stop of every CPU for the
+ * restore and replay.
  */
 static int handback_once(struct rtvirt_dev *d)
 {
+	struct finish_ctx f = { .id = d->vmm_id, .ret = RTVIRT_HC_EIO };
 	u64 deadline, ret;
 	int err = 0;
 
@@ -341,10 +370,19 @@ static int handback_once(struct rtvirt_dev *d)
 		}
 		udelay(10);
 	}
-	if (!err)
-		err = hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK,
-						d->vmm_id, RTVIRT_HB_FINISH, 0));
 	preempt_enable();
+	if (err)
+		return err;
+	atomic_set(&f.done, 0);
+	err = stop_machine(finish_fn, &f, cpu_online_mask);
+	if (!err)
+		err = hc_errno(f.ret);
+	if (err) {
+		/* Not drained after all (or no CPU stop): keep virtualized. */
+		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+				 RTVIRT_HB_ABORT, 0);
+		err = -ETIMEDOUT;
+	}
 	return err;
 }
 

@@ -9,25 +9,31 @@
  * phase pattern, memory that is RAM and not the VMM's).  A layout that
  * does not check out is refused as a whole.
  *
- * While virtualized, the controller's I/O queues belong to the VMM: the
- * OS's driver keeps its submission queues (the VMM reads its entries from
- * them), but its completion queues and, with Doorbell Buffer Config, its
- * shadow doorbells are replaced, in the nested page tables, by copies in
- * the VMM that the OS reaches only through traps; the doorbell registers
- * are trapped too.  The OS's tail updates are checked command by command
- * (data pointers, fault injection) and passed to the physical queue slot
- * for slot, so the physical queue positions always equal the OS's.  The
+ * While virtualized, the controller's queues belong to the VMM.  In the
+ * nested page tables the OS's submission queues (admin and I/O) are
+ * mapped to the VMM's pages, which the OS fills without exits, while the
+ * real queue pages, where the controller fetches, only the VMM writes;
+ * the OS's completion queues and, with Doorbell Buffer Config, its shadow
+ * doorbells are replaced by copies in the VMM that the OS reaches only
+ * through traps; the doorbell registers are trapped too.  The OS's tail
+ * updates are checked command by command (data pointers, fault injection)
+ * and the checked command is written into the real queue slot for slot,
+ * so the physical queue positions always equal the OS's; a PRP list or SGL
+ * segments the command has are copied into the VMM's pages and the
+ * command points at the copy.  The controller thus reads only what was
+ * checked, and no command may make it write the real queues.  The
  * completions the controller writes into the real completion queue are
  * copied, possibly with another status, into the OS's copy when the OS
  * reads it; the controller's interrupt makes the OS read it.  The
  * controller's completion queue head is the OS's: it moves only when the
  * OS's does, so a slot is reused only after the OS consumed its copy.  The
- * admin queue cannot move without a controller reset, so it stays shared:
- * the VMM checks each admin command before the OS's doorbell write
- * reaches the controller.
+ * admin completion queue cannot move without a controller reset, so it
+ * stays shared.
  *
  * Hand-back: the OS's doorbell updates are held (logged); commands whose
- * completion the VMM changes (refused, injected) complete; the completions
+ * completion the VMM changes (refused, injected) or that use the VMM's
+ * copies of their lists complete; with every other CPU stopped, the OS's
+ * submission queue pages are copied over the real ones, the completions
  * the OS has not consumed yet are written back into the real queues -
  * positions and phases are already the controller's - and the held updates
  * are replayed in order.  Commands still in the controller complete into
@@ -41,6 +47,9 @@
 
 #define CID_SLOTS		4096
 #define REC_VALID		0x80
+/* Pages for copied PRP lists and SGL segments, per controller. */
+#define POOL_PAGES		64
+#define POOL_BLOCK		16	/* pages allocated together */
 
 /* A command the VMM passed on: what the trace needs at completion. */
 struct nvme_rec {
@@ -48,6 +57,7 @@ struct nvme_rec {
 	u64 lba;
 	u32 bytes;
 	u16 status;	/* injected status, or 0 */
+	u16 pool;	/* first page of its copied lists + 1, or 0 */
 	u8 opcode;
 	u8 flags;	/* RTVIRT_TRACE_* | REC_VALID */
 };
@@ -55,7 +65,10 @@ struct nvme_rec {
 /**
  * struct nvme_queue - one I/O queue pair (the SQ and its equally deep CQ)
  * @depth:	entries; 0 when the queue does not exist
- * @sq:		submission queue (the OS's memory, read by the VMM)
+ * @sq:		submission queue the controller reads (only the VMM writes
+ *		it while virtualized)
+ * @view:	the OS's submission queue: the VMM's pages mapped at @sq
+ * @view_pa:	their physical address
  * @cq:		completion queue the controller writes
  * @os_tail:	SQ tail the OS published and the VMM processed
  * @submitted:	SQ tail the controller was given
@@ -63,6 +76,7 @@ struct nvme_rec {
  * @phase:	its phase bit
  * @os_head:	CQ head the OS published (and the controller was given)
  * @altered:	commands in the controller whose completion the VMM changes
+ * @borrowed:	commands in the controller that use copied lists
  * @hold_until:	TSC until which a delayed command holds the queue
  * @delayed:	slot + 1 of the command whose delay was applied
  * @shadow:	the OS's completion queue
@@ -73,9 +87,12 @@ struct nvme_rec {
 struct nvme_queue {
 	u16 depth;
 	u64 sq, cq;
+	struct nvme_sqe *view;
+	u64 view_pa;
 	u16 os_tail, submitted, cq_pos, os_head;
 	u8 phase;
 	u32 altered;
+	u32 borrowed;
 	u64 hold_until;
 	u32 delayed;
 	struct nvme_cqe *shadow;
@@ -91,13 +108,17 @@ struct nvme_queue {
  * struct nvme - the model's state for one controller
  * @bar:	register BAR (identity-mapped)
  * @db_stride:	bytes between doorbells
- * @asq:	admin submission queue
+ * @asq:	admin submission queue (the controller's; see struct nvme_queue)
+ * @asq_view:	the OS's admin submission queue, mapped at @asq
+ * @asq_view_pa: its physical address
+ * @asq_view_cap: entries allocated there
  * @acq:	admin completion queue
  * @aq_depth:	their entries
  * @admin_tail:	admin SQ tail the controller was given
  * @acq_pos:	next admin completion the controller writes (for the trace)
  * @acq_phase:	its phase
  * @admin_rec:	admin commands in flight, by command identifier
+ * @admin_borrowed: admin commands in flight that use copied lists
  * @dbs:	the real shadow doorbell buffer, or 0 without one
  * @os_dbs:	the OS's shadow doorbells, as the OS sees them
  * @layout:	the VMM's copy of the layout the module handed over
@@ -106,16 +127,26 @@ struct nvme_queue {
  * @nr_q:
  * @inject:	pending fault injection
  * @refusal:	why the last takeover was refused, or ""
+ * @pool_va:	pages for copied lists and segments, in blocks of POOL_BLOCK
+ * @pool_pa:	their physical addresses
+ * @pool_free:	free pages (indices), @pool_nr_free of them
+ * @pool_nr_free:
+ * @pool_next:	next page of the same command's copies + 1, or 0
+ * @pool_waits:	submissions that waited for a free page
  */
 struct nvme {
 	u64 bar;
 	u32 db_stride;
 	u64 asq, acq;
+	struct nvme_sqe *asq_view;
+	u64 asq_view_pa;
+	u32 asq_view_cap;
 	u32 aq_depth;
 	u32 admin_tail;
 	u32 acq_pos;
 	u8 acq_phase;
 	struct nvme_rec *admin_rec;
+	u32 admin_borrowed;
 	u64 dbs;
 	u32 *os_dbs;
 	struct rtvirt_vmm_nvme_layout *layout;
@@ -124,6 +155,12 @@ struct nvme {
 	u32 nr_q;
 	struct rtvirt_vmm_inject inject;
 	char refusal[sizeof(((struct rtvirt_vmm_nvme_layout *)0)->refusal)];
+	u8 *pool_va[POOL_PAGES / POOL_BLOCK];
+	u64 pool_pa[POOL_PAGES / POOL_BLOCK];
+	u16 pool_free[POOL_PAGES];
+	u32 pool_nr_free;
+	u16 pool_next[POOL_PAGES];
+	u64 pool_waits;
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -131,11 +168,16 @@ static struct nvme *to_nvme(struct vdev *d)
 	return d->model;
 }
 
+static void *alloc_bytes_pa(u64 bytes, u64 *pa)
+{
+	return vmm_alloc_pages((bytes + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, pa);
+}
+
 static void *alloc_bytes(u64 bytes)
 {
 	u64 pa;
 
-	return vmm_alloc_pages((bytes + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, &pa);
+	return alloc_bytes_pa(bytes, &pa);
 }
 
 static u64 round_page(u64 n)
@@ -165,6 +207,15 @@ static int nvme_attach(struct vdev *d)
 	n->qids = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->qids));
 	if (!n->os_dbs || !n->admin_rec || !n->layout || !n->q || !n->qids)
 		return ERR_NOMEM;
+	for (u32 b = 0; b < POOL_PAGES / POOL_BLOCK; b++) {
+		n->pool_va[b] = alloc_bytes_pa(POOL_BLOCK * PT_PAGE_SIZE,
+					       &n->pool_pa[b]);
+		if (!n->pool_va[b])
+			return ERR_NOMEM;
+	}
+	for (u32 i = 0; i < POOL_PAGES; i++)
+		n->pool_free[i] = i;
+	n->pool_nr_free = POOL_PAGES;
 	n->bar = d->info.bar_pa;
 	d->model = n;
 	return 0;
@@ -280,6 +331,7 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 {
 	struct nvme_queue *q = n->q[e->qid];
 	u32 depth = e->depth;
+	int ret;
 
 	if (!q) {
 		q = alloc_bytes(sizeof(*q));
@@ -290,7 +342,9 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	if (q->cap < depth) {
 		q->shadow = alloc_bytes(round_page(depth * 16ULL));
 		q->rec = alloc_bytes(depth * sizeof(struct nvme_rec));
-		if (!q->shadow || !q->rec)
+		q->view = alloc_bytes_pa(round_page(depth * 64ULL),
+					 &q->view_pa);
+		if (!q->shadow || !q->rec || !q->view)
 			return ERR_NOMEM;
 		q->cap = depth;
 	}
@@ -307,10 +361,16 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	q->submitted = e->sq_tail;
 	q->os_head = e->cq_head;
 	q->altered = 0;
+	q->borrowed = 0;
 	q->hold_until = 0;
 	q->delayed = 0;
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
+	memcpy(q->view, (const void *)q->sq, round_page(depth * 64ULL));
 	n->qids[n->nr_q++] = e->qid;
+	ret = vdev_view_add(d, q->sq, round_page(depth * 64ULL), TRAP_QUEUE,
+			    q->view_pa);
+	if (ret)
+		return ret;
 	return vdev_trap_add(d, q->cq, round_page(depth * 16ULL), TRAP_QUEUE,
 			     q->shadow);
 }
@@ -367,7 +427,17 @@ static int setup_admin(struct vdev *d, struct nvme *n,
 	n->acq_pos = pos;
 	n->acq_phase = phase;
 	n->admin_tail = a->sq_tail;
-	return 0;
+	if (n->asq_view_cap < n->aq_depth) {
+		n->asq_view = alloc_bytes_pa(round_page(n->aq_depth * 64ULL),
+					     &n->asq_view_pa);
+		if (!n->asq_view)
+			return ERR_NOMEM;
+		n->asq_view_cap = n->aq_depth;
+	}
+	memcpy(n->asq_view, (const void *)n->asq,
+	       round_page(n->aq_depth * 64ULL));
+	return vdev_view_add(d, n->asq, round_page(n->aq_depth * 64ULL),
+			     TRAP_QUEUE, n->asq_view_pa);
 }
 
 static int take_over(struct vdev *d, u64 layout_pa, u64 len)
@@ -469,10 +539,44 @@ static void substitute_flush(struct nvme_sqe *c)
 	c->nsid = nsid;
 }
 
+static bool overlaps(u64 pa, u64 len, u64 start, u64 size)
+{
+	return pa < start + size && start < pa + len;
+}
+
+/*
+ * Memory no command may make the controller transfer to or from: the
+ * VMM's, and the controller's own queues and shadow doorbells, which the
+ * OS cannot reach while virtualized and which the VMM trusts.
+ */
+static bool dma_denied_n(struct nvme *n, u64 pa, u64 len)
+{
+	if (!vmm_reaches(pa, len) || vmm_owns_range(pa, len))
+		return true;
+	if (overlaps(pa, len, n->asq, round_page(n->aq_depth * 64ULL)) ||
+	    overlaps(pa, len, n->acq, round_page(n->aq_depth * 16ULL)) ||
+	    (n->dbs && (overlaps(pa, len, n->dbs, PT_PAGE_SIZE) ||
+			overlaps(pa, len, n->layout->eis, PT_PAGE_SIZE))))
+		return true;
+	for (u32 i = 0; i < n->nr_q; i++) {
+		const struct nvme_queue *q = n->q[n->qids[i]];
+
+		if (overlaps(pa, len, q->sq, round_page(q->depth * 64ULL)) ||
+		    overlaps(pa, len, q->cq, round_page(q->depth * 16ULL)))
+			return true;
+	}
+	return false;
+}
+
+/* Where a command's copied lists go: a chain of pool pages. */
+struct copy_ctx {
+	struct nvme *n;
+	u16 first, last;	/* page index + 1, 0 for none */
+};
+
 static bool dma_denied(void *ctx, u64 pa, u64 len)
 {
-	(void)ctx;
-	return !vmm_reaches(pa, len) || vmm_owns_range(pa, len);
+	return dma_denied_n(((struct copy_ctx *)ctx)->n, pa, len);
 }
 
 static void dma_read(void *ctx, u64 pa, void *buf, u64 len)
@@ -481,22 +585,108 @@ static void dma_read(void *ctx, u64 pa, void *buf, u64 len)
 	memcpy(buf, (const void *)pa, len);
 }
 
+static u64 pool_alloc(void *ctx)
+{
+	struct copy_ctx *cc = ctx;
+	struct nvme *n = cc->n;
+	u16 i;
+
+	if (!n->pool_nr_free)
+		return 0;
+	i = n->pool_free[--n->pool_nr_free];
+	n->pool_next[i] = 0;
+	if (cc->last)
+		n->pool_next[cc->last - 1] = i + 1;
+	else
+		cc->first = i + 1;
+	cc->last = i + 1;
+	return n->pool_pa[i / POOL_BLOCK] + i % POOL_BLOCK * PT_PAGE_SIZE;
+}
+
+static void pool_write(void *ctx, u64 pa, const void *buf, u64 len)
+{
+	struct nvme *n = ((struct copy_ctx *)ctx)->n;
+
+	for (u32 b = 0; b < POOL_PAGES / POOL_BLOCK; b++)
+		if (pa - n->pool_pa[b] < POOL_BLOCK * PT_PAGE_SIZE) {
+			memcpy(n->pool_va[b] + (pa - n->pool_pa[b]), buf, len);
+			return;
+		}
+	vmm_panic("nvme: copy to %#llx outside the pool\n",
+		  (unsigned long long)pa);
+}
+
+/* Give back the pages of a command's copies (@first: index + 1). */
+static void pool_free(struct nvme *n, u16 first)
+{
+	while (first) {
+		u16 i = first - 1;
+
+		first = n->pool_next[i];
+		n->pool_free[n->pool_nr_free++] = i;
+	}
+}
+
 static const struct nvme_dma_env dma_env = {
 	.denied = dma_denied,
 	.read = dma_read,
+	.alloc = pool_alloc,
+	.write = pool_write,
 };
 
-/* Whether the controller may transfer @len bytes for @c. */
-static bool dma_ok(const struct nvme_sqe *c, u64 len)
+/*
+ * Check the data pointers of @c (the VMM's copy) for a transfer of @len
+ * bytes and make them point at copies of its PRP list or SGL segments.
+ * Returns 0 with the copies' first page + 1 in *@pool (0: none), -1 when
+ * the controller must not run it, NVME_DMA_NOMEM when the pool is empty.
+ */
+static int dma_prepare(struct nvme *n, struct nvme_sqe *c, u64 len,
+		       u16 *pool)
 {
+	struct copy_ctx cc = { .n = n };
+	struct nvme_dma_env env = dma_env;
 	unsigned int psdt = (c->flags >> 6) & 3;
+	int ret;
 
-	/* Metadata (a buffer, or an SGL): its first byte at least. */
-	if (c->mptr && dma_denied(NULL, c->mptr, 1))
-		return false;
-	if (psdt)
-		return !nvme_dma_check_sgl((const u8 *)&c->prp1, &dma_env);
-	return !nvme_dma_check_prp(c->prp1, c->prp2, len, &dma_env);
+	env.ctx = &cc;
+	*pool = 0;
+	/*
+	 * Metadata: a contiguous buffer, whose first byte is checked (its
+	 * length depends on the namespace's format), or (PSDT 2) an SGL
+	 * descriptor, which is copied like the data's.
+	 */
+	if (c->mptr && psdt != 2 && dma_denied_n(n, c->mptr, 1))
+		return -1;
+	if (psdt == 1 || psdt == 2)
+		ret = nvme_dma_copy_sgl((u8 *)&c->prp1, &env);
+	else if (psdt == 0)
+		ret = nvme_dma_copy_prp(c->prp1, &c->prp2, len, &env);
+	else
+		ret = -1;
+	if (!ret && c->mptr && psdt == 2) {
+		u8 desc[16];
+		u64 at;
+
+		if (dma_denied_n(n, c->mptr, 16)) {
+			ret = -1;
+		} else {
+			memcpy(desc, (const void *)c->mptr, 16);
+			ret = nvme_dma_copy_sgl(desc, &env);
+			at = ret ? 0 : pool_alloc(&cc);
+			if (!ret && !at)
+				ret = NVME_DMA_NOMEM;
+			if (!ret) {
+				pool_write(&cc, at, desc, 16);
+				c->mptr = at;
+			}
+		}
+	}
+	if (ret) {
+		pool_free(n, cc.first);
+		return ret;
+	}
+	*pool = cc.first;
+	return 0;
 }
 
 /* Block size of namespace @nsid; the largest of all for one not known. */
@@ -508,7 +698,21 @@ static unsigned int lba_shift(const struct vdev *d, u32 nsid)
 	return d->info.lba_shift;
 }
 
-enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };
+enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };	/* DELAY: try later */
+
+/* A command's record is taken for a new one: forget what it waited for. */
+static void rec_retire(struct nvme *n, struct nvme_rec *r, u32 *altered,
+		       u32 *borrowed)
+{
+	if ((r->flags & REC_VALID) && r->status)
+		(*altered)--;
+	if (r->pool) {
+		pool_free(n, r->pool);
+		r->pool = 0;
+		(*borrowed)--;
+	}
+	r->flags = 0;
+}
 
 static enum prep prepare_io(struct vdev *d, struct nvme *n,
 			    struct nvme_queue *q, u32 slot,
@@ -517,17 +721,9 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
 	struct rtvirt_vmm_inject *inj = &n->inject;
 	u64 bytes = nvme_io_bytes(c, lba_shift(d, c->nsid));
+	int dma = 0;
+	u16 pool = 0;
 	bool match;
-
-	if ((r->flags & REC_VALID) && r->status)
-		q->altered--;	/* its slot is reused: no longer waited for */
-	r->tsc = now;
-	r->opcode = c->opcode;
-	r->flags = REC_VALID;
-	r->status = 0;
-	r->bytes = (c->opcode == OP_READ || c->opcode == OP_WRITE) &&
-		   bytes != NVME_XFER_REFUSE ? bytes : 0;
-	r->lba = r->bytes ? c->cdw10 | (u64)c->cdw11 << 32 : 0;
 
 	match = inj->count &&
 		((c->opcode == OP_READ && (inj->match & RTVIRT_VMM_INJECT_READS)) ||
@@ -539,14 +735,34 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 				1000;
 		return PREP_DELAY;
 	}
+	/* The slot's command is new: the tag's last one completed. */
+	rec_retire(n, r, &q->altered, &q->borrowed);
+	if (bytes && bytes != NVME_XFER_REFUSE) {
+		dma = dma_prepare(n, c, bytes, &pool);
+		if (dma == NVME_DMA_NOMEM) {
+			/* Wait for completions to free copies: poll retries. */
+			n->pool_waits++;
+			return PREP_DELAY;
+		}
+	}
 	q->delayed = 0;
-	if (bytes && (bytes == NVME_XFER_REFUSE || !dma_ok(c, bytes))) {
+	r->tsc = now;
+	r->opcode = c->opcode;
+	r->flags = REC_VALID;
+	r->status = 0;
+	r->pool = pool;
+	if (pool)
+		q->borrowed++;
+	r->bytes = (c->opcode == OP_READ || c->opcode == OP_WRITE) &&
+		   bytes != NVME_XFER_REFUSE ? bytes : 0;
+	r->lba = r->bytes ? c->cdw10 | (u64)c->cdw11 << 32 : 0;
+	if (bytes && (bytes == NVME_XFER_REFUSE || dma)) {
 		d->stats.dma_refused++;
 		if (d->stats.dma_refused <= 8)
 			vmm_log("nvme: refused command %#x cid %#x: %s\n",
 				c->opcode, c->cid, bytes == NVME_XFER_REFUSE ?
 				"transfer length unknown or too large" :
-				"data pointers reach VMM memory");
+				"data pointers reach memory the device must not touch");
 		r->status = STATUS_DNR | STATUS_DATA_XFER_ERROR;
 		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
 		q->altered++;
@@ -576,19 +792,17 @@ static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 	while (q->submitted != q->os_tail) {
 		u32 slot = q->submitted;
 		struct nvme_sqe c, *real = (struct nvme_sqe *)(q->sq + slot * 64ULL);
-		enum prep p;
 
 		if (q->hold_until) {
 			if (now < q->hold_until && !d->holding)
 				break;
 			q->hold_until = 0;
 		}
-		memcpy(&c, real, sizeof(c));
-		p = prepare_io(d, n, q, slot, &c, now);
-		if (p == PREP_DELAY)
+		/* Read once from the OS's page; the controller gets the copy. */
+		memcpy(&c, &q->view[slot], sizeof(c));
+		if (prepare_io(d, n, q, slot, &c, now) == PREP_DELAY)
 			break;
-		if (p == PREP_CHANGED)
-			memcpy(real, &c, sizeof(c));
+		memcpy(real, &c, sizeof(c));
 		q->submitted = (slot + 1) % q->depth;
 		d->stats.ios++;
 		moved = true;
@@ -638,6 +852,11 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 			status = r->status;
 			q->altered--;
 		}
+		if ((r->flags & REC_VALID) && r->pool) {
+			pool_free(n, r->pool);
+			r->pool = 0;
+			q->borrowed--;
+		}
 		os->result = e->result;
 		os->rsvd = e->rsvd;
 		os->sqhd = e->sqhd;
@@ -667,6 +886,11 @@ static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 		if ((status & 1) != n->acq_phase)
 			break;
 		r = &n->admin_rec[e->cid % CID_SLOTS];
+		if (r->pool) {
+			pool_free(n, r->pool);
+			r->pool = 0;
+			n->admin_borrowed--;
+		}
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, 0, e->cid, status >> 1, now);
 		if (++n->acq_pos == n->aq_depth) {
@@ -698,40 +922,59 @@ static bool admin_changes_mode(u8 opcode)
 	       opcode == ADM_DBBUF;
 }
 
-/* Check one admin command; returns whether it changes the queue layout. */
-static bool check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
+/*
+ * Check one admin command of the OS's queue and write what the controller
+ * may run into the real queue: the command with its lists copied, or an
+ * invalid opcode in its place.
+ */
+static void check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 {
-	struct nvme_sqe *c = (struct nvme_sqe *)(n->asq + slot * 64ULL);
-	u64 bytes = nvme_admin_bytes(c);
-	bool ok;
+	struct nvme_sqe c;
+	struct nvme_rec *r;
+	const char *why = NULL;
+	u64 bytes;
+	u16 pool = 0;
+	int dma;
 
-	if (c->opcode == ADM_DBBUF)
-		ok = !dma_denied(NULL, c->prp1, NVME_PAGE_SIZE) &&
-		     !dma_denied(NULL, c->prp2, NVME_PAGE_SIZE);
-	else if (c->opcode == ADM_CREATE_SQ || c->opcode == ADM_CREATE_CQ)
-		ok = !dma_denied(NULL, c->prp1, bytes);
-	else
-		ok = bytes != NVME_XFER_REFUSE && (!bytes || dma_ok(c, bytes));
-	if (!ok) {
+	memcpy(&c, &n->asq_view[slot], sizeof(c));
+	bytes = nvme_admin_bytes(&c);
+	r = &n->admin_rec[c.cid % CID_SLOTS];
+	if (r->pool) {
+		/* The tag's last command completed. */
+		pool_free(n, r->pool);
+		n->admin_borrowed--;
+	}
+	if (admin_changes_mode(c.opcode)) {
+		/* admin_doorbell() holds those: the OS changed it since. */
+		why = "changed while it was checked";
+	} else if (bytes == NVME_XFER_REFUSE) {
+		why = "transfer length unknown or too large";
+	} else if (bytes) {
+		dma = dma_prepare(n, &c, bytes, &pool);
+		if (dma == NVME_DMA_NOMEM)
+			why = "no free page for a copy of its data pointers";
+		else if (dma)
+			why = "data pointers reach memory the device must not touch";
+	}
+	if (why) {
 		d->stats.dma_refused++;
 		vmm_log("nvme: refused admin command %#x cid %#x: %s\n",
-			c->opcode, c->cid, bytes == NVME_XFER_REFUSE ?
-			"transfer length unknown or too large" :
-			"data pointers reach VMM memory");
-		c->opcode = ADM_INVALID;
+			c.opcode, c.cid, why);
+		c.opcode = ADM_INVALID;
 	}
-	n->admin_rec[c->cid % CID_SLOTS] = (struct nvme_rec){
-		.tsc = now, .opcode = c->opcode,
+	*r = (struct nvme_rec){
+		.tsc = now, .opcode = c.opcode, .pool = pool,
 		.flags = REC_VALID | RTVIRT_VMM_TRACE_ADMIN |
-			 (ok ? 0 : RTVIRT_VMM_TRACE_REFUSED),
+			 (why ? RTVIRT_VMM_TRACE_REFUSED : 0),
 	};
-	return admin_changes_mode(c->opcode);
+	if (pool)
+		n->admin_borrowed++;
+	memcpy((void *)(n->asq + slot * 64ULL), &c, sizeof(c));
 }
 
 static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 {
 	u32 tail = a->val, slot;
-	bool mode = false;
 	u64 now = rdtsc();
 
 	if (tail >= n->aq_depth) {
@@ -739,14 +982,21 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		vdev_mmio_write(a->gpa, a->val, a->size);
 		return;
 	}
-	/* The tail the driver gave the controller is known since takeover. */
+	/*
+	 * The tail the driver gave the controller is known since takeover.
+	 * A batch that changes the queues goes to the controller as it is,
+	 * once the device is native again (the hand-back copies the OS's
+	 * queue over the controller's).
+	 */
 	for (slot = n->admin_tail; slot != tail;
 	     slot = (slot + 1) % n->aq_depth)
-		mode |= check_admin(d, n, slot, now);
-	if (mode) {
-		vdev_hold(d, a);
-		return;
-	}
+		if (admin_changes_mode(n->asq_view[slot].opcode)) {
+			vdev_hold(d, a);
+			return;
+		}
+	for (slot = n->admin_tail; slot != tail;
+	     slot = (slot + 1) % n->aq_depth)
+		check_admin(d, n, slot, now);
 	n->admin_tail = tail;
 	vdev_mmio_write(a->gpa, a->val, a->size);
 }
@@ -891,8 +1141,9 @@ static bool nvme_config(struct vdev *d, unsigned int off, struct access *a)
 
 /*
  * Hand-back may go ahead once the OS's published tails reached the
- * controller and every command whose completion the VMM changes is
- * complete; the others complete into the real queues afterwards.
+ * controller and every command whose completion the VMM changes or that
+ * uses the VMM's copies of its lists is complete (the copies' pages are
+ * reused); the others complete into the real queues afterwards.
  */
 static bool nvme_drained(struct vdev *d)
 {
@@ -901,20 +1152,26 @@ static bool nvme_drained(struct vdev *d)
 	for (u32 i = 0; i < n->nr_q; i++) {
 		struct nvme_queue *q = n->q[n->qids[i]];
 
-		if (q->submitted != q->os_tail || q->altered)
+		if (q->submitted != q->os_tail || q->altered || q->borrowed)
 			return false;
 	}
-	return true;
+	return !n->admin_borrowed;
 }
 
 static void nvme_handback(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 
+	/*
+	 * Every other CPU is stopped: the OS's submission queues, including
+	 * entries it wrote but has not published, become the real ones.
+	 */
+	memcpy((void *)n->asq, n->asq_view, round_page(n->aq_depth * 64ULL));
 	for (u32 i = 0; i < n->nr_q; i++) {
 		u16 qid = n->qids[i];
 		struct nvme_queue *q = n->q[qid];
 
+		memcpy((void *)q->sq, q->view, round_page(q->depth * 64ULL));
 		/*
 		 * The completions the OS has not consumed, with the status
 		 * it must see; the controller owns the slots after them.

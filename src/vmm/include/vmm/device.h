@@ -97,7 +97,8 @@ struct access {
  * @drained:	hand-back: true once nothing of the OS's is outstanding in
  *		the device and every completion was posted to the OS
  * @handback:	restore the device's queues and positions for the OS's
- *		driver, before the held accesses are replayed
+ *		driver, before the held accesses are replayed; every other
+ *		CPU is held in the module meanwhile (views move back)
  * @handed_back: after the held accesses were replayed
  * @resume:	after an abandoned hand-back: process what the OS submitted
  *		while it was held
