@@ -4,15 +4,21 @@
 # into VMM memory on the NVMe disk.  While the disk is native the probe is
 # refused (EBUSY); virtualized, the VMM completes the command with an
 # error (the write fails with EIO), its memory is intact, dma_refused
-# counts the refusal, the disk keeps working under a fio write-and-verify
-# run and is handed back native.  No NVMe error in dmesg outside the probe
-# and no timeout, abort or reset at all.
+# counts the refusal.  /sys/kernel/debug/rtvirt/rewrite_probe makes the
+# module read four pages through a PRP list of its own and point the list
+# at VMM memory right after the driver rang the doorbell (before the
+# controller fetched it): the read succeeds into the pages the list named
+# when the VMM checked it, and VMM memory is intact.  The disk keeps
+# working under a fio write-and-verify run and is handed back native.  No
+# NVMe error in dmesg outside the probe and no timeout, abort or reset at
+# all.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nvme_lib.sh"
 
 nvme_require
 P=/sys/kernel/debug/rtvirt/dma_probe
-nvme_plan 12
+RW=/sys/kernel/debug/rtvirt/rewrite_probe
+nvme_plan 14
 dmesg_mark
 nvme_load
 [ -e $P ] || bail "no $P"
@@ -46,6 +52,18 @@ check "stats: dma_refused counts it ($refused0 -> $refused1)" stat_ge dma_refuse
 [ -z "$probe_log" ] || echo "$probe_log" | head -n 10
 probe_bad=$(echo "$probe_log" | grep -E 'nvme.*(timeout|reset|abort)')
 check "no NVMe timeout, abort or reset on the probe" [ -z "$probe_bad" ]
+dmesg_mark
+dev_write $RW "$addr"
+rc=$? e=$werr
+rw_line=$(cat $RW)
+echo "rewrite_probe: $rw_line"
+rw_ok() {
+	[ $rc -eq 0 ] && echo "$rw_line" |
+		grep -qE '^status=0x0000 rewritten=1 data=as-checked vmm_memory=intact tries=[0-9]+$'
+}
+check "rewrite_probe: a PRP list rewritten after the doorbell does not move the transfer (${e:-ok}: $rw_line)" rw_ok
+rw_bad=$(dmesg_since | grep -E 'nvme.*(timeout|reset|abort)')
+check "no NVMe timeout, abort or reset on the rewrite probe" [ -z "$rw_bad" ]
 check "the disk still works: fio write and verify (4 jobs x 4 MiB)" nvme_fio_verify dma 4 1
 nvme_print_stats
 check "hand back: native and not virtualized" nvme_handback

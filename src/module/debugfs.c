@@ -123,21 +123,36 @@ static const struct file_operations probe_fops = {
 	.llseek = default_llseek,
 };
 
-static u16 dma_status;
-static bool dma_intact = true, dma_done;
+typedef int (*dma_probe_fn)(struct rtvirt_dev *d,
+			    struct rtvirt_probe_result *res);
+
+/* The last result of each DMA probe file (its i_private selects it). */
+static struct rtvirt_probe_result dma_result[2];
+static bool dma_done[2];
+
+static int dma_probe_index(struct file *file)
+{
+	return file_inode(file)->i_private == rtvirt_dev_rewrite_probe;
+}
 
 /*
- * dma_probe: "echo ADDR > dma_probe" reads one page from namespace 1 of the
- * virtualized NVMe controller ADDR into VMM memory, through the OS's nvme
- * driver; the VMM must refuse it (the write then fails with EIO).
+ * dma_probe: "echo ADDR > dma_probe" reads one page from the first
+ * namespace of the virtualized NVMe controller ADDR into VMM memory,
+ * through the OS's nvme driver; the VMM must refuse it (the write then
+ * fails with EIO).
+ * rewrite_probe: "echo ADDR > rewrite_probe" reads four pages through a
+ * PRP list whose entries the module points at VMM memory right after the
+ * driver rang the doorbell; the read must succeed into the pages the
+ * list named when the VMM checked it.
  */
 static ssize_t dma_probe_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
+	dma_probe_fn fn = file_inode(file)->i_private;
+	int i = dma_probe_index(file);
+	struct rtvirt_probe_result res;
 	char addr[RTVIRT_ADDR_LEN];
 	struct rtvirt_dev *d;
-	bool intact = false;
-	u16 status = 0;
 	int ret;
 
 	if (count == 0 || count >= sizeof(addr))
@@ -149,36 +164,44 @@ static ssize_t dma_probe_write(struct file *file, const char __user *ubuf,
 	d = rtvirt_device_get(addr);
 	if (!d)
 		return -ENODEV;
-	ret = rtvirt_dev_dma_probe(d, &status, &intact);
+	ret = fn(d, &res);
 	rtvirt_device_put(d);
 	if (ret)
 		return ret;
 	mutex_lock(&probe_lock);
-	dma_status = status;
-	dma_intact = intact;
-	dma_done = true;
+	dma_result[i] = res;
+	dma_done[i] = true;
 	mutex_unlock(&probe_lock);
-	return status ? -EIO : count;
+	return res.status ? -EIO : count;
 }
 
 static ssize_t dma_probe_read(struct file *file, char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
-	char buf[64];
+	int i = dma_probe_index(file);
+	const struct rtvirt_probe_result *r = &dma_result[i];
+	char buf[128];
 	int len;
 
 	mutex_lock(&probe_lock);
-	if (dma_done)
-		len = scnprintf(buf, sizeof(buf), "status=0x%04x vmm_memory=%s\n",
-				dma_status, dma_intact ? "intact" : "damaged");
-	else
+	if (!dma_done[i])
 		len = scnprintf(buf, sizeof(buf), "none\n");
+	else if (i == 0)
+		len = scnprintf(buf, sizeof(buf), "status=0x%04x vmm_memory=%s\n",
+				r->status, r->intact ? "intact" : "damaged");
+	else
+		len = scnprintf(buf, sizeof(buf),
+				"status=0x%04x rewritten=%d data=%s vmm_memory=%s tries=%u\n",
+				r->status, r->rewritten,
+				r->data_ok ? "as-checked" : "elsewhere",
+				r->intact ? "intact" : "damaged", r->tries);
 	mutex_unlock(&probe_lock);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
 static const struct file_operations dma_probe_fops = {
 	.owner = THIS_MODULE,
+	.open = simple_open,
 	.write = dma_probe_write,
 	.read = dma_probe_read,
 	.llseek = default_llseek,
@@ -222,7 +245,10 @@ void rtvirt_debugfs_init(void)
 				   &fail_launch_fops);
 	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
 	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
-	debugfs_create_file("dma_probe", 0600, dir, NULL, &dma_probe_fops);
+	debugfs_create_file("dma_probe", 0600, dir, rtvirt_dev_dma_probe,
+			    &dma_probe_fops);
+	debugfs_create_file("rewrite_probe", 0600, dir,
+			    rtvirt_dev_rewrite_probe, &dma_probe_fops);
 	debugfs_create_file_unsafe("nvme_layout_fault", 0200, dir, NULL,
 				   &layout_fault_fops);
 }

@@ -39,13 +39,6 @@ static_assert(RTVIRT_VMM_INJECT_READS == RTVIRT_INJECT_READS &&
 	      RTVIRT_VMM_INJECT_WRITES == RTVIRT_INJECT_WRITES);
 static_assert(RTVIRT_VMM_MAX_DELAY_US == RTVIRT_INJECT_MAX_DELAY_US);
 
-static int hc_errno(u64 ret)
-{
-	s64 r = (s64)ret;
-
-	return r < 0 && r >= -4095 ? (int)r : 0;
-}
-
 /**
  * rtvirt_dev_alloc() - per-device state of the virtualization code
  * @d:		a device being added
@@ -126,8 +119,14 @@ static int find_disk(struct device *dev, void *data)
 	return 0;
 }
 
-/* A namespace disk of the controller (the per-path one under multipath). */
-static struct gendisk *nvme_disk(struct pci_dev *pdev)
+/**
+ * rtvirt_nvme_disk() - a namespace disk of an NVMe controller
+ * @pdev:	the controller
+ *
+ * Return: the first namespace's disk (the per-path one under multipath),
+ * or NULL.
+ */
+struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev)
 {
 	struct disk_query q = { NULL };
 
@@ -196,8 +195,8 @@ static int attach(struct rtvirt_dev *d)
 	describe(d, info);
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_ATTACH, virt_to_phys(info), 0, 0);
 	kfree(info);
-	if (hc_errno(ret))
-		return hc_errno(ret);
+	if (rtvirt_hc_errno(ret))
+		return rtvirt_hc_errno(ret);
 	d->vmm_id = ret;
 	d->vmm_gen = rtvirt_generation();
 	return 0;
@@ -290,7 +289,7 @@ static int virtualize(struct rtvirt_dev *d)
 		atomic_set(&c.done, 0);
 		ret = stop_machine(commence_fn, &c, cpu_online_mask);
 		if (!ret)
-			ret = hc_errno(c.ret);
+			ret = rtvirt_hc_errno(c.ret);
 		if (ret != -EBUSY)
 			break;
 		/* Enabling, resetting or shutting down: wait for it. */
@@ -352,9 +351,9 @@ static int handback_once(struct rtvirt_dev *d)
 	preempt_disable();
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 			       RTVIRT_HB_BEGIN, 0);
-	if (hc_errno(ret)) {
+	if (rtvirt_hc_errno(ret)) {
 		preempt_enable();
-		return hc_errno(ret);
+		return rtvirt_hc_errno(ret);
 	}
 	deadline = ktime_get_ns() + (u64)READ_ONCE(handback_stall_us) * 1000;
 	for (;;) {
@@ -362,7 +361,7 @@ static int handback_once(struct rtvirt_dev *d)
 				       RTVIRT_HB_DRAIN, 0);
 		if (ret == 1)
 			break;
-		if (hc_errno(ret) || ktime_get_ns() > deadline) {
+		if (rtvirt_hc_errno(ret) || ktime_get_ns() > deadline) {
 			rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 					 RTVIRT_HB_ABORT, 0);
 			err = -ETIMEDOUT;
@@ -376,7 +375,7 @@ static int handback_once(struct rtvirt_dev *d)
 	atomic_set(&f.done, 0);
 	err = stop_machine(finish_fn, &f, cpu_online_mask);
 	if (!err)
-		err = hc_errno(f.ret);
+		err = rtvirt_hc_errno(f.ret);
 	if (err) {
 		/* Not drained after all (or no CPU stop): keep virtualized. */
 		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
@@ -490,7 +489,7 @@ static int vmm_stats(struct rtvirt_dev *d, struct rtvirt_vmm_dev_stats *now)
 	memset(now, 0, sizeof(*now));
 	if (!rtvirt_launched() || d->vmm_gen != rtvirt_generation())
 		return 0;
-	return hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_STATS, d->vmm_id,
+	return rtvirt_hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_STATS, d->vmm_id,
 					 virt_to_phys(now), 0));
 }
 
@@ -555,7 +554,7 @@ int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
 	if (rtvirt_launched() && d->vmm_gen == rtvirt_generation()) {
 		ret = rtvirt_hypercall(RTVIRT_HC_DEV_TRACE, d->vmm_id,
 				       virt_to_phys(buf), size);
-		err = hc_errno(ret);
+		err = rtvirt_hc_errno(ret);
 	}
 	rtvirt_launch_unlock();
 	mutex_unlock(&d->op_lock);
@@ -581,66 +580,11 @@ int rtvirt_dev_inject(struct rtvirt_dev *d,
 	mutex_lock(&d->op_lock);
 	rtvirt_launch_lock();
 	if (d->state == RTVIRT_DEV_VIRTUALIZED)
-		ret = hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_INJECT, d->vmm_id,
+		ret = rtvirt_hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_INJECT, d->vmm_id,
 						virt_to_phys(copy), 0));
 	rtvirt_launch_unlock();
 	mutex_unlock(&d->op_lock);
 	kfree(copy);
-	return ret;
-}
-
-typedef int (*submit_sync_fn)(struct request_queue *q, struct nvme_command *c,
-			      void *buf, unsigned int len);
-
-/**
- * rtvirt_dev_dma_probe() - submit a read whose buffer is VMM memory
- * @d:		a virtualized NVMe device
- * @status:	set to the command's NVMe status (0: success)
- * @intact:	set to whether the VMM's canary page is unchanged after it
- *
- * Through the OS's own nvme driver, so the command reaches the VMM the way
- * any OS command does; the VMM must refuse it.
- *
- * Return: 0, -EBUSY when the device is not virtualized, -ENODEV without
- * a namespace or the nvme driver.
- */
-int rtvirt_dev_dma_probe(struct rtvirt_dev *d, u16 *status, bool *intact)
-{
-	struct nvme_command c = { };
-	struct gendisk *disk;
-	submit_sync_fn submit;
-	unsigned int lba;
-	u64 pa;
-	int ret;
-
-	mutex_lock(&d->op_lock);
-	rtvirt_launch_lock();
-	ret = -EBUSY;
-	if (d->state != RTVIRT_DEV_VIRTUALIZED)
-		goto out;
-	ret = -ENODEV;
-	disk = nvme_disk(d->pdev);
-	submit = (submit_sync_fn)__symbol_get("nvme_submit_sync_cmd");
-	if (!disk || !submit)
-		goto out_put;
-	pa = rtvirt_hypercall(RTVIRT_HC_CANARY, 0, 0, 0);
-	ret = hc_errno(pa);
-	if (ret)
-		goto out_put;
-	lba = queue_logical_block_size(disk->queue);
-	c.rw.opcode = nvme_cmd_read;
-	c.rw.nsid = cpu_to_le32(1);
-	c.rw.length = cpu_to_le16(PAGE_SIZE / lba - 1);
-	ret = submit(disk->queue, &c, phys_to_virt(pa), PAGE_SIZE);
-	*status = ret > 0 ? ret : 0;
-	*intact = rtvirt_hypercall(RTVIRT_HC_CANARY, 1, 0, 0) == 1;
-	ret = ret < 0 ? ret : 0;
-out_put:
-	if (submit)
-		__symbol_put("nvme_submit_sync_cmd");
-out:
-	rtvirt_launch_unlock();
-	mutex_unlock(&d->op_lock);
 	return ret;
 }
 
@@ -661,7 +605,7 @@ void rtvirt_dev_poll(struct rtvirt_dev *d)
 	rtvirt_launch_lock();
 	if (d->state == RTVIRT_DEV_VIRTUALIZED) {
 		ret = rtvirt_hypercall(RTVIRT_HC_DEV_POLL, d->vmm_id, 0, 0);
-		if (!hc_errno(ret) && (ret & RTVIRT_POLL_HANDBACK)) {
+		if (!rtvirt_hc_errno(ret) && (ret & RTVIRT_POLL_HANDBACK)) {
 			pr_info("%s: the driver changed the device's mode; handing it back\n",
 				pci_name(d->pdev));
 			devirtualize(d, HANDBACK_TRIES);

@@ -85,7 +85,36 @@ int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
 		     size_t size);
 int rtvirt_dev_inject(struct rtvirt_dev *d,
 		      const struct rtvirt_vmm_inject *inj);
-int rtvirt_dev_dma_probe(struct rtvirt_dev *d, u16 *status, bool *intact);
+
+/**
+ * struct rtvirt_probe_result - what a DMA probe saw
+ * @status:	the command's NVMe status (0: success)
+ * @intact:	the VMM's canary page was unchanged afterwards
+ * @rewritten:	(rewrite probe) the list was rewritten after the doorbell
+ * @data_ok:	(rewrite probe) the data went where the list first said
+ * @tries:	(rewrite probe) submissions made
+ */
+struct rtvirt_probe_result {
+	u16 status;
+	bool intact;
+	bool rewritten;
+	bool data_ok;
+	unsigned int tries;
+};
+
+int rtvirt_dev_dma_probe(struct rtvirt_dev *d,
+			 struct rtvirt_probe_result *res);
+int rtvirt_dev_rewrite_probe(struct rtvirt_dev *d,
+			     struct rtvirt_probe_result *res);
+struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev);
+
+/* A hypercall's result as an errno: 0 for any non-error value. */
+static inline int rtvirt_hc_errno(u64 ret)
+{
+	s64 r = (s64)ret;
+
+	return r < 0 && r >= -4095 ? (int)r : 0;
+}
 void rtvirt_dev_poll(struct rtvirt_dev *d);
 void rtvirt_dev_poll_kick(void);
 void rtvirt_dev_fold_stats(struct rtvirt_dev *d);
