@@ -1,0 +1,560 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the VMM's NVMe controller model (src/vmm/nvme.c) against
+ * a fake controller: the takeover of a queue layout, the data path (the
+ * OS fills its view of the submission queue, rings, and the controller
+ * fetches from the real queue what the VMM wrote there), completions
+ * copied to the OS, and the hand-back.  The fake controller fetches
+ * commands and PRP lists late, after the OS has rewritten its own copies,
+ * as a real one may: it must only ever see what the VMM checked.
+ *
+ * Guest-physical, host-physical and the test's virtual addresses are one
+ * (the VMM identity-maps the OS's memory); the device framework's
+ * functions the model calls are stubs here that record what it asked.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmm/device.h>
+#include <vmm/nvme_spec.h>
+#include <vmm/vmm.h>
+
+#define PG		4096ULL
+#define DEPTH		64	/* I/O queue entries: a page */
+#define AQ_DEPTH	32
+#define NR_IO		2	/* I/O queues 1 and 2 */
+#define BAR_SIZE	(4 * PG)
+
+/* --- the VMM's environment ------------------------------------------------ */
+
+#define MAX_ALLOCS	256
+
+static struct {
+	void *va[MAX_ALLOCS];
+	u64 size[MAX_ALLOCS];
+	unsigned int nr;
+} vmm_mem;
+
+struct vmm vmm;
+
+void *vmm_alloc_pages(unsigned int n, u64 *pa)
+{
+	void *p = aligned_alloc(PG, n * PG);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_lt(vmm_mem.nr, MAX_ALLOCS);
+	memset(p, 0, n * PG);
+	vmm_mem.va[vmm_mem.nr] = p;
+	vmm_mem.size[vmm_mem.nr++] = n * PG;
+	*pa = (u64)p;
+	return p;
+}
+
+bool vmm_reaches(u64 pa, u64 len)
+{
+	return pa && pa + len > pa;
+}
+
+bool vmm_owns_range(u64 pa, u64 len)
+{
+	if (!len || pa + len - 1 < pa)
+		return true;
+	for (unsigned int i = 0; i < vmm_mem.nr; i++)
+		if (pa < (u64)vmm_mem.va[i] + vmm_mem.size[i] &&
+		    (u64)vmm_mem.va[i] < pa + len)
+			return true;
+	return false;
+}
+
+bool vmm_owns_pa(u64 pa)
+{
+	return vmm_owns_range(pa, 1);
+}
+
+void vmm_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+void vmm_panic(const char *fmt, ...)
+{
+	ck_abort_msg("vmm_panic: %s", fmt);
+	abort();
+}
+
+/* --- the device framework, recorded --------------------------------------- */
+
+#define MAX_TRAPS	64
+
+static struct {
+	struct trap t[MAX_TRAPS];
+	unsigned int nr;
+	u64 trace;
+} fw;
+
+int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  void *shadow)
+{
+	ck_assert_uint_lt(fw.nr, MAX_TRAPS);
+	fw.t[fw.nr++] = (struct trap){ .gpa = gpa, .size = size, .kind = kind,
+				       .dev = d, .shadow = shadow };
+	return 0;
+}
+
+int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  u64 view)
+{
+	ck_assert(vmm_owns_range(view, size));
+	ck_assert(!vmm_owns_range(gpa, size));
+	ck_assert_uint_lt(fw.nr, MAX_TRAPS);
+	fw.t[fw.nr++] = (struct trap){ .gpa = gpa, .size = size, .kind = kind,
+				       .dev = d, .view = view };
+	return 0;
+}
+
+void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e)
+{
+	(void)d;
+	(void)e;
+	fw.trace++;
+}
+
+u64 vdev_ns(const struct vdev *d, u64 tsc)
+{
+	(void)d;
+	return tsc;
+}
+
+static struct trap *trap_at(u64 gpa)
+{
+	for (unsigned int i = 0; i < fw.nr; i++)
+		if (gpa - fw.t[i].gpa < fw.t[i].size)
+			return &fw.t[i];
+	return NULL;
+}
+
+/* --- the fake controller ----------------------------------------------- */
+
+static struct {
+	u8 *bar;
+	u32 sq_tail[NR_IO + 1];	/* last tail written to each SQ doorbell */
+	u32 cq_head[NR_IO + 1];
+	u32 fetched[NR_IO + 1];	/* SQ entries fetched so far */
+	u32 cq_tail[NR_IO + 1];
+	u8 phase[NR_IO + 1];
+	unsigned int rings;
+} ctrl;
+
+static bool in_bar(u64 pa)
+{
+	return pa - (u64)ctrl.bar < BAR_SIZE;
+}
+
+void vdev_mmio_write(u64 pa, u64 val, unsigned int size)
+{
+	if (in_bar(pa) && pa - (u64)ctrl.bar >= NVME_DOORBELLS) {
+		u32 db = (pa - (u64)ctrl.bar - NVME_DOORBELLS) / 4;
+
+		ck_assert_uint_eq(size, 4);
+		ck_assert_uint_lt(db / 2, NR_IO + 1);
+		if (db & 1)
+			ctrl.cq_head[db / 2] = val;
+		else
+			ctrl.sq_tail[db / 2] = val;
+		ctrl.rings++;
+		return;
+	}
+	memcpy((void *)pa, &val, size);
+}
+
+u64 vdev_mmio_read(u64 pa, unsigned int size)
+{
+	u64 v = 0;
+
+	memcpy(&v, (void *)pa, size);
+	return v;
+}
+
+/* --- the OS's queues ----------------------------------------------------- */
+
+static struct {
+	struct nvme_sqe *asq, *sq[NR_IO + 1];
+	struct nvme_cqe *acq, *cq[NR_IO + 1];
+	u64 *list;
+	u8 *data;		/* 4 pages */
+	struct rtvirt_vmm_nvme_layout *layout;
+	size_t layout_len;
+	u16 tail[NR_IO + 1];
+	u16 head[NR_IO + 1];
+	u8 phase[NR_IO + 1];
+} os;
+
+static struct vdev dev;
+static struct access log_buf[VDEV_LOG_MAX];
+static u64 canary;	/* a VMM page the OS points commands at */
+
+static void *os_page(unsigned int n)
+{
+	void *p = aligned_alloc(PG, n * PG);
+
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0, n * PG);
+	return p;
+}
+
+static void set_reg(unsigned int off, u64 val, unsigned int size)
+{
+	memcpy(ctrl.bar + off, &val, size);
+}
+
+static void setup(void)
+{
+	struct rtvirt_vmm_nvme_layout *l;
+	u64 pa;
+
+	memset(&vmm_mem, 0, sizeof(vmm_mem));
+	memset(&fw, 0, sizeof(fw));
+	memset(&ctrl, 0, sizeof(ctrl));
+	memset(&os, 0, sizeof(os));
+	memset(&dev, 0, sizeof(dev));
+	ctrl.bar = os_page(BAR_SIZE / PG);
+	set_reg(NVME_REG_CAP, 1023, 8);		/* MQES 1023, DSTRD 0 */
+	set_reg(NVME_REG_CC, NVME_CC_EN, 4);
+	set_reg(NVME_REG_CSTS, NVME_CSTS_RDY, 4);
+	set_reg(NVME_REG_AQA, (AQ_DEPTH - 1) << 16 | (AQ_DEPTH - 1), 4);
+	os.asq = os_page(1);
+	os.acq = os_page(1);
+	set_reg(NVME_REG_ASQ, (u64)os.asq, 8);
+	set_reg(NVME_REG_ACQ, (u64)os.acq, 8);
+	os.layout_len = sizeof(*l) + (NR_IO + 1) * sizeof(l->q[0]);
+	l = os.layout = os_page(1);
+	l->db_stride = 4;
+	l->nr_queues = NR_IO + 1;
+	l->q[0] = (struct rtvirt_vmm_nvme_queue){
+		.sq = (u64)os.asq, .cq = (u64)os.acq, .depth = AQ_DEPTH,
+		.cq_phase = 1 };
+	for (unsigned int q = 1; q <= NR_IO; q++) {
+		os.sq[q] = os_page(1);
+		os.cq[q] = os_page(1);
+		os.phase[q] = 1;
+		ctrl.phase[q] = 1;
+		l->q[q] = (struct rtvirt_vmm_nvme_queue){
+			.sq = (u64)os.sq[q], .cq = (u64)os.cq[q],
+			.depth = DEPTH, .qid = q, .cq_phase = 1 };
+	}
+	os.list = os_page(1);
+	os.data = os_page(4);
+	dev.info.model = VDEV_MODEL_NVME;
+	dev.info.bar_pa = (u64)ctrl.bar;
+	dev.info.bar_size = BAR_SIZE;
+	dev.info.lba_shift = 9;
+	dev.info.tsc_khz = 1000000;
+	dev.ops = &nvme_ops;
+	dev.log = log_buf;
+	canary = (u64)vmm_alloc_pages(1, &pa);
+	ck_assert_int_eq(nvme_ops.attach(&dev), 0);
+	ck_assert_int_eq(nvme_ops.commence(&dev, (u64)os.layout,
+					   os.layout_len), 0);
+	dev.state = VDEV_VIRTUALIZED;
+}
+
+static void teardown(void)
+{
+	for (unsigned int i = 0; i < vmm_mem.nr; i++)
+		free(vmm_mem.va[i]);
+	free(ctrl.bar);
+	free(os.asq);
+	free(os.acq);
+	for (unsigned int q = 1; q <= NR_IO; q++) {
+		free(os.sq[q]);
+		free(os.cq[q]);
+	}
+	free(os.list);
+	free(os.data);
+	free(os.layout);
+}
+
+/* Where the OS's accesses to its submission queue go: the VMM's view. */
+static struct nvme_sqe *os_view(unsigned int q)
+{
+	struct trap *t = trap_at((u64)os.sq[q]);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_ne(t->view, 0);
+	return (struct nvme_sqe *)t->view;
+}
+
+/* A trapped access by the OS, as vdev_handle_npf() passes it on. */
+static u64 os_access(u64 gpa, u64 val, unsigned int size, bool write)
+{
+	struct trap *t = trap_at(gpa);
+	struct access a = { .gpa = gpa, .val = val, .size = size,
+			    .write = write };
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->view, 0);
+	a.kind = t->kind;
+	nvme_ops.access(&dev, t, &a);
+	ck_assert(!a.retry);
+	return a.val;
+}
+
+static void os_ring_sq(unsigned int q)
+{
+	os_access((u64)ctrl.bar + NVME_DOORBELLS + 8 * q, os.tail[q], 4, true);
+}
+
+/* A 16 KiB read at @slot: PRP1 and a list of three, or as given. */
+static void os_submit_read(unsigned int q, u16 cid, u64 prp2)
+{
+	struct nvme_sqe *c = &os_view(q)[os.tail[q]];
+
+	memset(c, 0, sizeof(*c));
+	c->opcode = OP_READ;
+	c->cid = cid;
+	c->nsid = 1;
+	c->cdw12 = 4 * PG / 512 - 1;
+	c->prp1 = (u64)os.data;
+	c->prp2 = prp2;
+	os.tail[q] = (os.tail[q] + 1) % DEPTH;
+}
+
+static void fill_os_list(void)
+{
+	for (unsigned int i = 0; i < 3; i++)
+		os.list[i] = (u64)os.data + (i + 1) * PG;
+}
+
+/* The controller fetches the next command from the real queue. */
+static struct nvme_sqe ctrl_fetch(unsigned int q)
+{
+	struct nvme_sqe c;
+
+	ck_assert_uint_ne(ctrl.fetched[q], ctrl.sq_tail[q]);
+	memcpy(&c, &os.sq[q][ctrl.fetched[q]], sizeof(c));
+	ctrl.fetched[q] = (ctrl.fetched[q] + 1) % DEPTH;
+	return c;
+}
+
+/* The controller posts a completion into the real completion queue. */
+static void ctrl_complete(unsigned int q, u16 cid, u16 status)
+{
+	struct nvme_cqe *e = &os.cq[q][ctrl.cq_tail[q]];
+
+	e->cid = cid;
+	e->sqid = q;
+	e->sqhd = ctrl.fetched[q];
+	e->status = status << 1 | ctrl.phase[q];
+	if (++ctrl.cq_tail[q] == DEPTH) {
+		ctrl.cq_tail[q] = 0;
+		ctrl.phase[q] ^= 1;
+	}
+}
+
+/* The OS reads its next completion through the trap; false if none. */
+static bool os_reap(unsigned int q, u16 *cid, u16 *status)
+{
+	u64 e = (u64)os.cq[q] + os.head[q] * 16ULL;
+	u32 dw3 = os_access(e + 12, 0, 4, false);
+
+	if ((dw3 >> 16 & 1) != os.phase[q])
+		return false;
+	*cid = dw3 & 0xffff;
+	*status = dw3 >> 17;
+	if (++os.head[q] == DEPTH) {
+		os.head[q] = 0;
+		os.phase[q] ^= 1;
+	}
+	os_access((u64)ctrl.bar + NVME_DOORBELLS + 8 * q + 4, os.head[q], 4,
+		  true);
+	return true;
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+START_TEST(views_and_traps)
+{
+	/* The OS's SQs are views; its CQs and the doorbells are trapped. */
+	for (unsigned int q = 1; q <= NR_IO; q++) {
+		ck_assert_ptr_ne(os_view(q), os.sq[q]);
+		ck_assert_ptr_nonnull(trap_at((u64)os.cq[q]));
+		ck_assert_ptr_nonnull(trap_at((u64)os.cq[q])->shadow);
+	}
+	ck_assert_uint_ne(trap_at((u64)os.asq)->view, 0);
+	ck_assert_uint_eq(trap_at((u64)ctrl.bar + NVME_DOORBELLS)->kind,
+			  TRAP_DOORBELL);
+}
+END_TEST
+
+START_TEST(list_rewritten_after_doorbell)
+{
+	struct nvme_sqe c;
+	const u64 *list;
+	u16 cid, status;
+
+	fill_os_list();
+	os_submit_read(1, 0x1005, (u64)os.list);
+	os_ring_sq(1);
+	ck_assert_uint_eq(ctrl.sq_tail[1], 1);
+	/* The OS rewrites its list and its command before the fetch. */
+	for (unsigned int i = 0; i < 3; i++)
+		os.list[i] = canary;
+	os_view(1)[0].prp1 = canary;
+	os_view(1)[0].prp2 = canary;
+	/* The controller reads the checked command and a copy of the list. */
+	c = ctrl_fetch(1);
+	ck_assert_uint_eq(c.opcode, OP_READ);
+	ck_assert_uint_eq(c.cid, 0x1005);
+	ck_assert_uint_eq(c.prp1, (u64)os.data);
+	ck_assert_uint_ne(c.prp2, (u64)os.list);
+	ck_assert(vmm_owns_range(c.prp2, 24));
+	list = (const u64 *)c.prp2;
+	for (unsigned int i = 0; i < 3; i++)
+		ck_assert_uint_eq(list[i], (u64)os.data + (i + 1) * PG);
+	/* Its completion reaches the OS; the copy's page is free again. */
+	ctrl_complete(1, 0x1005, 0);
+	ck_assert(os_reap(1, &cid, &status));
+	ck_assert_uint_eq(cid, 0x1005);
+	ck_assert_uint_eq(status, 0);
+	ck_assert_uint_eq(ctrl.cq_head[1], 1);
+	ck_assert(nvme_ops.drained(&dev));
+}
+END_TEST
+
+START_TEST(list_into_vmm_refused)
+{
+	struct nvme_sqe c;
+	u16 cid, status;
+
+	os.list[0] = (u64)os.data + PG;
+	os.list[1] = canary;
+	os.list[2] = (u64)os.data + 3 * PG;
+	os_submit_read(2, 7, (u64)os.list);
+	os_ring_sq(2);
+	/* The slot carries a flush instead, same identifier. */
+	c = ctrl_fetch(2);
+	ck_assert_uint_eq(c.opcode, OP_FLUSH);
+	ck_assert_uint_eq(c.cid, 7);
+	ck_assert_uint_eq(c.prp1 | c.prp2, 0);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	/* Not drained until the OS sees the error the VMM gives it. */
+	ck_assert(!nvme_ops.drained(&dev));
+	ctrl_complete(2, 7, 0);
+	ck_assert(os_reap(2, &cid, &status));
+	ck_assert_uint_eq(cid, 7);
+	ck_assert_uint_ne(status, 0);
+	ck_assert(nvme_ops.drained(&dev));
+}
+END_TEST
+
+START_TEST(real_queues_out_of_dma_reach)
+{
+	struct nvme_sqe c;
+	u16 cid, status;
+
+	/* A read into the real submission queue of queue 2. */
+	os_submit_read(1, 3, 0);
+	os_view(1)[0].prp1 = (u64)os.sq[2];
+	os_view(1)[0].cdw12 = PG / 512 - 1;
+	os_ring_sq(1);
+	c = ctrl_fetch(1);
+	ck_assert_uint_eq(c.opcode, OP_FLUSH);
+	ctrl_complete(1, 3, 0);
+	ck_assert(os_reap(1, &cid, &status));
+	ck_assert_uint_ne(status, 0);
+}
+END_TEST
+
+START_TEST(pool_exhausted_waits)
+{
+	u16 cid, status;
+
+	/*
+	 * Commands with lists that do not complete: each holds a page of
+	 * the pool (64) for its list's copy.  The 65th waits for one.
+	 */
+	fill_os_list();
+	for (unsigned int i = 0; i < DEPTH - 1; i++)
+		os_submit_read(1, i, (u64)os.list);
+	os_ring_sq(1);
+	ck_assert_uint_eq(ctrl.sq_tail[1], DEPTH - 1);
+	os_submit_read(2, 100, (u64)os.list);
+	os_submit_read(2, 101, (u64)os.list);
+	os_ring_sq(2);
+	ck_assert_uint_eq(ctrl.sq_tail[2], 1);
+	ck_assert(!nvme_ops.drained(&dev));
+	/* A completion on queue 1 frees a page: queue 2's goes out. */
+	ctrl_fetch(1);
+	ctrl_complete(1, 0, 0);
+	ck_assert(os_reap(1, &cid, &status));
+	ck_assert_uint_eq(ctrl.sq_tail[2], 2);
+	ck_assert_uint_eq(os_view(2)[1].cid, 101);
+	ck_assert_uint_ne(ctrl_fetch(2).prp2, (u64)os.list);
+	ck_assert_uint_ne(ctrl_fetch(2).prp2, (u64)os.list);
+	/* Everything completes: drained, every page back. */
+	for (unsigned int i = 1; i < DEPTH - 1; i++) {
+		ctrl_fetch(1);
+		ctrl_complete(1, i, 0);
+		ck_assert(os_reap(1, &cid, &status));
+		ck_assert_uint_eq(cid, i);
+	}
+	ctrl_complete(2, 100, 0);
+	ctrl_complete(2, 101, 0);
+	ck_assert(os_reap(2, &cid, &status));
+	ck_assert(os_reap(2, &cid, &status));
+	ck_assert(nvme_ops.drained(&dev));
+	for (unsigned int i = 0; i < DEPTH - 1; i++)
+		os_submit_read(1, i, (u64)os.list);
+	os_ring_sq(1);
+	ck_assert_uint_eq(ctrl.sq_tail[1], (2 * (DEPTH - 1)) % DEPTH);
+}
+END_TEST
+
+START_TEST(handback_copies_views)
+{
+	fill_os_list();
+	os_submit_read(1, 1, (u64)os.list);
+	os_ring_sq(1);
+	/* Written but not published: must reach the real queue at hand-back. */
+	os_submit_read(1, 2, 0);
+	os_view(1)[1].cdw12 = PG / 512 - 1;
+	ck_assert(!nvme_ops.drained(&dev));	/* the copy is in use */
+	ctrl_fetch(1);
+	ctrl_complete(1, 1, 0);
+	nvme_ops.poll(&dev);
+	ck_assert(nvme_ops.drained(&dev));
+	nvme_ops.handback(&dev);
+	ck_assert_int_eq(memcmp(os.sq[1], os_view(1), DEPTH * 64), 0);
+	/* The completion the OS has not read is in the real queue. */
+	ck_assert_uint_eq(os.cq[1][0].cid, 1);
+	ck_assert_uint_eq(os.cq[1][0].status & 1, 1);
+}
+END_TEST
+
+static Suite *nvme_model_suite(void)
+{
+	Suite *s = suite_create("nvme_model");
+	TCase *tc = tcase_create("nvme_model");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, views_and_traps);
+	tcase_add_test(tc, list_rewritten_after_doorbell);
+	tcase_add_test(tc, list_into_vmm_refused);
+	tcase_add_test(tc, real_queues_out_of_dma_reach);
+	tcase_add_test(tc, pool_exhausted_waits);
+	tcase_add_test(tc, handback_copies_views);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(nvme_model_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
