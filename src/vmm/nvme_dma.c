@@ -174,7 +174,12 @@ int nvme_dma_copy_prp(u64 prp1, u64 *prp2, u64 len,
 	return walk_prp(prp1, prp2, len, env, &o);
 }
 
-static int check_desc(const u8 *d, const struct nvme_dma_env *env)
+/*
+ * A data or bit bucket descriptor; @total adds up the data blocks, which
+ * may not exceed NVME_MAX_XFER (each descriptor may name up to 4 GiB).
+ */
+static int check_desc(const u8 *d, const struct nvme_dma_env *env,
+		      u64 *total)
 {
 	u64 addr;
 	u32 len;
@@ -183,6 +188,9 @@ static int check_desc(const u8 *d, const struct nvme_dma_env *env)
 	__builtin_memcpy(&len, d + 8, 4);
 	switch (d[15] >> 4) {
 	case SGL_DATA_BLOCK:
+		*total += len;
+		if (*total > NVME_MAX_XFER)
+			return -1;
 		return range_ok(env, addr, len) ? 0 : -1;
 	case SGL_BIT_BUCKET:
 		return 0;
@@ -200,12 +208,12 @@ static int walk_sgl(u8 *sgl1, const struct nvme_dma_env *env, struct out *o)
 {
 	u8 desc[SGL_DESC_SIZE];
 	unsigned int type = sgl1[15] >> 4, seg;
-	u64 addr, to = 0, to_chain = 0;
+	u64 addr, to = 0, to_chain = 0, total = 0;
 	u32 len;
 	int ret;
 
 	if (type != SGL_SEGMENT && type != SGL_LAST_SEGMENT)
-		return check_desc(sgl1, env);
+		return check_desc(sgl1, env, &total);
 	__builtin_memcpy(desc, sgl1, SGL_DESC_SIZE);
 	for (seg = 0; seg < NVME_SGL_MAX_SEGMENTS; seg++) {
 		bool last = (desc[15] >> 4) == SGL_LAST_SEGMENT;
@@ -245,7 +253,7 @@ static int walk_sgl(u8 *sgl1, const struct nvme_dma_env *env, struct out *o)
 				to_chain = at;
 				break;
 			}
-			if (check_desc(desc, env))
+			if (check_desc(desc, env, &total))
 				return -1;
 		}
 		if (i == nr)
@@ -261,8 +269,9 @@ static int walk_sgl(u8 *sgl1, const struct nvme_dma_env *env, struct out *o)
  *
  * Walks at most NVME_SGL_MAX_SEGMENTS segments.
  *
- * Return: 0 if every data block and segment is in permitted memory and
- * the list is well formed, -1 if not.
+ * Return: 0 if every data block and segment is in permitted memory, the
+ * data blocks add up to at most NVME_MAX_XFER bytes and the list is well
+ * formed, -1 if not.
  */
 int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 {

@@ -16,6 +16,7 @@ struct ref_range {
 struct ref {
 	bool refuse, malformed;
 	bool unsure;		/* REF_CHAIN_OFFSET_OK: refusing is fine too */
+	u64 sgl_data;		/* bytes of the SGL's data blocks so far */
 	struct ref_range *rec;	/* if set, the touched ranges go here */
 	size_t nr, max;
 };
@@ -102,6 +103,18 @@ static void ref_prp(struct ref *r, u64 prp1, u64 prp2, u64 len)
 	}
 }
 
+/*
+ * An SGL data block: the VMM refuses data blocks adding up to more than
+ * NVME_MAX_XFER, a bound of its own (a descriptor may name 4 GiB).
+ */
+static void ref_data(struct ref *r, u64 pa, u32 len)
+{
+	r->sgl_data += len;
+	if (r->sgl_data > NVME_MAX_XFER)
+		r->refuse = true;
+	ref_touch(r, pa, len);
+}
+
 static void ref_desc(const u8 *d, u64 *addr, u32 *len, unsigned int *type)
 {
 	memcpy(addr, d, 8);
@@ -119,7 +132,7 @@ static void ref_sgl(struct ref *r, const u8 *sgl1)
 
 	ref_desc(sgl1, &addr, &len, &type);
 	if (type == DATA_BLOCK)
-		ref_touch(r, addr, len);
+		ref_data(r, addr, len);
 	else if (type != BIT_BUCKET && type != SEGMENT && type != LAST_SEGMENT)
 		ref_malformed(r);
 	if (type != SEGMENT && type != LAST_SEGMENT)
@@ -147,7 +160,7 @@ static void ref_sgl(struct ref *r, const u8 *sgl1)
 			ref_rd(addr + 16ULL * i, d, 16);
 			ref_desc(d, &a, &l, &t);
 			if (t == DATA_BLOCK) {
-				ref_touch(r, a, l);
+				ref_data(r, a, l);
 			} else if (t == SEGMENT || t == LAST_SEGMENT) {
 				/* Only a non-last segment's last descriptor. */
 				if ((last_seg || i != n - 1) &&

@@ -631,13 +631,35 @@ START_TEST(sgl_data_block)
 {
 	mem_reset();
 	ck_assert_int_eq(sgl(DATA, 0x3000, DATA_BLOCK), 0);
-	ck_assert_int_eq(sgl(DATA + 3, 0xffffffff, DATA_BLOCK), 0);
+	/* Up to NVME_MAX_XFER; a descriptor may name 4 GiB, which is not. */
+	ck_assert_int_eq(sgl(DATA + 3, NVME_MAX_XFER, DATA_BLOCK), 0);
+	ck_assert_int_eq(sgl(DATA + 3, NVME_MAX_XFER + 1, DATA_BLOCK), -1);
+	ck_assert_int_eq(sgl(DATA + 3, 0xffffffff, DATA_BLOCK), -1);
 	deny(DATA + 0x2fff, 1);
 	ck_assert_int_eq(sgl(DATA, 0x3000, DATA_BLOCK), -1);
 	ck_assert_int_eq(sgl(DATA, 0x2fff, DATA_BLOCK), 0);
 	ck_assert_int_eq(sgl(DATA + 0x3000, 0x1000, DATA_BLOCK), 0);
 	ck_assert_int_eq(sgl(DATA + 0x2fff, 0, DATA_BLOCK), 0);	/* no data */
 	ck_assert_uint_eq(mem.reads, 0);
+}
+END_TEST
+
+START_TEST(sgl_total_bounded)
+{
+	const u64 s1 = SEG;
+
+	/* 4 GiB in data blocks of 4 MiB: refused at the third, unread after. */
+	mem_reset();
+	for (unsigned int i = 0; i < 255; i++)
+		put_desc(s1 + 16 * i, DATA, 4 << 20, DATA_BLOCK);
+	put_desc(s1 + 16 * 255, DATA, 0xffffffff, DATA_BLOCK);
+	ck_assert_int_eq(sgl(s1, 32, LAST_SEGMENT), 0);
+	ck_assert_int_eq(sgl(s1, 48, LAST_SEGMENT), -1);
+	ck_assert_uint_eq(mem.reads, 2 + 3);
+	ck_assert_int_eq(sgl(s1, PG, LAST_SEGMENT), -1);
+	/* Bit buckets do not count. */
+	put_desc(s1 + 16, 0, 0xffffffff, BIT_BUCKET);
+	ck_assert_int_eq(sgl(s1, 48, LAST_SEGMENT), 0);
 }
 END_TEST
 
@@ -1230,8 +1252,8 @@ static u64 random_data_desc(u8 *d)
 	case 0:
 		len = 0;
 		break;
-	case 1:
-		len = rnd();
+	case 1:		/* beyond the VMM's bound now and then */
+		len = below(8) ? 1 + below(NVME_MAX_XFER) : rnd();
 		break;
 	default:
 		len = 1 + below(3 * PG);
@@ -1506,6 +1528,7 @@ static Suite *nvme_dma_suite(void)
 	tcase_add_test(tc, prp_wrap);
 	tcase_add_test(tc, prp_long_lists);
 	tcase_add_test(tc, sgl_data_block);
+	tcase_add_test(tc, sgl_total_bounded);
 	tcase_add_test(tc, sgl_bit_bucket);
 	tcase_add_test(tc, sgl_segments);
 	tcase_add_test(tc, sgl_chain_not_last);
