@@ -72,12 +72,17 @@ bool vmm_owns_pa(u64 pa)
  */
 bool vmm_owns_range(u64 pa, u64 len)
 {
-	if (!len || pa + len - 1 < pa)
+	u64 last = pa + len - 1;
+
+	if (!len || last < pa)
 		return true;
-	for (u64 p = pa & ~(PT_PAGE_SIZE - 1); p <= pa + len - 1;
-	     p += PT_PAGE_SIZE)
-		if (vmm_owns_pa(p))
+	/* One comparison per chunk, whatever the length (up to 4 GiB). */
+	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++) {
+		u64 c = vmm.boot.chunk_pa[i];
+
+		if (pa <= c + RTVIRT_VMM_CHUNK_SIZE - 1 && c <= last)
 			return true;
+	}
 	return false;
 }
 
