@@ -597,6 +597,44 @@ static void __noreturn svm_launch_failed(struct vcpu *v)
 	leave_to_native(v);
 }
 
+/*
+ * Name what the VMCB's save area holds when the kernel's state is gone:
+ * whose VMCB or host save area its RAX names (VMRUN leaves the VMCB's
+ * address in RAX, and the CPU saves it with the host state), and the
+ * stack and instruction, so that the emulator bug of
+ * Documentation/testing.rst can be told from state shared between CPUs.
+ */
+static void __noreturn guest_state_lost(struct vcpu *v)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	unsigned int owner = ~0U;
+	const char *what = "no CPU's VMCB or save area";
+
+	for (unsigned int i = 0; i < vmm.boot.nr_cpus; i++) {
+		const struct vcpu *o = vmm.cpus[i];
+
+		if (!o)
+			continue;
+		if (s->rax == o->guest_vmcb_pa) {
+			owner = i;
+			what = "the VMCB of cpu";
+		} else if (s->rax == o->hsave_pa) {
+			owner = i;
+			what = "the host save area of cpu";
+		}
+	}
+	vmm_log("cpu %u: exit %#llx info %#llx %#llx; save area: rip %#llx rsp %#llx rax %#llx (%s %d); own VMCB %#llx, host save %#llx\n",
+		v->id, (unsigned long long)v->vmcb->control.exit_code,
+		(unsigned long long)v->vmcb->control.exit_info1,
+		(unsigned long long)v->vmcb->control.exit_info2,
+		(unsigned long long)s->rip, (unsigned long long)s->rsp,
+		(unsigned long long)s->rax, what, (int)owner,
+		(unsigned long long)v->guest_vmcb_pa,
+		(unsigned long long)v->hsave_pa);
+	vmm_panic("cpu %u: guest state lost: the VMCB holds the VMM's own state (emulator bug)\n",
+		  v->id);
+}
+
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -621,8 +659,7 @@ void svm_handle_exit(struct vcpu *v)
 	 * say so rather than resume the kernel on the VMM's stack.
 	 */
 	if (vmcb->save.cr3 == v->vmm_cr3)
-		vmm_panic("cpu %u: guest state lost: the VMCB holds the VMM's own state (emulator bug)\n",
-			  v->id);
+		guest_state_lost(v);
 	vmcb->control.tlb_control = 0;
 	/* An event being delivered when the exit hit is delivered again. */
 	vmcb->control.event_inj = svm_requeue_event(vmcb->control.exit_int_info);
