@@ -146,7 +146,7 @@ static int walk_prp(u64 prp1, u64 *prp2, u64 len,
 int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 		       const struct nvme_dma_env *env)
 {
-	struct out o = { 0 };
+	struct out o = { .env = NULL };
 
 	return walk_prp(prp1, &prp2, len, env, &o);
 }
@@ -275,7 +275,7 @@ static int walk_sgl(u8 *sgl1, const struct nvme_dma_env *env, struct out *o)
  */
 int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env)
 {
-	struct out o = { 0 };
+	struct out o = { .env = NULL };
 	u8 d[SGL_DESC_SIZE];
 
 	__builtin_memcpy(d, sgl1, SGL_DESC_SIZE);
