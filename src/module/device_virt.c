@@ -308,51 +308,81 @@ static int virtualize(struct rtvirt_dev *d)
 	return 0;
 }
 
-struct finish_ctx {
-	u64 id;
-	u64 ret;
-	atomic_t done;
-};
-
 /*
- * The last step of a hand-back moves the OS's queue pages back from the
- * VMM's: no CPU may write them meanwhile, and every CPU drops the old
- * translations before it runs the OS again.
+ * The hand-back's last step moves the OS's submission queues from the
+ * VMM's pages back to the real ones: no CPU may write them while the VMM
+ * copies them, and each CPU drops the old translations before it runs
+ * the OS again.  The other CPUs wait for it in an interrupt handler (an
+ * IPI), which is much cheaper than stop_machine()'s thread per CPU (in the
+ * test VM, milliseconds of hold).  A CPU that does not take the IPI before
+ * the hold's deadline (interrupts off, perhaps spinning on a lock that an
+ * interrupted CPU holds) makes the attempt fail like a slow drain: the
+ * waiting CPUs are released, and one that comes late only flushes.
+ * Hand-backs run one at a time (launch lock).
  */
-static int finish_fn(void *arg)
-{
-	struct finish_ctx *c = arg;
+static atomic_long_t rv_state;	/* attempt << 16 | CPUs waiting */
+static atomic_long_t rv_done;	/* last attempt released */
+static long rv_gen;
 
-	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
-		c->ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, c->id,
-					  RTVIRT_HB_FINISH, 0);
-		atomic_set_release(&c->done, 1);
-	} else {
-		while (!atomic_read_acquire(&c->done))
-			cpu_relax();
-	}
+static void rendezvous(void *arg)
+{
+	long gen = (long)arg, s;
+
+	do {
+		s = atomic_long_read(&rv_state);
+		if ((s >> 16) != gen)
+			goto flush;	/* late: that attempt was given up */
+	} while (atomic_long_cmpxchg(&rv_state, s, s + 1) != s);
+	while (atomic_long_read_acquire(&rv_done) - gen < 0)
+		cpu_relax();
+flush:
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
-	return 0;
+}
+
+/* FINISH with every other CPU held; -ETIMEDOUT if they did not all come. */
+static int finish_held(struct rtvirt_dev *d, u64 deadline)
+{
+	long others = num_online_cpus() - 1, gen = ++rv_gen;
+	u64 ret;
+
+	atomic_long_set(&rv_state, gen << 16);
+	if (others > 0)
+		smp_call_function(rendezvous, (void *)gen, 0);
+	while ((atomic_long_read(&rv_state) & 0xffff) < others) {
+		if (ktime_get_ns() > deadline) {
+			/* Nobody else may count in; release the ones in. */
+			atomic_long_set(&rv_state, (gen + 1) << 16);
+			atomic_long_set_release(&rv_done, gen);
+			return -ETIMEDOUT;
+		}
+		cpu_relax();
+	}
+	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
+			       RTVIRT_HB_FINISH, 0);
+	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
+	atomic_long_set_release(&rv_done, gen);
+	return rtvirt_hc_errno(ret) ? -ETIMEDOUT : 0;
 }
 
 /*
  * One bounded hand-back; -ETIMEDOUT leaves the device virtualized.  The
- * OS's submissions are held from BEGIN to FINISH or ABORT, so the drain
- * runs without sleeping or being preempted: the hold lasts the drain,
- * bounded by handback_stall_us, plus the stop of every CPU for the
- * restore and replay.
+ * OS's submissions are held from BEGIN to FINISH or ABORT, so this runs
+ * without sleeping or being preempted: the hold lasts the drain and the
+ * gathering of the other CPUs, together bounded by handback_stall_us,
+ * plus the restore and replay.
  */
 static int handback_once(struct rtvirt_dev *d)
 {
-	struct finish_ctx f = { .id = d->vmm_id, .ret = RTVIRT_HC_EIO };
 	u64 deadline, ret;
 	int err = 0;
 
+	cpus_read_lock();	/* the online CPUs are the ones to gather */
 	preempt_disable();
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 			       RTVIRT_HB_BEGIN, 0);
 	if (rtvirt_hc_errno(ret)) {
 		preempt_enable();
+		cpus_read_unlock();
 		return rtvirt_hc_errno(ret);
 	}
 	deadline = ktime_get_ns() + (u64)READ_ONCE(handback_stall_us) * 1000;
@@ -362,26 +392,18 @@ static int handback_once(struct rtvirt_dev *d)
 		if (ret == 1)
 			break;
 		if (rtvirt_hc_errno(ret) || ktime_get_ns() > deadline) {
-			rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
-					 RTVIRT_HB_ABORT, 0);
 			err = -ETIMEDOUT;
 			break;
 		}
 		udelay(10);
 	}
-	preempt_enable();
-	if (err)
-		return err;
-	atomic_set(&f.done, 0);
-	err = stop_machine(finish_fn, &f, cpu_online_mask);
 	if (!err)
-		err = rtvirt_hc_errno(f.ret);
-	if (err) {
-		/* Not drained after all (or no CPU stop): keep virtualized. */
+		err = finish_held(d, deadline);
+	if (err)
 		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 				 RTVIRT_HB_ABORT, 0);
-		err = -ETIMEDOUT;
-	}
+	preempt_enable();
+	cpus_read_unlock();
 	return err;
 }
 
