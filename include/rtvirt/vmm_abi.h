@@ -32,7 +32,7 @@
 #define RTVIRT_HC_FLUSH		4	/* flush this CPU's nested TLB, refresh its intercepts */
 #define RTVIRT_HC_DEV_ATTACH	5	/* RBX: pa of a struct rtvirt_vmm_dev_info; returns the device id */
 #define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id, RCX: pa of the model's takeover state (struct rtvirt_vmm_nvme_layout), RDX: its size; take the device over (all other CPUs held) */
-#define RTVIRT_HC_DEV_HANDBACK	7	/* RBX: id, RCX: RTVIRT_HB_* step */
+#define RTVIRT_HC_DEV_HANDBACK	7	/* RBX: id, RCX: RTVIRT_HB_* step, RDX: FINISH's state */
 #define RTVIRT_HC_DEV_POLL	8	/* RBX: id; returns RTVIRT_POLL_* bits */
 #define RTVIRT_HC_DEV_STATS	9	/* RBX: id, RCX: pa of a struct rtvirt_vmm_dev_stats */
 #define RTVIRT_HC_DEV_TRACE	10	/* RBX: id, RCX: pa of a struct rtvirt_vmm_trace, RDX: its size in bytes */
@@ -128,6 +128,10 @@ struct rtvirt_vmm_dev_info {
  * @cq_head:	next CQ entry the driver reads
  * @cq_phase:	the phase bit it expects there
  * @flags:	RTVIRT_VMM_NVME_Q_*
+ * @next_tail:	the driver's own SQ tail: the slot its next command goes
+ *		to (its entries up to here, and perhaps one being written
+ *		there, are not all given to the controller yet)
+ * @pad:
  */
 struct rtvirt_vmm_nvme_queue {
 	unsigned long long sq;
@@ -139,7 +143,8 @@ struct rtvirt_vmm_nvme_queue {
 	unsigned short cq_head;
 	unsigned char cq_phase;
 	unsigned char flags;
-	unsigned char pad[6];
+	unsigned short next_tail;
+	unsigned char pad[4];
 };
 
 /**

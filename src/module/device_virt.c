@@ -339,11 +339,16 @@ flush:
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
 }
 
-/* FINISH with every other CPU held; -ETIMEDOUT if they did not all come. */
-static int finish_held(struct rtvirt_dev *d, u64 deadline)
+/*
+ * FINISH with every other CPU held; -ETIMEDOUT if they did not all come.
+ * The driver's queue state, read meanwhile into @l (@size bytes; NULL if
+ * none), tells the VMM how far the driver wrote each submission queue.
+ */
+static int finish_held(struct rtvirt_dev *d, u64 deadline,
+		       struct rtvirt_vmm_nvme_layout *l, size_t size)
 {
 	long others = num_online_cpus() - 1, gen = ++rv_gen;
-	u64 ret;
+	u64 ret, pa = 0;
 
 	atomic_long_set(&rv_state, gen << 16);
 	if (others > 0)
@@ -357,8 +362,10 @@ static int finish_held(struct rtvirt_dev *d, u64 deadline)
 		}
 		cpu_relax();
 	}
+	if (l && !rtvirt_nvme_layout_read(d->pdev, l, size))
+		pa = virt_to_phys(l);
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
-			       RTVIRT_HB_FINISH, 0);
+			       RTVIRT_HB_FINISH, pa);
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
 	atomic_long_set_release(&rv_done, gen);
 	return rtvirt_hc_errno(ret) ? -ETIMEDOUT : 0;
@@ -371,7 +378,8 @@ static int finish_held(struct rtvirt_dev *d, u64 deadline)
  * gathering of the other CPUs, together bounded by handback_stall_us,
  * plus the restore and replay.
  */
-static int handback_once(struct rtvirt_dev *d)
+static int handback_once(struct rtvirt_dev *d,
+			 struct rtvirt_vmm_nvme_layout *l, size_t size)
 {
 	u64 deadline, ret;
 	int err = 0;
@@ -398,7 +406,7 @@ static int handback_once(struct rtvirt_dev *d)
 		udelay(10);
 	}
 	if (!err)
-		err = finish_held(d, deadline);
+		err = finish_held(d, deadline, l, size);
 	if (err)
 		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 				 RTVIRT_HB_ABORT, 0);
@@ -409,11 +417,17 @@ static int handback_once(struct rtvirt_dev *d)
 
 static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
 {
+	struct rtvirt_vmm_nvme_layout *l;
 	int ret = -ETIMEDOUT;
+	size_t size = 0;
 
+	/* Without it the VMM copies whole queues (slower, same result). */
+	l = rtvirt_nvme_layout_alloc(d->pdev, &size);
+	if (IS_ERR(l))
+		l = NULL;
 	WRITE_ONCE(d->state, RTVIRT_DEV_DEVIRTUALIZING);
 	while (tries--) {
-		ret = handback_once(d);
+		ret = handback_once(d, l, size);
 		if (ret != -ETIMEDOUT)
 			break;
 		/* Let the held submissions run before trying again. */
@@ -421,6 +435,7 @@ static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
 		usleep_range(1000, 2000);
 		rtvirt_launch_lock();
 	}
+	kfree(l);
 	if (ret) {
 		WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
 		return ret;

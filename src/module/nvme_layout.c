@@ -40,7 +40,8 @@ struct field {
 enum {
 	F_DEV_QUEUES, F_DEV_ONLINE, F_DEV_STRIDE, F_DEV_DBBUF, F_DEV_DBS_DMA,
 	F_DEV_EIS_DMA, F_Q_SQ, F_Q_CQ, F_Q_DEPTH, F_Q_VECTOR, F_Q_TAIL,
-	F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NS_HEAD, F_NS_ID,
+	F_Q_NEXT, F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NS_HEAD,
+	F_NS_ID,
 	F_NR
 };
 
@@ -57,6 +58,7 @@ static struct field fields[F_NR] = {
 	[F_Q_VECTOR] = { "nvme_queue", "cq_vector" },
 	/* What the controller was told; sq_tail may be ahead of it. */
 	[F_Q_TAIL] = { "nvme_queue", "last_sq_tail" },
+	[F_Q_NEXT] = { "nvme_queue", "sq_tail" },
 	[F_Q_HEAD] = { "nvme_queue", "cq_head" },
 	[F_Q_QID] = { "nvme_queue", "qid" },
 	[F_Q_PHASE] = { "nvme_queue", "cq_phase" },
@@ -290,6 +292,7 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 		e->qid = v[F_Q_QID - F_Q_SQ];
 		e->vector = v[F_Q_VECTOR - F_Q_SQ];
 		e->sq_tail = v[F_Q_TAIL - F_Q_SQ];
+		e->next_tail = v[F_Q_NEXT - F_Q_SQ];
 		e->cq_head = v[F_Q_HEAD - F_Q_SQ];
 		e->cq_phase = v[F_Q_PHASE - F_Q_SQ];
 		e->flags = v[F_Q_FLAGS - F_Q_SQ] & BIT(NVMEQ_POLLED) ?

@@ -154,8 +154,8 @@ int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
  * The OS reads and writes @view at @gpa without exits; the real range is
  * then out of the OS's reach, so what the VMM puts there stays as the VMM
  * checked it.  Unlike a trap, removing a view narrows nothing but moves
- * the OS's accesses: the caller removes it with every other CPU held
- * (stop_machine) and makes every CPU flush before any resumes.
+ * the OS's accesses: the caller removes it with every other CPU held and
+ * makes every CPU flush before any resumes.
  *
  * Return: 0, ERR_INVAL for a range the VMM cannot take, ERR_NOMEM.
  */
@@ -485,7 +485,7 @@ static u64 dev_commence(struct vdev *d, u64 pa, u64 len)
 	return 0;
 }
 
-static u64 dev_handback(struct vdev *d, u64 step)
+static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 {
 	unsigned int n;
 	u64 stall;
@@ -512,7 +512,7 @@ static u64 dev_handback(struct vdev *d, u64 step)
 	case RTVIRT_HB_FINISH:
 		if (d->state != VDEV_DEVIRTUALIZING || !d->ops->drained(d))
 			return RTVIRT_HC_EBUSY;
-		d->ops->handback(d);
+		d->ops->handback(d, state_pa);
 		/*
 		 * Replay while the traps still hold the OS back: once they are
 		 * gone its next write goes straight to the device and must not
@@ -645,7 +645,7 @@ u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2)
 		ret = dev_commence(d, a1, a2);
 		break;
 	case RTVIRT_HC_DEV_HANDBACK:
-		ret = dev_handback(d, a1);
+		ret = dev_handback(d, a1, a2);
 		break;
 	case RTVIRT_HC_DEV_POLL:
 		ret = 0;

@@ -77,6 +77,7 @@ struct nvme_rec {
  * @os_head:	CQ head the OS published (and the controller was given)
  * @altered:	commands in the controller whose completion the VMM changes
  * @borrowed:	commands in the controller that use copied lists
+ * @next:	at a hand-back, the driver's own SQ tail, or -1 if not known
  * @hold_until:	TSC until which a delayed command holds the queue
  * @delayed:	slot + 1 of the command whose delay was applied
  * @shadow:	the OS's completion queue
@@ -93,6 +94,7 @@ struct nvme_queue {
 	u8 phase;
 	u32 altered;
 	u32 borrowed;
+	int next;
 	u64 hold_until;
 	u32 delayed;
 	struct nvme_cqe *shadow;
@@ -122,6 +124,7 @@ struct nvme_queue {
  * @dbs:	the real shadow doorbell buffer, or 0 without one
  * @os_dbs:	the OS's shadow doorbells, as the OS sees them
  * @layout:	the VMM's copy of the layout the module handed over
+ * @final:	the VMM's copy of the driver's state at a hand-back
  * @q:		I/O queues by queue id (allocated on first use)
  * @qids:	the queue ids in use, @nr_q of them
  * @nr_q:
@@ -150,6 +153,7 @@ struct nvme {
 	u64 dbs;
 	u32 *os_dbs;
 	struct rtvirt_vmm_nvme_layout *layout;
+	struct rtvirt_vmm_nvme_layout *final;
 	struct nvme_queue **q;
 	u16 *qids;
 	u32 nr_q;
@@ -203,9 +207,11 @@ static int nvme_attach(struct vdev *d)
 	n->os_dbs = alloc_bytes(PT_PAGE_SIZE);
 	n->admin_rec = alloc_bytes(CID_SLOTS * sizeof(struct nvme_rec));
 	n->layout = alloc_bytes(LAYOUT_MAX);
+	n->final = alloc_bytes(LAYOUT_MAX);
 	n->q = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->q));
 	n->qids = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->qids));
-	if (!n->os_dbs || !n->admin_rec || !n->layout || !n->q || !n->qids)
+	if (!n->os_dbs || !n->admin_rec || !n->layout || !n->final || !n->q ||
+	    !n->qids)
 		return ERR_NOMEM;
 	for (u32 b = 0; b < POOL_PAGES / POOL_BLOCK; b++) {
 		n->pool_va[b] = alloc_bytes_pa(POOL_BLOCK * PT_PAGE_SIZE,
@@ -1158,20 +1164,81 @@ static bool nvme_drained(struct vdev *d)
 	return !n->admin_borrowed;
 }
 
-static void nvme_handback(struct vdev *d)
+/*
+ * Move what the OS wrote into its view of a submission queue, from the
+ * slot the controller was given last (@from) on, into the real queue:
+ * up to the driver's own tail @next and that slot too, which the driver
+ * may be writing (the rest of it lands in the real queue once the view is
+ * gone); the whole queue when @next is not known.
+ */
+static void view_to_real(u64 real, const struct nvme_sqe *view, u32 depth,
+			 u32 from, int next)
+{
+	if (next < 0) {
+		memcpy((void *)real, view, round_page(depth * 64ULL));
+		return;
+	}
+	for (u32 s = from;; s = (s + 1) % depth) {
+		memcpy((u8 *)real + s * 64ULL, &view[s], 64);
+		if (s == (u32)next)
+			break;
+	}
+}
+
+/*
+ * The driver's own SQ tails from its state at the hand-back (read by the
+ * module with every CPU held): into each queue's @next, and the admin
+ * queue's returned; -1 for what the state does not give.
+ */
+static int final_tails(struct nvme *n, u64 pa)
+{
+	struct rtvirt_vmm_nvme_layout *l = n->final;
+	int admin = -1;
+
+	for (u32 i = 0; i < n->nr_q; i++)
+		n->q[n->qids[i]]->next = -1;
+	if (!pa || !os_memory(pa, LAYOUT_HDR))
+		return -1;
+	memcpy(l, (const void *)pa, LAYOUT_HDR);
+	if (l->nr_queues > RTVIRT_VMM_NVME_MAX_QUEUES ||
+	    !os_memory(pa, LAYOUT_HDR + l->nr_queues * sizeof(l->q[0])))
+		return -1;
+	memcpy(l->q, (const void *)(pa + LAYOUT_HDR),
+	       l->nr_queues * sizeof(l->q[0]));
+	for (u32 i = 0; i < l->nr_queues; i++) {
+		const struct rtvirt_vmm_nvme_queue *e = &l->q[i];
+		struct nvme_queue *q;
+
+		if (!e->qid) {
+			if (e->next_tail < n->aq_depth)
+				admin = e->next_tail;
+			continue;
+		}
+		if (e->qid >= RTVIRT_VMM_NVME_MAX_QUEUES)
+			continue;
+		q = n->q[e->qid];
+		if (q && q->depth && e->next_tail < q->depth)
+			q->next = e->next_tail;
+	}
+	return admin;
+}
+
+static void nvme_handback(struct vdev *d, u64 pa)
 {
 	struct nvme *n = to_nvme(d);
+	int admin_next = final_tails(n, pa);
 
 	/*
-	 * Every other CPU is stopped: the OS's submission queues, including
+	 * Every other CPU is held: the OS's submission queues, including
 	 * entries it wrote but has not published, become the real ones.
 	 */
-	memcpy((void *)n->asq, n->asq_view, round_page(n->aq_depth * 64ULL));
+	view_to_real(n->asq, n->asq_view, n->aq_depth, n->admin_tail,
+		     admin_next);
 	for (u32 i = 0; i < n->nr_q; i++) {
 		u16 qid = n->qids[i];
 		struct nvme_queue *q = n->q[qid];
 
-		memcpy((void *)q->sq, q->view, round_page(q->depth * 64ULL));
+		view_to_real(q->sq, q->view, q->depth, q->submitted, q->next);
 		/*
 		 * The completions the OS has not consumed, with the status
 		 * it must see; the controller owns the slots after them.

@@ -524,11 +524,41 @@ START_TEST(handback_copies_views)
 	ctrl_complete(1, 1, 0);
 	nvme_ops.poll(&dev);
 	ck_assert(nvme_ops.drained(&dev));
-	nvme_ops.handback(&dev);
+	nvme_ops.handback(&dev, 0);
 	ck_assert_int_eq(memcmp(os.sq[1], os_view(1), DEPTH * 64), 0);
 	/* The completion the OS has not read is in the real queue. */
 	ck_assert_uint_eq(os.cq[1][0].cid, 1);
 	ck_assert_uint_eq(os.cq[1][0].status & 1, 1);
+}
+END_TEST
+
+START_TEST(handback_copies_to_driver_tail)
+{
+	struct rtvirt_vmm_nvme_layout *l = os_page(1);
+	struct nvme_sqe junk;
+
+	/* Queue 2: two entries written, not published; the driver's tail
+	 * says 2, and the slot there may be half written. */
+	os_submit_read(2, 11, 0);
+	os_submit_read(2, 12, 0);
+	memset(&junk, 0xa5, sizeof(junk));
+	os_view(2)[2] = junk;
+	os_view(2)[3] = junk;		/* beyond: not the driver's */
+	memcpy(l, os.layout, os.layout_len);
+	l->q[0].next_tail = 0;
+	l->q[1].next_tail = 0;
+	l->q[2].next_tail = 2;
+	ck_assert(nvme_ops.drained(&dev));
+	nvme_ops.handback(&dev, (u64)l);
+	ck_assert_uint_eq(os.sq[2][0].cid, 11);
+	ck_assert_uint_eq(os.sq[2][1].cid, 12);
+	ck_assert_int_eq(memcmp(&os.sq[2][2], &junk, 64), 0);
+	ck_assert_uint_eq(os.sq[2][3].cid, 0);	/* left as it was */
+	/* A state the VMM cannot use (a tail beyond the queue): all of it. */
+	l->q[2].next_tail = DEPTH;
+	nvme_ops.handback(&dev, (u64)l);
+	ck_assert_int_eq(memcmp(&os.sq[2][3], &junk, 64), 0);
+	free(l);
 }
 END_TEST
 
@@ -544,6 +574,7 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, real_queues_out_of_dma_reach);
 	tcase_add_test(tc, pool_exhausted_waits);
 	tcase_add_test(tc, handback_copies_views);
+	tcase_add_test(tc, handback_copies_to_driver_tail);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -98,7 +98,9 @@ struct access {
  *		the device and every completion was posted to the OS
  * @handback:	restore the device's queues and positions for the OS's
  *		driver, before the held accesses are replayed; every other
- *		CPU is held in the module meanwhile (views move back)
+ *		CPU is held in the module meanwhile (views move back).  @pa
+ *		is the model's state of the OS at this moment (the same
+ *		layout as @commence's, in OS memory, not yet checked), or 0
  * @handed_back: after the held accesses were replayed
  * @resume:	after an abandoned hand-back: process what the OS submitted
  *		while it was held
@@ -112,7 +114,7 @@ struct vdev_ops {
 	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
 	void (*poll)(struct vdev *d);
 	bool (*drained)(struct vdev *d);
-	void (*handback)(struct vdev *d);
+	void (*handback)(struct vdev *d, u64 pa);
 	void (*handed_back)(struct vdev *d);
 	void (*resume)(struct vdev *d);
 	int (*inject)(struct vdev *d, const struct rtvirt_vmm_inject *inj);
