@@ -3,8 +3,10 @@
 # rtvirt stays loaded: after rmmod nvme and insmod nvme.ko write_queues=2
 # poll_queues=2 the controller is found again (its name may change) and
 # taken over with the new driver's queues, read from the new driver's
-# state; libaio I/O and polled I/O (io_uring --hipri) are written and
-# verified across 40 flips each.  Then the driver is loaded again with the
+# state; libaio I/O is written and verified across 40 flips, polled I/O
+# (io_uring --hipri, on the driver's poll queues) across at least
+# $RTVIRT_POLL_FLIPS (default 200), fio running in rounds until they are
+# done.  Then the driver is loaded again with the
 # parameters it had at boot (nvme.* on the kernel command line, as the test
 # VM's init gives them), a takeover and hand-back work as well, and the
 # tests after this one find the driver as make check set it up.  The
@@ -34,7 +36,8 @@ npoll=$(dmesg | grep -o "$NVME_CTRL_NAME: [0-9/]* default/read/poll queues" | ta
 	sed -n 's|.*: [0-9]*/[0-9]*/\([0-9]*\) default.*|\1|p')
 check "the new driver has poll queues (${npoll:-none})" [ "${npoll:-0}" -gt 0 ]
 
-# flip_fio NAME ENGINE: the verify job with ENGINE under 40 flips.
+# flip_fio NAME ENGINE N: the verify job with ENGINE, in rounds, until N
+# flips are done (at most 10 rounds); every round must verify.
 flip_fio() {
 	nvme_fio_job "/tmp/$1.fio" 4 4
 	if [ "$2" != libaio ]; then
@@ -42,14 +45,23 @@ flip_fio() {
 			{ print }' "/tmp/$1.fio" > "/tmp/$1.fio.new" &&
 			mv "/tmp/$1.fio.new" "/tmp/$1.fio"
 	fi
-	nvme_fio_start "$1" "/tmp/$1.fio"
-	flip_until_pid=$fio_pid
-	nvme_flips 40
-	flip_until_pid=
-	nvme_fio_wait "$1" && [ $flip_errors -eq 0 ]
+	flips=0 flip_errors=0 ff_round=0
+	while [ $flips -lt "$3" ] && [ $ff_round -lt 10 ]; do
+		ff_round=$((ff_round + 1))
+		nvme_fio_start "$1" "/tmp/$1.fio"
+		flip_until_pid=$fio_pid
+		nvme_flips $(($3 - flips))
+		flip_until_pid=
+		nvme_fio_wait "$1" && [ $flip_errors -eq 0 ] || return 1
+	done
+	echo "$1: $flips flips in $ff_round fio rounds"
+	[ $flips -ge "$3" ]
 }
-check "libaio write and verify across 40 flips after the reload" flip_fio reload-aio libaio
-check "polled I/O (io_uring --hipri) write and verify across 40 flips" flip_fio reload-poll io_uring
+poll_flips=${RTVIRT_POLL_FLIPS:-200}
+check "libaio write and verify across 40 flips after the reload" \
+	flip_fio reload-aio libaio 40
+check "polled I/O (io_uring --hipri) write and verify across $poll_flips flips" \
+	flip_fio reload-poll io_uring "$poll_flips"
 if ! nvme_is native 0; then
 	nvme_devirtualize || echo "hand-back failed: $werr"
 fi
