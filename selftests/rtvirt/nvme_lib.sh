@@ -327,6 +327,13 @@ nvme_fio_job() {
 	} > "$1"
 }
 
+# nvme_fio_polled FILE ENGINE: make the job in FILE use ENGINE with polled
+# completions (hipri=1, an option of the engine, so after its ioengine line).
+nvme_fio_polled() {
+	awk -v e="$2" '/^ioengine=/ { print "ioengine=" e; print "hipri=1"; next }
+		{ print }' "$1" > "$1.new" && mv "$1.new" "$1"
+}
+
 # nvme_fio_start NAME JOBFILE: start fio in the background ($fio_pid),
 # JSON results in /tmp/NAME.json, messages in /tmp/NAME.err.
 nvme_fio_start() {

@@ -73,12 +73,7 @@ check "takeover again after 200 admin commands" nvme_virtualize
 # flip_fio NAME ENGINE: the verify job with ENGINE under 40 flips.
 flip_fio() {
 	nvme_fio_job "/tmp/$1.fio" 4 4
-	if [ "$2" != libaio ]; then
-		# The engine's own options come after its ioengine line.
-		awk -v e="$2" '/^ioengine=/ { print "ioengine=" e; print "hipri=1"; next }
-			{ print }' "/tmp/$1.fio" > "/tmp/$1.fio.new" &&
-			mv "/tmp/$1.fio.new" "/tmp/$1.fio"
-	fi
+	[ "$2" = libaio ] || nvme_fio_polled "/tmp/$1.fio" "$2"
 	nvme_fio_start "$1" "/tmp/$1.fio"
 	flip_until_pid=$fio_pid
 	nvme_flips 40

@@ -40,11 +40,7 @@ check "the new driver has poll queues (${npoll:-none})" [ "${npoll:-0}" -gt 0 ]
 # flips are done (at most 10 rounds); every round must verify.
 flip_fio() {
 	nvme_fio_job "/tmp/$1.fio" 4 4
-	if [ "$2" != libaio ]; then
-		awk -v e="$2" '/^ioengine=/ { print "ioengine=" e; print "hipri=1"; next }
-			{ print }' "/tmp/$1.fio" > "/tmp/$1.fio.new" &&
-			mv "/tmp/$1.fio.new" "/tmp/$1.fio"
-	fi
+	[ "$2" = libaio ] || nvme_fio_polled "/tmp/$1.fio" "$2"
 	flips=0 flip_errors=0 ff_round=0
 	while [ $flips -lt "$3" ] && [ $ff_round -lt 10 ]; do
 		ff_round=$((ff_round + 1))
