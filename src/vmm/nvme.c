@@ -32,7 +32,7 @@
  *
  * Hand-back: the OS's doorbell updates are held (logged); commands whose
  * completion the VMM changes (refused, injected) or that use the VMM's
- * copies of their lists complete; with every other CPU stopped, the OS's
+ * copies of their lists complete; with every other CPU held, the OS's
  * submission queue pages are copied over the real ones, the completions
  * the OS has not consumed yet are written back into the real queues -
  * positions and phases are already the controller's - and the held updates
@@ -135,7 +135,6 @@ struct nvme_queue {
  * @pool_free:	free pages (indices), @pool_nr_free of them
  * @pool_nr_free:
  * @pool_next:	next page of the same command's copies + 1, or 0
- * @pool_waits:	submissions that waited for a free page
  */
 struct nvme {
 	u64 bar;
@@ -164,7 +163,6 @@ struct nvme {
 	u16 pool_free[POOL_PAGES];
 	u32 pool_nr_free;
 	u16 pool_next[POOL_PAGES];
-	u64 pool_waits;
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -706,17 +704,23 @@ static unsigned int lba_shift(const struct vdev *d, u32 nsid)
 
 enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };	/* DELAY: try later */
 
+/* The command of @r is done with its copies: their pages go back. */
+static void rec_put_copies(struct nvme *n, struct nvme_rec *r, u32 *borrowed)
+{
+	if (!r->pool)
+		return;
+	pool_free(n, r->pool);
+	r->pool = 0;
+	(*borrowed)--;
+}
+
 /* A command's record is taken for a new one: forget what it waited for. */
 static void rec_retire(struct nvme *n, struct nvme_rec *r, u32 *altered,
 		       u32 *borrowed)
 {
 	if ((r->flags & REC_VALID) && r->status)
 		(*altered)--;
-	if (r->pool) {
-		pool_free(n, r->pool);
-		r->pool = 0;
-		(*borrowed)--;
-	}
+	rec_put_copies(n, r, borrowed);
 	r->flags = 0;
 }
 
@@ -747,7 +751,6 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		dma = dma_prepare(n, c, bytes, &pool);
 		if (dma == NVME_DMA_NOMEM) {
 			/* Wait for completions to free copies: poll retries. */
-			n->pool_waits++;
 			return PREP_DELAY;
 		}
 	}
@@ -858,11 +861,8 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 			status = r->status;
 			q->altered--;
 		}
-		if ((r->flags & REC_VALID) && r->pool) {
-			pool_free(n, r->pool);
-			r->pool = 0;
-			q->borrowed--;
-		}
+		if (r->flags & REC_VALID)
+			rec_put_copies(n, r, &q->borrowed);
 		os->result = e->result;
 		os->rsvd = e->rsvd;
 		os->sqhd = e->sqhd;
@@ -892,11 +892,7 @@ static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 		if ((status & 1) != n->acq_phase)
 			break;
 		r = &n->admin_rec[e->cid % CID_SLOTS];
-		if (r->pool) {
-			pool_free(n, r->pool);
-			r->pool = 0;
-			n->admin_borrowed--;
-		}
+		rec_put_copies(n, r, &n->admin_borrowed);
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, 0, e->cid, status >> 1, now);
 		if (++n->acq_pos == n->aq_depth) {
@@ -945,11 +941,7 @@ static void check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 	memcpy(&c, &n->asq_view[slot], sizeof(c));
 	bytes = nvme_admin_bytes(&c);
 	r = &n->admin_rec[c.cid % CID_SLOTS];
-	if (r->pool) {
-		/* The tag's last command completed. */
-		pool_free(n, r->pool);
-		n->admin_borrowed--;
-	}
+	rec_put_copies(n, r, &n->admin_borrowed);	/* the tag's last is done */
 	if (admin_changes_mode(c.opcode)) {
 		/* admin_doorbell() holds those: the OS changed it since. */
 		why = "changed while it was checked";
