@@ -160,6 +160,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->stepping = 0;
 	v->entered = false;
 	v->nmi_pending = false;
+	v->nr_exits = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
@@ -708,8 +709,41 @@ static void __noreturn guest_state_lost(struct vcpu *v)
 		(unsigned long long)s->rax, what, (int)owner,
 		(unsigned long long)v->guest_vmcb_pa,
 		(unsigned long long)v->hsave_pa);
+	for (unsigned int i = VCPU_EXIT_RECORDS; i; i--) {
+		const struct exit_record *r =
+			&v->last[(v->nr_exits - i) % VCPU_EXIT_RECORDS];
+
+		if (v->nr_exits < i)
+			continue;
+		vmm_log("cpu %u: exit -%u: %#llx info %#llx %#llx intinfo %#llx; resumed at %#llx, inject %#llx, int_ctl %#llx, intercepts %#x, tlb %u\n",
+			v->id, i, (unsigned long long)r->code,
+			(unsigned long long)r->info1,
+			(unsigned long long)r->info2,
+			(unsigned long long)r->exit_int_info,
+			(unsigned long long)r->rip,
+			(unsigned long long)r->event_inj,
+			(unsigned long long)r->int_ctl, r->intercepts,
+			r->tlb_control);
+	}
 	vmm_panic("cpu %u: guest state lost: the VMCB holds the VMM's own state (emulator bug)\n",
 		  v->id);
+}
+
+/* Keep what this exit was and what the next entry gets. */
+static void record_exit(struct vcpu *v)
+{
+	const struct vmcb *vmcb = v->vmcb;
+	struct exit_record *r = &v->last[v->nr_exits++ % VCPU_EXIT_RECORDS];
+
+	r->code = vmcb->control.exit_code;
+	r->info1 = vmcb->control.exit_info1;
+	r->info2 = vmcb->control.exit_info2;
+	r->exit_int_info = vmcb->control.exit_int_info;
+	r->rip = vmcb->save.rip;
+	r->event_inj = vmcb->control.event_inj;
+	r->int_ctl = vmcb->control.int_ctl;
+	r->intercepts = vmcb->control.intercept_misc1;
+	r->tlb_control = vmcb->control.tlb_control;
 }
 
 /**
@@ -804,4 +838,5 @@ void svm_handle_exit(struct vcpu *v)
 					  SVM_EVTINJ_VALID;
 		v->nmi_pending = false;
 	}
+	record_exit(v);
 }

@@ -36,6 +36,21 @@ struct guest_regs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/*
+ * One handled exit, for the report of a lost guest state: what exited and
+ * what the next entry was given.
+ */
+struct exit_record {
+	u64 code, info1, info2;
+	u64 exit_int_info;
+	u64 rip;		/* where the kernel resumed */
+	u64 event_inj, int_ctl;
+	u32 intercepts;		/* intercept_misc1 */
+	u8 tlb_control;
+};
+
+#define VCPU_EXIT_RECORDS	4
+
 /**
  * struct vcpu - the VMM's state for one physical CPU
  * (the first members are at fixed offsets used by assembly code)
@@ -66,6 +81,8 @@ struct vcpu {
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
+	struct exit_record last[VCPU_EXIT_RECORDS]; /* the latest exits */
+	unsigned int nr_exits;	/* exits recorded, modulo the ring */
 	void *launch_save;	/* the guest state built at the launch */
 };
 
