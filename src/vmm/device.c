@@ -568,9 +568,11 @@ static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 		d->holding = false;
 		d->stats.handback_retries++;
 		/*
-		 * Run the held accesses through the model in order; an access
-		 * that asks for a hand-back is held (and logged) again.
+		 * What the model held itself comes first; then the held
+		 * accesses run through the model in order, and an access that
+		 * asks for a hand-back is held (and logged) again.
 		 */
+		d->ops->resume(d);
 		n = d->log_len;
 		d->log_len = 0;
 		d->log_barrier = 0;
@@ -586,7 +588,7 @@ static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 			else
 				replay(&a);
 		}
-		d->ops->resume(d);
+		d->ops->poll(d);
 		return 0;
 	default:
 		return RTVIRT_HC_EINVAL;

@@ -61,6 +61,7 @@ struct nvme_rec {
 	u32 bytes;
 	u16 status;	/* injected status, or 0 */
 	u16 pool;	/* first page of its copied lists + 1, or 0 */
+	u16 cid;	/* its command identifier */
 	u8 opcode;
 	u8 flags;	/* RTVIRT_TRACE_* | REC_VALID */
 };
@@ -81,6 +82,9 @@ struct nvme_rec {
  * @altered:	commands in the controller whose completion the VMM changes
  * @borrowed:	commands in the controller that use copied lists
  * @next:	at a hand-back, the driver's own SQ tail, or -1 if not known
+ * @held_tail:	while the hand-back holds the OS back, the newest SQ tail
+ *		it wrote, or -1 (hold_io_doorbell())
+ * @held_head:	the same for its CQ head
  * @hold_until:	TSC until which a delayed command holds the queue
  * @delayed:	slot + 1 of the command whose delay was applied
  * @shadow:	the OS's completion queue: the VMM's pages mapped at @cq, or
@@ -101,6 +105,7 @@ struct nvme_queue {
 	u32 altered;
 	u32 borrowed;
 	int next;
+	int held_tail, held_head;
 	u64 hold_until;
 	u32 delayed;
 	struct nvme_cqe *shadow;
@@ -143,6 +148,7 @@ struct nvme_queue {
  * @pool_free:	free pages (indices), @pool_nr_free of them
  * @pool_nr_free:
  * @pool_next:	next page of the same command's copies + 1, or 0
+ * @anomalies:	driver states at a hand-back that did not fit (logged)
  */
 struct nvme {
 	u64 bar;
@@ -171,6 +177,7 @@ struct nvme {
 	u16 pool_free[POOL_PAGES];
 	u32 pool_nr_free;
 	u16 pool_next[POOL_PAGES];
+	u32 anomalies;
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -377,6 +384,8 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	q->borrowed = 0;
 	q->hold_until = 0;
 	q->delayed = 0;
+	q->held_tail = -1;
+	q->held_head = -1;
 	q->polled = e->flags & RTVIRT_VMM_NVME_Q_POLLED;
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	memcpy(q->view, (const void *)q->sq, round_page(depth * 64ULL));
@@ -775,6 +784,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	}
 	q->delayed = 0;
 	r->tsc = now;
+	r->cid = c->cid;
 	r->opcode = c->opcode;
 	r->flags = REC_VALID;
 	r->status = 0;
@@ -817,6 +827,10 @@ static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 	u64 now = rdtsc();
 	bool moved = false;
 
+	if ((u32)(q->os_tail + q->depth - q->submitted) % q->depth >
+	    q->depth / 2 && n->anomalies++ < 8)
+		vmm_log("nvme: queue %u: the tail moves from %u to %u\n", qid,
+			q->submitted, q->os_tail);
 	while (q->submitted != q->os_tail) {
 		u32 slot = q->submitted;
 		struct nvme_sqe c, *real = (struct nvme_sqe *)(q->sq + slot * 64ULL);
@@ -875,6 +889,10 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 			break;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		r = &q->rec[(cid & 0xfff) % q->depth];
+		if ((r->flags & REC_VALID) && r->cid != cid &&
+		    n->anomalies++ < 8)
+			vmm_log("nvme: queue %u slot %u: completion of cid %#x where cid %#x is in flight\n",
+				qid, q->cq_pos, cid, r->cid);
 		status >>= 1;
 		if ((r->flags & REC_VALID) && r->status) {
 			status = r->status;
@@ -1076,6 +1094,60 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 	submit(d, n, qid);
 }
 
+/*
+ * An I/O queue's doorbell write while the hand-back holds the OS back.
+ * The newest SQ tail and CQ head of each queue are kept in the queue, one
+ * value each, whether the OS wrote them to the doorbell register or to its
+ * shadow doorbell: the two are one doorbell to the controller, and a hold
+ * log keeping them apart replayed an older tail after a newer one (the
+ * register is written only when the event index asks, so its newest value
+ * lags), and a tail that moves backwards makes the controller run a whole
+ * lap of old commands again.  Once the OS has asked for a hand-back (a
+ * held mode change), its doorbell writes go into the hold log, in order
+ * behind that access.
+ */
+static void hold_io_doorbell(struct vdev *d, struct nvme *n, u32 index,
+			     struct access *a)
+{
+	u32 per = n->db_stride / 4, qid = index / per / 2;
+	struct nvme_queue *q;
+
+	if (d->handback_wanted) {
+		vdev_log(d, a);
+		return;
+	}
+	if (index % per || qid >= RTVIRT_VMM_NVME_MAX_QUEUES || !n->q[qid] ||
+	    !n->q[qid]->depth || a->val >= n->q[qid]->depth)
+		return;		/* as io_doorbell() would ignore it */
+	q = n->q[qid];
+	if ((index / per) & 1)
+		q->held_head = a->val;
+	else
+		q->held_tail = a->val;
+}
+
+/* An abandoned hand-back: the held doorbells take effect now. */
+static void nvme_resume(struct vdev *d)
+{
+	struct nvme *n = to_nvme(d);
+
+	for (u32 i = 0; i < n->nr_q; i++) {
+		u16 qid = n->qids[i];
+		struct nvme_queue *q = n->q[qid];
+
+		if (q->held_head >= 0) {
+			q->os_head = q->held_head;
+			ring(n, qid, true, q->os_head);
+		}
+		if (q->held_tail >= 0)
+			q->os_tail = q->held_tail;
+		d->stats.replayed += (q->held_head >= 0) + (q->held_tail >= 0);
+		q->held_head = -1;
+		q->held_tail = -1;
+	}
+	nvme_poll(d);
+}
+
 static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
 			     struct access *a)
 {
@@ -1088,8 +1160,9 @@ static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
 	}
 	memcpy(p, &a->val, a->size);
 	if (d->holding) {
-		if (a->size == 4 && !(off & 3))
-			vdev_log_doorbell(d, a);
+		if (a->size == 4 && !(off & 3) &&
+		    off / 4 >= db_index(n, 1, false))
+			hold_io_doorbell(d, n, off / 4, a);
 		else
 			vdev_log(d, a);
 		return;
@@ -1107,10 +1180,10 @@ static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		return;
 	}
 	if (d->holding) {
-		/* I/O queue doorbells merge; the admin queue's keep order. */
+		/* I/O queues: per queue (hold_io_doorbell()); admin: in order. */
 		if (a->size == 4 && !(off & 3) &&
 		    off / 4 >= db_index(n, 1, false))
-			vdev_log_doorbell(d, a);
+			hold_io_doorbell(d, n, off / 4, a);
 		else
 			vdev_log(d, a);
 		return;
@@ -1231,6 +1304,28 @@ static void view_to_real(u64 real, const struct nvme_sqe *view, u32 depth,
 }
 
 /*
+ * The driver's CQ head at the hand-back must lie between the head it
+ * published and the controller's position, with the phase the VMM gave
+ * the entries there; say so where it does not (the driver would read
+ * stale entries from the real queue once it is native).
+ */
+static void check_final_head(struct nvme *n, const struct nvme_queue *q,
+			     const struct rtvirt_vmm_nvme_queue *e)
+{
+	u32 read = (e->cq_head + q->depth - q->os_head) % q->depth;
+	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
+	u8 phase = e->cq_head < q->cq_pos || e->cq_head == q->cq_pos ?
+		   q->phase : q->phase ^ 1;
+
+	if (e->cq_head < q->depth && read <= posted && e->cq_phase == phase)
+		return;
+	if (n->anomalies++ < 8)
+		vmm_log("nvme: queue %u at hand-back: driver head %u phase %u, published head %u, controller at %u phase %u\n",
+			e->qid, e->cq_head, e->cq_phase, q->os_head, q->cq_pos,
+			q->phase);
+}
+
+/*
  * The driver's own SQ tails from its state at the hand-back (read by the
  * module with every CPU held): into each queue's @next, and the admin
  * queue's returned; -1 for what the state does not give.
@@ -1264,8 +1359,39 @@ static int final_tails(struct nvme *n, u64 pa)
 		q = n->q[e->qid];
 		if (q && q->depth && e->next_tail < q->depth)
 			q->next = e->next_tail;
+		if (q && q->depth)
+			check_final_head(n, q, e);
 	}
 	return admin;
+}
+
+/*
+ * The positions the OS published last, held ones included, for the
+ * controller: in the shadow doorbells it reads, and in the doorbell
+ * registers where the hold kept a newer value from them (the OS's real
+ * submission queue already holds those commands).
+ */
+static void handback_doorbells(struct vdev *d, struct nvme *n, u16 qid,
+			       struct nvme_queue *q)
+{
+	u32 head = q->held_head >= 0 ? (u32)q->held_head : q->os_head;
+	u32 tail = q->held_tail >= 0 ? (u32)q->held_tail : q->submitted;
+
+	if (n->dbs) {
+		*real_db(n, qid, true) = head;
+		*real_db(n, qid, false) = tail;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (q->held_head >= 0) {
+		vdev_mmio_write(db_reg(n, qid, true), head, 4);
+		d->stats.replayed++;
+	}
+	if (q->held_tail >= 0) {
+		vdev_mmio_write(db_reg(n, qid, false), tail, 4);
+		d->stats.replayed++;
+	}
+	q->held_head = -1;
+	q->held_tail = -1;
 }
 
 static void nvme_handback(struct vdev *d, u64 pa)
@@ -1290,10 +1416,7 @@ static void nvme_handback(struct vdev *d, u64 pa)
 		 */
 		for (u32 e = q->os_head; e != q->cq_pos; e = (e + 1) % q->depth)
 			memcpy((u8 *)q->cq + e * 16ULL, &q->shadow[e], 16);
-		if (n->dbs) {
-			*real_db(n, qid, true) = q->os_head;
-			*real_db(n, qid, false) = q->submitted;
-		}
+		handback_doorbells(d, n, qid, q);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
@@ -1336,6 +1459,6 @@ const struct vdev_ops nvme_ops = {
 	.drained = nvme_drained,
 	.handback = nvme_handback,
 	.handed_back = nvme_handed_back,
-	.resume = nvme_poll,	/* submit what the replayed accesses published */
+	.resume = nvme_resume,
 	.inject = nvme_inject,
 };

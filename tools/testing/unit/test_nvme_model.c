@@ -185,6 +185,7 @@ static struct {
 	struct nvme_cqe *acq, *cq[NR_IO + 1];
 	u64 *list;
 	u8 *data;		/* 4 pages */
+	u32 *dbs, *eis;		/* shadow doorbells and event indexes */
 	struct rtvirt_vmm_nvme_layout *layout;
 	size_t layout_len;
 	u16 tail[NR_IO + 1];
@@ -233,6 +234,10 @@ static void setup(void)
 	l = os.layout = os_page(1);
 	l->db_stride = 4;
 	l->nr_queues = NR_IO + 1;
+	os.dbs = os_page(1);
+	os.eis = os_page(1);
+	l->dbs = (u64)os.dbs;
+	l->eis = (u64)os.eis;
 	l->q[0] = (struct rtvirt_vmm_nvme_queue){
 		.sq = (u64)os.asq, .cq = (u64)os.acq, .depth = AQ_DEPTH,
 		.cq_phase = 1 };
@@ -275,6 +280,8 @@ static void teardown(void)
 	}
 	free(os.list);
 	free(os.data);
+	free(os.dbs);
+	free(os.eis);
 	free(os.layout);
 }
 
@@ -588,6 +595,101 @@ START_TEST(pool_exhausted_waits)
 }
 END_TEST
 
+/* The OS publishes an SQ tail: shadow doorbell, and the register if asked. */
+static void os_publish_sq(unsigned int q, bool mmio)
+{
+	os_access((u64)os.dbs + 8 * q, os.tail[q], 4, true);
+	if (mmio)
+		os_ring_sq(q);
+}
+
+static void submit_flushes(unsigned int q, unsigned int n, u16 cid)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct nvme_sqe *c = &os_view(q)[os.tail[q]];
+
+		memset(c, 0, sizeof(*c));
+		c->opcode = OP_FLUSH;
+		c->cid = cid + i;
+		c->nsid = 1;
+		os.tail[q] = (os.tail[q] + 1) % DEPTH;
+	}
+}
+
+/* An abandoned hand-back, as device.c runs it (RTVIRT_HB_ABORT). */
+static void abort_handback(void)
+{
+	unsigned int n = dev.log_len;
+
+	dev.holding = false;
+	nvme_ops.resume(&dev);
+	dev.log_len = 0;
+	dev.log_barrier = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct access a = dev.log[i];
+
+		nvme_ops.access(&dev, trap_at(a.gpa), &a);
+	}
+	nvme_ops.poll(&dev);
+}
+
+START_TEST(held_doorbells_never_move_back)
+{
+	unsigned int before;
+
+	/*
+	 * During a hand-back the OS writes tail 2 to its shadow doorbell
+	 * and the register, then tails 3 and 4 to the shadow doorbell only
+	 * (the event index did not ask): the register's newest value lags.
+	 */
+	dev.holding = true;
+	submit_flushes(1, 2, 10);
+	os_publish_sq(1, true);
+	submit_flushes(1, 1, 12);
+	os_publish_sq(1, false);
+	submit_flushes(1, 1, 13);
+	os_publish_sq(1, false);
+	ck_assert_uint_eq(ctrl.sq_tail[1], 0);		/* held */
+	/* The hand-back is abandoned: tail 4, never 2 after it. */
+	abort_handback();
+	ck_assert_uint_eq(ctrl.sq_tail[1], 4);
+	ck_assert_uint_eq(ctrl.rings, 1);	/* one register write: the tail */
+	ck_assert_uint_eq(os.dbs[2], 4);
+	for (unsigned int i = 0; i < 4; i++)
+		ck_assert_uint_eq(ctrl_fetch(1).cid, 10 + i);
+	/* Held again, then handed back: the controller gets tail 6. */
+	dev.holding = true;
+	submit_flushes(1, 1, 14);
+	os_publish_sq(1, true);
+	submit_flushes(1, 1, 15);
+	os_publish_sq(1, false);
+	before = ctrl.sq_tail[1];
+	ck_assert_uint_eq(before, 4);
+	nvme_ops.handback(&dev, 0);
+	ck_assert_uint_eq(ctrl.sq_tail[1], 6);
+	ck_assert_uint_eq(os.dbs[2], 6);
+	ck_assert_uint_eq(ctrl_fetch(1).cid, 14);
+	ck_assert_uint_eq(ctrl_fetch(1).cid, 15);
+}
+END_TEST
+
+START_TEST(held_doorbells_after_mode_change_keep_order)
+{
+	struct access a = { .gpa = (u64)ctrl.bar + NVME_REG_CC, .size = 4,
+			    .write = true, .val = 0, .kind = TRAP_REGISTER };
+
+	/* The OS disables the controller: what follows is logged in order. */
+	dev.holding = true;
+	vdev_hold(&dev, &a);
+	submit_flushes(1, 1, 20);
+	os_publish_sq(1, true);
+	ck_assert_uint_eq(dev.log_len, 3);
+	ck_assert_uint_eq(dev.log[1].gpa, (u64)os.dbs + 8);
+	ck_assert_uint_eq(dev.log[2].gpa, (u64)ctrl.bar + NVME_DOORBELLS + 8);
+	ck_assert_uint_eq(ctrl.sq_tail[1], 0);
+}
+END_TEST
+
 START_TEST(handback_copies_views)
 {
 	fill_os_list();
@@ -651,6 +753,8 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, list_into_vmm_refused);
 	tcase_add_test(tc, real_queues_out_of_dma_reach);
 	tcase_add_test(tc, pool_exhausted_waits);
+	tcase_add_test(tc, held_doorbells_never_move_back);
+	tcase_add_test(tc, held_doorbells_after_mode_change_keep_order);
 	tcase_add_test(tc, handback_copies_views);
 	tcase_add_test(tc, handback_copies_to_driver_tail);
 	suite_add_tcase(s, tc);

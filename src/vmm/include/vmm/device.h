@@ -106,8 +106,9 @@ struct access {
  *		is the model's state of the OS at this moment (the same
  *		layout as @commence's, in OS memory, not yet checked), or 0
  * @handed_back: after the held accesses were replayed
- * @resume:	after an abandoned hand-back: process what the OS submitted
- *		while it was held
+ * @resume:	an abandoned hand-back: process what the model held of the
+ *		OS's itself (before the held accesses of the log run through
+ *		the model)
  * @inject:	set fault injection
  */
 struct vdev_ops {
