@@ -624,14 +624,15 @@ static void __noreturn guest_state_lost(struct vcpu *v)
 			what = "the host save area of cpu";
 		}
 	}
-	vmm_log("cpu %u: exit %#llx info %#llx %#llx; save area: rip %#llx rsp %#llx rax %#llx (%s %d); own VMCB %#llx, host save %#llx\n",
+	vmm_log("cpu %u: exit %#llx info %#llx %#llx; save area: rip %#llx rsp %#llx rax %#llx (%s %d); own VMCB %#llx, host save %#llx (VM_HSAVE_PA %#llx)\n",
 		v->id, (unsigned long long)v->vmcb->control.exit_code,
 		(unsigned long long)v->vmcb->control.exit_info1,
 		(unsigned long long)v->vmcb->control.exit_info2,
 		(unsigned long long)s->rip, (unsigned long long)s->rsp,
 		(unsigned long long)s->rax, what, (int)owner,
 		(unsigned long long)v->guest_vmcb_pa,
-		(unsigned long long)v->hsave_pa);
+		(unsigned long long)v->hsave_pa,
+		(unsigned long long)rdmsr(MSR_VM_HSAVE_PA));
 	for (unsigned int i = VCPU_EXIT_RECORDS; i; i--) {
 		const struct exit_record *r =
 			&v->last[(v->nr_exits - i) % VCPU_EXIT_RECORDS];
@@ -667,6 +668,13 @@ static void record_exit(struct vcpu *v)
 	r->int_ctl = vmcb->control.int_ctl;
 	r->intercepts = vmcb->control.intercept_misc1;
 	r->tlb_control = vmcb->control.tlb_control;
+	/*
+	 * The state the next VMRUN loads must be the kernel's: if the VMM
+	 * itself left its own there, that is a VMM bug, not the emulator's.
+	 */
+	if (vmcb->save.cr3 == v->vmm_cr3)
+		vmm_panic("cpu %u: the VMCB holds the VMM's own state before VMRUN (VMM bug)\n",
+			  v->id);
 }
 
 /**
