@@ -1018,20 +1018,35 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 }
 
 /* The OS published a doorbell value (shadow or MMIO) for an I/O queue. */
-static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
+/*
+ * The I/O queue whose doorbell is at @index (in 4-byte units), for a write
+ * of @val: NULL for no queue or a position beyond it.  @qid and @cq say
+ * which queue and whether it is its CQ head.
+ */
+static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
+					 u32 *qid, bool *cq)
 {
-	u32 per = n->db_stride / 4, qid;
+	u32 per = n->db_stride / 4;
 	struct nvme_queue *q;
 
-	if (index % per)
+	*qid = index / per / 2;
+	*cq = (index / per) & 1;
+	if (index % per || *qid >= RTVIRT_VMM_NVME_MAX_QUEUES)
+		return NULL;
+	q = n->q[*qid];
+	return q && q->depth && val < q->depth ? q : NULL;
+}
+
+static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
+{
+	struct nvme_queue *q;
+	u32 qid;
+	bool cq;
+
+	q = doorbell_queue(n, index, val, &qid, &cq);
+	if (!q)
 		return;
-	qid = index / per / 2;
-	if (qid >= RTVIRT_VMM_NVME_MAX_QUEUES || !n->q[qid] || !n->q[qid]->depth)
-		return;
-	q = n->q[qid];
-	if (val >= q->depth)
-		return;
-	if ((index / per) & 1) {
+	if (cq) {
 		/* The OS consumed its copies: the controller may reuse them. */
 		q->os_head = val;
 		ring(n, qid, true, val);
@@ -1056,18 +1071,18 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 static void hold_io_doorbell(struct vdev *d, struct nvme *n, u32 index,
 			     struct access *a)
 {
-	u32 per = n->db_stride / 4, qid = index / per / 2;
 	struct nvme_queue *q;
+	u32 qid;
+	bool cq;
 
 	if (d->handback_wanted) {
 		vdev_log(d, a);
 		return;
 	}
-	if (index % per || qid >= RTVIRT_VMM_NVME_MAX_QUEUES || !n->q[qid] ||
-	    !n->q[qid]->depth || a->val >= n->q[qid]->depth)
+	q = doorbell_queue(n, index, a->val, &qid, &cq);
+	if (!q)
 		return;		/* as io_doorbell() would ignore it */
-	q = n->q[qid];
-	if ((index / per) & 1)
+	if (cq)
 		q->held_head = a->val;
 	else
 		q->held_tail = a->val;
