@@ -498,7 +498,6 @@ static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 		if (!d->holding) {	/* else held since the OS asked */
 			d->holding = true;
 			d->log_len = 0;
-			d->log_barrier = 0;
 			d->hold_start = rdtsc();
 		}
 		return 0;
@@ -547,7 +546,6 @@ static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 		d->ops->resume(d);
 		n = d->log_len;
 		d->log_len = 0;
-		d->log_barrier = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			struct access a = d->log[i];
 			struct trap *t = a.kind == TRAP_CONFIG_IO ? NULL :

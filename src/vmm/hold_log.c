@@ -14,41 +14,10 @@
  * Nothing is dropped: when the log is full, @a->retry is set and the CPU
  * runs the instruction again later (the drain step then fails, so a
  * hand-back the module started is abandoned and the log replayed through
- * the model).  Every other access is a barrier for vdev_log_doorbell().
+ * the model).
  */
 void vdev_log(struct vdev *d, struct access *a)
 {
-	if (d->log_len == VDEV_LOG_MAX) {
-		a->retry = true;
-		return;
-	}
-	d->log[d->log_len++] = *a;
-	d->log_barrier = d->log_len;
-}
-
-/**
- * vdev_log_doorbell() - hold a doorbell write, merged with an earlier one
- * @d:		the device
- * @a:		a write of a queue position to a doorbell
- *
- * Only a doorbell's last value matters to the device, and doorbells of
- * different queues may be replayed in any order among themselves: a
- * write to a doorbell already held since the last other access replaces
- * that entry's value.  So the log grows with the doorbells in use, not
- * with the I/O the OS submits while it is held.  Sets @a->retry when the
- * log is full.
- */
-void vdev_log_doorbell(struct vdev *d, struct access *a)
-{
-	for (unsigned int i = d->log_len; i > d->log_barrier; i--) {
-		struct access *e = &d->log[i - 1];
-
-		if (e->gpa == a->gpa && e->size == a->size &&
-		    e->kind == a->kind) {
-			e->val = a->val;
-			return;
-		}
-	}
 	if (d->log_len == VDEV_LOG_MAX) {
 		a->retry = true;
 		return;
@@ -69,7 +38,6 @@ void vdev_hold(struct vdev *d, struct access *a)
 	if (!d->holding) {
 		d->holding = true;
 		d->log_len = 0;
-		d->log_barrier = 0;
 		d->hold_start = rdtsc();
 	}
 	d->handback_wanted = true;

@@ -547,7 +547,6 @@ static void abort_handback(void)
 	dev.holding = false;
 	nvme_ops.resume(&dev);
 	dev.log_len = 0;
-	dev.log_barrier = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		struct access a = dev.log[i];
 

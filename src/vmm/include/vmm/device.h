@@ -134,8 +134,6 @@ struct vdev_ops {
  *		device back at its next poll
  * @log:	accesses held during the hand-back, in order
  * @log_len:	entries used in @log
- * @log_barrier: entries before this one are not merged with later
- *		doorbell writes (vdev_log_doorbell())
  * @hold_start:	TSC when the hold began
  * @stats:	counters for the module
  * @trace:	ring of completed commands
@@ -151,7 +149,6 @@ struct vdev {
 	bool handback_wanted;
 	struct access *log;
 	unsigned int log_len;
-	unsigned int log_barrier;
 	u64 hold_start;
 	struct rtvirt_vmm_dev_stats stats;
 	struct rtvirt_vmm_trace_entry *trace;
@@ -167,7 +164,6 @@ int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
 void vdev_log(struct vdev *d, struct access *a);
-void vdev_log_doorbell(struct vdev *d, struct access *a);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
 u64 vdev_ns(const struct vdev *d, u64 tsc);
 void vdev_hold(struct vdev *d, struct access *a);
