@@ -1276,7 +1276,7 @@ static void check_final_head(struct nvme *n, const struct nvme_queue *q,
 {
 	u32 read = (e->cq_head + q->depth - q->os_head) % q->depth;
 	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
-	u8 phase = e->cq_head < q->cq_pos || e->cq_head == q->cq_pos ?
+	u8 phase = e->cq_head <= q->cq_pos ?
 		   q->phase : q->phase ^ 1;
 
 	if (e->cq_head < q->depth && read <= posted && e->cq_phase == phase)
