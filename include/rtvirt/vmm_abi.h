@@ -89,14 +89,11 @@ struct rtvirt_vmm_cpu_stats {
  * @msix_table_size:
  * @msix_pba:		offset of the MSI-X pending bits in the BAR, and bytes
  * @msix_pba_size:
- * @lba_shift:		log2 of the largest logical block size of the
- *			controller's namespaces (for a namespace not in
- *			@ns_lba_shift)
- * @ns_lba_shift:	log2 of the logical block size of namespace N at
- *			index N - 1, 0 where unknown
  * @tsc_khz:		TSC frequency, for the trace's nanoseconds
+ *
+ * An NVMe controller's namespaces are described at every takeover, in
+ * struct rtvirt_vmm_nvme_layout.
  */
-#define RTVIRT_VMM_NVME_MAX_NS	64	/* namespaces described by their id */
 
 struct rtvirt_vmm_dev_info {
 	unsigned int model;
@@ -108,9 +105,7 @@ struct rtvirt_vmm_dev_info {
 	unsigned int msix_table_size;
 	unsigned int msix_pba;
 	unsigned int msix_pba_size;
-	unsigned int lba_shift;
 	unsigned int tsc_khz;
-	unsigned char ns_lba_shift[RTVIRT_VMM_NVME_MAX_NS];
 };
 
 /* Queue identifiers below this (the admin queue's 0 included) are handled. */
@@ -147,6 +142,28 @@ struct rtvirt_vmm_nvme_queue {
 	unsigned char pad[4];
 };
 
+#define RTVIRT_VMM_NVME_MAX_NS	64	/* namespaces of one controller */
+#define RTVIRT_VMM_NVME_NS_EXT	(1U << 0)	/* metadata inline with the data */
+
+/**
+ * struct rtvirt_vmm_nvme_ns - the format of one namespace as the OS's
+ * driver uses it
+ * @nsid:	namespace id
+ * @ms:		metadata bytes per logical block, 0 for none
+ * @pi_size:	bytes of protection information in the metadata, 0 for none
+ * @lba_shift:	log2 of the data bytes of a logical block (9 to 16)
+ * @flags:	RTVIRT_VMM_NVME_NS_*
+ * @pad:
+ */
+struct rtvirt_vmm_nvme_ns {
+	unsigned int nsid;
+	unsigned short ms;
+	unsigned short pi_size;
+	unsigned char lba_shift;
+	unsigned char flags;
+	unsigned char pad[6];
+};
+
 /**
  * struct rtvirt_vmm_nvme_layout - RTVIRT_HC_DEV_COMMENCE for an NVMe
  * controller: its queues as the OS's driver holds them, read by the module
@@ -156,8 +173,12 @@ struct rtvirt_vmm_nvme_queue {
  * @eis:	event index buffer, or 0
  * @db_stride:	bytes between doorbell registers, as the driver uses them
  * @nr_queues:	entries in @q: the admin queue first, then every I/O queue
+ * @nr_ns:	entries in @ns: every namespace the driver has a disk for
+ * @pad:
  * @refusal:	set by the VMM when it refuses the takeover: why, in words
  *		(NUL-terminated), for the module's dmesg line
+ * @ns:		the namespaces' formats; an I/O command with a data
+ *		transfer for any other namespace is refused
  * @q:		the queues
  */
 struct rtvirt_vmm_nvme_layout {
@@ -165,7 +186,10 @@ struct rtvirt_vmm_nvme_layout {
 	unsigned long long eis;
 	unsigned int db_stride;
 	unsigned int nr_queues;
+	unsigned int nr_ns;
+	unsigned int pad;
 	char refusal[96];
+	struct rtvirt_vmm_nvme_ns ns[RTVIRT_VMM_NVME_MAX_NS];
 	struct rtvirt_vmm_nvme_queue q[];
 };
 

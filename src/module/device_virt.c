@@ -95,23 +95,27 @@ static u64 ecam_address(struct pci_dev *pdev)
 
 struct disk_query {
 	struct gendisk *disk;
-	struct rtvirt_vmm_dev_info *info;	/* or NULL: the first disk */
+	struct rtvirt_vmm_nvme_layout *layout;	/* or NULL: the first disk */
+	int err;
 };
 
 static int find_disk(struct device *dev, void *data)
 {
 	struct disk_query *q = data;
-	unsigned int nsid, shift;
+	struct rtvirt_vmm_nvme_layout *l = q->layout;
 
 	if (dev->class && !strcmp(dev->class->name, "block")) {
 		q->disk = dev_to_disk(dev);
-		if (!q->info)
+		if (!l)
 			return 1;
-		shift = ilog2(queue_logical_block_size(q->disk->queue));
-		nsid = rtvirt_nvme_disk_nsid(q->disk);
-		if (nsid && nsid <= RTVIRT_VMM_NVME_MAX_NS)
-			q->info->ns_lba_shift[nsid - 1] = shift;
-		q->info->lba_shift = max(q->info->lba_shift, shift);
+		if (l->nr_ns == RTVIRT_VMM_NVME_MAX_NS) {
+			q->err = -E2BIG;
+			return 1;
+		}
+		q->err = rtvirt_nvme_disk_format(q->disk, &l->ns[l->nr_ns]);
+		if (q->err)
+			return 1;
+		l->nr_ns++;
 		return 0;
 	}
 	if (dev->class && !strcmp(dev->class->name, "nvme"))
@@ -134,14 +138,29 @@ struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev)
 	return q.disk;
 }
 
-/* Every namespace's logical block size, and the largest. */
-static void nvme_block_sizes(struct pci_dev *pdev,
-			     struct rtvirt_vmm_dev_info *info)
+/*
+ * Describe every namespace disk of @d in @l, as the driver formats its
+ * commands for it now; every takeover does so anew.  Before the
+ * takeover's stop_machine(): finding a disk's namespace sleeps.
+ */
+static int describe_namespaces(struct rtvirt_dev *d,
+			       struct rtvirt_vmm_nvme_layout *l)
 {
-	struct disk_query q = { .info = info };
+	struct disk_query q = { .layout = l };
 
-	info->lba_shift = 9;
-	device_for_each_child(&pdev->dev, &q, find_disk);
+	l->nr_ns = 0;
+	device_for_each_child(&d->pdev->dev, &q, find_disk);
+	if (q.err == -E2BIG) {
+		pr_err("%s: cannot take over: more than %d namespaces\n",
+		       pci_name(d->pdev), RTVIRT_VMM_NVME_MAX_NS);
+		return -EOPNOTSUPP;
+	}
+	if (q.err) {
+		pr_err("%s: cannot take over: a namespace's format is unreadable in the nvme driver's state\n",
+		       pci_name(d->pdev));
+		return -EIO;
+	}
+	return 0;
 }
 
 static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
@@ -156,7 +175,6 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	info->bar_pa = pci_resource_start(pdev, 0);
 	info->bar_size = pci_resource_len(pdev, 0);
 	info->ecam_pa = ecam_address(pdev);
-	nvme_block_sizes(pdev, info);
 	info->tsc_khz = tsc_khz;
 	if (pdev->msix_cap) {
 		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
@@ -282,6 +300,11 @@ static int virtualize(struct rtvirt_dev *d)
 	c.layout = rtvirt_nvme_layout_alloc(d->pdev, &c.size);
 	if (IS_ERR(c.layout))
 		return refused(d, PTR_ERR(c.layout), NULL);
+	ret = describe_namespaces(d, c.layout);
+	if (ret) {
+		kfree(c.layout);
+		return ret;
+	}
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZING);
 	for (tries = 0; tries < COMMENCE_TRIES; tries++) {
 		c.id = d->vmm_id;

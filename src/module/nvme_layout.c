@@ -32,8 +32,10 @@
 struct field {
 	const char *type;
 	const char *name;
+	const char *alt;	/* the type it moved to, or NULL */
 	u32 off;
 	u32 size;
+	bool in_alt;		/* found in @alt */
 };
 
 /* F_Q_SQ to F_Q_FLAGS: struct nvme_queue, read in one loop in this order. */
@@ -41,9 +43,12 @@ enum {
 	F_DEV_QUEUES, F_DEV_ONLINE, F_DEV_STRIDE, F_DEV_DBBUF, F_DEV_DBS_DMA,
 	F_DEV_EIS_DMA, F_Q_SQ, F_Q_CQ, F_Q_DEPTH, F_Q_VECTOR, F_Q_TAIL,
 	F_Q_NEXT, F_Q_HEAD, F_Q_QID, F_Q_PHASE, F_Q_SQES, F_Q_FLAGS, F_NS_HEAD,
-	F_NS_ID,
+	F_NS_ID, F_NS_MS, F_NS_PI_SIZE, F_NS_PI_TYPE, F_NS_FEATURES,
 	F_NR
 };
+
+/* Bit of the namespace's features (enum nvme_ns_features, since 5.8). */
+#define NVME_NS_EXT_LBAS	BIT(0)
 
 static struct field fields[F_NR] = {
 	[F_DEV_QUEUES] = { "nvme_dev", "queues" },
@@ -67,6 +72,12 @@ static struct field fields[F_NR] = {
 	/* A namespace disk's private data, and its namespace id. */
 	[F_NS_HEAD] = { "nvme_ns", "head" },
 	[F_NS_ID] = { "nvme_ns_head", "ns_id" },
+	/* The namespace's format: in struct nvme_ns_head since Linux 6.8. */
+	[F_NS_MS] = { "nvme_ns", "ms", "nvme_ns_head" },
+	/* The size of the guard format's tuple, even without PI. */
+	[F_NS_PI_SIZE] = { "nvme_ns", "pi_size", "nvme_ns_head" },
+	[F_NS_PI_TYPE] = { "nvme_ns", "pi_type", "nvme_ns_head" },	/* 0: no PI */
+	[F_NS_FEATURES] = { "nvme_ns", "features", "nvme_ns_head" },
 };
 
 static atomic_t layout_fault = ATOMIC_INIT(RTVIRT_NVME_FAULT_NONE);
@@ -135,6 +146,11 @@ static int lookup_fields(void)
 	for (i = 0; i < F_NR && !ret; i++) {
 		ret = rtvirt_btf_member(where, fields[i].type, fields[i].name,
 					&fields[i].off, &fields[i].size);
+		fields[i].in_alt = ret == -ENOENT && fields[i].alt;
+		if (fields[i].in_alt)
+			ret = rtvirt_btf_member(where, fields[i].alt,
+						fields[i].name, &fields[i].off,
+						&fields[i].size);
 		if (!ret && (fields[i].size == 0 || fields[i].size > 8))
 			ret = -EINVAL;
 		if (ret)
@@ -193,6 +209,43 @@ u32 rtvirt_nvme_disk_nsid(struct gendisk *disk)
 	    !get((void *)(unsigned long)head, F_NS_ID, &nsid))
 		return 0;
 	return nsid;
+}
+
+/* Read namespace field @f of the driver's struct nvme_ns @ns (head @head). */
+static bool get_ns(const void *ns, const void *head, int f, u64 *val)
+{
+	return get(fields[f].in_alt ? head : ns, f, val);
+}
+
+/**
+ * rtvirt_nvme_disk_format() - the format of an nvme namespace disk
+ * @disk:	as for rtvirt_nvme_disk_nsid()
+ * @f:		filled in: namespace id, logical block size, metadata size
+ *		and protection information size, whether the metadata is
+ *		inline (the driver's own view, which its commands follow)
+ *
+ * Return: 0, or -ENODEV when the driver's state cannot be read.
+ */
+int rtvirt_nvme_disk_format(struct gendisk *disk, struct rtvirt_vmm_nvme_ns *f)
+{
+	const void *ns = disk->private_data;
+	u64 head, nsid, ms, pi_size, pi_type, features;
+
+	if (fields_found() || !ns || !get(ns, F_NS_HEAD, &head) || !head)
+		return -ENODEV;
+	if (!get((void *)(unsigned long)head, F_NS_ID, &nsid) ||
+	    !get_ns(ns, (void *)(unsigned long)head, F_NS_MS, &ms) ||
+	    !get_ns(ns, (void *)(unsigned long)head, F_NS_PI_SIZE, &pi_size) ||
+	    !get_ns(ns, (void *)(unsigned long)head, F_NS_PI_TYPE, &pi_type) ||
+	    !get_ns(ns, (void *)(unsigned long)head, F_NS_FEATURES, &features))
+		return -ENODEV;
+	memset(f, 0, sizeof(*f));
+	f->nsid = nsid;
+	f->lba_shift = ilog2(queue_logical_block_size(disk->queue));
+	f->ms = ms;
+	f->pi_size = pi_type ? min(pi_size, ms) : 0;
+	f->flags = features & NVME_NS_EXT_LBAS ? RTVIRT_VMM_NVME_NS_EXT : 0;
+	return 0;
 }
 
 /* The nvme driver's struct nvme_dev of @pdev, or NULL. */
@@ -266,7 +319,11 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 		return -EBUSY;	/* being reset */
 	if (struct_size(l, q, online) > size)
 		return -EBUSY;
-	memset(l, 0, size);
+	/* The namespaces were described before (rtvirt_nvme_namespaces()). */
+	l->dbs = 0;
+	l->eis = 0;
+	memset(l->refusal, 0, sizeof(l->refusal));
+	memset(l->q, 0, size - offsetof(struct rtvirt_vmm_nvme_layout, q));
 	l->db_stride = stride * 4;	/* the driver counts 32-bit words */
 	l->nr_queues = online;
 	if (dbbuf && (!get(dev, F_DEV_DBS_DMA, &l->dbs) ||

@@ -133,6 +133,7 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 void rtvirt_nvme_fail_next_layout(int fault);
 struct gendisk;
 u32 rtvirt_nvme_disk_nsid(struct gendisk *disk);
+int rtvirt_nvme_disk_format(struct gendisk *disk, struct rtvirt_vmm_nvme_ns *f);
 void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l);
 
 int rtvirt_launch_init(void);

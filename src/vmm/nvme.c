@@ -141,6 +141,9 @@ struct nvme_queue {
  * @pool_nr_free:
  * @pool_next:	next page of the same command's copies + 1, or 0
  * @anomalies:	driver states at a hand-back that did not fit (logged)
+ * @nr_ns:	namespaces described at the takeover
+ * @ns_id:	their ids
+ * @ns_fmt:	their formats
  */
 struct nvme {
 	u64 bar;
@@ -170,6 +173,9 @@ struct nvme {
 	u32 pool_nr_free;
 	u16 pool_next[POOL_PAGES];
 	u32 anomalies;
+	u32 nr_ns;
+	u32 ns_id[RTVIRT_VMM_NVME_MAX_NS];
+	struct nvme_lbaf ns_fmt[RTVIRT_VMM_NVME_MAX_NS];
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -199,13 +205,8 @@ static int nvme_attach(struct vdev *d)
 	struct nvme *n;
 
 	if (!d->info.bar_pa || d->info.bar_size < 2 * PT_PAGE_SIZE ||
-	    (d->info.bar_pa & (PT_PAGE_SIZE - 1)) ||
-	    d->info.lba_shift < 9 || d->info.lba_shift > 16)
+	    (d->info.bar_pa & (PT_PAGE_SIZE - 1)))
 		return ERR_INVAL;
-	for (u32 i = 0; i < RTVIRT_VMM_NVME_MAX_NS; i++)
-		if (d->info.ns_lba_shift[i] &&
-		    (d->info.ns_lba_shift[i] < 9 || d->info.ns_lba_shift[i] > 16))
-			return ERR_INVAL;
 	n = alloc_bytes(sizeof(*n));
 	if (!n)
 		return ERR_NOMEM;
@@ -453,6 +454,46 @@ static int setup_admin(struct vdev *d, struct nvme *n,
 			     TRAP_QUEUE, n->asq_view_pa);
 }
 
+/*
+ * Take the namespaces' formats from the VMM's copy of the layout: 512 B
+ * to 64 KiB blocks, protection information inside the metadata, each id
+ * once.
+ */
+static int take_namespaces(struct vdev *d, struct nvme *n,
+			   const struct rtvirt_vmm_nvme_layout *l)
+{
+	n->nr_ns = 0;
+	if (l->nr_ns > RTVIRT_VMM_NVME_MAX_NS)
+		return ERR_INVAL;
+	for (u32 i = 0; i < l->nr_ns; i++) {
+		const struct rtvirt_vmm_nvme_ns *ns = &l->ns[i];
+
+		if (!ns->nsid || ns->nsid == 0xffffffff ||
+		    ns->lba_shift < 9 || ns->lba_shift > 16 ||
+		    ns->pi_size > ns->ms ||
+		    (ns->flags & ~RTVIRT_VMM_NVME_NS_EXT)) {
+			vmm_log("nvme: namespace %u: %u-byte blocks, %u bytes of metadata with %u of PI, flags %#x\n",
+				ns->nsid, 1U << (ns->lba_shift & 31), ns->ms,
+				ns->pi_size, ns->flags);
+			log_refusal(d, "a namespace format that is not one", 0);
+			return ERR_IO;
+		}
+		for (u32 j = 0; j < i; j++)
+			if (l->ns[j].nsid == ns->nsid) {
+				log_refusal(d, "a namespace described twice", 0);
+				return ERR_IO;
+			}
+		n->ns_id[i] = ns->nsid;
+		n->ns_fmt[i] = (struct nvme_lbaf){
+			.lba_shift = ns->lba_shift, .ms = ns->ms,
+			.pi_size = ns->pi_size,
+			.ext = ns->flags & RTVIRT_VMM_NVME_NS_EXT,
+		};
+	}
+	n->nr_ns = l->nr_ns;
+	return 0;
+}
+
 static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 {
 	struct nvme *n = to_nvme(d);
@@ -479,6 +520,9 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 	if (!l->nr_queues ||
 	    l->nr_queues > (len - LAYOUT_HDR) / sizeof(l->q[0]))
 		return ERR_INVAL;
+	ret = take_namespaces(d, n, l);
+	if (ret)
+		return ret;
 	n->db_stride = 4U << ((cap >> 32) & 0xf);
 	if (l->db_stride != n->db_stride) {
 		log_refusal(d, "doorbell stride differs from the controller's", 0);
@@ -654,7 +698,7 @@ static const struct nvme_dma_env dma_env = {
  * the controller must not run it, NVME_DMA_NOMEM when the pool is empty.
  */
 static int dma_prepare(struct nvme *n, struct nvme_sqe *c, u64 len,
-		       u16 *pool)
+		       u64 meta, u16 *pool)
 {
 	struct copy_ctx cc = { .n = n };
 	struct nvme_dma_env env = dma_env;
@@ -664,11 +708,12 @@ static int dma_prepare(struct nvme *n, struct nvme_sqe *c, u64 len,
 	env.ctx = &cc;
 	*pool = 0;
 	/*
-	 * Metadata: a contiguous buffer, whose first byte is checked (its
-	 * length depends on the namespace's format), or (PSDT 2) an SGL
-	 * descriptor, which is copied like the data's.
+	 * Metadata: a contiguous buffer of @meta bytes (at least its first
+	 * byte is checked: the controller may ignore a pointer the command
+	 * does not need), or (PSDT 2) an SGL descriptor, which is copied like
+	 * the data's.
 	 */
-	if (c->mptr && psdt != 2 && dma_denied_n(n, c->mptr, 1))
+	if (c->mptr && psdt != 2 && dma_denied_n(n, c->mptr, meta ? meta : 1))
 		return -1;
 	if (psdt == 1 || psdt == 2)
 		ret = nvme_dma_copy_sgl((u8 *)&c->prp1, &env);
@@ -702,13 +747,13 @@ static int dma_prepare(struct nvme *n, struct nvme_sqe *c, u64 len,
 	return 0;
 }
 
-/* Block size of namespace @nsid; the largest of all for one not known. */
-static unsigned int lba_shift(const struct vdev *d, u32 nsid)
+/* Format of namespace @nsid, or NULL for one the takeover did not see. */
+static const struct nvme_lbaf *ns_format(const struct nvme *n, u32 nsid)
 {
-	if (nsid && nsid <= RTVIRT_VMM_NVME_MAX_NS &&
-	    d->info.ns_lba_shift[nsid - 1])
-		return d->info.ns_lba_shift[nsid - 1];
-	return d->info.lba_shift;
+	for (u32 i = 0; i < n->nr_ns; i++)
+		if (n->ns_id[i] == nsid)
+			return &n->ns_fmt[i];
+	return NULL;
 }
 
 enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };	/* DELAY: try later */
@@ -739,7 +784,10 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 {
 	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
 	struct rtvirt_vmm_inject *inj = &n->inject;
-	u64 bytes = nvme_io_bytes(c, lba_shift(d, c->nsid));
+	const struct nvme_lbaf *f = ns_format(n, c->nsid);
+	u64 bytes = nvme_io_bytes(c, f);
+	u64 meta = nvme_io_meta_bytes(c, f);
+	bool refuse = bytes == NVME_XFER_REFUSE || meta == NVME_XFER_REFUSE;
 	int dma = 0;
 	u16 pool = 0;
 	bool match;
@@ -756,8 +804,8 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	}
 	/* The slot's command is new: the tag's last one completed. */
 	rec_retire(n, r, &q->altered, &q->borrowed);
-	if (bytes && bytes != NVME_XFER_REFUSE) {
-		dma = dma_prepare(n, c, bytes, &pool);
+	if (bytes && !refuse) {
+		dma = dma_prepare(n, c, bytes, meta, &pool);
 		if (dma == NVME_DMA_NOMEM) {
 			/* Wait for completions to free copies: poll retries. */
 			return PREP_DELAY;
@@ -773,16 +821,20 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	if (pool)
 		q->borrowed++;
 	r->bytes = (c->opcode == OP_READ || c->opcode == OP_WRITE) &&
-		   bytes != NVME_XFER_REFUSE ? bytes : 0;
+		   !refuse ? bytes : 0;
 	r->lba = r->bytes ? c->cdw10 | (u64)c->cdw11 << 32 : 0;
-	if (bytes && (bytes == NVME_XFER_REFUSE || dma)) {
+	if (bytes && (refuse || dma)) {
 		d->stats.dma_refused++;
 		if (d->stats.dma_refused <= 8)
-			vmm_log("nvme: refused command %#x cid %#x: %s\n",
-				c->opcode, c->cid, bytes == NVME_XFER_REFUSE ?
-				"transfer length unknown or too large" :
+			vmm_log("nvme: refused command %#x cid %#x nsid %u: %s\n",
+				c->opcode, c->cid, c->nsid,
+				!f && meta == NVME_XFER_REFUSE ?
+				"a namespace the takeover did not describe" :
+				refuse ? "transfer length unknown or too large" :
 				"data pointers reach memory the device must not touch");
-		r->status = STATUS_DNR | STATUS_DATA_XFER_ERROR;
+		r->status = STATUS_DNR | (!f && meta == NVME_XFER_REFUSE ?
+					  STATUS_INVALID_NS :
+					  STATUS_DATA_XFER_ERROR);
 		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
 		q->altered++;
 		substitute_flush(c);
@@ -966,7 +1018,7 @@ static void check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 	} else if (bytes == NVME_XFER_REFUSE) {
 		why = "transfer length unknown or too large";
 	} else if (bytes) {
-		dma = dma_prepare(n, &c, bytes, &pool);
+		dma = dma_prepare(n, &c, bytes, 0, &pool);
 		if (dma == NVME_DMA_NOMEM)
 			why = "no free page for a copy of its data pointers";
 		else if (dma)

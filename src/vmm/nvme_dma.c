@@ -307,29 +307,50 @@ static u64 bounded(u64 bytes)
 	return bytes > NVME_MAX_XFER ? NVME_XFER_REFUSE : bytes;
 }
 
+/* Whether the controller inserts and strips all of @c's metadata itself. */
+static bool pract_strips(const struct nvme_sqe *c, const struct nvme_lbaf *f)
+{
+	/*
+	 * PRACT (CDW12 bit 29) with metadata that is all protection
+	 * information: the controller inserts and strips it, the host
+	 * transfers none.
+	 */
+	return (c->cdw12 & (1U << 29)) && f->pi_size && f->ms == f->pi_size;
+}
+
+static bool lba_transfer(u8 opcode)
+{
+	return opcode == OP_READ || opcode == OP_WRITE ||
+	       opcode == OP_COMPARE || opcode == OP_ZONE_APPEND;
+}
+
 /**
  * nvme_io_bytes() - bytes of data an I/O command makes the controller move
  * @c:		the command
- * @lba_shift:	log2 of its namespace's logical block size
+ * @f:		its namespace's format, or NULL when the VMM does not know
+ *		the namespace
  *
  * From the command's own fields for every command of the NVM and Zoned
  * Namespace command sets that Linux sends; commands without a data
- * transfer give 0.
+ * transfer give 0.  Logical blocks count their data and, with inline
+ * metadata (extended LBAs), their metadata unless PRACT strips it.
  *
  * Return: the length; NVME_XFER_REFUSE for an opcode whose transfer the
  * VMM cannot tell (vendor specific, reserved, a zone descriptor
- * extension, an unknown copy format) and for more than NVME_MAX_XFER.
+ * extension, an unknown copy format, logical blocks of an unknown
+ * namespace) and for more than NVME_MAX_XFER.
  */
-u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift)
+u64 nvme_io_bytes(const struct nvme_sqe *c, const struct nvme_lbaf *f)
 {
 	u64 nlb = (u64)(c->cdw12 & 0xffff) + 1;
 
+	if (lba_transfer(c->opcode)) {
+		if (!f)
+			return NVME_XFER_REFUSE;
+		return bounded(nlb * ((1ULL << f->lba_shift) +
+				      (f->ext && !pract_strips(c, f) ? f->ms : 0)));
+	}
 	switch (c->opcode) {
-	case OP_READ:
-	case OP_WRITE:
-	case OP_COMPARE:
-	case OP_ZONE_APPEND:
-		return bounded(nlb << lba_shift);
 	case OP_DSM:
 		return ((c->cdw10 & 0xff) + 1) * 16ULL;
 	case OP_RESV_REGISTER:
@@ -365,6 +386,30 @@ u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift)
 		/* Bits 1:0 of an opcode give its data direction. */
 		return c->opcode & 3 ? NVME_XFER_REFUSE : 0;
 	}
+}
+
+/**
+ * nvme_io_meta_bytes() - bytes an I/O command makes the controller move
+ * through a contiguous metadata buffer (its metadata pointer, PSDT 0 or 1)
+ * @c:		the command
+ * @f:		its namespace's format, or NULL when unknown
+ *
+ * Return: the length: logical blocks times the metadata size for a
+ * namespace with separate metadata, 0 for inline metadata, none, or PRACT
+ * stripping it; NVME_XFER_REFUSE for an unknown namespace's logical
+ * blocks and for more than NVME_MAX_XFER.
+ */
+u64 nvme_io_meta_bytes(const struct nvme_sqe *c, const struct nvme_lbaf *f)
+{
+	u64 nlb = (u64)(c->cdw12 & 0xffff) + 1;
+
+	if (!lba_transfer(c->opcode))
+		return 0;
+	if (!f)
+		return NVME_XFER_REFUSE;
+	if (f->ext || !f->ms || pract_strips(c, f))
+		return 0;
+	return bounded(nlb * f->ms);
 }
 
 /**

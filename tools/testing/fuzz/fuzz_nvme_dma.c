@@ -169,12 +169,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same bytes as a command: its transfer length is bounded. */
 	{
 		struct nvme_sqe c = { 0 };
-		u64 io, adm;
+		struct nvme_lbaf f = {
+			.lba_shift = 9 + hdr[0] % 8, .ext = hdr[1] & 1,
+			.ms = hdr[2] | hdr[3] << 8, .pi_size = hdr[4] % 17,
+		};
+		u64 io, meta, adm;
 
 		memcpy(&c, data, size < sizeof(c) ? size : sizeof(c));
-		io = nvme_io_bytes(&c, 9 + hdr[0] % 8);
+		io = nvme_io_bytes(&c, hdr[1] & 2 ? NULL : &f);
+		meta = nvme_io_meta_bytes(&c, hdr[1] & 2 ? NULL : &f);
 		adm = nvme_admin_bytes(&c);
 		if ((io != NVME_XFER_REFUSE && io > NVME_MAX_XFER) ||
+		    (meta != NVME_XFER_REFUSE && meta > NVME_MAX_XFER) ||
 		    (adm != NVME_XFER_REFUSE && adm > NVME_MAX_XFER))
 			abort();
 	}

@@ -1412,61 +1412,107 @@ static struct nvme_sqe cmd(u8 opcode)
 	return (struct nvme_sqe){ .opcode = opcode, .prp1 = DATA };
 }
 
+static const struct nvme_lbaf f7 = { .lba_shift = 7 };
+static const struct nvme_lbaf f9 = { .lba_shift = 9 };
+static const struct nvme_lbaf f12 = { .lba_shift = 12 };
+
 START_TEST(io_lengths)
 {
 	struct nvme_sqe c = cmd(OP_READ);
 
 	c.cdw12 = 7;			/* 8 blocks */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 9), 4096);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 32768);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f9), 4096);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 32768);
 	c.opcode = OP_WRITE;
 	c.cdw12 = 0x40000000 | 0;	/* FUA, 1 block: only bits 15:0 count */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 4096);
 	c.opcode = OP_ZONE_APPEND;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 4096);
 	/* 65536 blocks of 4 KiB: 256 MiB, more than any Linux command. */
 	c.opcode = OP_READ;
 	c.cdw12 = 0xffff;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 7), 8ULL << 20);	/* the limit */
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f7), 8ULL << 20);	/* the limit */
 	c = cmd(OP_DSM);
 	c.cdw10 = 255;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 256 * 16);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 256 * 16);
 	c = cmd(OP_COPY);
 	c.cdw12 = 3;			/* 4 ranges, format 0 */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 128);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 128);
 	c.cdw12 = 1 << 8 | 3;		/* format 1 */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 160);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 160);
 	c.cdw12 = 2 << 8;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
 	c = cmd(OP_RESV_REPORT);
 	c.cdw10 = 1023;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 4096);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 4096);
 	c = cmd(OP_ZONE_MGMT_RECV);
 	c.cdw12 = 0xffffffff;		/* 16 GiB */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
 	c = cmd(OP_ZONE_MGMT_SEND);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 0);
 	c.cdw13 = 0x10;			/* Set Zone Descriptor Extension */
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
 	/* No data: flush, write zeroes, verify, and unknown 0b..00 opcodes. */
 	c = cmd(OP_FLUSH);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 0);
 	c = cmd(OP_WRITE_ZEROES);
 	c.cdw12 = 0xffff;
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 0);
 	c = cmd(OP_VERIFY);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 0);
 	c = cmd(0x20);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), 0);
 	/* Vendor specific and reserved opcodes with data are refused. */
 	for (unsigned int op = 0x80; op <= 0xff; op++) {
 		c = cmd(op);
 		if (op & 3)
-			ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+			ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
 	}
 	c = cmd(0x03);
-	ck_assert_uint_eq(nvme_io_bytes(&c, 12), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &f12), NVME_XFER_REFUSE);
+}
+END_TEST
+
+START_TEST(io_lengths_metadata)
+{
+	/* 4 KiB blocks with 8 bytes of PI, apart and inline; 16 bytes of
+	 * metadata of which 8 are PI, inline. */
+	const struct nvme_lbaf apart = { .lba_shift = 12, .ms = 8, .pi_size = 8 };
+	const struct nvme_lbaf ext = { .lba_shift = 12, .ms = 8, .pi_size = 8,
+				       .ext = true };
+	const struct nvme_lbaf ext16 = { .lba_shift = 12, .ms = 16,
+					 .pi_size = 8, .ext = true };
+	const struct nvme_lbaf nopi = { .lba_shift = 9, .ms = 64 };
+	struct nvme_sqe c = cmd(OP_WRITE);
+
+	c.cdw12 = 3;			/* 4 blocks, PRACT clear */
+	ck_assert_uint_eq(nvme_io_bytes(&c, &apart), 16384);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &apart), 32);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &ext), 4 * 4104);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &ext), 0);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &nopi), 256);
+	c.cdw12 |= 1U << 29;		/* PRACT: the controller adds the PI */
+	ck_assert_uint_eq(nvme_io_bytes(&c, &apart), 16384);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &apart), 0);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &ext), 16384);
+	/* More metadata than PI: it still moves, inline. */
+	ck_assert_uint_eq(nvme_io_bytes(&c, &ext16), 4 * 4112);
+	/* PRACT means nothing without PI. */
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &nopi), 256);
+	/* A namespace the VMM does not know: logical blocks refused. */
+	ck_assert_uint_eq(nvme_io_bytes(&c, NULL), NVME_XFER_REFUSE);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, NULL), NVME_XFER_REFUSE);
+	c = cmd(OP_FLUSH);
+	ck_assert_uint_eq(nvme_io_bytes(&c, NULL), 0);
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, NULL), 0);
+	c = cmd(OP_DSM);
+	ck_assert_uint_eq(nvme_io_bytes(&c, NULL), 16);
+	/* 65536 blocks of 512 bytes with 64 of metadata: 4 MiB apart. */
+	c = cmd(OP_READ);
+	c.cdw12 = 0xffff;
+	ck_assert_uint_eq(nvme_io_meta_bytes(&c, &nopi), 4ULL << 20);
+	ck_assert_uint_eq(nvme_io_bytes(&c, &ext16), NVME_XFER_REFUSE);
 }
 END_TEST
 
@@ -1543,6 +1589,7 @@ static Suite *nvme_dma_suite(void)
 	tcase_add_test(tc, differential_prp);
 	tcase_add_test(tc, differential_sgl);
 	tcase_add_test(tc, io_lengths);
+	tcase_add_test(tc, io_lengths_metadata);
 	tcase_add_test(tc, admin_lengths);
 	suite_add_tcase(s, tc);
 	return s;

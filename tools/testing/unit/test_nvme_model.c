@@ -56,9 +56,14 @@ bool vmm_reaches(u64 pa, u64 len)
 	return pa && pa + len > pa;
 }
 
+/* A page of OS memory the tests declare the VMM's (0: none). */
+static u64 vmm_page;
+
 bool vmm_owns_range(u64 pa, u64 len)
 {
 	if (!len || pa + len - 1 < pa)
+		return true;
+	if (vmm_page && pa < vmm_page + PG && vmm_page < pa + len)
 		return true;
 	for (unsigned int i = 0; i < vmm_mem.nr; i++)
 		if (pa < (u64)vmm_mem.va[i] + vmm_mem.size[i] &&
@@ -219,6 +224,7 @@ static void setup(void)
 	memset(&ctrl, 0, sizeof(ctrl));
 	memset(&os, 0, sizeof(os));
 	memset(&dev, 0, sizeof(dev));
+	vmm_page = 0;
 	ctrl.bar = os_page(BAR_SIZE / PG);
 	set_reg(NVME_REG_CAP, 1023, 8);		/* MQES 1023, DSTRD 0 */
 	set_reg(NVME_REG_CC, NVME_CC_EN, 4);
@@ -232,6 +238,11 @@ static void setup(void)
 	l = os.layout = os_page(1);
 	l->db_stride = 4;
 	l->nr_queues = NR_IO + 1;
+	/* Namespace 1: 512-byte blocks; 2: 4 KiB with 8 bytes of PI apart. */
+	l->nr_ns = 2;
+	l->ns[0] = (struct rtvirt_vmm_nvme_ns){ .nsid = 1, .lba_shift = 9 };
+	l->ns[1] = (struct rtvirt_vmm_nvme_ns){ .nsid = 2, .lba_shift = 12,
+						.ms = 8, .pi_size = 8 };
 	os.dbs = os_page(1);
 	os.eis = os_page(1);
 	l->dbs = (u64)os.dbs;
@@ -253,7 +264,6 @@ static void setup(void)
 	dev.info.model = VDEV_MODEL_NVME;
 	dev.info.bar_pa = (u64)ctrl.bar;
 	dev.info.bar_size = BAR_SIZE;
-	dev.info.lba_shift = 9;
 	dev.info.tsc_khz = 1000000;
 	dev.ops = &nvme_ops;
 	dev.log = log_buf;
@@ -612,6 +622,63 @@ START_TEST(held_doorbells_after_mode_change_keep_order)
 }
 END_TEST
 
+/* A read of @blocks blocks of namespace 2 with its metadata at @mptr. */
+static void os_submit_ns2_read(unsigned int q, u16 cid, u32 blocks,
+			       u64 mptr, u32 prinfo)
+{
+	struct nvme_sqe *c = &os_view(q)[os.tail[q]];
+
+	memset(c, 0, sizeof(*c));
+	c->opcode = OP_READ;
+	c->cid = cid;
+	c->nsid = 2;
+	c->cdw12 = prinfo << 26 | (blocks - 1);
+	c->prp1 = (u64)os.data;
+	c->prp2 = (u64)os.data + PG;	/* the second block's */
+	c->mptr = mptr;
+	os.tail[q] = (os.tail[q] + 1) % DEPTH;
+}
+
+START_TEST(metadata_buffer_checked_whole)
+{
+	u64 vmm = (u64)os.data + 3 * PG, mptr = vmm - 12;
+
+	/* The last data page is the VMM's; the metadata ends 12 bytes
+	 * before it: 1 block (8 bytes) fits, 2 blocks (16 bytes) do not. */
+	vmm_page = vmm;
+	os_submit_ns2_read(1, 21, 1, mptr, 0);
+	os_submit_ns2_read(1, 22, 2, mptr, 0);
+	os_ring_sq(1);
+	ck_assert_uint_eq(ctrl_fetch(1).opcode, OP_READ);	/* 8 bytes */
+	ck_assert_uint_eq(ctrl_fetch(1).opcode, OP_FLUSH);	/* 16 */
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	/* PRACT with metadata that is all PI: the controller moves none. */
+	os_submit_ns2_read(1, 23, 2, mptr, 0x8);
+	os_ring_sq(1);
+	ck_assert_uint_eq(ctrl_fetch(1).opcode, OP_READ);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	vmm_page = 0;
+}
+END_TEST
+
+START_TEST(unknown_namespace_refused)
+{
+	struct nvme_sqe c;
+	u16 cid, status;
+
+	os_submit_read(1, 31, 0);
+	os_view(1)[0].nsid = 3;
+	os_view(1)[0].cdw12 = 0;
+	os_ring_sq(1);
+	c = ctrl_fetch(1);
+	ck_assert_uint_eq(c.opcode, OP_FLUSH);
+	ctrl_complete(1, 31, 0);
+	ck_assert(os_reap(1, &cid, &status));
+	ck_assert_uint_eq(cid, 31);
+	ck_assert_uint_eq(status, STATUS_DNR | STATUS_INVALID_NS);
+}
+END_TEST
+
 START_TEST(handback_copies_views)
 {
 	fill_os_list();
@@ -676,6 +743,8 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, pool_exhausted_waits);
 	tcase_add_test(tc, held_doorbells_never_move_back);
 	tcase_add_test(tc, held_doorbells_after_mode_change_keep_order);
+	tcase_add_test(tc, metadata_buffer_checked_whole);
+	tcase_add_test(tc, unknown_namespace_refused);
 	tcase_add_test(tc, handback_copies_views);
 	tcase_add_test(tc, handback_copies_to_driver_tail);
 	suite_add_tcase(s, tc);

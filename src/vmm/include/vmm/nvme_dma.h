@@ -40,13 +40,28 @@ struct nvme_dma_env {
 	void *ctx;
 };
 
+/**
+ * struct nvme_lbaf - what one logical block of a namespace moves
+ * @lba_shift:	log2 of its data bytes
+ * @ext:	its metadata is inline, after its data (extended LBA)
+ * @ms:		its metadata bytes, 0 for none
+ * @pi_size:	bytes of protection information in the metadata, 0 for none
+ */
+struct nvme_lbaf {
+	u8 lba_shift;
+	bool ext;
+	u16 ms;
+	u16 pi_size;
+};
+
 int nvme_dma_check_prp(u64 prp1, u64 prp2, u64 len,
 		       const struct nvme_dma_env *env);
 int nvme_dma_check_sgl(const u8 *sgl1, const struct nvme_dma_env *env);
 int nvme_dma_copy_prp(u64 prp1, u64 *prp2, u64 len,
 		      const struct nvme_dma_env *env);
 int nvme_dma_copy_sgl(u8 *sgl1, const struct nvme_dma_env *env);
-u64 nvme_io_bytes(const struct nvme_sqe *c, unsigned int lba_shift);
+u64 nvme_io_bytes(const struct nvme_sqe *c, const struct nvme_lbaf *f);
+u64 nvme_io_meta_bytes(const struct nvme_sqe *c, const struct nvme_lbaf *f);
 u64 nvme_admin_bytes(const struct nvme_sqe *c);
 
 #endif /* _VMM_NVME_DMA_H */

@@ -78,6 +78,7 @@
 /* Status field (completion entry bits 15:1, shifted down) */
 #define STATUS_DNR		(1U << 14)
 #define STATUS_DATA_XFER_ERROR	0x0004
+#define STATUS_INVALID_NS	0x000b	/* Invalid Namespace or Format */
 
 /**
  * struct nvme_sqe - submission queue entry (64 bytes)
