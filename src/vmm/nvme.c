@@ -987,11 +987,29 @@ static void nvme_poll(struct vdev *d)
 	trace_admin(d, n, now);
 }
 
+/*
+ * Admin commands after which the takeover's picture of the controller no
+ * longer holds: its queues, its doorbell buffer, or a namespace's format
+ * or existence (Format NVM, Namespace Management and Attachment, and
+ * Sanitize, which may end in a format).  They reach the controller once
+ * the device is native again; the next takeover describes it anew.
+ */
 static bool admin_changes_mode(u8 opcode)
 {
-	return opcode == ADM_CREATE_SQ || opcode == ADM_CREATE_CQ ||
-	       opcode == ADM_DELETE_SQ || opcode == ADM_DELETE_CQ ||
-	       opcode == ADM_DBBUF;
+	switch (opcode) {
+	case ADM_CREATE_SQ:
+	case ADM_CREATE_CQ:
+	case ADM_DELETE_SQ:
+	case ADM_DELETE_CQ:
+	case ADM_DBBUF:
+	case ADM_FORMAT_NVM:
+	case ADM_NS_MGMT:
+	case ADM_NS_ATTACH:
+	case ADM_SANITIZE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*

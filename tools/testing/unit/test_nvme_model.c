@@ -679,6 +679,22 @@ START_TEST(unknown_namespace_refused)
 }
 END_TEST
 
+START_TEST(format_asks_for_handback)
+{
+	struct nvme_sqe *c = &((struct nvme_sqe *)trap_at((u64)os.asq)->view)[0];
+
+	/* Format NVM changes a namespace's format: held, hand-back asked. */
+	memset(c, 0, sizeof(*c));
+	c->opcode = ADM_FORMAT_NVM;
+	c->cid = 5;
+	c->nsid = 1;
+	os_access((u64)ctrl.bar + NVME_DOORBELLS, 1, 4, true);
+	ck_assert(dev.handback_wanted);
+	ck_assert_uint_eq(dev.log_len, 1);
+	ck_assert_uint_eq(*(u32 *)(ctrl.bar + NVME_DOORBELLS), 0);
+}
+END_TEST
+
 START_TEST(handback_copies_views)
 {
 	fill_os_list();
@@ -745,6 +761,7 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, held_doorbells_after_mode_change_keep_order);
 	tcase_add_test(tc, metadata_buffer_checked_whole);
 	tcase_add_test(tc, unknown_namespace_refused);
+	tcase_add_test(tc, format_asks_for_handback);
 	tcase_add_test(tc, handback_copies_views);
 	tcase_add_test(tc, handback_copies_to_driver_tail);
 	suite_add_tcase(s, tc);
