@@ -12,6 +12,9 @@
 #   NVME_PCI        its PCI address (0000:00:02.0)
 #   NVME_BLK        the block device of its namespace 1 (/dev/nvme1n1)
 #   NVME_BLK2       the block device of its namespace 2
+#   NVME_BLK3       of namespace 3 (on the SSD-like controller: metadata
+#                   with protection information in a separate buffer)
+#   NVME_BLK4       of namespace 4 (protection information inline)
 # each "" when not found (nvme_require waits for namespace 1 only; the
 # driver may still be scanning namespace 2).  The namespaces are scratch
 # images: the tests overwrite namespace 1.
@@ -54,11 +57,12 @@ nvme_ns_blk() {
 	done
 }
 
-# nvme_select: set NVME_CTRL_NAME, NVME_CTRL, NVME_PCI, NVME_BLK and
-# NVME_BLK2 for the first controller whose serial is $RTVIRT_NVME_SERIAL
+# nvme_select: set NVME_CTRL_NAME, NVME_CTRL, NVME_PCI and NVME_BLK to
+# NVME_BLK4 for the first controller whose serial is $RTVIRT_NVME_SERIAL
 # (sysfs pads it with blanks; read drops them).  Fails when there is none.
 nvme_select() {
 	NVME_CTRL_NAME="" NVME_CTRL="" NVME_PCI="" NVME_BLK="" NVME_BLK2=""
+	NVME_BLK3="" NVME_BLK4=""
 	for ns_c in /sys/class/nvme/nvme*; do
 		[ -r "$ns_c/serial" ] && read -r ns_s < "$ns_c/serial" || continue
 		[ "$ns_s" = "$RTVIRT_NVME_SERIAL" ] || continue
@@ -68,6 +72,8 @@ nvme_select() {
 		NVME_PCI=${NVME_PCI##*/}
 		NVME_BLK=$(nvme_ns_blk "$NVME_CTRL_NAME" 1)
 		NVME_BLK2=$(nvme_ns_blk "$NVME_CTRL_NAME" 2)
+		NVME_BLK3=$(nvme_ns_blk "$NVME_CTRL_NAME" 3)
+		NVME_BLK4=$(nvme_ns_blk "$NVME_CTRL_NAME" 4)
 		return 0
 	done
 	return 1

@@ -12,8 +12,12 @@
 #     (default and read queues) and, where the driver has poll queues
 #     (nvme.poll_queues=), polled I/O (io_uring --hipri), each verified
 #     across flips; the trace shows the queue ids the VMM served;
-#   - I/O on a second namespace with another block size, and a namespace
-#     rescan while virtualized.
+#   - I/O on a second namespace with another block size, on namespaces
+#     with metadata (protection information in a separate buffer, and
+#     inline), and a namespace rescan while virtualized;
+#   - a Format NVM while virtualized (namespace 2, 512 B to 4 KiB blocks
+#     and back) hands the device back before it reaches the controller;
+#     the next takeover counts the namespace's commands in the new size.
 # make check runs it on both controllers, the SSD-like one with 16
 # possible CPUs and write and poll queues (more than 16 I/O queues).
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +26,7 @@
 DBG=/sys/kernel/debug/rtvirt
 
 nvme_require
-nvme_plan 17
+nvme_plan 27
 dmesg_mark
 nvme_load
 [ -d $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -106,23 +110,34 @@ else
 	ok "polled I/O # SKIP the driver has no poll queues (nvme.poll_queues=0)"
 	ok "poll queues in the trace # SKIP no poll queues"
 fi
+# ns_verify DEV: random writes of 4 KiB verified on DEV, virtualized.
 # Namespace 2 (512-byte blocks on the SSD-like controller, whose
-# namespace 1 has 4 KiB): its commands count in its own block size.
-ns2_verify() {
-	[ -b "$NVME_BLK2" ] || { echo "no namespace 2"; return 1; }
-	echo "namespace 2: $NVME_BLK2, $(cat "/sys/block/${NVME_BLK2#/dev/}/queue/logical_block_size")-byte blocks"
-	fio --name=ns2 --filename="$NVME_BLK2" --ioengine=libaio --direct=1 \
+# namespace 1 has 4 KiB) counts in its own block size; namespace 3 moves
+# 8 bytes of protection information per block through a separate buffer
+# (the metadata pointer), namespace 4 inline (the controller inserts and
+# strips it: PRACT).
+ns_verify() {
+	[ -b "$1" ] || { echo "no such namespace"; return 1; }
+	nv_sys=/sys/block/${1#/dev/}
+	echo "$1: $(cat "$nv_sys/queue/logical_block_size")-byte blocks, integrity $(cat "$nv_sys/integrity/format" 2>/dev/null || echo none), $(cat "$nv_sys/size") sectors"
+	fio --name=ns --filename="$1" --ioengine=libaio --direct=1 \
 		--bs=4k --rw=randwrite --iodepth=8 --size=8m --verify=crc32c \
-		--do_verify=1 --verify_fatal=1 --eta=never > /tmp/ns2.out 2>&1
-	ns2_rc=$?
-	grep -E 'err=|verify' /tmp/ns2.out | head -n 3
-	[ $ns2_rc -eq 0 ] && nvme_is virtualized 1
+		--do_verify=1 --verify_fatal=1 --eta=never > /tmp/ns.out 2>&1
+	nv_rc=$?
+	grep -E 'err=|verify' /tmp/ns.out | head -n 3
+	[ $nv_rc -eq 0 ] && nvme_is virtualized 1
 }
-if [ -n "$NVME_BLK2" ]; then
-	check "namespace 2 written and verified while virtualized" ns2_verify
-else
-	ok "namespace 2 # SKIP the controller has one namespace"
-fi
+ns_check() {	# ns_check NSID DEV WHAT
+	if [ -n "$2" ]; then
+		check "namespace $1 ($3) written and verified while virtualized" \
+			ns_verify "$2"
+	else
+		ok "namespace $1 ($3) # SKIP the controller has no namespace $1"
+	fi
+}
+ns_check 2 "$NVME_BLK2" "another block size"
+ns_check 3 "$NVME_BLK3" "protection information apart"
+ns_check 4 "$NVME_BLK4" "protection information inline"
 # A namespace rescan (Identify commands through the admin queue) while
 # virtualized: the controller stays virtualized and its disks work.
 rescan() {
@@ -132,6 +147,53 @@ rescan() {
 		nvme_is virtualized 1
 }
 check "namespace rescan while virtualized" rescan
+
+# Format NVM of namespace 2 while virtualized, to 4 KiB blocks and back
+# to 512 bytes: the command waits for the hand-back, then runs natively;
+# the next takeover counts the namespace's commands in the new size (in
+# the old one, 4 KiB would count as 32 KiB and be refused).
+lbaf_of() {	# lbaf_of SHIFT: the LBA format with 2^SHIFT bytes, no metadata
+	nvme id-ns "$NVME_BLK2" 2>/dev/null |
+		sed -n "s/^lbaf *\([0-9]*\) *: *ms:0 *lbads:$1 .*/\1/p" | head -n 1
+}
+format_to() {	# format_to BYTES SHIFT
+	f=$(lbaf_of "$2")
+	[ -n "$f" ] || { echo "no LBA format of $1 bytes without metadata"; return 1; }
+	nvme format "$NVME_CTRL" -n 2 -l "$f" -f || return 1
+	nvme_is native 0 || { echo "still virtualized after the format"; return 1; }
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(cat "/sys/block/${NVME_BLK2#/dev/}/queue/logical_block_size")" = "$1" ] &&
+			return 0
+		sleep 0.5
+	done
+	echo "block size still $(cat "/sys/block/${NVME_BLK2#/dev/}/queue/logical_block_size")"
+	return 1
+}
+# read64k: a 64 KiB direct read of namespace 2 is in the VMM's trace as
+# 65536 bytes (trace columns: seq queue opcode cid lba bytes ...).
+read64k() {
+	dd if="$NVME_BLK2" of=/dev/null bs=65536 count=1 skip=7 iflag=direct 2>/dev/null ||
+		return 1
+	rtvirtctl trace "$addr" -n 16 > /tmp/read64k.trace 2>&1
+	tail -n 3 /tmp/read64k.trace
+	awk 'tolower($3) == "read" && $6 == 65536 { found = 1 } END { exit !found }' \
+		/tmp/read64k.trace
+}
+for fmt in "4096 12" "512 9"; do
+	set -- $fmt
+	if [ -n "$NVME_BLK2" ]; then
+		check "Format NVM to $1-byte blocks while virtualized hands the device back first" \
+			format_to "$1" "$2"
+		check "takeover after the format" nvme_virtualize
+		check "a 64 KiB read counts 65536 bytes in $1-byte blocks" read64k
+		ns_check 2 "$NVME_BLK2" "$1-byte blocks after the format"
+	else
+		ok "Format NVM while virtualized # SKIP the controller has one namespace"
+		ok "takeover after the format # SKIP"
+		ok "a 64 KiB read after the format # SKIP"
+		ok "namespace 2 after the format # SKIP"
+	fi
+done
 check "hand back" nvme_handback
 nvme_print_stats
 check_no_nvme_errors
