@@ -102,12 +102,15 @@ build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/build/vmm-seal.c $(COMMON_SRCS)
 
 RTVIRTCTL := tools/rtvirtctl/rtvirtctl
-$(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c tools/rtvirtctl/format.c \
-	      tools/rtvirtctl/format.h include/uapi/linux/rtvirt.h \
+RTVIRTCTL_SRCS := $(addprefix tools/rtvirtctl/,names.c escape.c \
+		    print_launch.c print_device.c args.c)
+$(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c $(RTVIRTCTL_SRCS) \
+	      tools/rtvirtctl/format.h tools/rtvirtctl/internal.h \
+	      include/uapi/linux/rtvirt.h \
 	      src/common/exit_names.c src/common/state_names.c
 	$(quiet) CC $@
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ tools/rtvirtctl/rtvirtctl.c \
-		tools/rtvirtctl/format.c src/common/exit_names.c \
+		$(RTVIRTCTL_SRCS) src/common/exit_names.c \
 		src/common/state_names.c
 
 SELFTEST_BINS := $(patsubst %.c,%,$(wildcard selftests/rtvirt/*.c))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for tools/rtvirtctl/format.c: name mappings, JSON escaping and
+ * Unit tests for rtvirtctl's format.h (tools/rtvirtctl/names.c, escape.c,
+ * print_launch.c, print_device.c, args.c): name mappings, JSON escaping and
  * the exact text and JSON renderings of the info, the device list, the
  * per-CPU statistics (status lines, stats table, JSON array), a device's
  * statistics and trace; the parsers of the device commands' arguments
@@ -13,7 +14,8 @@
  *		-Iinclude -Iinclude/uapi -Itools/rtvirtctl \
  *		-o test_rtvirtctl_format \
  *		tools/testing/unit/test_rtvirtctl_format.c \
- *		tools/rtvirtctl/format.c src/common/exit_names.c \
+ *		tools/rtvirtctl/{names,escape,print_launch,print_device,args}.c \
+ *		src/common/exit_names.c \
  *		src/common/state_names.c \
  *		$(pkg-config --cflags --libs check)
  *

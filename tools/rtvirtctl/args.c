@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtvirtctl: the device commands' arguments (numbers, PCI addresses, the
+ * inject options and the request they build) and the messages for their
+ * errors, apart from main() so that they are unit tested.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rtvirt/common.h>
+
+#include "format.h"
+#include "internal.h"
+
+/* --- arguments of the device commands ----------------------------------- */
+
+/**
+ * rvc_parse_number() - parse a non-negative number strictly
+ * @arg:	the argument; decimal, or hexadecimal after "0x" or "0X"
+ * @max:	largest value accepted
+ * @val:	result on success
+ *
+ * The whole string must be the number: no sign, no spaces, no suffix, and
+ * leading zeros do not make it octal.
+ *
+ * Return: 0 on success, -EINVAL when @arg (or NULL) is not a number,
+ * -ERANGE when it is larger than @max.  *@val is set only on success.
+ */
+int rvc_parse_number(const char *arg, unsigned long long max,
+		     unsigned long long *val)
+{
+	unsigned long long v;
+	int base = 10;
+	char *end;
+
+	if (!arg)
+		return -EINVAL;
+	if (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X')) {
+		base = 16;
+		arg += 2;
+		if (!isxdigit((unsigned char)arg[0]))
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)arg[0])) {
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(arg, &end, base);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/**
+ * rvc_parse_address() - copy a device address for a request
+ * @arg:	the address as given, e.g. "0000:00:04.0"
+ * @dst:	the request's address array, zero-filled and NUL-terminated
+ * @len:	size of @dst (RTVIRT_ADDR_LEN)
+ *
+ * The address itself is checked by the kernel (ENODEV when it manages no
+ * such device); here it only has to be non-empty and fit with its NUL.
+ *
+ * Return: 0 on success, -EINVAL for an empty or NULL @arg, -ENAMETOOLONG
+ * when it does not fit.  @dst is changed only on success.
+ */
+int rvc_parse_address(const char *arg, char *dst, size_t len)
+{
+	size_t n = arg ? strlen(arg) : 0;
+
+	if (!n)
+		return -EINVAL;
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memset(dst, 0, len);
+	memcpy(dst, arg, n);
+	return 0;
+}
+
+static __printf(3, 4) int inject_error(char *msg, size_t len,
+				       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg && len) {
+		va_start(ap, fmt);
+		vsnprintf(msg, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* One number of the inject options: 0, or -EINVAL with @msg written. */
+static int inject_number(const char *what, const char *arg,
+			 unsigned long long max, const char *max_text,
+			 unsigned long long *val, char *msg, size_t len)
+{
+	int err = rvc_parse_number(arg, max, val);
+
+	if (err == -ERANGE)
+		return inject_error(msg, len, "invalid %s '%s': at most %s",
+				    what, arg, max_text);
+	if (err)
+		return inject_error(msg, len, "invalid %s '%s': not a number",
+				    what, arg);
+	return 0;
+}
+
+#define INJECT_STATUS_MAX	0x7fff
+#define INJECT_DNR		(1U << 14)
+
+/**
+ * rvc_inject_build() - turn the options of "rtvirtctl inject" into a request
+ * @args:	the options as given
+ * @address:	the device address
+ * @inj:	the request to fill in (size, match, address, count, status,
+ *		delay_us; everything else zero)
+ * @msg:	buffer for the reason of a rejection (RVC_MSG_BUF bytes
+ *		suffice); may be NULL
+ * @len:	size of @msg
+ *
+ * --clear alone gives count 0 with match RTVIRT_INJECT_READS |
+ * RTVIRT_INJECT_WRITES, status 0 and delay 0: it cancels the device's
+ * injection.  Otherwise --reads and/or --writes (--all sets both) and
+ * --count are required; --count is 1 to 4294967295; --status a number of
+ * at most 0x7fff, to which --dnr (which needs --status) adds bit 14; and
+ * --delay-us at most RTVIRT_INJECT_MAX_DELAY_US.  The numbers are parsed
+ * by rvc_parse_number().  A status of 0 with no delay does nothing and is
+ * refused.
+ *
+ * Return: 0 on success, -EINVAL with a one-line reason (no newline) in
+ * @msg otherwise.
+ */
+int rvc_inject_build(const struct rvc_inject_args *args, const char *address,
+		     struct rtvirt_inject *inj, char *msg, size_t len)
+{
+	unsigned long long count, status = 0, delay = 0;
+	int err;
+
+	memset(inj, 0, sizeof(*inj));
+	inj->size = sizeof(*inj);
+	err = rvc_parse_address(address, inj->address, sizeof(inj->address));
+	if (err)
+		return inject_error(msg, len, "invalid device address '%s': %s",
+				    address ? address : "",
+				    err == -ENAMETOOLONG ? "too long" :
+				    "empty");
+	if (args->clear) {
+		if (args->reads || args->writes || args->dnr || args->count ||
+		    args->status || args->delay_us)
+			return inject_error(msg, len,
+					    "--clear takes no other inject option");
+		inj->match = RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES;
+		return 0;
+	}
+	if (!args->reads && !args->writes)
+		return inject_error(msg, len,
+				    "missing --reads, --writes or --all");
+	if (!args->count)
+		return inject_error(msg, len, "missing --count");
+	err = inject_number("count", args->count, UINT32_MAX, "4294967295",
+			    &count, msg, len);
+	if (err)
+		return err;
+	if (!count)
+		return inject_error(msg, len,
+				    "invalid count '%s': at least 1 (--clear cancels)",
+				    args->count);
+	if (args->status) {
+		err = inject_number("status", args->status, INJECT_STATUS_MAX,
+				    "0x7fff (15 bits)", &status, msg, len);
+		if (err)
+			return err;
+	}
+	if (args->dnr) {
+		if (!args->status)
+			return inject_error(msg, len, "--dnr needs --status");
+		status |= INJECT_DNR;
+	}
+	if (args->delay_us) {
+		err = inject_number("delay", args->delay_us,
+				    RTVIRT_INJECT_MAX_DELAY_US,
+				    "10000000 us", &delay, msg, len);
+		if (err)
+			return err;
+	}
+	if (!status && !delay)
+		return inject_error(msg, len,
+				    "nothing to inject: give a non-zero --status or --delay-us");
+	inj->match = (args->reads ? RTVIRT_INJECT_READS : 0) |
+		     (args->writes ? RTVIRT_INJECT_WRITES : 0);
+	inj->count = (__u32)count;
+	inj->status = (__u16)status;
+	inj->delay_us = (__u32)delay;
+	return 0;
+}
+
+static const char *const dev_op_names[] = {
+	[RVC_OP_VIRTUALIZE]	= "virtualize",
+	[RVC_OP_DEVIRTUALIZE]	= "devirtualize",
+	[RVC_OP_STATS]		= "RTVIRT_GET_DEVICE_STATS",
+	[RVC_OP_TRACE]		= "RTVIRT_READ_TRACE",
+	[RVC_OP_INJECT]		= "inject",
+};
+
+/**
+ * rvc_device_error() - the message for a failed device request
+ * @op:		which request failed
+ * @err:	its errno value
+ * @address:	the device address as given
+ * @buf:	output buffer (RVC_MSG_BUF bytes suffice for a 31-character
+ *		address)
+ * @len:	size of @buf
+ *
+ * ENODEV is "no managed device ADDR" for every request.  For virtualize
+ * and devirtualize, EBUSY is "ADDR is busy (...)"; for virtualize,
+ * EOPNOTSUPP is "ADDR: this device model cannot be virtualized" and EIO
+ * "ADDR: the VMM refused the takeover (see the kernel log)"; for
+ * devirtualize, ETIMEDOUT is "ADDR: hand-back did not complete within the
+ * stall bound, still virtualized"; for inject, EBUSY is "ADDR is not
+ * virtualized".  Anything else is "OP: ADDR: " and the strerror() text,
+ * OP being "virtualize", "devirtualize", "RTVIRT_GET_DEVICE_STATS",
+ * "RTVIRT_READ_TRACE" or "inject".
+ *
+ * Return: @buf, holding the message without "rtvirtctl: " and newline,
+ * truncated to @len; "" when @buf is NULL or @len is 0.
+ */
+const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
+			     char *buf, size_t len)
+{
+	const char *what = (unsigned int)op < ARRAY_SIZE(dev_op_names) ?
+			   dev_op_names[op] : "request";
+
+	if (!buf || !len)
+		return "";
+	if (!address)
+		address = "";
+	if (err == ENODEV) {
+		snprintf(buf, len, "no managed device %s", address);
+	} else if (err == EBUSY && (op == RVC_OP_VIRTUALIZE ||
+				    op == RVC_OP_DEVIRTUALIZE)) {
+		snprintf(buf, len, "%s is busy (the VMM is not launched, or the device is changing state)",
+			 address);
+	} else if (err == EBUSY && op == RVC_OP_INJECT) {
+		snprintf(buf, len, "%s is not virtualized", address);
+	} else if (err == ETIMEDOUT && op == RVC_OP_DEVIRTUALIZE) {
+		snprintf(buf, len, "%s: hand-back did not complete within the stall bound, still virtualized",
+			 address);
+	} else if (err == EOPNOTSUPP && op == RVC_OP_VIRTUALIZE) {
+		snprintf(buf, len, "%s: this device model cannot be virtualized",
+			 address);
+	} else if (err == EIO && op == RVC_OP_VIRTUALIZE) {
+		snprintf(buf, len, "%s: the VMM refused the takeover (see the kernel log)",
+			 address);
+	} else {
+		snprintf(buf, len, "%s: %s: %s", what, address, strerror(err));
+	}
+	return buf;
+}
