@@ -52,11 +52,11 @@ void vmm_exception(u64 *frame)
 	/*
 	 * #VMEXIT clears GIF, and the VMM runs with it clear (it sets GIF
 	 * only to leave, with IF clear and the kernel's IDT loaded), so no
-	 * interrupt can reach the VMM's IDT.  QEMU's TCG at times delivers
-	 * one at the first instruction after VMRUN, and has been seen to
-	 * deliver one through the VMM's IDT at a kernel address, as if mixing
-	 * guest and host state (the bug of Documentation/testing.rst, whose
-	 * other face is the "guest state lost" panic).
+	 * interrupt can reach the VMM's IDT.  Unpatched QEMU 10.0.2 TCG
+	 * lets another vCPU's thread write CPU 0's old GIF back right after
+	 * a #VMEXIT, and an interrupt then arrives at the first instruction
+	 * after VMRUN or later in the VMM (Documentation/testing.rst,
+	 * Dependencies; the other face is the "guest state lost" panic).
 	 */
 	if (frame[0] >= 32 && frame[2] == (u64)svm_vmrun_return)
 		vmm_panic("interrupt %llu taken at the #VMEXIT with GIF clear (emulator bug)\n",

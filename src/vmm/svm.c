@@ -694,11 +694,14 @@ void svm_handle_exit(struct vcpu *v)
 		v->entered = true;
 	}
 	/*
-	 * QEMU's TCG (7.2 and 10.0) at times takes a second #VMEXIT in host
-	 * mode right after a first one, saving the VMM's own state (RIP after
-	 * VMRUN, the VMM's stack and CR3) over the guest state the first one
-	 * saved (Documentation/testing.rst).  The kernel's state is gone;
-	 * say so rather than resume the kernel on the VMM's stack.
+	 * Unpatched QEMU 10.0.2 TCG (and 7.2) lets another vCPU's thread
+	 * write CPU 0's old nested-paging flag back right after a #VMEXIT;
+	 * the VMM's first instruction fetch then faults in the nested table
+	 * and QEMU takes a second #VMEXIT in host mode, saving the VMM's own
+	 * state (RIP after VMRUN, the VMM's stack and CR3) over the guest
+	 * state the first one saved (Documentation/testing.rst, Dependencies).
+	 * The kernel's state is gone; say so rather than resume the kernel on
+	 * the VMM's stack.
 	 */
 	if (vmcb->save.cr3 == v->vmm_cr3)
 		guest_state_lost(v);
