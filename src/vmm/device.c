@@ -207,6 +207,34 @@ bool vdev_any_virtualized(void)
 }
 
 /**
+ * vdev_interrupt() - before the kernel's interrupt handler runs, let each
+ * virtualized device's model process what its device completed
+ *
+ * Called at every interrupt exit while a device is virtualized; a device
+ * whose model sees nothing new (&vdev_ops.pending) costs no lock.
+ */
+void vdev_interrupt(void)
+{
+	unsigned int nr = __atomic_load_n(&nr_devs, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct vdev *d = &devs[i];
+		unsigned int state = __atomic_load_n(&d->state,
+						     __ATOMIC_ACQUIRE);
+
+		if ((state != VDEV_VIRTUALIZED &&
+		     state != VDEV_DEVIRTUALIZING) ||
+		    (d->ops->pending && !d->ops->pending(d)))
+			continue;
+		spin_lock(&vdev_lock);
+		if (d->state == VDEV_VIRTUALIZED ||
+		    d->state == VDEV_DEVIRTUALIZING)
+			d->ops->poll(d);
+		spin_unlock(&vdev_lock);
+	}
+}
+
+/**
  * vdev_ns() - convert TSC ticks to nanoseconds
  * @d:		the device (its info carries the TSC frequency)
  * @tsc:	ticks

@@ -25,7 +25,7 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */
-extern const u8 svm_vmrun_return[];
+extern const u8 svm_vmrun_return[], svm_irq_window[];
 extern const struct vmm_extable_entry __vmm_extable_start[],
 	__vmm_extable_end[];
 
@@ -33,15 +33,27 @@ extern const struct vmm_extable_entry __vmm_extable_start[],
  * vmm_exception() - an exception inside the VMM
  * @frame:	vector, error code, then the CPU's exception frame
  *
- * A #GP at an instruction of the exception table (an MSR access tried on
- * the kernel's behalf) continues at the instruction's fixup, which reports
- * the fault to its caller.  Anything else is a VMM bug: report and stop.
+ * An interrupt or NMI in the interrupt window (svm_take_interrupt()) is
+ * recorded in the window's RAX, and the window returns with IF clear.  A
+ * #GP at an instruction of the exception table (an MSR access tried on the
+ * kernel's behalf) continues at the instruction's fixup, which reports the
+ * fault to its caller.  Anything else is a VMM bug: report and stop.
  */
 void vmm_exception(u64 *frame)
 {
 	const struct vmm_extable_entry *e;
 	u64 cr2;
 
+	/* frame[-1] is the saved RAX, frame[4] the saved RFLAGS. */
+	if (frame[2] == (u64)svm_irq_window &&
+	    (frame[0] >= 32 || frame[0] == X86_TRAP_NMI)) {
+		if (frame[0] == X86_TRAP_NMI)
+			frame[-1] |= VMM_IRQ_NMI;
+		else
+			frame[-1] |= VMM_IRQ_TAKEN | frame[0];
+		frame[4] &= ~X86_RFLAGS_IF;
+		return;
+	}
 	for (e = __vmm_extable_start; e < __vmm_extable_end; e++) {
 		if (frame[0] != X86_TRAP_GP ||
 		    (u64)&e->insn + e->insn != frame[2])
@@ -51,12 +63,13 @@ void vmm_exception(u64 *frame)
 	}
 	/*
 	 * #VMEXIT clears GIF, and the VMM runs with it clear (it sets GIF
-	 * only to leave, with IF clear and the kernel's IDT loaded), so no
-	 * interrupt can reach the VMM's IDT.  Unpatched QEMU 10.0.2 TCG
-	 * lets another vCPU's thread write CPU 0's old GIF back right after
-	 * a #VMEXIT, and an interrupt then arrives at the first instruction
-	 * after VMRUN or later in the VMM (Documentation/testing.rst,
-	 * Dependencies; the other face is the "guest state lost" panic).
+	 * only in the interrupt window and to leave, with IF clear and the
+	 * kernel's IDT loaded), so no other interrupt can reach the VMM's
+	 * IDT.  Unpatched QEMU 10.0.2 TCG lets another vCPU's thread write
+	 * CPU 0's old GIF back right after a #VMEXIT, and an interrupt then
+	 * arrives at the first instruction after VMRUN or later in the VMM
+	 * (Documentation/testing.rst, Dependencies; the other face is the
+	 * "guest state lost" panic).
 	 */
 	if (frame[0] >= 32 && frame[2] == (u64)svm_vmrun_return)
 		vmm_panic("interrupt %llu taken at the #VMEXIT with GIF clear (emulator bug)\n",

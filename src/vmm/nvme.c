@@ -13,9 +13,10 @@
  * nested page tables the OS's submission queues (admin and I/O) are
  * mapped to the VMM's pages, which the OS fills without exits, while the
  * real queue pages, where the controller fetches, only the VMM writes;
- * the OS's completion queues and, with Doorbell Buffer Config, its shadow
- * doorbells are replaced by copies in the VMM that the OS reaches only
- * through traps; the doorbell registers are trapped too.  The OS's tail
+ * the OS's completion queues are the VMM's pages too (those the OS polls
+ * it reaches only through traps), and with Doorbell Buffer Config its
+ * shadow doorbells are copies in the VMM that the OS reaches only through
+ * traps; the doorbell registers are trapped too.  The OS's tail
  * updates are checked command by command (data pointers, fault injection)
  * and the checked command is written into the real queue slot for slot,
  * so the physical queue positions always equal the OS's; a PRP list or SGL
@@ -23,8 +24,10 @@
  * command points at the copy.  The controller thus reads only what was
  * checked, and no command may make it write the real queues.  The
  * completions the controller writes into the real completion queue are
- * copied, possibly with another status, into the OS's copy when the OS
- * reads it; the controller's interrupt makes the OS read it.  The
+ * copied, possibly with another status, into the OS's copy when its
+ * interrupt reaches the CPU, before the OS's handler runs (the VMM takes
+ * every interrupt while a device is virtualized), or, for a polled
+ * queue, when the OS reads its copy.  The
  * controller's completion queue head is the OS's: it moves only when the
  * OS's does, so a slot is reused only after the OS consumed its copy.  The
  * admin completion queue cannot move without a controller reset, so it
@@ -84,7 +87,10 @@ struct nvme_rec {
  * @held_head:	the same for its CQ head
  * @hold_until:	TSC until which a delayed command holds the queue
  * @delayed:	slot + 1 of the command whose delay was applied
- * @shadow:	the OS's completion queue
+ * @shadow:	the OS's completion queue: the VMM's pages mapped at @cq, or
+ *		for a polled queue, read through traps
+ * @shadow_pa:	their physical address
+ * @polled:	the queue has no interrupt (the OS polls it)
  * @rec:	commands in flight, by the low 12 bits of the command identifier
  *		(Linux's tag, below the depth) modulo the depth
  * @cap:	entries allocated at @shadow and @rec
@@ -103,6 +109,8 @@ struct nvme_queue {
 	u64 hold_until;
 	u32 delayed;
 	struct nvme_cqe *shadow;
+	u64 shadow_pa;
+	bool polled;
 	struct nvme_rec *rec;
 	u32 cap;
 };
@@ -352,7 +360,8 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 		n->q[e->qid] = q;
 	}
 	if (q->cap < depth) {
-		q->shadow = alloc_bytes(round_page(depth * 16ULL));
+		q->shadow = alloc_bytes_pa(round_page(depth * 16ULL),
+					   &q->shadow_pa);
 		q->rec = alloc_bytes(depth * sizeof(struct nvme_rec));
 		q->view = alloc_bytes_pa(round_page(depth * 64ULL),
 					 &q->view_pa);
@@ -378,6 +387,7 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	q->delayed = 0;
 	q->held_tail = -1;
 	q->held_head = -1;
+	q->polled = e->flags & RTVIRT_VMM_NVME_Q_POLLED;
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	memcpy(q->view, (const void *)q->sq, round_page(depth * 64ULL));
 	n->qids[n->nr_q++] = e->qid;
@@ -385,8 +395,17 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 			    q->view_pa);
 	if (ret)
 		return ret;
-	return vdev_trap_add(d, q->cq, round_page(depth * 16ULL), TRAP_QUEUE,
-			     q->shadow);
+	/*
+	 * The OS reads completions it polls for through traps (each read
+	 * brings in the controller's); those of an interrupt the VMM posts
+	 * before the OS's handler runs (vdev_interrupt()), so the OS reads
+	 * them from the VMM's pages without exits.
+	 */
+	if (q->polled)
+		return vdev_trap_add(d, q->cq, round_page(depth * 16ULL),
+				     TRAP_QUEUE, q->shadow);
+	return vdev_view_add(d, q->cq, round_page(depth * 16ULL), TRAP_QUEUE,
+			     q->shadow_pa);
 }
 
 static int trap_bar(struct vdev *d, struct nvme *n)
@@ -943,11 +962,45 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 				 __ATOMIC_RELEASE);
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, qid, cid, status, now);
-		if (++q->cq_pos == q->depth) {
-			q->cq_pos = 0;
-			q->phase ^= 1;
+		/* Position, then phase: see nvme_pending(). */
+		if (q->cq_pos + 1 == q->depth) {
+			__atomic_store_n(&q->cq_pos, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&q->phase, q->phase ^ 1,
+					 __ATOMIC_RELEASE);
+		} else {
+			__atomic_store_n(&q->cq_pos, q->cq_pos + 1,
+					 __ATOMIC_RELEASE);
 		}
 	}
+}
+
+/*
+ * Whether the controller posted a completion that reap() has not moved
+ * yet, read without the lock.  reap() stores the position before the
+ * phase, and this reads them in that order: a position read before a
+ * wrap's phase flip looks at a slot the controller already wrote in the
+ * phase read (true in vain), never the other way round.
+ */
+static bool nvme_pending(struct vdev *d)
+{
+	struct nvme *n = to_nvme(d);
+	u32 nr = __atomic_load_n(&n->nr_q, __ATOMIC_ACQUIRE);
+
+	for (u32 i = 0; i < nr; i++) {
+		const struct nvme_queue *q = n->q[n->qids[i]];
+		u16 pos;
+		u8 phase;
+
+		if (!q || q->polled)
+			continue;
+		pos = __atomic_load_n(&q->cq_pos, __ATOMIC_ACQUIRE);
+		phase = __atomic_load_n(&q->phase, __ATOMIC_ACQUIRE);
+		if (pos < q->depth &&
+		    (((volatile const struct nvme_cqe *)q->cq)[pos].status &
+		     1) == phase)
+			return true;
+	}
+	return false;
 }
 
 /* Admin completions go straight to the OS; the VMM only traces them. */
@@ -1487,6 +1540,7 @@ const struct vdev_ops nvme_ops = {
 	.access = nvme_access,
 	.config = nvme_config,
 	.poll = nvme_poll,
+	.pending = nvme_pending,
 	.drained = nvme_drained,
 	.handback = nvme_handback,
 	.handed_back = nvme_handed_back,

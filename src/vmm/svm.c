@@ -14,6 +14,7 @@
 void __noreturn svm_enter(struct vcpu *v);
 void __noreturn svm_leave(struct vcpu *v);
 void svm_handle_exit(struct vcpu *v);
+u32 svm_take_interrupt(void);
 static void svm_refresh(struct vcpu *v);
 
 static inline void vmsave(u64 pa)
@@ -158,6 +159,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->guest_hsave_pa = 0;
 	v->stepping = 0;
 	v->entered = false;
+	v->nmi_pending = false;
 	v->nr_exits = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
@@ -247,17 +249,84 @@ static void svm_inject_gp(struct vcpu *v)
 }
 
 /*
- * While a device is virtualized its configuration ports are trapped.
- * Interrupts never exit: the kernel's handler reads its completion queue,
- * a trapped page, and that read lets the model post what the device
- * completed.
+ * While a device is virtualized its configuration ports are trapped, and
+ * physical interrupts exit: the device models post what their devices
+ * completed before the kernel's handler looks (handle_intr()).
  */
 static void svm_refresh(struct vcpu *v)
 {
+	const u32 bits = SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INTR;
+
 	if (vdev_any_virtualized())
-		v->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
+		v->vmcb->control.intercept_misc1 |= bits;
 	else
-		v->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
+		v->vmcb->control.intercept_misc1 &= ~bits;
+}
+
+/*
+ * Give the kernel an interrupt the VMM accepted, as its interrupt
+ * controller would have: as a virtual interrupt (V_IRQ), taken as soon as
+ * RFLAGS.IF allows, or, while one waits there, through event injection
+ * now.  The one waiting has the lower priority: the local APIC delivered
+ * this one to the VMM with the other's vector in service.  Event injection
+ * is kept to that case: QEMU's TCG leaves an injected interrupt's vector
+ * as its pending exception (helper_vmrun()), which a later exit request
+ * delivers a second time.
+ */
+static void inject_interrupt(struct vmcb_control *c, u8 vector)
+{
+	if (!(c->int_ctl & SVM_V_IRQ)) {
+		c->int_ctl = (c->int_ctl & ~SVM_V_INTR_VECTOR) | SVM_V_IRQ |
+			     SVM_V_IGN_TPR | SVM_V_INTR_PRIO |
+			     (u64)vector << SVM_V_INTR_VECTOR_SHIFT;
+		return;
+	}
+	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+}
+
+/*
+ * An event that was being delivered when the exit hit is delivered again;
+ * an interrupt goes back as a virtual interrupt where one can (see
+ * inject_interrupt()).  QEMU's TCG keeps V_IRQ set while it delivers the
+ * virtual interrupt, and reports that delivery in EXITINTINFO too: that
+ * one V_IRQ delivers once.
+ */
+static void requeue_event(struct vmcb_control *c)
+{
+	u64 ev = svm_requeue_event(c->exit_int_info);
+
+	c->event_inj = 0;
+	if ((ev & SVM_EVTINJ_TYPE_MASK) != SVM_EVTINJ_TYPE_INTR || !ev) {
+		c->event_inj = ev;
+		return;
+	}
+	if ((c->int_ctl & SVM_V_IRQ) &&
+	    ((c->int_ctl & SVM_V_INTR_VECTOR) >> SVM_V_INTR_VECTOR_SHIFT) ==
+	    (ev & 0xff))
+		return;
+	inject_interrupt(c, ev & 0xff);
+}
+
+/*
+ * A physical interrupt while a device is virtualized.  Accept it through
+ * the VMM's IDT (one at a time, and only when it can be handed on at once:
+ * else it stays pending and exits again), let the device models post what
+ * their devices completed, then give it to the kernel.  One exit per
+ * interrupt: the kernel's handler then reads its completions without any.
+ */
+static void handle_intr(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+	u32 taken = 0;
+
+	v->stats.exits[RTVIRT_EXIT_INTR]++;
+	if (!(c->int_ctl & SVM_V_IRQ) || !(c->event_inj & SVM_EVTINJ_VALID))
+		taken = svm_take_interrupt();
+	vdev_interrupt();
+	if (taken & VMM_IRQ_TAKEN)
+		inject_interrupt(c, taken & VMM_IRQ_VECTOR);
+	if (taken & VMM_IRQ_NMI)
+		v->nmi_pending = true;
 }
 
 const struct vmm_arch_ops svm_ops = {
@@ -328,6 +397,14 @@ static void handle_cpuid(struct vcpu *v)
  */
 static void __noreturn leave_to_native(struct vcpu *v)
 {
+	/*
+	 * An interrupt the VMM accepted is taken before the kernel runs
+	 * another instruction, an NMI at the entry after the exit that
+	 * caught it (handle_intr()): none can be waiting at a hypercall.
+	 */
+	if ((v->vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending)
+		vmm_log("cpu %u: leaves with an interrupt for the kernel undelivered\n",
+			v->id);
 	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
 	v->exit_efer = v->vmcb->save.efer & ~EFER_SVME;
 	svm_leave(v);
@@ -706,9 +783,11 @@ void svm_handle_exit(struct vcpu *v)
 	if (vmcb->save.cr3 == v->vmm_cr3)
 		guest_state_lost(v);
 	vmcb->control.tlb_control = 0;
-	/* An event being delivered when the exit hit is delivered again. */
-	vmcb->control.event_inj = svm_requeue_event(vmcb->control.exit_int_info);
+	requeue_event(&vmcb->control);
 	switch (code) {
+	case SVM_EXIT_INTR:
+		handle_intr(v);
+		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(v);
 		break;
@@ -763,6 +842,12 @@ void svm_handle_exit(struct vcpu *v)
 			  (unsigned long long)vmcb->control.exit_info1,
 			  (unsigned long long)vmcb->control.exit_info2,
 			  (unsigned long long)vmcb->save.rip);
+	}
+	/* An NMI the interrupt window caught goes in when nothing else does. */
+	if (v->nmi_pending && !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
+		vmcb->control.event_inj = X86_NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		v->nmi_pending = false;
 	}
 	record_exit(v);
 }

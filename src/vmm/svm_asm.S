@@ -138,6 +138,27 @@ svm_vmrun_return:			/* the first instruction after #VMEXIT */
 	.size	svm_enter, . - svm_enter
 
 /*
+ * u64 svm_take_interrupt(void): accept the physical interrupt that caused
+ * an INTR intercept.  Setting GIF (IF is set in the VMM) lets it, or an
+ * NMI, arrive through the VMM's IDT right at svm_irq_window, where
+ * vmm_exception() records it in the interrupted RAX (VMM_IRQ_* bits) and
+ * returns with IF clear, so that at most one interrupt is accepted;
+ * clearing GIF again ends the window.  Returns the recorded bits, 0 if
+ * the interrupt went away.
+ */
+	.globl	svm_take_interrupt
+	.type	svm_take_interrupt, @function
+svm_take_interrupt:
+	xorl	%eax, %eax
+	stgi
+	.globl	svm_irq_window
+svm_irq_window:
+	clgi
+	sti				/* host IF set for VMRUN, as before */
+	ret
+	.size	svm_take_interrupt, . - svm_take_interrupt
+
+/*
  * svm_leave(vcpu): give the CPU back to the kernel natively, in the state
  * the guest VMCB and vcpu->regs hold, and continue at the guest's RIP.
  * Runs on the VMM stack, which the kernel's page tables map too.

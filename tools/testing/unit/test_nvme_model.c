@@ -4,7 +4,8 @@
  * a fake controller: the takeover of a queue layout, the data path (the
  * OS fills its view of the submission queue, rings, and the controller
  * fetches from the real queue what the VMM wrote there), completions
- * copied to the OS, and the hand-back.  The fake controller fetches
+ * copied to the OS at the controller's interrupt (queue 1) or at the OS's
+ * trapped read (queue 2, polled), and the hand-back.  The fake controller fetches
  * commands and PRP lists late, after the OS has rewritten its own copies,
  * as a real one may: it must only ever see what the VMM checked.
  *
@@ -23,7 +24,8 @@
 #define PG		4096ULL
 #define DEPTH		64	/* I/O queue entries: a page */
 #define AQ_DEPTH	32
-#define NR_IO		2	/* I/O queues 1 and 2 */
+#define NR_IO		2	/* I/O queues 1 and 2 (polled) */
+#define POLLED_Q	2
 #define BAR_SIZE	(4 * PG)
 
 /* --- the VMM's environment ------------------------------------------------ */
@@ -257,7 +259,8 @@ static void setup(void)
 		ctrl.phase[q] = 1;
 		l->q[q] = (struct rtvirt_vmm_nvme_queue){
 			.sq = (u64)os.sq[q], .cq = (u64)os.cq[q],
-			.depth = DEPTH, .qid = q, .cq_phase = 1 };
+			.depth = DEPTH, .qid = q, .cq_phase = 1,
+			.flags = q == POLLED_Q ? RTVIRT_VMM_NVME_Q_POLLED : 0 };
 	}
 	os.list = os_page(1);
 	os.data = os_page(4);
@@ -355,7 +358,7 @@ static struct nvme_sqe ctrl_fetch(unsigned int q)
 }
 
 /* The controller posts a completion into the real completion queue. */
-static void ctrl_complete(unsigned int q, u16 cid, u16 status)
+static void ctrl_post(unsigned int q, u16 cid, u16 status)
 {
 	struct nvme_cqe *e = &os.cq[q][ctrl.cq_tail[q]];
 
@@ -369,11 +372,46 @@ static void ctrl_complete(unsigned int q, u16 cid, u16 status)
 	}
 }
 
-/* The OS reads its next completion through the trap; false if none. */
+/* The interrupt reaches a CPU: the VMM's exit (vdev_interrupt()). */
+static void ctrl_interrupt(void)
+{
+	if (nvme_ops.pending(&dev))
+		nvme_ops.poll(&dev);
+}
+
+/* A completion and, for a queue with one, its interrupt. */
+static void ctrl_complete(unsigned int q, u16 cid, u16 status)
+{
+	ctrl_post(q, cid, status);
+	if (q != POLLED_Q) {
+		ck_assert(nvme_ops.pending(&dev));
+		ctrl_interrupt();
+	}
+}
+
+/* The OS's completion queue: the VMM's pages mapped at its address. */
+static const struct nvme_cqe *os_cq_view(unsigned int q)
+{
+	struct trap *t = trap_at((u64)os.cq[q]);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_ne(t->view, 0);
+	return (const struct nvme_cqe *)t->view;
+}
+
+/*
+ * The OS reads its next completion: from its view of an interrupt-driven
+ * queue, through the trap of a polled one; false if none.
+ */
 static bool os_reap(unsigned int q, u16 *cid, u16 *status)
 {
 	u64 e = (u64)os.cq[q] + os.head[q] * 16ULL;
-	u32 dw3 = os_access(e + 12, 0, 4, false);
+	u32 dw3;
+
+	if (q == POLLED_Q)
+		dw3 = os_access(e + 12, 0, 4, false);
+	else
+		memcpy(&dw3, (const u8 *)&os_cq_view(q)[os.head[q]] + 12, 4);
 
 	if ((dw3 >> 16 & 1) != os.phase[q])
 		return false;
@@ -392,15 +430,54 @@ static bool os_reap(unsigned int q, u16 *cid, u16 *status)
 
 START_TEST(views_and_traps)
 {
-	/* The OS's SQs are views; its CQs and the doorbells are trapped. */
-	for (unsigned int q = 1; q <= NR_IO; q++) {
+	/*
+	 * The OS's SQs are views, so is the CQ of an interrupt; a polled
+	 * CQ and the doorbells are trapped.
+	 */
+	for (unsigned int q = 1; q <= NR_IO; q++)
 		ck_assert_ptr_ne(os_view(q), os.sq[q]);
-		ck_assert_ptr_nonnull(trap_at((u64)os.cq[q]));
-		ck_assert_ptr_nonnull(trap_at((u64)os.cq[q])->shadow);
-	}
+	ck_assert_ptr_ne(os_cq_view(1), os.cq[1]);
+	ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q]));
+	ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q])->shadow);
 	ck_assert_uint_ne(trap_at((u64)os.asq)->view, 0);
 	ck_assert_uint_eq(trap_at((u64)ctrl.bar + NVME_DOORBELLS)->kind,
 			  TRAP_DOORBELL);
+}
+END_TEST
+
+START_TEST(interrupt_posts_completions)
+{
+	u16 cid, status;
+
+	/* Nothing new: an interrupt (another device's) takes no lock. */
+	ck_assert(!nvme_ops.pending(&dev));
+	/* Posted, its interrupt not there yet: the OS sees nothing. */
+	os_submit_read(1, 0, 0);
+	os_view(1)[0].cdw12 = PG / 512 - 1;
+	os_ring_sq(1);
+	ctrl_fetch(1);
+	ctrl_post(1, 0, 0);
+	ck_assert(!os_reap(1, &cid, &status));
+	ck_assert(nvme_ops.pending(&dev));
+	ctrl_interrupt();
+	ck_assert(!nvme_ops.pending(&dev));
+	ck_assert(os_reap(1, &cid, &status));
+	ck_assert_uint_eq(cid, 0);
+	/* Three laps: the hint holds across each wrap of the phase. */
+	for (unsigned int i = 1; i < 3 * DEPTH; i++) {
+		struct nvme_sqe *c = &os_view(1)[os.tail[1]];
+
+		os_submit_read(1, i % DEPTH, 0);
+		c->cdw12 = PG / 512 - 1;
+		os_ring_sq(1);
+		ctrl_fetch(1);
+		ctrl_complete(1, i % DEPTH, 0);
+		ck_assert(!nvme_ops.pending(&dev));
+		ck_assert(os_reap(1, &cid, &status));
+		ck_assert_uint_eq(cid, i % DEPTH);
+		ck_assert(!os_reap(1, &cid, &status));
+	}
+	ck_assert(nvme_ops.drained(&dev));
 }
 END_TEST
 
@@ -753,6 +830,7 @@ static Suite *nvme_model_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, views_and_traps);
+	tcase_add_test(tc, interrupt_posts_completions);
 	tcase_add_test(tc, list_rewritten_after_doorbell);
 	tcase_add_test(tc, list_into_vmm_refused);
 	tcase_add_test(tc, real_queues_out_of_dma_reach);

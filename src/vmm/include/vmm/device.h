@@ -94,6 +94,10 @@ struct access {
  *		true when the write must be held for the hand-back instead
  *		of reaching the device
  * @poll:	process what the device completed
+ * @pending:	whether the device completed something @poll has not
+ *		processed; called without the device lock, so a hint that
+ *		may say true in vain but never false while such a completion
+ *		was written before the call (optional)
  * @drained:	hand-back: true once nothing of the OS's is outstanding in
  *		the device and every completion was posted to the OS
  * @handback:	restore the device's queues and positions for the OS's
@@ -114,6 +118,7 @@ struct vdev_ops {
 	void (*access)(struct vdev *d, struct trap *t, struct access *a);
 	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
 	void (*poll)(struct vdev *d);
+	bool (*pending)(struct vdev *d);
 	bool (*drained)(struct vdev *d);
 	void (*handback)(struct vdev *d, u64 pa);
 	void (*handed_back)(struct vdev *d);
@@ -163,6 +168,7 @@ int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  u64 view);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
+void vdev_interrupt(void);
 void vdev_log(struct vdev *d, struct access *a);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
 u64 vdev_ns(const struct vdev *d, u64 tsc);

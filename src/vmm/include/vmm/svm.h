@@ -55,7 +55,10 @@
 
 #define SVM_TLB_FLUSH_ALL	1
 #define SVM_V_IRQ		(1ULL << 8)
+#define SVM_V_INTR_PRIO		(0xfULL << 16)	/* the highest */
 #define SVM_V_IGN_TPR		(1ULL << 20)
+#define SVM_V_INTR_VECTOR_SHIFT	32
+#define SVM_V_INTR_VECTOR	(0xffULL << SVM_V_INTR_VECTOR_SHIFT)
 
 struct __attribute__((packed)) vmcb_seg {
 	u16 selector;

@@ -21,6 +21,15 @@
 #define ERR_NODEV	(-19)
 #define ERR_OPNOTSUPP	(-95)
 
+/*
+ * What a backend's interrupt window accepted through the VMM's IDT
+ * (vmm_exception() records it in the window's RAX): at most one
+ * interrupt, and an NMI that came with it.
+ */
+#define VMM_IRQ_VECTOR		0xffU	/* the interrupt's vector */
+#define VMM_IRQ_TAKEN		(1U << 8)
+#define VMM_IRQ_NMI		(1U << 9)
+
 /* Guest general-purpose registers saved at each exit; offsets used in asm. */
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -71,6 +80,7 @@ struct vcpu {
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
+	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
 	struct exit_record last[VCPU_EXIT_RECORDS]; /* the latest exits */
 	unsigned int nr_exits;	/* exits recorded, modulo the ring */
 	void *launch_save;	/* the guest state built at the launch */

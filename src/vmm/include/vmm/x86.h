@@ -81,6 +81,7 @@ struct vmm_extable_entry {
 	s32 fixup;
 };
 
+#define X86_TRAP_NMI		2
 #define X86_TRAP_GP		13
 
 #define VMM_EXTABLE(insn, fixup)				\
