@@ -1,6 +1,8 @@
 #!/bin/sh
 # Events while the NVMe disk is virtualized and fio verifies it: sysrq-l
-# NMI backtraces reach the kernel on every CPU every time, a CPU goes
+# NMI backtraces reach the kernel on every CPU every time, a storm of NMIs
+# sent one at a time (debugfs nmi_storm) arrives whole, also where an NMI
+# meets the VMM accepting an interrupt in its window, a CPU goes
 # offline and comes back (demoted again, with the port and interrupt
 # intercepts), and the device's interrupts reach the kernel's handler,
 # each through one interrupt exit (where the VMM posts the completions the
@@ -11,8 +13,9 @@
 
 nvme_require
 rounds=${RTVIRT_NMI_ROUNDS:-10}
+storm=${RTVIRT_NMI_STORM:-100000}
 ncpu=$(nproc)
-nvme_plan 10
+nvme_plan 11
 dmesg_mark
 nvme_load
 nvme_fio_job /tmp/events.fio 8 4
@@ -39,6 +42,14 @@ irq1=$(dev_irqs)
 intr1=$(cat $SYSFS/cpus/cpu*/exits/interrupt | awk '{ s += $1 } END { print s }')
 check "$rounds sysrq-l rounds: $((bt1 - bt0)) NMI backtraces of $((rounds * ncpu))" \
 	[ $((bt1 - bt0)) -eq $((rounds * ncpu)) ]
+# Each NMI waited for before the next: every one must arrive.  With every
+# interrupt exiting, many come while the VMM accepts an interrupt.
+t0=$(date +%s)
+ok=1
+echo "$storm" > /sys/kernel/debug/rtvirt/nmi_storm || ok=0
+echo "nmi_storm: $(cat /sys/kernel/debug/rtvirt/nmi_storm) in $(($(date +%s) - t0)) s"
+check "NMI storm: $storm NMIs to each CPU, one at a time, under fio: all arrived" \
+	[ $ok -eq 1 ]
 last=$((ncpu - 1))
 hotplug_ok=0
 if [ "$last" -gt 0 ] && [ -w /sys/devices/system/cpu/cpu$last/online ]; then

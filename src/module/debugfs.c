@@ -235,6 +235,60 @@ static int layout_fault_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(layout_fault_fops, NULL, layout_fault_set, "%llu\n");
 
+/*
+ * nmi_storm: "echo N > nmi_storm" sends N NMIs to every online CPU, one
+ * at a time (rtvirt_nmi_storm()); the write fails with ETIMEDOUT when one
+ * does not arrive.  Reading gives "sent S received R lost_cpu C" of the
+ * last storm (C is -1 when none was lost).
+ */
+#define NMI_STORM_MAX	1000000
+static DEFINE_MUTEX(storm_lock);
+static struct rtvirt_nmi_storm_result storm_last = { .lost_cpu = -1 };
+
+static ssize_t nmi_storm_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > NMI_STORM_MAX)
+		return -EINVAL;
+	mutex_lock(&storm_lock);
+	ret = rtvirt_nmi_storm(n, &storm_last);
+	mutex_unlock(&storm_lock);
+	if (ret)
+		pr_err("nmi_storm: %s after %llu of %llu NMIs (cpu %d)\n",
+		       ret == -ETIMEDOUT ? "an NMI did not arrive" :
+		       "stopped", storm_last.received, storm_last.sent,
+		       storm_last.lost_cpu);
+	return ret ? ret : count;
+}
+
+static ssize_t nmi_storm_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	char buf[80];
+	int len;
+
+	mutex_lock(&storm_lock);
+	len = scnprintf(buf, sizeof(buf), "sent %llu received %llu lost_cpu %d\n",
+			storm_last.sent, storm_last.received,
+			storm_last.lost_cpu);
+	mutex_unlock(&storm_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations nmi_storm_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = nmi_storm_write,
+	.read = nmi_storm_read,
+	.llseek = default_llseek,
+};
+
 /**
  * rtvirt_debugfs_init() - create /sys/kernel/debug/rtvirt
  */
@@ -251,6 +305,7 @@ void rtvirt_debugfs_init(void)
 			    rtvirt_dev_rewrite_probe, &dma_probe_fops);
 	debugfs_create_file_unsafe("nvme_layout_fault", 0200, dir, NULL,
 				   &layout_fault_fops);
+	debugfs_create_file("nmi_storm", 0600, dir, NULL, &nmi_storm_fops);
 }
 
 /**

@@ -155,6 +155,13 @@ void rtvirt_launch_lock(void);
 void rtvirt_launch_unlock(void);
 void rtvirt_fail_next_launches(unsigned int n);
 
+/* What rtvirt_nmi_storm() (nmi_storm.c) sent and saw arrive. */
+struct rtvirt_nmi_storm_result {
+	u64 sent, received;
+	int lost_cpu;		/* the CPU whose NMI did not arrive, or -1 */
+};
+int rtvirt_nmi_storm(unsigned int rounds, struct rtvirt_nmi_storm_result *res);
+
 int rtvirt_cpu_stats(unsigned int cpu, struct rtvirt_cpu_stats *out);
 int rtvirt_cpus_sysfs_init(struct kobject *parent);
 void rtvirt_cpus_sysfs_exit(void);

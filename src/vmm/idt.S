@@ -3,7 +3,8 @@
  * The VMM's exception entry points: one 16-byte stub per vector.  The VMM
  * runs with GIF clear, so interrupts and NMIs reach it only in the
  * interrupt window (svm_take_interrupt()), where vmm_exception() records
- * them.  A fault at an instruction listed in the exception table
+ * them; NMIs, which can also interrupt the handler of the window's
+ * interrupt, run on the CPU's NMI stack (IST1).  A fault at an instruction listed in the exception table
  * (rdmsr_safe(), wrmsr_safe()) resumes at its fixup; any other vector
  * arriving here is a VMM bug and ends in vmm_exception() (a panic).  Each stub starts with
  * ENDBR64: on a CPU with indirect branch tracking enabled by the kernel

@@ -33,24 +33,33 @@ extern const struct vmm_extable_entry __vmm_extable_start[],
  * vmm_exception() - an exception inside the VMM
  * @frame:	vector, error code, then the CPU's exception frame
  *
- * An interrupt or NMI in the interrupt window (svm_take_interrupt()) is
- * recorded in the window's RAX, and the window returns with IF clear.  A
- * #GP at an instruction of the exception table (an MSR access tried on the
- * kernel's behalf) continues at the instruction's fixup, which reports the
- * fault to its caller.  Anything else is a VMM bug: report and stop.
+ * An interrupt in the interrupt window (svm_take_interrupt()) is recorded
+ * in the window's RAX, and the window returns with IF clear.  An NMI in
+ * the window, at its one instruction or inside the handler of the
+ * interrupt it accepted (GIF is still set there), is recorded in the
+ * vcpu's nmi_pending.  A #GP at an instruction of the exception table (an
+ * MSR access tried on the kernel's behalf) continues at the instruction's
+ * fixup, which reports the fault to its caller.  Anything else is a VMM
+ * bug: report and stop.
  */
 void vmm_exception(u64 *frame)
 {
 	const struct vmm_extable_entry *e;
 	u64 cr2;
 
+	if (frame[0] == X86_TRAP_NMI) {
+		struct vcpu *v = (struct vcpu *)frame[VMM_NMI_FRAME_VCPU];
+
+		if (READ_ONCE(v->irq_window)) {
+			WRITE_ONCE(v->nmi_pending, true);
+			return;
+		}
+		vmm_panic("cpu %u: NMI taken through the VMM's IDT at rip %#llx outside the interrupt window\n",
+			  v->id, (unsigned long long)frame[2]);
+	}
 	/* frame[-1] is the saved RAX, frame[4] the saved RFLAGS. */
-	if (frame[2] == (u64)svm_irq_window &&
-	    (frame[0] >= 32 || frame[0] == X86_TRAP_NMI)) {
-		if (frame[0] == X86_TRAP_NMI)
-			frame[-1] |= VMM_IRQ_NMI;
-		else
-			frame[-1] |= VMM_IRQ_TAKEN | frame[0];
+	if (frame[2] == (u64)svm_irq_window && frame[0] >= 32) {
+		frame[-1] |= VMM_IRQ_TAKEN | frame[0];
 		frame[4] &= ~X86_RFLAGS_IF;
 		return;
 	}

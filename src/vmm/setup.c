@@ -199,8 +199,10 @@ static void build_idt(void)
 	for (int vec = 0; vec < 256; vec++) {
 		u64 handler = (u64)vmm_exception_stubs + vec * 16;
 		u8 *g = &idt[vec * 16];
+		u64 ist = vec == X86_TRAP_NMI ? VMM_NMI_IST : 0;
 		u64 lo = (handler & 0xffff) | ((u64)VMM_CS << 16) |
-			 (0x8eULL << 40) | ((handler >> 16) & 0xffff) << 48;
+			 ist << 32 | (0x8eULL << 40) |
+			 ((handler >> 16) & 0xffff) << 48;
 
 		memcpy(g, &lo, 8);
 		memset(g + 8, 0, 8);
@@ -212,14 +214,18 @@ static void build_idt(void)
 
 /*
  * Per-CPU page: the GDT (null, 64-bit code, data, and a TSS in two slots),
- * the TSS, and the CPU's struct vcpu; then its stack.
+ * the TSS, and the CPU's struct vcpu; then its stack, and the NMI stack
+ * (IST1) with the vcpu above its frame (VMM_NMI_FRAME_VCPU).  An NMI
+ * reaches the VMM only in the interrupt window, where it can also come
+ * in the middle of the window's interrupt handler: it needs a stack on
+ * which vmm_exception() can find its CPU.
  */
 #define CPU_PAGE_TSS	64
 #define CPU_PAGE_VCPU	256
 _Static_assert(CPU_PAGE_TSS + sizeof(struct tss64) <= CPU_PAGE_VCPU, "TSS");
 _Static_assert(CPU_PAGE_VCPU + sizeof(struct vcpu) <= PT_PAGE_SIZE, "vcpu");
 /* rtvirt_vmm_mem_needed() counts on this much per CPU. */
-_Static_assert(1 + VMM_STACK_PAGES + VMM_ARCH_CPU_PAGES <= RTVIRT_VMM_CPU_PAGES,
+_Static_assert(2 + VMM_STACK_PAGES + VMM_ARCH_CPU_PAGES <= RTVIRT_VMM_CPU_PAGES,
 	       "RTVIRT_VMM_CPU_PAGES");
 
 static struct vcpu *init_cpu_tables(unsigned int id)
@@ -227,16 +233,22 @@ static struct vcpu *init_cpu_tables(unsigned int id)
 	u64 pa, *gdt, tss_base;
 	struct tss64 *tss;
 	struct vcpu *v;
-	u8 *page, *stack;
+	u8 *page, *stack, *nmi_stack;
+	u64 *nmi_top;
 
 	page = vmm_alloc_pages(1, &pa);
 	stack = vmm_alloc_pages(VMM_STACK_PAGES, &pa);
-	if (!page || !stack)
+	nmi_stack = vmm_alloc_pages(1, &pa);
+	if (!page || !stack || !nmi_stack)
 		return NULL;
 	gdt = (u64 *)page;
 	tss = (struct tss64 *)(page + CPU_PAGE_TSS);
 	v = (struct vcpu *)(page + CPU_PAGE_VCPU);
 	tss->iomap_base = sizeof(*tss);
+	/* 16-byte aligned, as the CPU aligns it; the vcpu above the frame. */
+	nmi_top = (u64 *)(nmi_stack + PT_PAGE_SIZE - 16);
+	tss->ist[VMM_NMI_IST - 1] = (u64)nmi_top;
+	*nmi_top = (u64)(page + CPU_PAGE_VCPU);
 	tss_base = (u64)tss;
 	gdt[1] = 0x00af9a000000ffffULL;		/* VMM_CS */
 	gdt[2] = 0x00cf92000000ffffULL;		/* VMM_DS */

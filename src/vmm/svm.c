@@ -160,6 +160,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->stepping = 0;
 	v->entered = false;
 	v->nmi_pending = false;
+	v->irq_window = false;
 	v->nr_exits = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
@@ -320,13 +321,15 @@ static void handle_intr(struct vcpu *v)
 	u32 taken = 0;
 
 	v->stats.exits[RTVIRT_EXIT_INTR]++;
-	if (!(c->int_ctl & SVM_V_IRQ) || !(c->event_inj & SVM_EVTINJ_VALID))
+	if (!(c->int_ctl & SVM_V_IRQ) || !(c->event_inj & SVM_EVTINJ_VALID)) {
+		/* An NMI in the window sets v->nmi_pending (vmm_exception()). */
+		WRITE_ONCE(v->irq_window, true);
 		taken = svm_take_interrupt();
+		WRITE_ONCE(v->irq_window, false);
+	}
 	vdev_interrupt();
 	if (taken & VMM_IRQ_TAKEN)
 		inject_interrupt(c, taken & VMM_IRQ_VECTOR);
-	if (taken & VMM_IRQ_NMI)
-		v->nmi_pending = true;
 }
 
 const struct vmm_arch_ops svm_ops = {

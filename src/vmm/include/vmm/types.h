@@ -27,4 +27,8 @@ typedef __INT64_TYPE__ s64;
 #define fallthrough	__attribute__((__fallthrough__))
 #endif
 
+/* One access the compiler neither tears, merges nor moves (NMI context). */
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val)	(*(volatile __typeof__(x) *)&(x) = (val))
+
 #endif /* _VMM_TYPES_H */

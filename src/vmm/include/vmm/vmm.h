@@ -24,11 +24,19 @@
 /*
  * What a backend's interrupt window accepted through the VMM's IDT
  * (vmm_exception() records it in the window's RAX): at most one
- * interrupt, and an NMI that came with it.
+ * interrupt.  An NMI in the window sets the vcpu's nmi_pending instead:
+ * it can also arrive inside the handler of that interrupt.
  */
 #define VMM_IRQ_VECTOR		0xffU	/* the interrupt's vector */
 #define VMM_IRQ_TAKEN		(1U << 8)
-#define VMM_IRQ_NMI		(1U << 9)
+
+/*
+ * NMIs run on a stack of their own (IST1, one page per CPU), with the
+ * CPU's struct vcpu in the slot just above the CPU's exception frame:
+ * slot VMM_NMI_FRAME_VCPU of vmm_exception()'s frame.
+ */
+#define VMM_NMI_IST		1
+#define VMM_NMI_FRAME_VCPU	7
 
 /* Guest general-purpose registers saved at each exit; offsets used in asm. */
 struct guest_regs {
@@ -81,6 +89,7 @@ struct vcpu {
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
+	bool irq_window;	/* in the interrupt window, where NMIs come */
 	struct exit_record last[VCPU_EXIT_RECORDS]; /* the latest exits */
 	unsigned int nr_exits;	/* exits recorded, modulo the ring */
 	void *launch_save;	/* the guest state built at the launch */
