@@ -161,6 +161,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->entered = false;
 	v->nmi_pending = false;
 	v->irq_window = false;
+	v->held_irq = 0;
 	v->nr_exits = 0;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
@@ -196,15 +197,40 @@ static void skip_insn(struct vcpu *v, const u8 *opcode, size_t oplen)
 		vmcb->save.rip += guest_insn_len(v, opcode, oplen);
 }
 
-static void inject_ud(struct vmcb *vmcb)
+/*
+ * Raise an exception for the kernel at this exit.  An event re-queued from
+ * EXITINTINFO (requeue_event()) is combined with it as the CPU would
+ * (svm_merge_exception(): #DF, or the new exception first); an interrupt
+ * or NMI that was being delivered is held and goes in at a later entry
+ * that injects nothing else (finish_events()).
+ */
+static void raise_exception(struct vcpu *v, u64 exc)
 {
-	vmcb->control.event_inj = 6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID;
+	struct vmcb_control *c = &v->vmcb->control;
+	u64 held, ev = svm_merge_exception(c->event_inj, exc, &held);
+
+	if (ev == SVM_MERGE_SHUTDOWN) {
+		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
+		vmm_panic("cpu %u: guest shutdown (exception %llu while delivering #DF) at rip %#llx\n",
+			  v->id, (unsigned long long)(exc & 0xff),
+			  (unsigned long long)v->vmcb->save.rip);
+	}
+	c->event_inj = ev;
+	if ((held & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)
+		v->nmi_pending = true;
+	else if (held)
+		v->held_irq = VCPU_HELD_IRQ | (held & 0xff);
 }
 
-static void inject_gp0(struct vmcb *vmcb)
+static void inject_ud(struct vcpu *v)
 {
-	vmcb->control.event_inj = 13 | SVM_EVTINJ_TYPE_EXEPT |
-				  SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
+	raise_exception(v, 6 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID);
+}
+
+static void inject_gp0(struct vcpu *v)
+{
+	raise_exception(v, 13 | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID_ERR |
+			   SVM_EVTINJ_VALID);
 }
 
 static u64 *svm_gpr(struct vcpu *v, unsigned int reg)
@@ -246,7 +272,7 @@ static void svm_flush_tlb(struct vcpu *v)
 
 static void svm_inject_gp(struct vcpu *v)
 {
-	inject_gp0(v->vmcb);
+	inject_gp0(v);
 }
 
 /*
@@ -309,6 +335,27 @@ static void requeue_event(struct vmcb_control *c)
 }
 
 /*
+ * What the VMM holds for the kernel goes in when this entry injects
+ * nothing else: an NMI the interrupt window caught or an exception
+ * displaced, then an interrupt an exception displaced.
+ */
+static void finish_events(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+
+	if (c->event_inj & SVM_EVTINJ_VALID)
+		return;
+	if (v->nmi_pending) {
+		c->event_inj = X86_NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
+			       SVM_EVTINJ_VALID;
+		v->nmi_pending = false;
+	} else if (v->held_irq) {
+		inject_interrupt(c, v->held_irq & 0xff);
+		v->held_irq = 0;
+	}
+}
+
+/*
  * A physical interrupt while a device is virtualized.  Accept it through
  * the VMM's IDT (one at a time, and only when it can be handed on at once:
  * else it stays pending and exits again), let the device models post what
@@ -363,7 +410,7 @@ static void handle_ioio(struct vcpu *v)
 	if ((info & IOIO_STR) || (size != 1 && size != 2 && size != 4)) {
 		vmm_log("cpu %u: string I/O to port %#x not emulated\n",
 			v->id, port);
-		inject_gp0(vmcb);
+		inject_gp0(v);
 		return;
 	}
 	val = vmcb->save.rax & ((1ULL << (size * 8)) - 1);
@@ -405,7 +452,8 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	 * another instruction, an NMI at the entry after the exit that
 	 * caught it (handle_intr()): none can be waiting at a hypercall.
 	 */
-	if ((v->vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending)
+	if ((v->vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending ||
+	    v->held_irq)
 		vmm_log("cpu %u: leaves with an interrupt for the kernel undelivered\n",
 			v->id);
 	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
@@ -506,7 +554,7 @@ static void handle_msr(struct vcpu *v)
 	else
 		ok = pass_msr(v, msr, write, &val);
 	if (!ok) {
-		inject_gp0(vmcb);
+		inject_gp0(v);
 		return;
 	}
 	if (!write) {
@@ -539,7 +587,7 @@ static void handle_vmmcall(struct vcpu *v)
 	v->stats.exits[RTVIRT_EXIT_HYPERCALL]++;
 	/* CPL is SS.DPL (QEMU ignores VMCB.CPL); ring 3 sees #UD. */
 	if ((vmcb->save.ss.attrib >> 5) & 3) {
-		inject_ud(vmcb);
+		inject_ud(v);
 		return;
 	}
 	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
@@ -619,7 +667,7 @@ static void handle_npf(struct vcpu *v)
 		vmm_log("cpu %u: one instruction touched more than %u VMM pages at rip %#llx: #GP\n",
 			v->id, VCPU_STEP_PAGES, (unsigned long long)vmcb->save.rip);
 		stop_stepping(v);
-		inject_gp0(vmcb);
+		inject_gp0(v);
 		return;
 	}
 	memset(v->scratch, 0, PT_PAGE_SIZE);
@@ -646,15 +694,15 @@ static void handle_db(struct vcpu *v)
 
 	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
 	if (!v->stepping) {
-		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
-					  SVM_EVTINJ_VALID;
+		raise_exception(v, DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+				   SVM_EVTINJ_VALID);
 		return;
 	}
 	stop_stepping(v);
 	if (v->guest_tf) {
 		/* The guest was single-stepping itself: its #DB is due. */
-		vmcb->control.event_inj = DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
-					  SVM_EVTINJ_VALID;
+		raise_exception(v, DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
+				   SVM_EVTINJ_VALID);
 	} else {
 		vmcb->save.dr6 &= ~DR6_BS;	/* TF: cleared by stop_stepping() */
 	}
@@ -826,7 +874,7 @@ void svm_handle_exit(struct vcpu *v)
 	case SVM_EXIT_SKINIT:
 		/* As on a CPU with SVM disabled. */
 		v->stats.exits[RTVIRT_EXIT_VIRT_INSN]++;
-		inject_ud(vmcb);
+		inject_ud(v);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
@@ -846,11 +894,6 @@ void svm_handle_exit(struct vcpu *v)
 			  (unsigned long long)vmcb->control.exit_info2,
 			  (unsigned long long)vmcb->save.rip);
 	}
-	/* An NMI the interrupt window caught goes in when nothing else does. */
-	if (v->nmi_pending && !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
-		vmcb->control.event_inj = X86_NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
-					  SVM_EVTINJ_VALID;
-		v->nmi_pending = false;
-	}
+	finish_events(v);
 	record_exit(v);
 }

@@ -241,6 +241,43 @@ START_TEST(requeue_event)
 }
 END_TEST
 
+START_TEST(merge_exception)
+{
+	const u64 valid = SVM_EVTINJ_VALID, exept = SVM_EVTINJ_TYPE_EXEPT;
+	const u64 gp = valid | exept | SVM_EVTINJ_VALID_ERR | 13;
+	const u64 ud = valid | exept | 6, db = valid | exept | 1;
+	const u64 df = valid | exept | SVM_EVTINJ_VALID_ERR | 8;
+	const u64 pf = 0x2ULL << 32 | valid | exept | SVM_EVTINJ_VALID_ERR | 14;
+	u64 held = 1;
+
+	/* Nothing re-queued: the exception as raised. */
+	ck_assert_uint_eq(svm_merge_exception(0, gp, &held), gp);
+	ck_assert_uint_eq(held, 0);
+	/* An interrupt or NMI being delivered: the exception first, then it. */
+	ck_assert_uint_eq(svm_merge_exception(valid | 0xec, gp, &held), gp);
+	ck_assert_uint_eq(held, valid | 0xec);
+	ck_assert_uint_eq(svm_merge_exception(valid | SVM_EVTINJ_TYPE_NMI | 2,
+					      ud, &held), ud);
+	ck_assert_uint_eq(held, valid | SVM_EVTINJ_TYPE_NMI | 2);
+	/* Contributory on contributory, and #GP or #PF on #PF: #DF. */
+	ck_assert_uint_eq(svm_merge_exception(gp, gp, &held), df);
+	ck_assert_uint_eq(held, 0);
+	ck_assert_uint_eq(svm_merge_exception(valid | exept | 0, gp, &held), df);
+	ck_assert_uint_eq(svm_merge_exception(pf, gp, &held), df);
+	ck_assert_uint_eq(svm_merge_exception(pf, pf, &held), df);
+	/* #PF on a contributory one, benign ones anywhere: serially. */
+	ck_assert_uint_eq(svm_merge_exception(gp, pf, &held), pf);
+	ck_assert_uint_eq(svm_merge_exception(gp, ud, &held), ud);
+	ck_assert_uint_eq(svm_merge_exception(pf, db, &held), db);
+	ck_assert_uint_eq(svm_merge_exception(ud, gp, &held), gp);
+	ck_assert_uint_eq(held, 0);
+	/* A contributory exception or #PF while delivering #DF: shutdown. */
+	ck_assert_uint_eq(svm_merge_exception(df, gp, &held), SVM_MERGE_SHUTDOWN);
+	ck_assert_uint_eq(svm_merge_exception(df, pf, &held), SVM_MERGE_SHUTDOWN);
+	ck_assert_uint_eq(svm_merge_exception(df, ud, &held), ud);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -252,6 +289,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, random_bytes);
 	tcase_add_test(tc, intercepted_insn_len);
 	tcase_add_test(tc, requeue_event);
+	tcase_add_test(tc, merge_exception);
 	suite_add_tcase(s, tc);
 	return s;
 }

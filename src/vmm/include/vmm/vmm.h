@@ -58,6 +58,7 @@ struct exit_record {
 };
 
 #define VCPU_EXIT_RECORDS	4
+#define VCPU_HELD_IRQ		0x100	/* struct vcpu.held_irq is valid */
 
 /**
  * struct vcpu - the VMM's state for one physical CPU
@@ -90,6 +91,7 @@ struct vcpu {
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
 	bool irq_window;	/* in the interrupt window, where NMIs come */
+	u16 held_irq;		/* VCPU_HELD_IRQ | vector: displaced by an exception */
 	struct exit_record last[VCPU_EXIT_RECORDS]; /* the latest exits */
 	unsigned int nr_exits;	/* exits recorded, modulo the ring */
 	void *launch_save;	/* the guest state built at the launch */
