@@ -12,15 +12,16 @@
 /*
  * What the VMM allocates from its block, for rtvirt_vmm_mem_needed():
  * per possible CPU (its struct vcpu with GDT and TSS, a 4-page stack, the
- * NMI stack, the guest and host VMCBs, the host save area, the scratch
- * page of contained accesses), once (the MSR and I/O permission maps, the DMA canary page),
+ * NMI stack, 8 pages for the nested tables of its contained accesses, the
+ * guest and host VMCBs, the host save area, the scratch page of contained
+ * accesses), once (the MSR and I/O permission maps, the DMA canary page),
  * for all devices together (access logs, traces, model state, the pages
  * for copies of commands' PRP lists and SGL segments), and for device
  * queues per possible CPU (NVMe drivers create a queue per CPU: room for
  * two 1024-deep queues' completion copies, command records and the OS's
  * submission queue pages).
  */
-#define RTVIRT_VMM_CPU_PAGES	10
+#define RTVIRT_VMM_CPU_PAGES	18
 #define RTVIRT_VMM_GLOBAL_PAGES	6
 #define RTVIRT_VMM_DEV_RESERVE	(4UL << 20)
 #define RTVIRT_VMM_DEV_CPU_PAGES	52

@@ -2,13 +2,14 @@
 # The demoted kernel cannot read or write the VMM's memory: through
 # /sys/kernel/debug/rtvirt/probe the kernel reads and writes addresses in
 # every range of vmm_memory; reads return 0, writes are discarded, every
-# attempt is counted, one instruction may touch several VMM pages, and the
-# VMM keeps working and unlaunches cleanly.
+# attempt is counted, one instruction may touch several VMM pages, every
+# CPU may do so at once at the same address, and the VMM keeps working and
+# unlaunches cleanly.
 . "$(dirname "$0")/lib.sh"
 
 grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
 D=/sys/kernel/debug/rtvirt
-plan 8
+plan 9
 unload
 insmod "$RTVIRT_KO"
 ranges=$(cat $D/vmm_memory)
@@ -44,6 +45,19 @@ d3=$(denied)
 echo "movs $src -> $dst: $(cat $D/probe), $((d3 - d2)) denied"
 check "one MOVSQ across two VMM pages into a third is contained" \
 	[ "$(cut -d' ' -f2 $D/probe)" = 0x0 -a $((d3 - d2)) -eq 4 ]
+# Every CPU at once writes and reads one VMM address: each steps its
+# accesses on nested tables of its own, so none reads what another wrote,
+# none is refused, and every access is counted.
+rounds=${RTVIRT_RACE_ROUNDS:-5000}
+a=$(printf '0x%x' $((s + 0x2000)))
+d4=$(denied)
+ok=1
+echo "race $a $(printf '%x' "$rounds")" > $D/probe || ok=0
+d5=$(denied)
+echo "race $a: $(nproc) CPUs, $rounds rounds each: $(cut -d' ' -f2 $D/probe) non-zero reads, $((d5 - d4)) denied"
+check "every CPU at once, $rounds writes and reads each: all reads 0, all counted" \
+	[ $ok -eq 1 -a "$(cut -d' ' -f2 $D/probe)" = 0x0 -a \
+	  $((d5 - d4)) -eq $((rounds * 2 * $(nproc))) ]
 check "probe refuses addresses outside the VMM" \
 	sh -c "! echo 'read 0x1000' > $D/probe"
 check "the VMM still answers on every CPU" \

@@ -10,6 +10,7 @@
 #include <linux/debugfs.h>
 #include <linux/io.h>
 #include <linux/seq_file.h>
+#include <linux/stop_machine.h>
 #include <linux/uaccess.h>
 
 #include "rtvirt.h"
@@ -48,12 +49,37 @@ static bool in_vmm(u64 addr)
 	return false;
 }
 
+#define PROBE_RACE_MAX	100000
+
+struct probe_race {
+	u64 *p;
+	unsigned long rounds;
+	atomic_t nonzero;
+};
+
+/* On every online CPU at once, interrupts off: write, then read, @rounds times. */
+static int probe_race_fn(void *data)
+{
+	struct probe_race *r = data;
+	unsigned long i;
+
+	for (i = 0; i < r->rounds; i++) {
+		WRITE_ONCE(*r->p, 0xdeadbeefcafef00dULL);
+		if (READ_ONCE(*r->p))
+			atomic_inc(&r->nonzero);
+	}
+	return 0;
+}
+
 /*
  * "read ADDR" or "write ADDR VALUE": one aligned 8-byte access by the
  * kernel, through its direct map, to an address of the VMM's memory.
  * "movs SRC DST": one MOVSQ from SRC (any alignment, so it may cross a
  * page) to DST (aligned), both in the VMM's memory, then a read of DST:
  * one instruction that touches up to three pages of the VMM.
+ * "race ADDR N" (hexadecimal N): every online CPU at once writes and
+ * reads ADDR, N times each; the value recorded is the number of reads
+ * that did not return 0.
  */
 static ssize_t probe_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
@@ -70,9 +96,10 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf,
 	buf[count] = '\0';
 	n = sscanf(buf, "%7s %llx %llx", op, &addr, &value);
 	if (n < 2 || (strcmp(op, "read") && strcmp(op, "write") &&
-		      strcmp(op, "movs")) ||
+		      strcmp(op, "movs") && strcmp(op, "race")) ||
 	    (strcmp(op, "read") && n != 3) ||
-	    (op[0] == 'm' ? (value & 7) : (addr & 7)))
+	    (op[0] == 'm' ? (value & 7) : (addr & 7)) ||
+	    (op[1] == 'a' && (!value || value > PROBE_RACE_MAX)))
 		return -EINVAL;
 
 	mutex_lock(&probe_lock);
@@ -84,7 +111,13 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf,
 		return rtvirt_launched() ? -EINVAL : -ENODEV;
 	}
 	p = phys_to_virt(addr);
-	if (op[0] == 'm') {
+	if (op[1] == 'a') {
+		struct probe_race r = { .p = p, .rounds = value };
+
+		atomic_set(&r.nonzero, 0);
+		stop_machine(probe_race_fn, &r, cpu_online_mask);
+		value = atomic_read(&r.nonzero);
+	} else if (op[0] == 'm') {
 		void *src = p, *dst = phys_to_virt(value);
 
 		asm volatile("movsq" : "+S"(src), "+D"(dst) : : "memory");

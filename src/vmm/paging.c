@@ -369,6 +369,49 @@ int pt_unmap(struct pt *pt, u64 gpa, u64 size)
 }
 
 /**
+ * pt_copy_path() - make the walk to one address private to a view
+ * @view:	a hierarchy whose root table is a copy of a shared one's
+ * @gpa:	guest-physical address
+ * @own_start:	first physical address of the pages @view allocates from
+ * @own_end:	end of them
+ *
+ * Every table on the walk from @view's root to @gpa that lies outside
+ * [@own_start, @own_end), and so belongs to the shared hierarchy, is
+ * replaced in @view by a copy from @view->alloc_table.  pt_map() and
+ * pt_unmap() on @view for that address then change only @view's tables.
+ * The caller keeps the shared tables from changing meanwhile.
+ *
+ * Return: 0, -EINVAL for an address beyond the width, -ENOMEM.
+ */
+int pt_copy_path(struct pt *view, u64 gpa, u64 own_start, u64 own_end)
+{
+	u64 *table = view->table_va(view->ctx, view->root);
+	int l;
+
+	if (gpa >= PT_LEVEL_SIZE(view->levels + 1))
+		return ERR_INVAL;
+	for (l = view->levels; l > 1; l--) {
+		u64 *e = &table[(gpa >> PT_LEVEL_SHIFT(l)) & (PT_ENTRIES - 1)];
+		u64 pa, copy_pa, *copy;
+
+		if (!view->fmt->present(*e) || view->fmt->is_leaf(l, *e))
+			return 0;	/* pt_map() allocates or splits */
+		pa = view->fmt->addr(l, *e);
+		table = view->table_va(view->ctx, pa);
+		if (pa >= own_start && pa < own_end)
+			continue;
+		copy = new_table(view, &copy_pa);
+		if (!copy)
+			return ERR_NOMEM;
+		for (int i = 0; i < PT_ENTRIES; i++)
+			copy[i] = table[i];
+		*e = view->fmt->table(copy_pa);
+		table = copy;
+	}
+	return 0;
+}
+
+/**
  * pt_lookup() - translate one guest-physical address
  * @pt:		the hierarchy
  * @gpa:	guest-physical address

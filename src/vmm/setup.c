@@ -149,6 +149,64 @@ static int init_pt(struct pt *pt, const struct pt_format *fmt)
 	return pt_init(pt);
 }
 
+/*
+ * The step view (struct vcpu.view): while a CPU steps an access of the
+ * kernel to the VMM's memory, it runs on nested tables of its own, a copy
+ * of the shared root with private tables on the walk to each stepped page,
+ * where its scratch page is mapped: no other CPU reaches that page, and
+ * the shared tables never change for a step.  The tables come from the
+ * CPU's VCPU_VIEW_PAGES pages, taken afresh at every step.
+ */
+static void *view_alloc(void *ctx, u64 *pa)
+{
+	struct vcpu *v = ctx;
+	u8 *page;
+
+	if (v->view_used == VCPU_VIEW_PAGES)
+		return NULL;
+	page = v->view_pages + v->view_used * PT_PAGE_SIZE;
+	*pa = v->view_pages_pa + v->view_used * PT_PAGE_SIZE;
+	v->view_used++;
+	memset(page, 0, PT_PAGE_SIZE);
+	return page;
+}
+
+/**
+ * vcpu_view_map() - map a page in a CPU's step view only
+ * @v:		the CPU
+ * @gpa:	guest-physical address in the page
+ * @hpa:	host-physical page it is to reach
+ * @fresh:	start a new view first (a copy of the shared root)
+ *
+ * Load v->view.root as the nested CR3 to use the view.
+ *
+ * Return: 0, -ENOMEM when the CPU's pages for the view ran out, -EINVAL
+ * for an address beyond the tables' width.
+ */
+int vcpu_view_map(struct vcpu *v, u64 gpa, u64 hpa, bool fresh)
+{
+	u64 own_end = v->view_pages_pa + VCPU_VIEW_PAGES * PT_PAGE_SIZE;
+	int ret = 0;
+
+	spin_lock(&vmm.npt_lock);
+	if (fresh) {
+		u64 *root;
+
+		v->view = vmm.npt;
+		v->view.alloc_table = view_alloc;
+		v->view.ctx = v;
+		v->view_used = 0;
+		root = view_alloc(v, &v->view.root);
+		memcpy(root, pa_to_va(NULL, vmm.npt.root), PT_PAGE_SIZE);
+	}
+	ret = pt_copy_path(&v->view, gpa, v->view_pages_pa, own_end);
+	if (!ret)
+		ret = pt_map(&v->view, gpa & ~(PT_PAGE_SIZE - 1), hpa,
+			     PT_PAGE_SIZE, PT_RWX);
+	spin_unlock(&vmm.npt_lock);
+	return ret;
+}
+
 /* The guest sees all physical addresses but the VMM's block. */
 static int build_npt(const struct pt_format *fmt)
 {
@@ -225,7 +283,8 @@ static void build_idt(void)
 _Static_assert(CPU_PAGE_TSS + sizeof(struct tss64) <= CPU_PAGE_VCPU, "TSS");
 _Static_assert(CPU_PAGE_VCPU + sizeof(struct vcpu) <= PT_PAGE_SIZE, "vcpu");
 /* rtvirt_vmm_mem_needed() counts on this much per CPU. */
-_Static_assert(2 + VMM_STACK_PAGES + VMM_ARCH_CPU_PAGES <= RTVIRT_VMM_CPU_PAGES,
+_Static_assert(2 + VMM_STACK_PAGES + VCPU_VIEW_PAGES + VMM_ARCH_CPU_PAGES <=
+	       RTVIRT_VMM_CPU_PAGES,
 	       "RTVIRT_VMM_CPU_PAGES");
 
 static struct vcpu *init_cpu_tables(unsigned int id)
@@ -241,9 +300,12 @@ static struct vcpu *init_cpu_tables(unsigned int id)
 	nmi_stack = vmm_alloc_pages(1, &pa);
 	if (!page || !stack || !nmi_stack)
 		return NULL;
+	v = (struct vcpu *)(page + CPU_PAGE_VCPU);
+	v->view_pages = vmm_alloc_pages(VCPU_VIEW_PAGES, &v->view_pages_pa);
+	if (!v->view_pages)
+		return NULL;
 	gdt = (u64 *)page;
 	tss = (struct tss64 *)(page + CPU_PAGE_TSS);
-	v = (struct vcpu *)(page + CPU_PAGE_VCPU);
 	tss->iomap_base = sizeof(*tss);
 	/* 16-byte aligned, as the CPU aligns it; the vcpu above the frame. */
 	nmi_top = (u64 *)(nmi_stack + PT_PAGE_SIZE - 16);

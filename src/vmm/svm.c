@@ -578,6 +578,8 @@ static void handle_msr(struct vcpu *v)
 	}
 }
 
+static void stop_stepping(struct vcpu *v);
+
 static void handle_vmmcall(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -590,6 +592,15 @@ static void handle_vmmcall(struct vcpu *v)
 		inject_ud(v);
 		return;
 	}
+	/*
+	 * A step left armed (its instruction faulted and the kernel went on)
+	 * keeps this CPU on its step view, a copy of the shared tables from
+	 * when the step began: back to the shared ones before a hypercall,
+	 * which may rely on them (RTVIRT_HC_FLUSH after a trap was added).
+	 * The stepped instruction, if it runs again, faults and steps again.
+	 */
+	if (v->stepping)
+		stop_stepping(v);
 	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
 	vmcb->save.rax = ret;
 	skip_insn(v, insn_vmmcall, sizeof(insn_vmmcall));
@@ -601,13 +612,11 @@ static void handle_vmmcall(struct vcpu *v)
 #define DR6_BS		(1ULL << 14)
 #define DB_VECTOR	1
 
-/* Unmap the scratch page from every page stepped. */
+/* Back from the step view to the shared nested tables. */
 static void unmap_stepped(struct vcpu *v)
 {
-	spin_lock(&vmm.npt_lock);
-	while (v->stepping)
-		pt_unmap(&vmm.npt, v->stepping_gpa[--v->stepping], PT_PAGE_SIZE);
-	spin_unlock(&vmm.npt_lock);
+	v->stepping = 0;
+	v->vmcb->control.nested_cr3 = vmm.npt.root;
 	memset(v->scratch, 0, PT_PAGE_SIZE);
 	v->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
@@ -626,10 +635,11 @@ static void stop_stepping(struct vcpu *v)
 /*
  * The kernel touched the VMM's memory.  Count and log it, then let that one
  * instruction complete against a zeroed scratch page instead: map the
- * scratch page at the faulting guest-physical page, single-step the guest
- * with interrupts held off by an interrupt shadow, and unmap the page again
- * at the #DB that follows.  Reads see zeros, writes are discarded, and the
- * VMM's own pages are never mapped into the guest.
+ * scratch page at the faulting guest-physical page in this CPU's step view
+ * (vcpu_view_map(): no other CPU sees it), single-step the guest on the
+ * view with interrupts held off by an interrupt shadow, and go back to the
+ * shared tables at the #DB that follows.  Reads see zeros, writes are
+ * discarded, and the VMM's own pages are never mapped into the guest.
  */
 static void handle_npf(struct vcpu *v)
 {
@@ -638,6 +648,13 @@ static void handle_npf(struct vcpu *v)
 	int ret;
 
 	v->stats.exits[RTVIRT_EXIT_NPF]++;
+	/*
+	 * The view copied the shared tables when the step began: for any
+	 * page but the VMM's, go back to them (a trap may have changed since)
+	 * and handle the fault there; the stepped instruction starts over.
+	 */
+	if (v->stepping && !vmm_owns_pa(gpa))
+		stop_stepping(v);
 	if (vdev_handle_npf(v, gpa, err & 2))
 		return;
 	if (!vmm_owns_pa(gpa))
@@ -671,12 +688,16 @@ static void handle_npf(struct vcpu *v)
 		return;
 	}
 	memset(v->scratch, 0, PT_PAGE_SIZE);
-	spin_lock(&vmm.npt_lock);
-	ret = pt_map(&vmm.npt, gpa & ~(PT_PAGE_SIZE - 1), v->scratch_pa,
-		     PT_PAGE_SIZE, PT_RWX);
-	spin_unlock(&vmm.npt_lock);
-	if (ret)
-		vmm_panic("cpu %u: cannot map the scratch page (%d)\n", v->id, ret);
+	ret = vcpu_view_map(v, gpa, v->scratch_pa, !v->stepping);
+	if (ret) {
+		vmm_log("cpu %u: no room to step the access at rip %#llx (%d): #GP\n",
+			v->id, (unsigned long long)vmcb->save.rip, ret);
+		if (v->stepping)	/* else the shared tables are still on */
+			stop_stepping(v);
+		inject_gp0(v);
+		return;
+	}
+	vmcb->control.nested_cr3 = v->view.root;
 	if (!v->stepping) {
 		v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
 		v->stepping_rip = vmcb->save.rip;

@@ -401,6 +401,79 @@ START_TEST(differential_random)
 }
 END_TEST
 
+/*
+ * A view whose walk to one address is private: the VMM maps its scratch
+ * page there for one CPU's step while the other CPUs keep the shared
+ * tables, which must not change.
+ */
+START_TEST(private_path)
+{
+	const struct pt_format *fmts[] = { &pt_format_npt, &pt_format_ept };
+
+	for (int f = 0; f < 2; f++) {
+		for (int levels = 4; levels <= 5; levels++) {
+			const u64 hole = 1 * GiB + 6 * MiB, gpa = hole + 0x3000;
+			struct pt base, view;
+			size_t shared, i;
+			u64 *snap, own;
+
+			setup_pt(&base, fmts[f], levels, 3, 64);
+			ck_assert_int_eq(pt_map(&base, 0, 0, 8 * GiB, PT_RWX), 0);
+			ck_assert_int_eq(pt_unmap(&base, hole, 2 * MiB), 0);
+			shared = arena.used;
+			snap = malloc(shared * PT_PAGE_SIZE);
+			ck_assert_ptr_nonnull(snap);
+			memcpy(snap, arena.pages, shared * PT_PAGE_SIZE);
+
+			view = base;
+			own = ARENA_PA + shared * PT_PAGE_SIZE;
+			ck_assert_ptr_nonnull(arena_alloc(&arena, &view.root));
+			memcpy(arena_va(&arena, view.root),
+			       arena_va(&arena, base.root), PT_PAGE_SIZE);
+			/* A hole page, then a page inside a 1 GiB leaf. */
+			ck_assert_int_eq(pt_copy_path(&view, gpa, own,
+						      ARENA_PA + 64 * PT_PAGE_SIZE), 0);
+			ck_assert_int_eq(pt_map(&view, gpa, 0x5000, PT_PAGE_SIZE,
+						PT_RWX), 0);
+			ck_assert_int_eq(pt_copy_path(&view, 5 * GiB, own,
+						      ARENA_PA + 64 * PT_PAGE_SIZE), 0);
+			ck_assert_int_eq(pt_map(&view, 5 * GiB, 0x6000,
+						PT_PAGE_SIZE, PT_RWX), 0);
+			/* Again: the path is private already, nothing copied. */
+			i = arena.used;
+			ck_assert_int_eq(pt_copy_path(&view, gpa + 0x1000, own,
+						      ARENA_PA + 64 * PT_PAGE_SIZE), 0);
+			ck_assert_uint_eq(arena.used, i);
+
+			expect(&view, gpa, PT_RWX, 0x5000, 1);
+			expect(&view, gpa + 0x1000, 0, 0, 0);
+			expect(&view, hole, 0, 0, 0);
+			expect(&view, 5 * GiB, PT_RWX, 0x6000, 1);
+			expect(&view, 5 * GiB + 0x1000, PT_RWX, 5 * GiB + 0x1000, 0);
+			expect(&view, 0x1000, PT_RWX, 0x1000, 0);
+			expect(&view, 3 * GiB, PT_RWX, 3 * GiB, 3);
+			expect(&base, gpa, 0, 0, 0);
+			expect(&base, 5 * GiB, PT_RWX, 5 * GiB, 3);
+			/* Not one byte of the shared tables changed. */
+			ck_assert_int_eq(memcmp(snap, arena.pages,
+						shared * PT_PAGE_SIZE), 0);
+			/* Out of pages for the view; beyond the width. */
+			arena.limit = arena.used;
+			ck_assert_int_eq(pt_copy_path(&view, 2 * GiB + 6 * MiB,
+						      own, ARENA_PA + 64 * PT_PAGE_SIZE),
+					 0);
+			ck_assert_int_eq(pt_map(&view, 7 * GiB, 0x7000,
+						PT_PAGE_SIZE, PT_RWX), -ENOMEM);
+			ck_assert_int_eq(pt_copy_path(&view,
+						      PT_LEVEL_SIZE(levels + 1),
+						      own, own), -EINVAL);
+			free(snap);
+		}
+	}
+	teardown();
+}
+END_TEST
+
 static Suite *paging_suite(void)
 {
 	Suite *s = suite_create("paging");
@@ -414,6 +487,7 @@ static Suite *paging_suite(void)
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, out_of_tables);
 	tcase_add_test(tc, differential_random);
+	tcase_add_test(tc, private_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

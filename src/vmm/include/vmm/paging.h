@@ -74,5 +74,6 @@ int pt_init(struct pt *pt);
 int pt_map(struct pt *pt, u64 gpa, u64 hpa, u64 size, unsigned int prot);
 int pt_unmap(struct pt *pt, u64 gpa, u64 size);
 unsigned int pt_lookup(struct pt *pt, u64 gpa, u64 *hpa, int *level);
+int pt_copy_path(struct pt *view, u64 gpa, u64 own_start, u64 own_end);
 
 #endif /* _VMM_PAGING_H */

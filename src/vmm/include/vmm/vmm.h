@@ -12,6 +12,7 @@
 
 #define VMM_STACK_PAGES		4	/* per CPU */
 #define VCPU_STEP_PAGES		4	/* VMM pages one instruction may touch */
+#define VCPU_VIEW_PAGES		8	/* table pages of a CPU's step view */
 #define VMM_ARCH_CPU_PAGES	4	/* per CPU, most a backend allocates */
 
 #define ERR_IO		(-5)
@@ -84,6 +85,10 @@ struct vcpu {
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
 	u64 stepping_gpa[VCPU_STEP_PAGES]; /* mapped to scratch while stepping */
+	struct pt view;		/* this CPU's nested tables while stepping */
+	u8 *view_pages;		/* VCPU_VIEW_PAGES pages for its tables */
+	u64 view_pages_pa;
+	unsigned int view_used;	/* of them */
 	unsigned int stepping;	/* how many of them */
 	u64 stepping_rip;	/* the instruction being stepped */
 	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
@@ -128,6 +133,7 @@ struct vmm {
 extern struct vmm vmm;
 
 void *vmm_alloc_pages(unsigned int n, u64 *pa);
+int vcpu_view_map(struct vcpu *v, u64 gpa, u64 hpa, bool fresh);
 void spin_lock(int *lock);
 void spin_unlock(int *lock);
 u64 vmm_va_to_pa(const void *va);
