@@ -465,6 +465,20 @@ static bool buffer_ok(u64 pa, u64 size)
 	       !vmm_owns_range(pa, size);
 }
 
+extern const struct vdev_ops *const __vdev_models_start[],
+	*const __vdev_models_end[];
+
+/* The registered model (VDEV_MODEL()) that serves @model, or NULL. */
+static const struct vdev_ops *find_model(unsigned int model)
+{
+	const struct vdev_ops *const *m;
+
+	for (m = __vdev_models_start; m < __vdev_models_end; m++)
+		if ((*m)->model == model)
+			return *m;
+	return NULL;
+}
+
 static u64 dev_attach(u64 info_pa)
 {
 	struct vdev *d;
@@ -478,9 +492,9 @@ static u64 dev_attach(u64 info_pa)
 	d = &devs[nr_devs];
 	memset(d, 0, sizeof(*d));
 	memcpy(&d->info, (const void *)info_pa, sizeof(d->info));
-	if (d->info.model != VDEV_MODEL_NVME)
+	d->ops = find_model(d->info.model);
+	if (!d->ops)
 		return RTVIRT_HC_EOPNOTSUPP;
-	d->ops = &nvme_ops;
 	d->log = vmm_alloc_pages((VDEV_LOG_MAX * sizeof(struct access) +
 				  PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, &pa);
 	d->trace = vmm_alloc_pages((RTVIRT_VMM_TRACE_RING *

@@ -1533,8 +1533,11 @@ static int nvme_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 	return 0;
 }
 
+/* Not static: the unit tests drive the model through it. */
+extern const struct vdev_ops nvme_ops;
 const struct vdev_ops nvme_ops = {
 	.name = "nvme",
+	.model = VDEV_MODEL_NVME,
 	.attach = nvme_attach,
 	.commence = nvme_commence,
 	.access = nvme_access,
@@ -1547,3 +1550,4 @@ const struct vdev_ops nvme_ops = {
 	.resume = nvme_resume,
 	.inject = nvme_inject,
 };
+VDEV_MODEL(nvme_ops);

@@ -32,6 +32,9 @@
 
 #define MAX_ALLOCS	256
 
+/* The model's ops (src/vmm/nvme.c), which the VMM finds through VDEV_MODEL(). */
+extern const struct vdev_ops nvme_ops;
+
 static struct {
 	void *va[MAX_ALLOCS];
 	u64 size[MAX_ALLOCS];

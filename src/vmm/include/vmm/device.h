@@ -78,6 +78,7 @@ struct access {
 /**
  * struct vdev_ops - what a device model provides
  * @name:	model name
+ * @model:	the VDEV_MODEL_* it serves (struct rtvirt_vmm_dev_info.model)
  * @attach:	check the device the module describes and allocate the
  *		model's state; called once per launch
  * @commence:	take the device over in the mode the module describes at
@@ -113,6 +114,7 @@ struct access {
  */
 struct vdev_ops {
 	const char *name;
+	unsigned int model;
 	int (*attach)(struct vdev *d);
 	int (*commence)(struct vdev *d, u64 pa, u64 len);
 	void (*access)(struct vdev *d, struct trap *t, struct access *a);
@@ -160,7 +162,14 @@ struct vdev {
 	u64 trace_seq;
 };
 
-extern const struct vdev_ops nvme_ops;
+/*
+ * VDEV_MODEL(ops) registers a model: each model file names its ops once,
+ * and the framework finds them by struct rtvirt_vmm_dev_info.model among
+ * the pointers the linker gathers in .vdev_models (vmm.lds).
+ */
+#define VDEV_MODEL(ops)							\
+	static const struct vdev_ops *const __vdev_model_##ops		\
+	__used __section(".vdev_models") = &(ops)
 
 int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow);
