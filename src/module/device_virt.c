@@ -8,11 +8,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/acpi.h>
-#include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/log2.h>
 #include <linux/module.h>
-#include <linux/nvme.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
 #include <linux/workqueue.h>
@@ -93,76 +91,6 @@ static u64 ecam_address(struct pci_dev *pdev)
 	return ecam;
 }
 
-struct disk_query {
-	struct gendisk *disk;
-	struct rtvirt_vmm_nvme_layout *layout;	/* or NULL: the first disk */
-	int err;
-};
-
-static int find_disk(struct device *dev, void *data)
-{
-	struct disk_query *q = data;
-	struct rtvirt_vmm_nvme_layout *l = q->layout;
-
-	if (dev->class && !strcmp(dev->class->name, "block")) {
-		q->disk = dev_to_disk(dev);
-		if (!l)
-			return 1;
-		if (l->nr_ns == RTVIRT_VMM_NVME_MAX_NS) {
-			q->err = -E2BIG;
-			return 1;
-		}
-		q->err = rtvirt_nvme_disk_format(q->disk, &l->ns[l->nr_ns]);
-		if (q->err)
-			return 1;
-		l->nr_ns++;
-		return 0;
-	}
-	if (dev->class && !strcmp(dev->class->name, "nvme"))
-		return device_for_each_child(dev, q, find_disk);
-	return 0;
-}
-
-/**
- * rtvirt_nvme_disk() - a namespace disk of an NVMe controller
- * @pdev:	the controller
- *
- * Return: the first namespace's disk (the per-path one under multipath),
- * or NULL.
- */
-struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev)
-{
-	struct disk_query q = { NULL };
-
-	device_for_each_child(&pdev->dev, &q, find_disk);
-	return q.disk;
-}
-
-/*
- * Describe every namespace disk of @d in @l, as the driver formats its
- * commands for it now; every takeover does so anew.  Before the
- * takeover's stop_machine(): finding a disk's namespace sleeps.
- */
-static int describe_namespaces(struct rtvirt_dev *d,
-			       struct rtvirt_vmm_nvme_layout *l)
-{
-	struct disk_query q = { .layout = l };
-
-	l->nr_ns = 0;
-	device_for_each_child(&d->pdev->dev, &q, find_disk);
-	if (q.err == -E2BIG) {
-		pr_err("%s: cannot take over: more than %d namespaces\n",
-		       pci_name(d->pdev), RTVIRT_VMM_NVME_MAX_NS);
-		return -EOPNOTSUPP;
-	}
-	if (q.err) {
-		pr_err("%s: cannot take over: a namespace's format is unreadable in the nvme driver's state\n",
-		       pci_name(d->pdev));
-		return -EIO;
-	}
-	return 0;
-}
-
 static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 {
 	struct pci_dev *pdev = d->pdev;
@@ -193,13 +121,28 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	}
 }
 
+/* The models the module takes over: one entry per model file. */
+static const struct rtvirt_model_ops *const models[] = {
+	&rtvirt_nvme_ops,
+};
+
+static const struct rtvirt_model_ops *model_of(struct rtvirt_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(models); i++)
+		if (models[i]->model == d->model)
+			return models[i];
+	return NULL;
+}
+
 /* Make the running VMM know @d; caller holds op_lock and launch_lock. */
 static int attach(struct rtvirt_dev *d)
 {
 	struct rtvirt_vmm_dev_info *info;
 	u64 ret;
 
-	if (d->model != RTVIRT_MODEL_NVME)
+	if (!model_of(d))
 		return -EOPNOTSUPP;
 	if (!rtvirt_launched())
 		return -EBUSY;
@@ -221,9 +164,10 @@ static int attach(struct rtvirt_dev *d)
 }
 
 struct commence_ctx {
-	struct pci_dev *pdev;
+	struct rtvirt_dev *d;
+	const struct rtvirt_model_ops *m;
 	u64 id;
-	struct rtvirt_vmm_nvme_layout *layout;
+	void *state;
 	size_t size;
 	u64 ret;
 	atomic_t done;
@@ -235,13 +179,11 @@ static int commence_fn(void *arg)
 	int err;
 
 	if (smp_processor_id() == cpumask_first(cpu_online_mask)) {
-		/* The driver's queues, read where nothing can change them. */
-		err = rtvirt_nvme_layout_read(c->pdev, c->layout, c->size);
-		if (!err)
-			rtvirt_nvme_layout_fault(c->layout);
+		/* The driver's state, read where nothing can change it. */
+		err = c->m->read_state(c->d, c->state, c->size, true);
 		c->ret = err ? (u64)(s64)err :
 			 rtvirt_hypercall(RTVIRT_HC_DEV_COMMENCE, c->id,
-					  virt_to_phys(c->layout), c->size);
+					  virt_to_phys(c->state), c->size);
 		atomic_set_release(&c->done, 1);
 	} else {
 		while (!atomic_read_acquire(&c->done))
@@ -276,7 +218,7 @@ static int refused(struct rtvirt_dev *d, int ret, const char *vmm_why)
 		why = "the VMM's memory is too small for its queues (load rtvirt with a larger vmm_mem_mb)";
 		break;
 	case -ENODEV:
-		why = "the nvme driver's queue state is unreadable";
+		why = "the driver's state of the device is unreadable";
 		ret = -EIO;
 		break;
 	default:
@@ -291,18 +233,18 @@ static int refused(struct rtvirt_dev *d, int ret, const char *vmm_why)
 
 static int virtualize(struct rtvirt_dev *d)
 {
-	struct commence_ctx c = { .pdev = d->pdev };
+	struct commence_ctx c = { .d = d, .m = model_of(d) };
 	int tries, ret;
 
 	ret = attach(d);
 	if (ret)
 		return ret;
-	c.layout = rtvirt_nvme_layout_alloc(d->pdev, &c.size);
-	if (IS_ERR(c.layout))
-		return refused(d, PTR_ERR(c.layout), NULL);
-	ret = describe_namespaces(d, c.layout);
+	c.state = c.m->alloc_state(d, &c.size);
+	if (IS_ERR(c.state))
+		return refused(d, PTR_ERR(c.state), NULL);
+	ret = c.m->describe ? c.m->describe(d, c.state) : 0;
 	if (ret) {
-		kfree(c.layout);
+		kfree(c.state);
 		return ret;
 	}
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZING);
@@ -320,12 +262,11 @@ static int virtualize(struct rtvirt_dev *d)
 	}
 	if (ret) {
 		WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
-		c.layout->refusal[sizeof(c.layout->refusal) - 1] = 0;
-		ret = refused(d, ret, c.layout->refusal);
-		kfree(c.layout);
+		ret = refused(d, ret, c.m->refusal ? c.m->refusal(c.state) : NULL);
+		kfree(c.state);
 		return ret;
 	}
-	kfree(c.layout);
+	kfree(c.state);
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
 	rtvirt_dev_poll_kick();
 	return 0;
@@ -364,11 +305,12 @@ flush:
 
 /*
  * FINISH with every other CPU held; -ETIMEDOUT if they did not all come.
- * The driver's queue state, read meanwhile into @l (@size bytes; NULL if
- * none), tells the VMM how far the driver wrote each submission queue.
+ * The driver's state, read meanwhile into @state (@size bytes; NULL if
+ * none), tells the VMM how far the driver got (NVMe: how far it wrote
+ * each submission queue).
  */
-static int finish_held(struct rtvirt_dev *d, u64 deadline,
-		       struct rtvirt_vmm_nvme_layout *l, size_t size)
+static int finish_held(struct rtvirt_dev *d, u64 deadline, void *state,
+		       size_t size)
 {
 	long others = num_online_cpus() - 1, gen = ++rv_gen;
 	u64 ret, pa = 0;
@@ -385,8 +327,8 @@ static int finish_held(struct rtvirt_dev *d, u64 deadline,
 		}
 		cpu_relax();
 	}
-	if (l && !rtvirt_nvme_layout_read(d->pdev, l, size))
-		pa = virt_to_phys(l);
+	if (state && !model_of(d)->read_state(d, state, size, false))
+		pa = virt_to_phys(state);
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 			       RTVIRT_HB_FINISH, pa);
 	rtvirt_hypercall(RTVIRT_HC_FLUSH, 0, 0, 0);
@@ -401,8 +343,7 @@ static int finish_held(struct rtvirt_dev *d, u64 deadline,
  * gathering of the other CPUs, together bounded by handback_stall_us,
  * plus the restore and replay.
  */
-static int handback_once(struct rtvirt_dev *d,
-			 struct rtvirt_vmm_nvme_layout *l, size_t size)
+static int handback_once(struct rtvirt_dev *d, void *state, size_t size)
 {
 	u64 deadline, ret;
 	int err = 0;
@@ -429,7 +370,7 @@ static int handback_once(struct rtvirt_dev *d,
 		udelay(10);
 	}
 	if (!err)
-		err = finish_held(d, deadline, l, size);
+		err = finish_held(d, deadline, state, size);
 	if (err)
 		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 				 RTVIRT_HB_ABORT, 0);
@@ -440,17 +381,17 @@ static int handback_once(struct rtvirt_dev *d,
 
 static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
 {
-	struct rtvirt_vmm_nvme_layout *l;
 	int ret = -ETIMEDOUT;
 	size_t size = 0;
+	void *state;
 
-	/* Without it the VMM copies whole queues (slower, same result). */
-	l = rtvirt_nvme_layout_alloc(d->pdev, &size);
-	if (IS_ERR(l))
-		l = NULL;
+	/* NVMe: without it the VMM copies whole queues (slower, same result). */
+	state = model_of(d)->alloc_state(d, &size);
+	if (IS_ERR(state))
+		state = NULL;
 	WRITE_ONCE(d->state, RTVIRT_DEV_DEVIRTUALIZING);
 	while (tries--) {
-		ret = handback_once(d, l, size);
+		ret = handback_once(d, state, size);
 		if (ret != -ETIMEDOUT)
 			break;
 		/* Let the held submissions run before trying again. */
@@ -458,7 +399,7 @@ static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
 		usleep_range(1000, 2000);
 		rtvirt_launch_lock();
 	}
-	kfree(l);
+	kfree(state);
 	if (ret) {
 		WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
 		return ret;

@@ -39,6 +39,36 @@ int rtvirt_sysfs_init(void);
 void rtvirt_sysfs_exit(void);
 struct kobject *rtvirt_sysfs_root(void);
 
+struct rtvirt_dev;
+
+/**
+ * struct rtvirt_model_ops - what the module does for one device model
+ * @model:	the RTVIRT_MODEL_* it serves
+ * @alloc_state: allocate the model's state of the device, which the VMM
+ *		reads at RTVIRT_HC_DEV_COMMENCE and at the hand-back's last
+ *		step; sets *@size; an ERR_PTR() on error (kfree() the state)
+ * @describe:	fill in, for a takeover, what only a sleeping caller can
+ *		find (optional); 0, or -errno after one dmesg line saying why
+ * @read_state:	read the driver's state of the device into @state with
+ *		every other CPU held (no sleeping, no faults); @takeover says
+ *		whether for a takeover or a hand-back; 0 or -errno (-EBUSY:
+ *		try again)
+ * @refusal:	the VMM's reason for refusing a takeover, as it wrote it in
+ *		the state, or NULL
+ *
+ * Each model is one entry of the table in device_virt.c.
+ */
+struct rtvirt_model_ops {
+	unsigned int model;
+	void *(*alloc_state)(struct rtvirt_dev *d, size_t *size);
+	int (*describe)(struct rtvirt_dev *d, void *state);
+	int (*read_state)(struct rtvirt_dev *d, void *state, size_t size,
+			  bool takeover);
+	const char *(*refusal)(void *state);
+};
+
+extern const struct rtvirt_model_ops rtvirt_nvme_ops;
+
 /**
  * struct rtvirt_dev - a PCI function rtvirt manages
  * @node:	entry in the device list, under its lock
@@ -123,18 +153,12 @@ int rtvirt_dev_release(struct rtvirt_dev *d);
 int rtvirt_dev_poll_init(void);
 void rtvirt_dev_poll_exit(void);
 
-struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
-							 size_t *size);
-int rtvirt_nvme_layout_read(struct pci_dev *pdev,
-			    struct rtvirt_vmm_nvme_layout *l, size_t size);
 #define RTVIRT_NVME_FAULT_NONE		0
 #define RTVIRT_NVME_FAULT_SQ_IN_VMM	1
 #define RTVIRT_NVME_FAULT_PHASE		2
 void rtvirt_nvme_fail_next_layout(int fault);
 struct gendisk;
 u32 rtvirt_nvme_disk_nsid(struct gendisk *disk);
-int rtvirt_nvme_disk_format(struct gendisk *disk, struct rtvirt_vmm_nvme_ns *f);
-void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l);
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);

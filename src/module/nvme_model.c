@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The queues of an NVMe controller as Linux's nvme driver holds them.
+ * The NVMe model, the module's side (struct rtvirt_model_ops): the namespaces
+ * and the queues of an NVMe controller as Linux's nvme driver holds them,
+ * handed to the VMM at a takeover and at a hand-back's last step.
  *
  * The driver's per-controller and per-queue state (struct nvme_dev and
  * struct nvme_queue, private to drivers/nvme/host/pci.c) is read with
@@ -218,7 +220,7 @@ static bool get_ns(const void *ns, const void *head, int f, u64 *val)
 }
 
 /**
- * rtvirt_nvme_disk_format() - the format of an nvme namespace disk
+ * disk_format() - the format of an nvme namespace disk
  * @disk:	as for rtvirt_nvme_disk_nsid()
  * @f:		filled in: namespace id, logical block size, metadata size
  *		and protection information size, whether the metadata is
@@ -226,7 +228,7 @@ static bool get_ns(const void *ns, const void *head, int f, u64 *val)
  *
  * Return: 0, or -ENODEV when the driver's state cannot be read.
  */
-int rtvirt_nvme_disk_format(struct gendisk *disk, struct rtvirt_vmm_nvme_ns *f)
+static int disk_format(struct gendisk *disk, struct rtvirt_vmm_nvme_ns *f)
 {
 	const void *ns = disk->private_data;
 	u64 head, nsid, ms, pi_size, pi_type, features;
@@ -259,7 +261,7 @@ static void *nvme_dev_of(struct pci_dev *pdev)
 }
 
 /**
- * rtvirt_nvme_layout_alloc() - prepare reading an NVMe driver's queues
+ * layout_alloc() - prepare reading an NVMe driver's queues
  * @pdev:	the controller
  * @size:	set to the bytes of the layout buffer returned
  *
@@ -271,8 +273,8 @@ static void *nvme_dev_of(struct pci_dev *pdev)
  * kernel's BTF does not describe the nvme driver's state, -ENODEV when the
  * nvme driver does not drive @pdev, -ENOMEM.
  */
-struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
-							 size_t *size)
+static struct rtvirt_vmm_nvme_layout *layout_alloc(struct pci_dev *pdev,
+						  size_t *size)
 {
 	struct rtvirt_vmm_nvme_layout *l;
 	void *dev = nvme_dev_of(pdev);
@@ -291,9 +293,9 @@ struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
 }
 
 /**
- * rtvirt_nvme_layout_read() - read the nvme driver's queues of a controller
+ * layout_read() - read the nvme driver's queues of a controller
  * @pdev:	the controller
- * @l:		from rtvirt_nvme_layout_alloc()
+ * @l:		from layout_alloc()
  * @size:	its size in bytes
  *
  * Runs with every other CPU stopped (no submission or completion is half
@@ -304,8 +306,8 @@ struct rtvirt_vmm_nvme_layout *rtvirt_nvme_layout_alloc(struct pci_dev *pdev,
  * queue the VMM cannot serve (submission queue in the controller memory
  * buffer, other entry sizes); -ENODEV when the driver state is unreadable.
  */
-int rtvirt_nvme_layout_read(struct pci_dev *pdev,
-			    struct rtvirt_vmm_nvme_layout *l, size_t size)
+static int layout_read(struct pci_dev *pdev, struct rtvirt_vmm_nvme_layout *l,
+		       size_t size)
 {
 	void *dev = nvme_dev_of(pdev);
 	u64 queues, online, stride, dbbuf = 0;
@@ -319,7 +321,7 @@ int rtvirt_nvme_layout_read(struct pci_dev *pdev,
 		return -EBUSY;	/* being reset */
 	if (struct_size(l, q, online) > size)
 		return -EBUSY;
-	/* The namespaces were described before (rtvirt_nvme_namespaces()). */
+	/* The namespaces were described before (describe_namespaces()). */
 	l->dbs = 0;
 	l->eis = 0;
 	memset(l->refusal, 0, sizeof(l->refusal));
@@ -372,10 +374,10 @@ void rtvirt_nvme_fail_next_layout(int fault)
 }
 
 /**
- * rtvirt_nvme_layout_fault() - apply a fault set by the tests, once
- * @l:		a layout rtvirt_nvme_layout_read() filled
+ * apply_layout_fault() - apply a fault set by the tests, once
+ * @l:		a layout layout_read() filled
  */
-void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l)
+static void apply_layout_fault(struct rtvirt_vmm_nvme_layout *l)
 {
 	int fault = atomic_xchg(&layout_fault, RTVIRT_NVME_FAULT_NONE);
 	u64 canary;
@@ -393,3 +395,110 @@ void rtvirt_nvme_layout_fault(struct rtvirt_vmm_nvme_layout *l)
 		break;
 	}
 }
+
+struct disk_query {
+	struct gendisk *disk;
+	struct rtvirt_vmm_nvme_layout *layout;	/* or NULL: the first disk */
+	int err;
+};
+
+static int find_disk(struct device *dev, void *data)
+{
+	struct disk_query *q = data;
+	struct rtvirt_vmm_nvme_layout *l = q->layout;
+
+	if (dev->class && !strcmp(dev->class->name, "block")) {
+		q->disk = dev_to_disk(dev);
+		if (!l)
+			return 1;
+		if (l->nr_ns == RTVIRT_VMM_NVME_MAX_NS) {
+			q->err = -E2BIG;
+			return 1;
+		}
+		q->err = disk_format(q->disk, &l->ns[l->nr_ns]);
+		if (q->err)
+			return 1;
+		l->nr_ns++;
+		return 0;
+	}
+	if (dev->class && !strcmp(dev->class->name, "nvme"))
+		return device_for_each_child(dev, q, find_disk);
+	return 0;
+}
+
+/**
+ * rtvirt_nvme_disk() - a namespace disk of an NVMe controller
+ * @pdev:	the controller
+ *
+ * Return: the first namespace's disk (the per-path one under multipath),
+ * or NULL.
+ */
+struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev)
+{
+	struct disk_query q = { NULL };
+
+	device_for_each_child(&pdev->dev, &q, find_disk);
+	return q.disk;
+}
+
+/*
+ * Describe every namespace disk of @pdev in @l, as the driver formats its
+ * commands for it now; every takeover does so anew.  Before the
+ * takeover's stop_machine(): finding a disk's namespace sleeps.
+ */
+static int describe_namespaces(struct pci_dev *pdev,
+			       struct rtvirt_vmm_nvme_layout *l)
+{
+	struct disk_query q = { .layout = l };
+
+	l->nr_ns = 0;
+	device_for_each_child(&pdev->dev, &q, find_disk);
+	if (q.err == -E2BIG) {
+		pr_err("%s: cannot take over: more than %d namespaces\n",
+		       pci_name(pdev), RTVIRT_VMM_NVME_MAX_NS);
+		return -EOPNOTSUPP;
+	}
+	if (q.err) {
+		pr_err("%s: cannot take over: a namespace's format is unreadable in the nvme driver's state\n",
+		       pci_name(pdev));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Room for the driver's queues, for a takeover or a hand-back. */
+static void *nvme_alloc_state(struct rtvirt_dev *d, size_t *size)
+{
+	return layout_alloc(d->pdev, size);
+}
+
+static int nvme_describe(struct rtvirt_dev *d, void *state)
+{
+	return describe_namespaces(d->pdev, state);
+}
+
+static int nvme_read_state(struct rtvirt_dev *d, void *state, size_t size,
+			   bool takeover)
+{
+	int ret = layout_read(d->pdev, state, size);
+
+	if (!ret && takeover)
+		apply_layout_fault(state);
+	return ret;
+}
+
+static const char *nvme_refusal(void *state)
+{
+	struct rtvirt_vmm_nvme_layout *l = state;
+
+	l->refusal[sizeof(l->refusal) - 1] = 0;
+	return l->refusal;
+}
+
+const struct rtvirt_model_ops rtvirt_nvme_ops = {
+	.model = RTVIRT_MODEL_NVME,
+	.alloc_state = nvme_alloc_state,
+	.describe = nvme_describe,
+	.read_state = nvme_read_state,
+	.refusal = nvme_refusal,
+};
