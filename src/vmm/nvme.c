@@ -46,6 +46,7 @@
 #include <vmm/format.h>
 #include <vmm/log.h>
 #include <vmm/nvme_dma.h>
+#include <vmm/pci.h>
 #include <vmm/vmm.h>
 
 #define CID_SLOTS		4096
@@ -1324,25 +1325,10 @@ static void nvme_access(struct vdev *d, struct trap *t, struct access *a)
 	}
 }
 
-#define PCI_COMMAND		0x04
-#define PCI_COMMAND_MEMORY	0x2
-#define PCI_COMMAND_MASTER	0x4
-#define PCI_BAR0		0x10
-#define PCI_BAR_END		0x28
-
 static bool nvme_config(struct vdev *d, unsigned int off, struct access *a)
 {
-	bool hold = false;
+	bool hold = pci_config_write_changes_device(off, a->size, a->val);
 
-	/* Turning off memory decoding or bus mastering, moving a BAR. */
-	if (off <= PCI_COMMAND && PCI_COMMAND < off + a->size) {
-		u8 cmd = a->val >> ((PCI_COMMAND - off) * 8);
-
-		hold = (cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)) !=
-		       (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	}
-	if (off < PCI_BAR_END && off + a->size > PCI_BAR0)
-		hold = true;
 	if (hold)
 		vdev_hold(d, a);
 	return hold;

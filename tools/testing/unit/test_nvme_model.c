@@ -19,6 +19,7 @@
 
 #include <vmm/device.h>
 #include <vmm/nvme_spec.h>
+#include <vmm/pci.h>
 #include <vmm/vmm.h>
 
 #define PG		4096ULL
@@ -826,6 +827,29 @@ START_TEST(handback_copies_to_driver_tail)
 }
 END_TEST
 
+/* Which configuration writes a model holds during a hand-back. */
+START_TEST(pci_config_writes_held)
+{
+	/* COMMAND with memory and master on (other bits free): passes. */
+	ck_assert(!pci_config_write_changes_device(PCI_COMMAND, 2, 0x0406));
+	ck_assert(!pci_config_write_changes_device(PCI_COMMAND, 2, 0x0006));
+	/* Decoding or mastering off, also with STATUS in a dword write. */
+	ck_assert(pci_config_write_changes_device(PCI_COMMAND, 2, 0x0004));
+	ck_assert(pci_config_write_changes_device(PCI_COMMAND, 1, 0x02));
+	ck_assert(pci_config_write_changes_device(PCI_COMMAND, 4, 0xffff0002ULL));
+	ck_assert(!pci_config_write_changes_device(PCI_COMMAND, 4, 0xffff0006ULL));
+	/* Vendor and device ID: no command bits. */
+	ck_assert(!pci_config_write_changes_device(0, 4, 0));
+	/* Any byte of a BAR; not the bytes around them. */
+	ck_assert(pci_config_write_changes_device(PCI_BAR0, 4, ~0ULL));
+	ck_assert(pci_config_write_changes_device(PCI_BAR_END - 1, 1, 0));
+	ck_assert(pci_config_write_changes_device(0x0c, 8, 0));
+	ck_assert(!pci_config_write_changes_device(0x0c, 4, 0));
+	ck_assert(!pci_config_write_changes_device(PCI_BAR_END, 4, 0));
+	ck_assert(!pci_config_write_changes_device(0x06, 2, 0xffff));
+}
+END_TEST
+
 static Suite *nvme_model_suite(void)
 {
 	Suite *s = suite_create("nvme_model");
@@ -833,6 +857,7 @@ static Suite *nvme_model_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, views_and_traps);
+	tcase_add_test(tc, pci_config_writes_held);
 	tcase_add_test(tc, interrupt_posts_completions);
 	tcase_add_test(tc, list_rewritten_after_doorbell);
 	tcase_add_test(tc, list_into_vmm_refused);

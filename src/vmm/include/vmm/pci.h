@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCI configuration space, as the device models see it: the header fields
+ * they look at (PCI Local Bus 3.0, type 0 header) and the rule for writes
+ * that change how the device decodes or masters, which every model holds
+ * during a hand-back.
+ */
+#ifndef _VMM_PCI_H
+#define _VMM_PCI_H
+
+#include <vmm/types.h>
+
+#define PCI_COMMAND		0x04	/* 16 bits */
+#define PCI_COMMAND_MEMORY	0x2	/* memory space decoding */
+#define PCI_COMMAND_MASTER	0x4	/* bus mastering (DMA) */
+#define PCI_BAR0		0x10	/* six 32-bit base address registers */
+#define PCI_BAR_END		0x28
+
+/**
+ * pci_config_write_changes_device() - whether a configuration write turns
+ * off memory decoding or bus mastering, or moves a BAR
+ * @off:	byte offset of the write in the function's configuration space
+ * @size:	1, 2 or 4 bytes
+ * @val:	the value written, in its low @size bytes
+ *
+ * Such a write must not reach a device the VMM drives: the model holds it
+ * (vdev_hold()) and hands the device back.
+ *
+ * Return: true for such a write.
+ */
+static inline bool pci_config_write_changes_device(unsigned int off,
+						   unsigned int size, u64 val)
+{
+	if (off <= PCI_COMMAND && PCI_COMMAND < off + size) {
+		u8 cmd = val >> ((PCI_COMMAND - off) * 8);
+
+		if ((cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)) !=
+		    (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER))
+			return true;
+	}
+	return off < PCI_BAR_END && off + size > PCI_BAR0;
+}
+
+#endif /* _VMM_PCI_H */
