@@ -13,7 +13,6 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
-#include <linux/workqueue.h>
 #include <asm/tsc.h>
 #include <rtvirt/vmm_abi.h>
 
@@ -268,7 +267,6 @@ static int virtualize(struct rtvirt_dev *d)
 	}
 	kfree(c.state);
 	WRITE_ONCE(d->state, RTVIRT_DEV_VIRTUALIZED);
-	rtvirt_dev_poll_kick();
 	return 0;
 }
 
@@ -614,44 +612,4 @@ void rtvirt_dev_poll(struct rtvirt_dev *d)
 	}
 	rtvirt_launch_unlock();
 	mutex_unlock(&d->op_lock);
-}
-
-static void poll_work_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(poll_work, poll_work_fn);
-static bool poll_stopped;
-
-static void poll_work_fn(struct work_struct *work)
-{
-	rtvirt_devices_poll();
-	if (!READ_ONCE(poll_stopped) && rtvirt_devices_any_virtualized())
-		schedule_delayed_work(&poll_work, 1);
-}
-
-/**
- * rtvirt_dev_poll_kick() - start the poll (a device became virtualized)
- */
-void rtvirt_dev_poll_kick(void)
-{
-	if (!READ_ONCE(poll_stopped))
-		schedule_delayed_work(&poll_work, 1);
-}
-
-/**
- * rtvirt_dev_poll_init() - allow the poll
- *
- * Return: 0.
- */
-int rtvirt_dev_poll_init(void)
-{
-	WRITE_ONCE(poll_stopped, false);
-	return 0;
-}
-
-/**
- * rtvirt_dev_poll_exit() - stop the poll for good
- */
-void rtvirt_dev_poll_exit(void)
-{
-	WRITE_ONCE(poll_stopped, true);
-	cancel_delayed_work_sync(&poll_work);
 }

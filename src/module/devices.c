@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include "rtvirt.h"
 
@@ -99,6 +100,18 @@ static ssize_t virtualized_show(struct kobject *kobj,
 			  RTVIRT_DEV_VIRTUALIZED);
 }
 
+static void poll_kick(void);
+
+/* Virtualize or hand back; a device just virtualized starts the poll. */
+static int dev_set(struct rtvirt_dev *d, bool on)
+{
+	int ret = rtvirt_dev_set(d, on);
+
+	if (!ret && on)
+		poll_kick();
+	return ret;
+}
+
 static ssize_t virtualized_store(struct kobject *kobj,
 				 struct kobj_attribute *attr, const char *buf,
 				 size_t count)
@@ -109,7 +122,7 @@ static ssize_t virtualized_store(struct kobject *kobj,
 	ret = rtvirt_parse_bool(buf, count, &on);
 	if (ret)
 		return ret;
-	ret = rtvirt_dev_set(to_rtvirt_dev(kobj), on);
+	ret = dev_set(to_rtvirt_dev(kobj), on);
 	return ret ? ret : count;
 }
 
@@ -457,7 +470,7 @@ int rtvirt_device_request(const char *address, bool virtualize)
 
 	if (!d)
 		return -ENODEV;
-	ret = rtvirt_dev_set(d, virtualize);
+	ret = dev_set(d, virtualize);
 	rtvirt_device_put(d);
 	return ret;
 }
@@ -554,4 +567,47 @@ void rtvirt_devices_fold_stats(void)
 	list_for_each_entry(d, &dev_list, node)
 		rtvirt_dev_fold_stats(d);
 	mutex_unlock(&dev_lock);
+}
+
+/*
+ * While any device is virtualized, every jiffy: rtvirt_devices_poll() runs
+ * each device's delayed commands and answers the VMM's requests for a
+ * hand-back.
+ */
+static void poll_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(poll_work, poll_work_fn);
+static bool poll_stopped;
+
+static void poll_work_fn(struct work_struct *work)
+{
+	rtvirt_devices_poll();
+	if (!READ_ONCE(poll_stopped) && rtvirt_devices_any_virtualized())
+		schedule_delayed_work(&poll_work, 1);
+}
+
+/* Start the poll: a device became virtualized. */
+static void poll_kick(void)
+{
+	if (!READ_ONCE(poll_stopped))
+		schedule_delayed_work(&poll_work, 1);
+}
+
+/**
+ * rtvirt_devices_poll_init() - allow the poll
+ *
+ * Return: 0.
+ */
+int rtvirt_devices_poll_init(void)
+{
+	WRITE_ONCE(poll_stopped, false);
+	return 0;
+}
+
+/**
+ * rtvirt_devices_poll_exit() - stop the poll for good
+ */
+void rtvirt_devices_poll_exit(void)
+{
+	WRITE_ONCE(poll_stopped, true);
+	cancel_delayed_work_sync(&poll_work);
 }

@@ -47,76 +47,11 @@ void rtvirt_fail_next_launches(unsigned int n)
 	atomic_set(&fail_launches, n);
 }
 
-struct launch_cpu_state {
-	bool launched;
-	int result;
-	u64 launch_ns;
-	u64 unlaunch_ns;
-};
-
-static DEFINE_MUTEX(launch_lock);
-static struct launch_cpu_state *cpu_state;
 static struct page **chunk_pages;
 static unsigned int nr_chunks;
 static void *vmm_va;
 static const struct rtvirt_vmm_entry *vmm_entry;
-static u64 generation;
-static bool launched;
 static int hp_state = -1;
-
-static inline u64 vmmcall(u64 nr, u64 a0, u64 *rbx, u64 *rcx, u64 *rdx)
-{
-	u64 ret, b = a0, c = 0, d = 0;
-
-	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
-		     : "a"(nr) : "memory");
-	if (rbx)
-		*rbx = b;
-	if (rcx)
-		*rcx = c;
-	if (rdx)
-		*rdx = d;
-	return ret;
-}
-
-/**
- * rtvirt_hypercall() - call the VMM on the current CPU
- * @nr:		RTVIRT_HC_*
- * @a0:		RBX
- * @a1:		RCX
- * @a2:		RDX
- *
- * Only valid while launched, with the caller keeping it so.  A CPU going
- * offline is native again (its hot-plug callback unlaunched it) while
- * work items and tasks still run on it: there the call is not made.
- *
- * Return: the VMM's RAX, or RTVIRT_HC_ENODEV on a CPU that is native.
- */
-u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
-{
-	u64 ret, b = a0, c = a1, d = a2;
-
-	preempt_disable();
-	if (!cpu_state[smp_processor_id()].launched) {
-		preempt_enable();
-		return RTVIRT_HC_ENODEV;
-	}
-	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
-		     : "a"(nr) : "memory");
-	preempt_enable();
-	return ret;
-}
-
-/**
- * rtvirt_generation() - the current launch's generation
- *
- * Return: a number that changes with every launch (the VMM's device ids
- * are valid in one generation only).
- */
-u64 rtvirt_generation(void)
-{
-	return generation;
-}
 
 /*
  * The block goes back to the page allocator scrubbed: it held the VMM's
@@ -182,7 +117,7 @@ static int apply_relocations(const struct rtvirt_vmm_header *hdr)
 	return 0;
 }
 
-/* Allocate, map, load and initialise the VMM.  launch_lock held. */
+/* Allocate, map, load and initialise the VMM.  rtvirt_launch_mutex held. */
 static int load_vmm(void)
 {
 	const struct rtvirt_vmm_header *hdr = rtvirt_vmm_image_header();
@@ -263,7 +198,7 @@ static int load_vmm(void)
 	boot->phys_bits = boot_cpu_data.x86_phys_bits;
 	boot->la57 = pgtable_l5_enabled();
 	boot->nr_cpus = nr_cpu_ids;
-	boot->generation = ++generation;
+	boot->generation = ++rtvirt_launch_gen;
 	ret = vmm_entry->init(boot);
 	if (ret)
 		pr_err("VMM initialisation failed: %d\n", ret);
@@ -277,7 +212,7 @@ out:
 
 static int launch_this_cpu(void)
 {
-	struct launch_cpu_state *st = &cpu_state[smp_processor_id()];
+	struct rtvirt_cpu_launch *st = &rtvirt_cpu_launch[smp_processor_id()];
 	u64 t0 = ktime_get_ns();
 
 	/* Came online during rtvirt_launch() and launched itself already. */
@@ -295,13 +230,13 @@ static int launch_this_cpu(void)
 
 static void unlaunch_this_cpu(void)
 {
-	struct launch_cpu_state *st = &cpu_state[smp_processor_id()];
+	struct rtvirt_cpu_launch *st = &rtvirt_cpu_launch[smp_processor_id()];
 	u64 t0;
 
 	if (!st->launched)
 		return;
 	t0 = ktime_get_ns();
-	vmmcall(RTVIRT_HC_UNLAUNCH, 0, NULL, NULL, NULL);
+	rtvirt_vmmcall(RTVIRT_HC_UNLAUNCH, 0, NULL, NULL, NULL);
 	st->launched = false;
 	st->unlaunch_ns = ktime_get_ns() - t0;
 }
@@ -329,7 +264,7 @@ static int cpu_online_cb(unsigned int cpu)
 	unsigned long flags;
 	int ret;
 
-	if (!READ_ONCE(launched))
+	if (!READ_ONCE(rtvirt_is_launched))
 		return 0;
 	local_irq_save(flags);
 	ret = launch_this_cpu();
@@ -384,29 +319,29 @@ int rtvirt_launch(void)
 		pr_err("launch refused: memory encryption (SME or SEV) is active, which the VMM does not support; boot with mem_encrypt=off to use rtvirt\n");
 		return -EOPNOTSUPP;
 	}
-	mutex_lock(&launch_lock);
-	if (launched) {
-		mutex_unlock(&launch_lock);
+	mutex_lock(&rtvirt_launch_mutex);
+	if (rtvirt_is_launched) {
+		mutex_unlock(&rtvirt_launch_mutex);
 		return 0;
 	}
 	ret = load_vmm();
 	if (ret)
 		goto out;
 	for_each_possible_cpu(cpu)
-		cpu_state[cpu].result = 1;	/* not tried */
+		rtvirt_cpu_launch[cpu].result = 1;	/* not tried */
 	/* Set first: a CPU coming online meanwhile launches itself. */
-	WRITE_ONCE(launched, true);
+	WRITE_ONCE(rtvirt_is_launched, true);
 	ret = stop_machine(launch_fn, NULL, cpu_online_mask);
 	for_each_possible_cpu(cpu) {
-		if (cpu_state[cpu].launched) {
+		if (rtvirt_cpu_launch[cpu].launched) {
 			ok++;
-		} else if (cpu_state[cpu].result <= 0) {
+		} else if (rtvirt_cpu_launch[cpu].result <= 0) {
 			failed++;
-			err = cpu_state[cpu].result;
+			err = rtvirt_cpu_launch[cpu].result;
 		}
 	}
 	if (failed || ret || !ok) {
-		WRITE_ONCE(launched, false);
+		WRITE_ONCE(rtvirt_is_launched, false);
 		stop_machine(unlaunch_fn, NULL, cpu_online_mask);
 		free_vmm_memory();
 		if (err < 0 && -err < ARRAY_SIZE(launch_errors) && launch_errors[-err])
@@ -417,9 +352,9 @@ int rtvirt_launch(void)
 		ret = err ? err : ret ? ret : -EIO;
 		goto out;
 	}
-	pr_info("launched: %u CPUs demoted, generation %llu\n", ok, generation);
+	pr_info("launched: %u CPUs demoted, generation %llu\n", ok, rtvirt_launch_gen);
 out:
-	mutex_unlock(&launch_lock);
+	mutex_unlock(&rtvirt_launch_mutex);
 	return ret;
 }
 
@@ -433,64 +368,20 @@ int rtvirt_unlaunch(void)
 	/* Devices first: the VMM holds their state. */
 	for (;;) {
 		rtvirt_devices_release_all();
-		mutex_lock(&launch_lock);
+		mutex_lock(&rtvirt_launch_mutex);
 		if (!rtvirt_devices_any_virtualized())
 			break;
-		mutex_unlock(&launch_lock);
+		mutex_unlock(&rtvirt_launch_mutex);
 	}
 	rtvirt_devices_fold_stats();
-	if (launched) {
-		WRITE_ONCE(launched, false);
+	if (rtvirt_is_launched) {
+		WRITE_ONCE(rtvirt_is_launched, false);
 		stop_machine(unlaunch_fn, NULL, cpu_online_mask);
 		free_vmm_memory();
 		pr_info("unlaunched: all CPUs native\n");
 	}
-	mutex_unlock(&launch_lock);
+	mutex_unlock(&rtvirt_launch_mutex);
 	return 0;
-}
-
-/**
- * rtvirt_launched() - whether the VMM runs under the kernel
- *
- * Return: true between a successful launch and the next unlaunch.
- */
-bool rtvirt_launched(void)
-{
-	return READ_ONCE(launched);
-}
-
-/**
- * rtvirt_cpu_ping() - ask the VMM on the calling CPU who it is
- * @cpu:	set to the CPU number the VMM answered for
- * @gen:	set to the launch generation
- *
- * Call with preemption disabled.
- *
- * Return: 0 if the VMM answered, -ENODEV if this CPU is native.
- */
-int rtvirt_cpu_ping(u64 *cpu, u64 *gen)
-{
-	u64 ver;
-
-	if (!cpu_state || !cpu_state[smp_processor_id()].launched)
-		return -ENODEV;
-	if (vmmcall(RTVIRT_HC_PING, 0, cpu, gen, &ver) != RTVIRT_HC_PING_MAGIC)
-		return -EIO;
-	return 0;
-}
-
-/**
- * rtvirt_cpu_vmm_stats() - fetch the calling CPU's counters from the VMM
- * @stats:	kmalloc'ed buffer (physically contiguous) to fill
- *
- * Call with preemption disabled, on a CPU rtvirt_cpu_ping() answered on.
- *
- * Return: 0 or -EIO.
- */
-int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats)
-{
-	return vmmcall(RTVIRT_HC_STATS, virt_to_phys(stats), NULL, NULL,
-		       NULL) ? -EIO : 0;
 }
 
 /**
@@ -507,36 +398,9 @@ unsigned int rtvirt_vmm_ranges(unsigned int i, u64 *start)
 {
 	if (start && i < nr_chunks && chunk_pages)
 		*start = page_to_phys(chunk_pages[i]);
-	return launched ? nr_chunks : 0;
+	return rtvirt_is_launched ? nr_chunks : 0;
 }
 
-/**
- * rtvirt_launch_lock() - serialise with launch and unlaunch
- */
-void rtvirt_launch_lock(void)
-{
-	mutex_lock(&launch_lock);
-}
-
-/**
- * rtvirt_launch_unlock() - end of rtvirt_launch_lock()
- */
-void rtvirt_launch_unlock(void)
-{
-	mutex_unlock(&launch_lock);
-}
-
-/**
- * rtvirt_cpu_times() - launch and unlaunch time of a CPU
- * @cpu:	the CPU
- * @launch_ns:	last launch time in ns (guest clock)
- * @unlaunch_ns: last unlaunch time in ns
- */
-void rtvirt_cpu_times(unsigned int cpu, u64 *launch_ns, u64 *unlaunch_ns)
-{
-	*launch_ns = cpu_state ? cpu_state[cpu].launch_ns : 0;
-	*unlaunch_ns = cpu_state ? cpu_state[cpu].unlaunch_ns : 0;
-}
 
 /*
  * Reboot and kexec (which runs the reboot notifiers too): every CPU goes
@@ -589,14 +453,14 @@ static struct notifier_block pm_nb = {
  */
 int rtvirt_launch_init(void)
 {
-	cpu_state = kcalloc(nr_cpu_ids, sizeof(*cpu_state), GFP_KERNEL);
-	if (!cpu_state)
+	rtvirt_cpu_launch = kcalloc(nr_cpu_ids, sizeof(*rtvirt_cpu_launch), GFP_KERNEL);
+	if (!rtvirt_cpu_launch)
 		return -ENOMEM;
 	hp_state = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "rtvirt:online",
 					     cpu_online_cb, cpu_offline_cb);
 	if (hp_state < 0) {
-		kfree(cpu_state);
-		cpu_state = NULL;
+		kfree(rtvirt_cpu_launch);
+		rtvirt_cpu_launch = NULL;
 		return hp_state;
 	}
 	register_reboot_notifier(&reboot_nb);
@@ -614,6 +478,6 @@ void rtvirt_launch_exit(void)
 	rtvirt_unlaunch();
 	if (hp_state >= 0)
 		cpuhp_remove_state_nocalls(hp_state);
-	kfree(cpu_state);
-	cpu_state = NULL;
+	kfree(rtvirt_cpu_launch);
+	rtvirt_cpu_launch = NULL;
 }

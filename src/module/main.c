@@ -32,7 +32,7 @@ static int __init rtvirt_init(void)
 	ret = rtvirt_devices_init(rtvirt_sysfs_root());
 	if (ret)
 		goto err_sysfs;
-	rtvirt_dev_poll_init();
+	rtvirt_devices_poll_init();
 	ret = rtvirt_launch_init();
 	if (ret)
 		goto err_devices;
@@ -65,7 +65,7 @@ err_cpus:
 err_launch_init:
 	rtvirt_launch_exit();
 err_devices:
-	rtvirt_dev_poll_exit();
+	rtvirt_devices_poll_exit();
 	rtvirt_devices_exit();
 err_sysfs:
 	rtvirt_sysfs_exit();
@@ -77,7 +77,7 @@ static void __exit rtvirt_exit(void)
 	rtvirt_debugfs_exit();
 	rtvirt_chardev_exit();
 	rtvirt_launch_exit();
-	rtvirt_dev_poll_exit();
+	rtvirt_devices_poll_exit();
 	rtvirt_cpus_sysfs_exit();
 	rtvirt_devices_exit();
 	rtvirt_sysfs_exit();

@@ -103,6 +103,8 @@ void rtvirt_device_put(struct rtvirt_dev *d);
 int rtvirt_devices_release_all(void);
 bool rtvirt_devices_any_virtualized(void);
 void rtvirt_devices_poll(void);
+int rtvirt_devices_poll_init(void);
+void rtvirt_devices_poll_exit(void);
 
 struct rtvirt_vmm_dev_stats;
 struct rtvirt_vmm_trace;
@@ -146,12 +148,9 @@ static inline int rtvirt_hc_errno(u64 ret)
 	return r < 0 && r >= -4095 ? (int)r : 0;
 }
 void rtvirt_dev_poll(struct rtvirt_dev *d);
-void rtvirt_dev_poll_kick(void);
 void rtvirt_dev_fold_stats(struct rtvirt_dev *d);
 void rtvirt_devices_fold_stats(void);
 int rtvirt_dev_release(struct rtvirt_dev *d);
-int rtvirt_dev_poll_init(void);
-void rtvirt_dev_poll_exit(void);
 
 #define RTVIRT_NVME_FAULT_NONE		0
 #define RTVIRT_NVME_FAULT_SQ_IN_VMM	1
@@ -159,6 +158,43 @@ void rtvirt_dev_poll_exit(void);
 void rtvirt_nvme_fail_next_layout(int fault);
 struct gendisk;
 u32 rtvirt_nvme_disk_nsid(struct gendisk *disk);
+
+/**
+ * struct rtvirt_cpu_launch - one CPU's launch (vmm_call.c holds the array)
+ * @launched:	the CPU runs demoted under the VMM
+ * @result:	its last launch's result
+ * @launch_ns:	when it was last launched
+ * @unlaunch_ns: when it was last returned to native
+ */
+struct rtvirt_cpu_launch {
+	bool launched;
+	int result;
+	u64 launch_ns;
+	u64 unlaunch_ns;
+};
+
+/* The launch state (vmm_call.c): launch.c changes it, under the mutex. */
+extern struct mutex rtvirt_launch_mutex;
+extern struct rtvirt_cpu_launch *rtvirt_cpu_launch;	/* per possible CPU */
+extern bool rtvirt_is_launched;
+extern u64 rtvirt_launch_gen;
+
+/* VMMCALL with RAX = @nr, RBX = @a0; RBX, RCX, RDX come back. */
+static inline u64 rtvirt_vmmcall(u64 nr, u64 a0, u64 *rbx, u64 *rcx,
+				 u64 *rdx)
+{
+	u64 ret, b = a0, c = 0, d = 0;
+
+	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
+		     : "a"(nr) : "memory");
+	if (rbx)
+		*rbx = b;
+	if (rcx)
+		*rcx = c;
+	if (rdx)
+		*rdx = d;
+	return ret;
+}
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);

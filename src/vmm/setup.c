@@ -1,136 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VMM initialisation, in the kernel's context before any CPU is demoted:
- * the allocator over the VMM's memory block, the VMM's own page tables,
- * the nested page tables that hide the block from the guest, the IDT, and
- * the per-CPU stacks, GDTs and TSSs.
+ * the VMM's own page tables, the nested page tables that hide the block
+ * from the guest, the IDT, and the per-CPU stacks, GDTs and TSSs (the
+ * allocator over the block is mem.c's).
  */
 #include <vmm/device.h>
 #include <vmm/log.h>
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
 
-struct vmm vmm;
-
 extern const u8 __vmm_image_start[], __vmm_bss_end[];
 extern const u8 vmm_exception_stubs[];
 
 static u8 idt[256 * 16] __attribute__((aligned(16)));
 static struct dtr idtr;
-
-/**
- * vmm_va_to_pa() - physical address of a byte of the VMM's block
- * @va:	address inside the block
- *
- * Return: its physical address.
- */
-u64 vmm_va_to_pa(const void *va)
-{
-	u64 off = (u64)va - vmm.boot.virt_base;
-
-	return vmm.boot.chunk_pa[off / RTVIRT_VMM_CHUNK_SIZE] +
-	       off % RTVIRT_VMM_CHUNK_SIZE;
-}
-
-/**
- * vmm_reaches() - whether the VMM can access a physical range
- * @pa:		first byte
- * @len:	bytes (at least 1)
- *
- * The VMM reaches physical memory through its identity map, which covers
- * 2^phys_bits bytes, or the lower canonical half of its address space when
- * that is smaller (47 bits with 4-level paging).
- *
- * Return: true if [@pa, @pa + @len) is inside the identity map.
- */
-bool vmm_reaches(u64 pa, u64 len)
-{
-	return len && pa + len - 1 >= pa && pa + len <= vmm.phys_end;
-}
-
-/**
- * vmm_owns_pa() - whether a physical address lies in the VMM's block
- * @pa:	physical address
- *
- * Return: true if the guest must not access @pa.
- */
-bool vmm_owns_pa(u64 pa)
-{
-	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++)
-		if (pa - vmm.boot.chunk_pa[i] < RTVIRT_VMM_CHUNK_SIZE)
-			return true;
-	return false;
-}
-
-/**
- * vmm_owns_range() - whether a physical range holds any of the VMM's block
- * @pa:		first byte
- * @len:	bytes
- *
- * Return: true if a byte of [@pa, @pa + @len) lies in the block; also for
- * an empty or wrapping range, which no caller may use.
- */
-bool vmm_owns_range(u64 pa, u64 len)
-{
-	u64 last = pa + len - 1;
-
-	if (!len || last < pa)
-		return true;
-	/* One comparison per chunk, whatever the length (up to 4 GiB). */
-	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++) {
-		u64 c = vmm.boot.chunk_pa[i];
-
-		if (pa <= c + RTVIRT_VMM_CHUNK_SIZE - 1 && c <= last)
-			return true;
-	}
-	return false;
-}
-
-static u64 *pa_to_va(void *ctx, u64 pa)
-{
-	(void)ctx;
-	for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++)
-		if (pa - vmm.boot.chunk_pa[i] < RTVIRT_VMM_CHUNK_SIZE)
-			return (u64 *)(vmm.boot.virt_base +
-				       i * RTVIRT_VMM_CHUNK_SIZE +
-				       (pa - vmm.boot.chunk_pa[i]));
-	vmm_panic("page table at %#llx outside the VMM block\n",
-		  (unsigned long long)pa);
-}
-
-/**
- * vmm_alloc_pages() - zeroed, physically contiguous pages from the block
- * @n:	number of 4 KiB pages (at most one chunk)
- * @pa:	set to the physical address of the first page
- *
- * Return: the pages' virtual address, or NULL when the block is full.
- */
-void *vmm_alloc_pages(unsigned int n, u64 *pa)
-{
-	u64 size = (u64)n * PT_PAGE_SIZE;
-	u64 off;
-	void *va;
-
-	if (size > RTVIRT_VMM_CHUNK_SIZE)
-		return NULL;
-	/* CPUs allocate concurrently: under npt_lock, vdev_lock or neither. */
-	spin_lock(&vmm.pool_lock);
-	off = (vmm.pool_next + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1);
-	/* Physically contiguous only within a chunk. */
-	if (off / RTVIRT_VMM_CHUNK_SIZE !=
-	    (off + size - 1) / RTVIRT_VMM_CHUNK_SIZE)
-		off = (off / RTVIRT_VMM_CHUNK_SIZE + 1) * RTVIRT_VMM_CHUNK_SIZE;
-	if (off + size > vmm.boot.size) {
-		spin_unlock(&vmm.pool_lock);
-		return NULL;
-	}
-	vmm.pool_next = off + size;
-	spin_unlock(&vmm.pool_lock);
-	va = (void *)(vmm.boot.virt_base + off);
-	memset(va, 0, size);
-	*pa = vmm_va_to_pa(va);
-	return va;
-}
 
 static void *alloc_table(void *ctx, u64 *pa)
 {
@@ -144,67 +28,9 @@ static int init_pt(struct pt *pt, const struct pt_format *fmt)
 	pt->levels = vmm.boot.la57 ? 5 : 4;
 	pt->max_leaf_level = 3;
 	pt->alloc_table = alloc_table;
-	pt->table_va = pa_to_va;
+	pt->table_va = vmm_table_va;
 	pt->ctx = NULL;
 	return pt_init(pt);
-}
-
-/*
- * The step view (struct vcpu.view): while a CPU steps an access of the
- * kernel to the VMM's memory, it runs on nested tables of its own, a copy
- * of the shared root with private tables on the walk to each stepped page,
- * where its scratch page is mapped: no other CPU reaches that page, and
- * the shared tables never change for a step.  The tables come from the
- * CPU's VCPU_VIEW_PAGES pages, taken afresh at every step.
- */
-static void *view_alloc(void *ctx, u64 *pa)
-{
-	struct vcpu *v = ctx;
-	u8 *page;
-
-	if (v->view_used == VCPU_VIEW_PAGES)
-		return NULL;
-	page = v->view_pages + v->view_used * PT_PAGE_SIZE;
-	*pa = v->view_pages_pa + v->view_used * PT_PAGE_SIZE;
-	v->view_used++;
-	memset(page, 0, PT_PAGE_SIZE);
-	return page;
-}
-
-/**
- * vcpu_view_map() - map a page in a CPU's step view only
- * @v:		the CPU
- * @gpa:	guest-physical address in the page
- * @hpa:	host-physical page it is to reach
- * @fresh:	start a new view first (a copy of the shared root)
- *
- * Load v->view.root as the nested CR3 to use the view.
- *
- * Return: 0, -ENOMEM when the CPU's pages for the view ran out, -EINVAL
- * for an address beyond the tables' width.
- */
-int vcpu_view_map(struct vcpu *v, u64 gpa, u64 hpa, bool fresh)
-{
-	u64 own_end = v->view_pages_pa + VCPU_VIEW_PAGES * PT_PAGE_SIZE;
-	int ret = 0;
-
-	spin_lock(&vmm.npt_lock);
-	if (fresh) {
-		u64 *root;
-
-		v->view = vmm.npt;
-		v->view.alloc_table = view_alloc;
-		v->view.ctx = v;
-		v->view_used = 0;
-		root = view_alloc(v, &v->view.root);
-		memcpy(root, pa_to_va(NULL, vmm.npt.root), PT_PAGE_SIZE);
-	}
-	ret = pt_copy_path(&v->view, gpa, v->view_pages_pa, own_end);
-	if (!ret)
-		ret = pt_map(&v->view, gpa & ~(PT_PAGE_SIZE - 1), hpa,
-			     PT_PAGE_SIZE, PT_RWX);
-	spin_unlock(&vmm.npt_lock);
-	return ret;
 }
 
 /* The guest sees all physical addresses but the VMM's block. */
@@ -341,11 +167,9 @@ const struct dtr *vmm_idtr(void)
  *
  * Return: 0 or a negative errno.
  */
-const struct vmm_arch_ops *vmm_arch = &svm_ops;
-
 int vmm_init(struct rtvirt_vmm_boot *boot)
 {
-	const struct vmm_arch_ops *arch = vmm_arch;
+	const struct vmm_arch_ops *arch = &svm_ops;
 	u64 pa;
 	int ret;
 
@@ -357,6 +181,7 @@ int vmm_init(struct rtvirt_vmm_boot *boot)
 		return ERR_INVAL;
 	memset(&vmm, 0, sizeof(vmm));
 	memcpy(&vmm.boot, boot, sizeof(*boot));
+	vmm_arch = arch;
 	vdev_reset_all();
 	vmm.pool_next = __vmm_bss_end - __vmm_image_start;
 	serial_init();

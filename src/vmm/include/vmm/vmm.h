@@ -137,6 +137,7 @@ int vcpu_view_map(struct vcpu *v, u64 gpa, u64 hpa, bool fresh);
 void spin_lock(int *lock);
 void spin_unlock(int *lock);
 u64 vmm_va_to_pa(const void *va);
+u64 *vmm_table_va(void *ctx, u64 pa);
 bool vmm_owns_pa(u64 pa);
 bool vmm_reaches(u64 pa, u64 len);
 bool vmm_owns_range(u64 pa, u64 len);
