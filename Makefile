@@ -72,7 +72,23 @@ $(O_VMM)/%.o: src/vmm/%.c
 $(O_VMM)/%.o: src/vmm/%.S
 	@mkdir -p $(@D)
 	$(quiet) VMMAS $@
-	$(Q)$(CC) $(VMM_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	$(Q)$(CC) $(VMM_CFLAGS) -I$(O_VMM)/include -D__ASSEMBLY__ -c -o $@ $<
+
+# The structure offsets of the assembly code, from the C structures: each
+# DEFINE() of asm-offsets.c leaves "->NAME value" in the compiler's
+# assembly output.
+ASM_OFFSETS := $(O_VMM)/include/generated/asm-offsets.h
+$(ASM_OFFSETS): src/vmm/asm-offsets.c src/vmm/include/vmm/*.h Makefile
+	@mkdir -p $(@D)
+	$(quiet) GEN $@
+	$(Q)$(CC) $(VMM_CFLAGS) -S -o $(@:.h=.s) $<
+	$(Q){ echo '/* Generated from src/vmm/asm-offsets.c: do not edit. */'; \
+	  sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\)"/#define \1 \2/p' \
+		$(@:.h=.s); } > $@.tmp
+	$(Q)test "$$(grep -c '^#define' $@.tmp)" -eq "$$(grep -c '^	\(OFFSET\|DEFINE\)(' $<)" || \
+		{ echo "$@: not every offset was generated" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+$(O_VMM)/svm_asm.o: $(ASM_OFFSETS)
 
 # Objects follow the flags above: rebuild them when the Makefile changes.
 $(VMM_OBJS): Makefile

@@ -1,51 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SVM world switches: entering the VMM and its VMRUN loop, and leaving it
- * for native execution.  Offsets are those of struct vcpu (vmm.h) and of
- * the VMCB (svm.h).
+ * for native execution.  The offsets of struct vcpu (vmm.h) and of the
+ * VMCB (svm.h) are generated from the structures (asm-offsets.c).
  */
 #include <rtvirt/vmm_image.h>
 
-#define VCPU_RAX	0
-#define VCPU_RBX	8
-#define VCPU_RCX	16
-#define VCPU_RDX	24
-#define VCPU_RSI	32
-#define VCPU_RDI	40
-#define VCPU_RBP	48
-#define VCPU_R8		56
-#define VCPU_R9		64
-#define VCPU_R10	72
-#define VCPU_R11	80
-#define VCPU_R12	88
-#define VCPU_R13	96
-#define VCPU_R14	104
-#define VCPU_R15	112
-#define VCPU_GUEST_VMCB_PA 120
-#define VCPU_HOST_VMCB_PA 128
-#define VCPU_HOST_RSP	136
-#define VCPU_VMM_CR3	144
-#define VCPU_EXIT_EFER	152
-#define VCPU_GDTR	166
-#define VCPU_VMCB	176
-
-#define VMCB_ES		0x400
-#define VMCB_CS		0x410
-#define VMCB_SS		0x420
-#define VMCB_DS		0x430
-#define VMCB_GDTR	0x460
-#define VMCB_IDTR	0x480
-#define VMCB_CR4	0x548
-#define VMCB_CR3	0x550
-#define VMCB_CR0	0x558
-#define VMCB_DR7	0x560
-#define VMCB_DR6	0x568
-#define VMCB_RFLAGS	0x570
-#define VMCB_RIP	0x578
-#define VMCB_RSP	0x5d8
-#define VMCB_RAX	0x5f8
-#define VMCB_CR2	0x640
-#define VMCB_GPAT	0x668
+#include <generated/asm-offsets.h>
 
 #define VMM_CS		0x08
 #define VMM_DS		0x10
@@ -188,28 +149,28 @@ svm_leave:
 	movq	%rcx, %cr4
 	movq	%rax, %cr4
 	subq	$16, %rsp
-	movw	VMCB_GDTR+4(%r12), %ax
+	movw	VMCB_GDTR+VMCB_SEG_LIMIT(%r12), %ax
 	movw	%ax, 6(%rsp)
-	movq	VMCB_GDTR+8(%r12), %rax
+	movq	VMCB_GDTR+VMCB_SEG_BASE(%r12), %rax
 	movq	%rax, 8(%rsp)
 	lgdt	6(%rsp)
-	movw	VMCB_IDTR+4(%r12), %ax
+	movw	VMCB_IDTR+VMCB_SEG_LIMIT(%r12), %ax
 	movw	%ax, 6(%rsp)
-	movq	VMCB_IDTR+8(%r12), %rax
+	movq	VMCB_IDTR+VMCB_SEG_BASE(%r12), %rax
 	movq	%rax, 8(%rsp)
 	lidt	6(%rsp)
 	addq	$16, %rsp
 	/* The kernel's code segment, before an NMI could need it. */
-	movzwq	VMCB_CS(%r12), %rax
+	movzwq	VMCB_CS+VMCB_SEG_SELECTOR(%r12), %rax
 	pushq	%rax
 	leaq	1f(%rip), %rax
 	pushq	%rax
 	lretq
-1:	movw	VMCB_SS(%r12), %ax
+1:	movw	VMCB_SS+VMCB_SEG_SELECTOR(%r12), %ax
 	movw	%ax, %ss
-	movw	VMCB_DS(%r12), %ax
+	movw	VMCB_DS+VMCB_SEG_SELECTOR(%r12), %ax
 	movw	%ax, %ds
-	movw	VMCB_ES(%r12), %ax
+	movw	VMCB_ES+VMCB_SEG_SELECTOR(%r12), %ax
 	movw	%ax, %es
 	movq	VMCB_DR6(%r12), %rax
 	movq	%rax, %dr6
@@ -220,11 +181,11 @@ svm_leave:
 	movl	VMCB_GPAT+4(%r12), %edx
 	wrmsr
 	/* iretq frame: SS, RSP, RFLAGS, CS, RIP */
-	movzwq	VMCB_SS(%r12), %rax
+	movzwq	VMCB_SS+VMCB_SEG_SELECTOR(%r12), %rax
 	pushq	%rax
 	pushq	VMCB_RSP(%r12)
 	pushq	VMCB_RFLAGS(%r12)
-	movzwq	VMCB_CS(%r12), %rax
+	movzwq	VMCB_CS+VMCB_SEG_SELECTOR(%r12), %rax
 	pushq	%rax
 	pushq	VMCB_RIP(%r12)
 	/* GIF on with interrupts off; iretq restores the guest's IF. */

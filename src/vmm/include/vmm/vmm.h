@@ -63,7 +63,8 @@ struct exit_record {
 
 /**
  * struct vcpu - the VMM's state for one physical CPU
- * (the first members are at fixed offsets used by assembly code)
+ * (the assembly code reaches members through generated offsets,
+ * asm-offsets.c)
  */
 struct vcpu {
 	struct guest_regs regs;		/* 0 */
@@ -102,13 +103,6 @@ struct vcpu {
 	void *launch_save;	/* the guest state built at the launch */
 };
 
-#define VCPU_GUEST_VMCB_PA	120
-#define VCPU_HOST_VMCB_PA	128
-#define VCPU_HOST_RSP		136
-#define VCPU_VMM_CR3		144
-#define VCPU_EXIT_EFER		152
-#define VCPU_GDTR		166	/* packed limit+base for lgdt */
-#define VCPU_VMCB		176
 
 /**
  * struct vmm - everything the VMM knows about itself
