@@ -33,13 +33,13 @@ void asm_offsets(void)
 	OFFSET(VCPU_R13, vcpu, regs.r13);
 	OFFSET(VCPU_R14, vcpu, regs.r14);
 	OFFSET(VCPU_R15, vcpu, regs.r15);
-	OFFSET(VCPU_GUEST_VMCB_PA, vcpu, guest_vmcb_pa);
-	OFFSET(VCPU_HOST_VMCB_PA, vcpu, host_vmcb_pa);
+	OFFSET(VCPU_GUEST_VMCB_PA, vcpu, arch.svm.guest_vmcb_pa);
+	OFFSET(VCPU_HOST_VMCB_PA, vcpu, arch.svm.host_vmcb_pa);
 	OFFSET(VCPU_HOST_RSP, vcpu, host_rsp);
 	OFFSET(VCPU_VMM_CR3, vcpu, vmm_cr3);
 	OFFSET(VCPU_EXIT_EFER, vcpu, exit_efer);
 	OFFSET(VCPU_GDTR, vcpu, gdtr_limit);	/* limit, then base: lgdt */
-	OFFSET(VCPU_VMCB, vcpu, vmcb);
+	OFFSET(VCPU_VMCB, vcpu, arch.svm.vmcb);
 
 	/* The VMCB's save area: what svm_leave() restores natively. */
 	OFFSET(VMCB_ES, vmcb, save.es);

@@ -56,18 +56,18 @@ static int svm_init(void)
 	vmm.efer_writable = policy_efer_writable(ext_c, ext_d, ext8_b, ext21_a);
 	if (a >= 0x8000000a) {
 		cpuid_count(0x8000000a, 0, &a, &b, &c, &d);
-		vmm.nrips = d & SVM_FEATURE_NRIPS;
+		vmm.arch.svm.nrips = d & SVM_FEATURE_NRIPS;
 	}
 
-	vmm.msrpm = vmm_alloc_pages(2, &vmm.msrpm_pa);
-	iopm = vmm_alloc_pages(3, &vmm.iopm_pa);
-	if (!vmm.msrpm || !iopm)
+	vmm.arch.svm.msrpm = vmm_alloc_pages(2, &vmm.arch.svm.msrpm_pa);
+	iopm = vmm_alloc_pages(3, &vmm.arch.svm.iopm_pa);
+	if (!vmm.arch.svm.msrpm || !iopm)
 		return ERR_NOMEM;
 	/* Only the PCI configuration ports; intercepted while a device is
 	 * virtualized (svm_refresh()).
 	 */
 	iopm[PCI_CONFIG_PORTS / 8] = 0xff;
-	return svm_msrpm_build(vmm.msrpm) ? ERR_INVAL : 0;
+	return svm_msrpm_build(vmm.arch.svm.msrpm) ? ERR_INVAL : 0;
 }
 
 /*
@@ -85,12 +85,12 @@ static int svm_init_cpu(struct vcpu *v)
 {
 	u64 pa;
 
-	v->vmcb = vmm_alloc_pages(1, &v->guest_vmcb_pa);
-	v->host_vmcb = vmm_alloc_pages(1, &v->host_vmcb_pa);
-	if (!v->vmcb || !v->host_vmcb || !vmm_alloc_pages(1, &pa))
+	v->arch.svm.vmcb = vmm_alloc_pages(1, &v->arch.svm.guest_vmcb_pa);
+	v->arch.svm.host_vmcb = vmm_alloc_pages(1, &v->arch.svm.host_vmcb_pa);
+	if (!v->arch.svm.vmcb || !v->arch.svm.host_vmcb || !vmm_alloc_pages(1, &pa))
 		return ERR_NOMEM;
-	v->launch_save = (u8 *)v->host_vmcb + LAUNCH_SAVE_OFFSET;
-	v->hsave_pa = pa;
+	v->launch_save = (u8 *)v->arch.svm.host_vmcb + LAUNCH_SAVE_OFFSET;
+	v->arch.svm.hsave_pa = pa;
 	v->scratch = vmm_alloc_pages(1, &v->scratch_pa);
 	return v->scratch ? 0 : ERR_NOMEM;
 }
@@ -98,7 +98,7 @@ static int svm_init_cpu(struct vcpu *v)
 /* Fill the guest VMCB from the CPU's current (kernel) state. */
 static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	struct vmcb_control *c = &vmcb->control;
 	struct vmcb_save *s = &vmcb->save;
 	struct dtr gdtr, idtr;
@@ -110,8 +110,8 @@ static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			     SVM_INTERCEPT_SKINIT;
-	c->iopm_base_pa = vmm.iopm_pa;
-	c->msrpm_base_pa = vmm.msrpm_pa;
+	c->iopm_base_pa = vmm.arch.svm.iopm_pa;
+	c->msrpm_base_pa = vmm.arch.svm.msrpm_pa;
 	c->asid = 1;
 	c->tlb_control = SVM_TLB_FLUSH_ALL;
 	/* V_INTR_MASKING off: physical interrupts go straight to the guest. */
@@ -143,7 +143,7 @@ static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	s->rax = 0;
 	s->g_pat = rdmsr(MSR_PAT);
 	/* FS, GS, TR, LDTR, KernelGsBase, STAR family, SYSENTER family. */
-	vmsave(v->guest_vmcb_pa);
+	vmsave(v->arch.svm.guest_vmcb_pa);
 }
 
 static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
@@ -155,8 +155,8 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 		return ERR_BUSY;	/* another hypervisor uses SVM */
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		return ERR_NODEV;
-	v->orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
-	v->guest_hsave_pa = 0;
+	v->arch.svm.orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
+	v->arch.svm.guest_hsave_pa = 0;
 	v->stepping = 0;
 	v->entered = false;
 	v->nmi_pending = false;
@@ -166,12 +166,12 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, v->hsave_pa);
+	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.hsave_pa);
 	setup_vmcb(v, guest_rsp, guest_rip);
-	memcpy(v->launch_save, &v->vmcb->save, sizeof(v->vmcb->save));
+	memcpy(v->launch_save, &v->arch.svm.vmcb->save, sizeof(v->arch.svm.vmcb->save));
 	/* Test hook: a guest EFER without SVME fails VMRUN's checks. */
 	if (flags & RTVIRT_LAUNCH_FAIL_VMRUN)
-		v->vmcb->save.efer &= ~EFER_SVME;
+		v->arch.svm.vmcb->save.efer &= ~EFER_SVME;
 	svm_refresh(v);
 	v->exit_efer = efer;
 	svm_enter(v);
@@ -189,9 +189,9 @@ static const u8 insn_vmmcall[] = { 0x0f, 0x01, 0xd9 };
  */
 static void skip_insn(struct vcpu *v, const u8 *opcode, size_t oplen)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 
-	if (vmm.nrips && vmcb->control.next_rip)
+	if (vmm.arch.svm.nrips && vmcb->control.next_rip)
 		vmcb->save.rip = vmcb->control.next_rip;
 	else
 		vmcb->save.rip += guest_insn_len(v, opcode, oplen);
@@ -206,14 +206,14 @@ static void skip_insn(struct vcpu *v, const u8 *opcode, size_t oplen)
  */
 static void raise_exception(struct vcpu *v, u64 exc)
 {
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 	u64 held, ev = svm_merge_exception(c->event_inj, exc, &held);
 
 	if (ev == SVM_MERGE_SHUTDOWN) {
 		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
 		vmm_panic("cpu %u: guest shutdown (exception %llu while delivering #DF) at rip %#llx\n",
 			  v->id, (unsigned long long)(exc & 0xff),
-			  (unsigned long long)v->vmcb->save.rip);
+			  (unsigned long long)v->arch.svm.vmcb->save.rip);
 	}
 	c->event_inj = ev;
 	if ((held & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)
@@ -243,10 +243,10 @@ static u64 *svm_gpr(struct vcpu *v, unsigned int reg)
 
 	/* The save area is packed, but these fields are 8-byte aligned. */
 	if (reg == 0)
-		return (u64 *)((u8 *)v->vmcb +
+		return (u64 *)((u8 *)v->arch.svm.vmcb +
 			       __builtin_offsetof(struct vmcb, save.rax));
 	if (reg == 4)
-		return (u64 *)((u8 *)v->vmcb +
+		return (u64 *)((u8 *)v->arch.svm.vmcb +
 			       __builtin_offsetof(struct vmcb, save.rsp));
 	/* struct guest_regs: rax rbx rcx rdx rsi rdi rbp r8..r15 */
 	return &(&v->regs.rax)[slot[reg & 15]];
@@ -254,20 +254,20 @@ static u64 *svm_gpr(struct vcpu *v, unsigned int reg)
 
 static u64 *svm_rip(struct vcpu *v)
 {
-	return (u64 *)((u8 *)v->vmcb + __builtin_offsetof(struct vmcb, save.rip));
+	return (u64 *)((u8 *)v->arch.svm.vmcb + __builtin_offsetof(struct vmcb, save.rip));
 }
 
 #define X86_CR4_LA57	(1ULL << 12)
 
 static void svm_paging(struct vcpu *v, u64 *cr3, bool *la57)
 {
-	*cr3 = v->vmcb->save.cr3;
-	*la57 = v->vmcb->save.cr4 & X86_CR4_LA57;
+	*cr3 = v->arch.svm.vmcb->save.cr3;
+	*la57 = v->arch.svm.vmcb->save.cr4 & X86_CR4_LA57;
 }
 
 static void svm_flush_tlb(struct vcpu *v)
 {
-	v->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	v->arch.svm.vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
 static void svm_inject_gp(struct vcpu *v)
@@ -285,9 +285,9 @@ static void svm_refresh(struct vcpu *v)
 	const u32 bits = SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INTR;
 
 	if (vdev_any_virtualized())
-		v->vmcb->control.intercept_misc1 |= bits;
+		v->arch.svm.vmcb->control.intercept_misc1 |= bits;
 	else
-		v->vmcb->control.intercept_misc1 &= ~bits;
+		v->arch.svm.vmcb->control.intercept_misc1 &= ~bits;
 }
 
 /*
@@ -341,7 +341,7 @@ static void requeue_event(struct vmcb_control *c)
  */
 static void finish_events(struct vcpu *v)
 {
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 
 	if (c->event_inj & SVM_EVTINJ_VALID)
 		return;
@@ -364,7 +364,7 @@ static void finish_events(struct vcpu *v)
  */
 static void handle_intr(struct vcpu *v)
 {
-	struct vmcb_control *c = &v->vmcb->control;
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 	u32 taken = 0;
 
 	v->stats.exits[RTVIRT_EXIT_INTR]++;
@@ -400,7 +400,7 @@ const struct vmm_arch_ops svm_ops = {
 /* A port the I/O permission map traps (the PCI configuration ports). */
 static void handle_ioio(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 info = vmcb->control.exit_info1, val;
 	unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;
 	bool in = info & IOIO_IN;
@@ -428,7 +428,7 @@ static void handle_ioio(struct vcpu *v)
 
 static void handle_cpuid(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u32 leaf = (u32)vmcb->save.rax, a, b, c, d;
 
 	cpuid_count(leaf, (u32)v->regs.rcx, &a, &b, &c, &d);
@@ -452,19 +452,19 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	 * another instruction, an NMI at the entry after the exit that
 	 * caught it (handle_intr()): none can be waiting at a hypercall.
 	 */
-	if ((v->vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending ||
+	if ((v->arch.svm.vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending ||
 	    v->held_irq)
 		vmm_log("cpu %u: leaves with an interrupt for the kernel undelivered\n",
 			v->id);
-	wrmsr(MSR_VM_HSAVE_PA, v->orig_hsave_pa);
-	v->exit_efer = v->vmcb->save.efer & ~EFER_SVME;
+	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.orig_hsave_pa);
+	v->exit_efer = v->arch.svm.vmcb->save.efer & ~EFER_SVME;
 	svm_leave(v);
 }
 
 /* The emulated MSRs (policy_msr_emulated()): false for #GP. */
 static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 efer;
 
 	switch (msr) {
@@ -486,9 +486,9 @@ static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 		return true;
 	case MSR_VM_HSAVE_PA:
 		if (write)
-			v->guest_hsave_pa = *val;
+			v->arch.svm.guest_hsave_pa = *val;
 		else
-			*val = v->guest_hsave_pa;
+			*val = v->arch.svm.guest_hsave_pa;
 		return true;
 	case MSR_PAT:
 		/*
@@ -542,7 +542,7 @@ static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 
 static void handle_msr(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u32 msr = (u32)v->regs.rcx;
 	bool write = vmcb->control.exit_info1 & 1;
 	u64 val = (vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
@@ -582,7 +582,7 @@ static void stop_stepping(struct vcpu *v);
 
 static void handle_vmmcall(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	bool leave = false;
 	u64 ret;
 
@@ -616,15 +616,15 @@ static void handle_vmmcall(struct vcpu *v)
 static void unmap_stepped(struct vcpu *v)
 {
 	v->stepping = 0;
-	v->vmcb->control.nested_cr3 = vmm.npt.root;
+	v->arch.svm.vmcb->control.nested_cr3 = vmm.npt.root;
 	memset(v->scratch, 0, PT_PAGE_SIZE);
-	v->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	v->arch.svm.vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
 /* The step is over: unmap, stop intercepting #DB, the guest's TF back. */
 static void stop_stepping(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 
 	unmap_stepped(v);
 	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
@@ -643,7 +643,7 @@ static void stop_stepping(struct vcpu *v)
  */
 static void handle_npf(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 gpa = vmcb->control.exit_info2, err = vmcb->control.exit_info1;
 	int ret;
 
@@ -711,7 +711,7 @@ static void handle_npf(struct vcpu *v)
 
 static void handle_db(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 
 	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
 	if (!v->stepping) {
@@ -738,7 +738,7 @@ static void handle_db(struct vcpu *v)
  */
 static void __noreturn svm_launch_failed(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 
 	vmm_log("cpu %u: VMRUN refused the state of the kernel (exit %#llx); the CPU stays native\n",
 		v->id, (unsigned long long)vmcb->control.exit_code);
@@ -756,7 +756,7 @@ static void __noreturn svm_launch_failed(struct vcpu *v)
  */
 static void __noreturn guest_state_lost(struct vcpu *v)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
+	const struct vmcb_save *s = &v->arch.svm.vmcb->save;
 	unsigned int owner = ~0U;
 	const char *what = "no CPU's VMCB or save area";
 
@@ -765,22 +765,22 @@ static void __noreturn guest_state_lost(struct vcpu *v)
 
 		if (!o)
 			continue;
-		if (s->rax == o->guest_vmcb_pa) {
+		if (s->rax == o->arch.svm.guest_vmcb_pa) {
 			owner = i;
 			what = "the VMCB of cpu";
-		} else if (s->rax == o->hsave_pa) {
+		} else if (s->rax == o->arch.svm.hsave_pa) {
 			owner = i;
 			what = "the host save area of cpu";
 		}
 	}
 	vmm_log("cpu %u: exit %#llx info %#llx %#llx; save area: rip %#llx rsp %#llx rax %#llx (%s %d); own VMCB %#llx, host save %#llx (VM_HSAVE_PA %#llx)\n",
-		v->id, (unsigned long long)v->vmcb->control.exit_code,
-		(unsigned long long)v->vmcb->control.exit_info1,
-		(unsigned long long)v->vmcb->control.exit_info2,
+		v->id, (unsigned long long)v->arch.svm.vmcb->control.exit_code,
+		(unsigned long long)v->arch.svm.vmcb->control.exit_info1,
+		(unsigned long long)v->arch.svm.vmcb->control.exit_info2,
 		(unsigned long long)s->rip, (unsigned long long)s->rsp,
 		(unsigned long long)s->rax, what, (int)owner,
-		(unsigned long long)v->guest_vmcb_pa,
-		(unsigned long long)v->hsave_pa,
+		(unsigned long long)v->arch.svm.guest_vmcb_pa,
+		(unsigned long long)v->arch.svm.hsave_pa,
 		(unsigned long long)rdmsr(MSR_VM_HSAVE_PA));
 	for (unsigned int i = VCPU_EXIT_RECORDS; i; i--) {
 		const struct exit_record *r =
@@ -805,7 +805,7 @@ static void __noreturn guest_state_lost(struct vcpu *v)
 /* Keep what this exit was and what the next entry gets. */
 static void record_exit(struct vcpu *v)
 {
-	const struct vmcb *vmcb = v->vmcb;
+	const struct vmcb *vmcb = v->arch.svm.vmcb;
 	struct exit_record *r = &v->last[v->nr_exits++ % VCPU_EXIT_RECORDS];
 
 	r->code = vmcb->control.exit_code;
@@ -832,7 +832,7 @@ static void record_exit(struct vcpu *v)
  */
 void svm_handle_exit(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->vmcb;
+	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 code = vmcb->control.exit_code;
 
 	v->stats.total_exits++;

@@ -202,6 +202,39 @@ static inline u64 svm_requeue_event(u64 info)
 	}
 }
 
+/**
+ * struct svm_vcpu - a CPU's SVM state, struct vcpu_arch's part (svm.c's)
+ * @vmcb:		the kernel's VMCB, and its physical address
+ * @guest_vmcb_pa:	(VMRUN, VMLOAD, VMSAVE take it)
+ * @host_vmcb:		the VMM's own state for VMLOAD and VMSAVE
+ * @host_vmcb_pa:	its physical address
+ * @hsave_pa:		the VMM's host save area
+ * @guest_hsave_pa:	VM_HSAVE_PA as the kernel sees it
+ * @orig_hsave_pa:	VM_HSAVE_PA before the launch
+ */
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 guest_vmcb_pa;
+	struct vmcb *host_vmcb;
+	u64 host_vmcb_pa;
+	u64 hsave_pa;
+	u64 guest_hsave_pa;
+	u64 orig_hsave_pa;
+};
+
+/**
+ * struct svm_vmm - the VMM's SVM state, struct vmm_vendor's part
+ * @msrpm_pa:	the MSR permission map, physical
+ * @iopm_pa:	the I/O permission map, physical
+ * @msrpm:	the MSR permission map
+ * @nrips:	the CPU saves the next RIP at intercepts
+ */
+struct svm_vmm {
+	u64 msrpm_pa, iopm_pa;
+	u8 *msrpm;
+	bool nrips;
+};
+
 #define X86_DF_VECTOR	8
 #define X86_PF_VECTOR	14
 /* svm_merge_exception(): a fault while #DF was being delivered. */

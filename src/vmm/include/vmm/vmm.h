@@ -8,6 +8,7 @@
 
 #include <rtvirt/vmm_abi.h>
 #include <vmm/paging.h>
+#include <vmm/svm.h>
 #include <vmm/types.h>
 
 #define VMM_STACK_PAGES		4	/* per CPU */
@@ -58,6 +59,18 @@ struct exit_record {
 	u8 tlb_control;
 };
 
+/*
+ * The backend's parts of struct vcpu and struct vmm: the generic structures
+ * own them, and only the backend reads them.
+ */
+struct vcpu_arch {
+	struct svm_vcpu svm;
+};
+
+struct vmm_vendor {
+	struct svm_vmm svm;
+};
+
 #define VCPU_EXIT_RECORDS	4
 #define VCPU_HELD_IRQ		0x100	/* struct vcpu.held_irq is valid */
 
@@ -67,21 +80,15 @@ struct exit_record {
  * asm-offsets.c)
  */
 struct vcpu {
-	struct guest_regs regs;		/* 0 */
-	u64 guest_vmcb_pa;		/* 120 */
-	u64 host_vmcb_pa;		/* 128 */
-	u64 host_rsp;			/* 136 */
-	u64 vmm_cr3;			/* 144 */
-	u64 exit_efer;			/* 152: EFER to restore when leaving */
-	u16 pad[3];			/* 160 */
-	u16 gdtr_limit;			/* 166: limit and base as lgdt */
-	u64 gdtr_base;			/* 168    reads them */
-	struct vmcb *vmcb;		/* 176 */
-
-	struct vmcb *host_vmcb;
-	u64 hsave_pa;
+	struct guest_regs regs;
+	u64 host_rsp;
+	u64 vmm_cr3;
+	u64 exit_efer;		/* EFER to restore when leaving */
+	u16 pad[3];
+	u16 gdtr_limit;		/* limit and base as lgdt reads them */
+	u64 gdtr_base;
+	struct vcpu_arch arch;	/* the backend's, never read here */
 	unsigned int id;
-	u64 guest_hsave_pa;	/* VM_HSAVE_PA as the kernel sees it */
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
@@ -92,7 +99,6 @@ struct vcpu {
 	unsigned int view_used;	/* of them */
 	unsigned int stepping;	/* how many of them */
 	u64 stepping_rip;	/* the instruction being stepped */
-	u64 orig_hsave_pa;	/* VM_HSAVE_PA before the launch */
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
@@ -114,10 +120,8 @@ struct vmm {
 	struct pt host_pt;	/* the VMM's own address space */
 	struct pt npt;		/* nested paging for the guest */
 	u64 phys_end;		/* end of the VMM's identity map */
-	u64 msrpm_pa, iopm_pa;
-	u8 *msrpm;
+	struct vmm_vendor arch;	/* the backend's */
 	u64 efer_writable;	/* EFER bits that are not reserved */
-	bool nrips;		/* the CPU saves the next RIP at intercepts */
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
 	unsigned int denied_logged;
