@@ -6,9 +6,9 @@
  *
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Iinclude tools/testing/fuzz/fuzz_btf.c src/common/btf.c
- * AFL++ or a replay of saved inputs: build with any compiler and
- * -DFUZZ_STANDALONE; the program then runs each file named on its command
- * line (or standard input) once.
+ * AFL++ or a replay of saved inputs: build with any compiler, with
+ * tools/testing/fuzz/standalone.c in place of -fsanitize=fuzzer; it runs
+ * each file named on its command line (or standard input) once.
  *
  * Each input is read as a base blob and as a split blob on top of a fixed
  * valid base; and, XORed onto a valid base and a valid split blob built
@@ -195,32 +195,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(keep);
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-static void run_file(FILE *f)
-{
-	static uint8_t buf[1 << 20];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-
-	LLVMFuzzerTestOneInput(buf, n);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		run_file(stdin);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		run_file(f);
-		fclose(f);
-	}
-	return 0;
-}
-#endif

@@ -7,9 +7,9 @@
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Isrc/vmm/include -Iinclude \
  *			tools/testing/fuzz/fuzz_decode.c src/vmm/decode.c
- * AFL++ or a replay of saved inputs: build with any compiler and
- * -DFUZZ_STANDALONE; the program then decodes each file named on its
- * command line (or standard input) once.
+ * AFL++ or a replay of saved inputs: build with any compiler, with
+ * tools/testing/fuzz/standalone.c in place of -fsanitize=fuzzer; it runs
+ * each file named on its command line (or standard input) once.
  *
  * Beyond the sanitizers it checks the decoder's contract: it stays within
  * its input, its result is self-consistent, and truncation is exact.
@@ -56,32 +56,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(copy);
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-static void run_file(FILE *f)
-{
-	uint8_t buf[64];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-
-	LLVMFuzzerTestOneInput(buf, n);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		run_file(stdin);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		run_file(f);
-		fclose(f);
-	}
-	return 0;
-}
-#endif

@@ -7,9 +7,9 @@
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Isrc/vmm/include -Iinclude \
  *			tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
- * AFL++ or a replay of saved inputs: build with any compiler and
- * -DFUZZ_STANDALONE; the program then checks each file named on its
- * command line (or standard input) once.
+ * AFL++ or a replay of saved inputs: build with any compiler, with
+ * tools/testing/fuzz/standalone.c in place of -fsanitize=fuzzer; it runs
+ * each file named on its command line (or standard input) once.
  *
  * Input: PRP1 (8 bytes), PRP2 (8), length (4, below 4 MiB), the SGL
  * descriptor (16), a mask of denied pages (4), a denied byte range in the
@@ -244,32 +244,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-static void run_file(FILE *f)
-{
-	static uint8_t buf[HDR + 2 * WIN];
-	size_t n = fread(buf, 1, sizeof(buf), f);
-
-	LLVMFuzzerTestOneInput(buf, n);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		run_file(stdin);
-		return 0;
-	}
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		run_file(f);
-		fclose(f);
-	}
-	return 0;
-}
-#endif
