@@ -21,7 +21,7 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 	 */
 	gdt = (u64 *)vmm.cpus[cpu]->gdtr_base;
 	gdt[VMM_TSS / 8] &= ~(1ULL << 41);
-	return svm_ops.launch_cpu(vmm.cpus[cpu], guest_rsp, guest_rip, flags);
+	return vmm_arch->launch_cpu(vmm.cpus[cpu], guest_rsp, guest_rip, flags);
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */

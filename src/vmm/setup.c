@@ -167,11 +167,21 @@ const struct dtr *vmm_idtr(void)
  *
  * Return: 0 or a negative errno.
  */
+/* The backends this image has; vmm_init() takes the CPU's. */
+static const struct vmm_arch_ops *const backends[] = { &svm_ops };
+
 int vmm_init(struct rtvirt_vmm_boot *boot)
 {
-	const struct vmm_arch_ops *arch = &svm_ops;
+	const struct vmm_arch_ops *arch = NULL;
 	u64 pa;
 	int ret;
+
+	for (unsigned int b = 0; b < sizeof(backends) / sizeof(backends[0]) &&
+	     !arch; b++)
+		if (backends[b]->probe())
+			arch = backends[b];
+	if (!arch)
+		return ERR_OPNOTSUPP;
 
 	if (boot->nr_chunks > RTVIRT_VMM_MAX_CHUNKS || !boot->nr_cpus ||
 	    boot->nr_cpus > RTVIRT_VMM_MAX_CHUNKS * RTVIRT_VMM_CHUNK_SIZE /

@@ -43,6 +43,18 @@ static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
 
 #define PCI_CONFIG_PORTS	0xcf8	/* 0xCF8-0xCFF */
 
+/* CPUID Fn8000_0001 ECX: SVM. */
+static bool svm_probe(void)
+{
+	u32 a, b, c, d;
+
+	cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000001)
+		return false;
+	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+	return c & (1U << 2);
+}
+
 static int svm_init(void)
 {
 	u32 a, b, c, d, ext_c, ext_d, ext8_b, ext21_a = 0;
@@ -381,6 +393,7 @@ static void handle_intr(struct vcpu *v)
 
 const struct vmm_arch_ops svm_ops = {
 	.name = "svm",
+	.probe = svm_probe,
 	.pt_format = &pt_format_npt,
 	.init = svm_init,
 	.init_cpu = svm_init_cpu,

@@ -152,6 +152,8 @@ void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
 /**
  * struct vmm_arch_ops - what a hardware backend (svm, vmx) provides
  * @name:	"svm" or "vmx"
+ * @probe:	whether the CPU has the extension (CPUID), before anything
+ *		else of the backend runs
  * @pt_format:	encoding of its nested page tables
  * @init:	global setup after the nested page tables exist
  * @init_cpu:	per-CPU setup (control blocks, save areas)
@@ -168,6 +170,7 @@ void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
  */
 struct vmm_arch_ops {
 	const char *name;
+	bool (*probe)(void);
 	const struct pt_format *pt_format;
 	int (*init)(void);
 	int (*init_cpu)(struct vcpu *v);
