@@ -43,7 +43,7 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 # --- the freestanding VMM image --------------------------------------------
 
 VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/mem.c \
-	    src/vmm/view.c src/vmm/svm.c \
+	    src/vmm/view.c src/vmm/vcpu.c src/vmm/svm.c \
 	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
 	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
 	    src/vmm/string.c src/vmm/policy.c src/vmm/decode.c \

@@ -196,17 +196,30 @@ static const u8 insn_vmmcall[] = { 0x0f, 0x01, 0xd9 };
 
 /*
  * Resume the guest after the intercepted instruction: at the next RIP the
- * CPU saved where it has NRIP save, else past the instruction and its
- * prefixes as fetched from the guest.
+ * CPU saved (the IOIO exit always gives it, other exits where the CPU has
+ * NRIP save), else past the instruction and its prefixes as fetched from
+ * the guest.
  */
-static void skip_insn(struct vcpu *v, const u8 *opcode, size_t oplen)
+static void svm_skip(struct vcpu *v, enum vcpu_insn insn)
 {
+	static const struct {
+		const u8 *opcode;
+		size_t len;
+	} insns[] = {
+		[VCPU_INSN_CPUID] = { insn_cpuid, sizeof(insn_cpuid) },
+		[VCPU_INSN_RDMSR] = { insn_rdmsr, sizeof(insn_rdmsr) },
+		[VCPU_INSN_WRMSR] = { insn_wrmsr, sizeof(insn_wrmsr) },
+		[VCPU_INSN_HYPERCALL] = { insn_vmmcall, sizeof(insn_vmmcall) },
+	};
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 
-	if (vmm.arch.svm.nrips && vmcb->control.next_rip)
+	if (insn == VCPU_INSN_IO)
+		vmcb->save.rip = vmcb->control.exit_info2;
+	else if (vmm.arch.svm.nrips && vmcb->control.next_rip)
 		vmcb->save.rip = vmcb->control.next_rip;
 	else
-		vmcb->save.rip += guest_insn_len(v, opcode, oplen);
+		vmcb->save.rip += guest_insn_len(v, insns[insn].opcode,
+						 insns[insn].len);
 }
 
 /*
@@ -391,20 +404,6 @@ static void handle_intr(struct vcpu *v)
 		inject_interrupt(c, taken & VMM_IRQ_VECTOR);
 }
 
-const struct vmm_arch_ops svm_ops = {
-	.name = "svm",
-	.probe = svm_probe,
-	.pt_format = &pt_format_npt,
-	.init = svm_init,
-	.init_cpu = svm_init_cpu,
-	.launch_cpu = svm_launch_cpu,
-	.gpr = svm_gpr,
-	.rip = svm_rip,
-	.paging = svm_paging,
-	.flush_tlb = svm_flush_tlb,
-	.inject_gp = svm_inject_gp,
-	.refresh = svm_refresh,
-};
 
 #define IOIO_IN		(1U << 0)
 #define IOIO_STR	(1U << 2)
@@ -413,44 +412,10 @@ const struct vmm_arch_ops svm_ops = {
 /* A port the I/O permission map traps (the PCI configuration ports). */
 static void handle_ioio(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	u64 info = vmcb->control.exit_info1, val;
-	unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;
-	bool in = info & IOIO_IN;
-	u16 port = info >> 16;
+	u64 info = v->arch.svm.vmcb->control.exit_info1;
 
-	v->stats.exits[RTVIRT_EXIT_IO]++;
-	if ((info & IOIO_STR) || (size != 1 && size != 2 && size != 4)) {
-		vmm_log("cpu %u: string I/O to port %#x not emulated\n",
-			v->id, port);
-		inject_gp0(v);
-		return;
-	}
-	val = vmcb->save.rax & ((1ULL << (size * 8)) - 1);
-	if (!vdev_handle_io(v, port, size, in, &val))
-		return;		/* held back: the OUT runs again */
-	if (in) {
-		if (size == 4)
-			vmcb->save.rax = val;
-		else
-			vmcb->save.rax = (vmcb->save.rax &
-					  ~((1ULL << (size * 8)) - 1)) | val;
-	}
-	vmcb->save.rip = vmcb->control.exit_info2;
-}
-
-static void handle_cpuid(struct vcpu *v)
-{
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	u32 leaf = (u32)vmcb->save.rax, a, b, c, d;
-
-	cpuid_count(leaf, (u32)v->regs.rcx, &a, &b, &c, &d);
-	policy_filter_cpuid(leaf, &a, &b, &c, &d);
-	vmcb->save.rax = a;
-	v->regs.rbx = b;
-	v->regs.rcx = c;
-	v->regs.rdx = d;
-	skip_insn(v, insn_cpuid, sizeof(insn_cpuid));
+	vcpu_io(v, info >> 16, (info >> IOIO_SZ_SHIFT) & 7, info & IOIO_IN,
+		info & IOIO_STR);
 }
 
 /*
@@ -474,8 +439,14 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	svm_leave(v);
 }
 
-/* The emulated MSRs (policy_msr_emulated()): false for #GP. */
-static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
+/*
+ * The emulated MSRs (policy_msr_emulated()).  The kernel turns SVM off
+ * itself (EFER.SVME cleared) only on its emergency paths (crash and kdump,
+ * emergency restart: cpu_emergency_disable_virtualization() on every CPU,
+ * KVM's reboot code): it means to run natively from there on, so the VMM
+ * leaves this CPU after the WRMSR, and a crash kernel starts natively.
+ */
+static int svm_emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 efer;
@@ -490,19 +461,23 @@ static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 		 */
 		if (!write) {
 			*val = vmcb->save.efer;
-			return true;
+			return VCPU_MSR_DONE;
 		}
 		if (!policy_efer_write(vmcb->save.efer, *val, vmm.efer_writable,
 				       vmcb->save.cr0 & X86_CR0_PG, &efer))
-			return false;
+			return VCPU_MSR_GP;
 		vmcb->save.efer = efer;
-		return true;
+		if (efer & EFER_SVME)
+			return VCPU_MSR_DONE;
+		vmm_log("cpu %u: the kernel turned SVM off (EFER.SVME cleared): this CPU leaves the VMM\n",
+			v->id);
+		return VCPU_MSR_LEAVE;
 	case MSR_VM_HSAVE_PA:
 		if (write)
 			v->arch.svm.guest_hsave_pa = *val;
 		else
 			*val = v->arch.svm.guest_hsave_pa;
-		return true;
+		return VCPU_MSR_DONE;
 	case MSR_PAT:
 		/*
 		 * The kernel's PAT is the guest PAT (G_PAT) under nested
@@ -512,82 +487,16 @@ static bool emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 		 */
 		if (!write) {
 			*val = vmcb->save.g_pat;
-			return true;
+			return VCPU_MSR_DONE;
 		}
 		if (!policy_pat_valid(*val))
-			return false;
+			return VCPU_MSR_GP;
 		vmcb->save.g_pat = *val;
-		return true;
+		return VCPU_MSR_DONE;
 	default:	/* VM_CR: SVM disabled and locked as far as the guest knows */
 		if (!write)
 			*val = rdmsr(MSR_VM_CR) | VM_CR_SVMDIS | VM_CR_LOCK;
-		return true;
-	}
-}
-
-/*
- * Any other MSR: tried on the CPU, after the policy's checks, so that it
- * behaves as on bare metal, #GP included.  Return: false for #GP.
- */
-static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
-{
-	u64 old, addr = 0;
-	u32 len = 0;
-
-	if (!write)
-		return !rdmsr_safe(msr, val);
-	/* Only for the rules that compare with it (a read may fault). */
-	if (!policy_msr_write_needs_old(msr) || rdmsr_safe(msr, &old))
-		old = 0;
-	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
-	case POLICY_MSR_CHECK_RANGE:
-		if (!vmm_owns_range(addr, len))
-			break;
-		fallthrough;
-	case POLICY_MSR_GP:
-		if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
-			vmm_log("cpu %u: WRMSR %#x value %#llx refused (#GP)\n",
-				v->id, msr, (unsigned long long)*val);
-		return false;
-	}
-	return !wrmsr_safe(msr, *val);
-}
-
-static void handle_msr(struct vcpu *v)
-{
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	u32 msr = (u32)v->regs.rcx;
-	bool write = vmcb->control.exit_info1 & 1;
-	u64 val = (vmcb->save.rax & 0xffffffff) | (v->regs.rdx << 32);
-	bool ok;
-
-	v->stats.exits[write ? RTVIRT_EXIT_MSR_WRITE : RTVIRT_EXIT_MSR_READ]++;
-	if (policy_msr_emulated(msr))
-		ok = emulate_msr(v, msr, write, &val);
-	else
-		ok = pass_msr(v, msr, write, &val);
-	if (!ok) {
-		inject_gp0(v);
-		return;
-	}
-	if (!write) {
-		vmcb->save.rax = (u32)val;
-		v->regs.rdx = val >> 32;
-		skip_insn(v, insn_rdmsr, sizeof(insn_rdmsr));
-		return;
-	}
-	skip_insn(v, insn_wrmsr, sizeof(insn_wrmsr));
-	/*
-	 * The kernel turns SVM off itself only on its emergency paths (crash
-	 * and kdump, emergency restart: cpu_emergency_disable_virtualization()
-	 * on every CPU, KVM's reboot code): it means to run natively from
-	 * here on, so the VMM leaves this CPU, and the crash kernel starts
-	 * natively.
-	 */
-	if (msr == MSR_EFER && !(val & EFER_SVME)) {
-		vmm_log("cpu %u: the kernel turned SVM off (EFER.SVME cleared): this CPU leaves the VMM\n",
-			v->id);
-		leave_to_native(v);
+		return VCPU_MSR_DONE;
 	}
 }
 
@@ -595,16 +504,6 @@ static void stop_stepping(struct vcpu *v);
 
 static void handle_vmmcall(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	bool leave = false;
-	u64 ret;
-
-	v->stats.exits[RTVIRT_EXIT_HYPERCALL]++;
-	/* CPL is SS.DPL (QEMU ignores VMCB.CPL); ring 3 sees #UD. */
-	if ((vmcb->save.ss.attrib >> 5) & 3) {
-		inject_ud(v);
-		return;
-	}
 	/*
 	 * A step left armed (its instruction faulted and the kernel went on)
 	 * keeps this CPU on its step view, a copy of the shared tables from
@@ -614,11 +513,13 @@ static void handle_vmmcall(struct vcpu *v)
 	 */
 	if (v->stepping)
 		stop_stepping(v);
-	ret = hypercall_dispatch(v, vmcb->save.rax, v->regs.rbx, &leave);
-	vmcb->save.rax = ret;
-	skip_insn(v, insn_vmmcall, sizeof(insn_vmmcall));
-	if (leave)
-		leave_to_native(v);
+	vcpu_hypercall(v);
+}
+
+/* CPL is SS.DPL (QEMU ignores VMCB.CPL). */
+static unsigned int svm_cpl(struct vcpu *v)
+{
+	return (v->arch.svm.vmcb->save.ss.attrib >> 5) & 3;
 }
 
 #define X86_RFLAGS_TF	(1ULL << 8)
@@ -891,11 +792,10 @@ void svm_handle_exit(struct vcpu *v)
 			v->id);
 		leave_to_native(v);
 	case SVM_EXIT_CPUID:
-		v->stats.exits[RTVIRT_EXIT_CPUID]++;
-		handle_cpuid(v);
+		vcpu_cpuid(v);
 		break;
 	case SVM_EXIT_MSR:
-		handle_msr(v);
+		vcpu_msr(v, vmcb->control.exit_info1 & 1);
 		break;
 	case SVM_EXIT_IOIO:
 		handle_ioio(v);
@@ -931,3 +831,23 @@ void svm_handle_exit(struct vcpu *v)
 	finish_events(v);
 	record_exit(v);
 }
+
+const struct vmm_arch_ops svm_ops = {
+	.name = "svm",
+	.probe = svm_probe,
+	.pt_format = &pt_format_npt,
+	.init = svm_init,
+	.init_cpu = svm_init_cpu,
+	.launch_cpu = svm_launch_cpu,
+	.gpr = svm_gpr,
+	.rip = svm_rip,
+	.paging = svm_paging,
+	.flush_tlb = svm_flush_tlb,
+	.inject_gp = svm_inject_gp,
+	.inject_ud = inject_ud,
+	.refresh = svm_refresh,
+	.skip = svm_skip,
+	.cpl = svm_cpl,
+	.emulate_msr = svm_emulate_msr,
+	.leave = leave_to_native,
+};

@@ -149,6 +149,20 @@ int guest_read_phys(u64 gva, u64 *gpa, struct vcpu *v);
 u64 guest_store_value(struct vcpu *v, const struct mmio_insn *insn);
 void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
 
+/* The intercepted instructions the generic handlers (vcpu.c) complete. */
+enum vcpu_insn {
+	VCPU_INSN_CPUID,
+	VCPU_INSN_RDMSR,
+	VCPU_INSN_WRMSR,
+	VCPU_INSN_IO,
+	VCPU_INSN_HYPERCALL,
+};
+
+/* What &vmm_arch_ops.emulate_msr decided. */
+#define VCPU_MSR_DONE	0
+#define VCPU_MSR_GP	1	/* #GP, as the hardware would */
+#define VCPU_MSR_LEAVE	2	/* done; then this CPU leaves the VMM */
+
 /**
  * struct vmm_arch_ops - what a hardware backend (svm, vmx) provides
  * @name:	"svm" or "vmx"
@@ -165,8 +179,14 @@ void guest_complete_load(struct vcpu *v, const struct mmio_insn *insn, u64 val);
  * @paging:	the guest's CR3 and whether it uses 5-level paging
  * @flush_tlb:	flush the CPU's guest translations before it re-enters
  * @inject_gp:	make the guest take #GP(0) at its current instruction
+ * @inject_ud:	make the guest take #UD at its current instruction
  * @refresh:	apply global intercept settings (device I/O ports) to the
  *		calling CPU
+ * @skip:	resume the guest after the intercepted instruction @insn
+ * @cpl:	the guest's privilege level at the current exit
+ * @emulate_msr: an MSR policy_msr_emulated() names: read it into or
+ *		write it from @val; VCPU_MSR_*
+ * @leave:	give the CPU back to the kernel natively, at the guest's RIP
  */
 struct vmm_arch_ops {
 	const char *name;
@@ -181,8 +201,19 @@ struct vmm_arch_ops {
 	void (*paging)(struct vcpu *v, u64 *cr3, bool *la57);
 	void (*flush_tlb)(struct vcpu *v);
 	void (*inject_gp)(struct vcpu *v);
+	void (*inject_ud)(struct vcpu *v);
 	void (*refresh)(struct vcpu *v);
+	void (*skip)(struct vcpu *v, enum vcpu_insn insn);
+	unsigned int (*cpl)(struct vcpu *v);
+	int (*emulate_msr)(struct vcpu *v, u32 msr, bool write, u64 *val);
+	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
 };
+
+void vcpu_cpuid(struct vcpu *v);
+void vcpu_msr(struct vcpu *v, bool write);
+void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+	     bool string);
+void vcpu_hypercall(struct vcpu *v);
 
 extern const struct vmm_arch_ops svm_ops;
 extern const struct vmm_arch_ops *vmm_arch;

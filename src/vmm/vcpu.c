@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the kernel's intercepted instructions do, for every backend: the
+ * backend decodes its exit (which instruction, which port) and calls these
+ * handlers, which reach the guest's state only through struct
+ * vmm_arch_ops (registers, the instruction's length, events).
+ */
+#include <vmm/device.h>
+#include <vmm/log.h>
+#include <vmm/policy.h>
+#include <vmm/vmm.h>
+#include <vmm/x86.h>
+
+static u64 *rax(struct vcpu *v)
+{
+	return vmm_arch->gpr(v, 0);
+}
+
+/**
+ * vcpu_cpuid() - CPUID: the CPU's answer, filtered by the policy
+ * @v:	the exiting CPU
+ */
+void vcpu_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)*rax(v), a, b, c, d;
+
+	v->stats.exits[RTVIRT_EXIT_CPUID]++;
+	cpuid_count(leaf, (u32)v->regs.rcx, &a, &b, &c, &d);
+	policy_filter_cpuid(leaf, &a, &b, &c, &d);
+	*rax(v) = a;
+	v->regs.rbx = b;
+	v->regs.rcx = c;
+	v->regs.rdx = d;
+	vmm_arch->skip(v, VCPU_INSN_CPUID);
+}
+
+/*
+ * Any MSR the backend does not emulate: tried on the CPU, after the
+ * policy's checks, so that it behaves as on bare metal, #GP included.
+ * Return: false for #GP.
+ */
+static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
+{
+	u64 old, addr = 0;
+	u32 len = 0;
+
+	if (!write)
+		return !rdmsr_safe(msr, val);
+	/* Only for the rules that compare with it (a read may fault). */
+	if (!policy_msr_write_needs_old(msr) || rdmsr_safe(msr, &old))
+		old = 0;
+	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
+	case POLICY_MSR_CHECK_RANGE:
+		if (!vmm_owns_range(addr, len))
+			break;
+		fallthrough;
+	case POLICY_MSR_GP:
+		if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
+			vmm_log("cpu %u: WRMSR %#x value %#llx refused (#GP)\n",
+				v->id, msr, (unsigned long long)*val);
+		return false;
+	}
+	return !wrmsr_safe(msr, *val);
+}
+
+/**
+ * vcpu_msr() - RDMSR or WRMSR of the MSR in ECX
+ * @v:		the exiting CPU
+ * @write:	WRMSR
+ *
+ * The MSRs the policy names emulated go to the backend
+ * (&vmm_arch_ops.emulate_msr), every other one to the CPU (pass_msr()).
+ */
+void vcpu_msr(struct vcpu *v, bool write)
+{
+	u32 msr = (u32)v->regs.rcx;
+	u64 val = (*rax(v) & 0xffffffff) | (v->regs.rdx << 32);
+	int ret;
+
+	v->stats.exits[write ? RTVIRT_EXIT_MSR_WRITE : RTVIRT_EXIT_MSR_READ]++;
+	if (policy_msr_emulated(msr))
+		ret = vmm_arch->emulate_msr(v, msr, write, &val);
+	else
+		ret = pass_msr(v, msr, write, &val) ? VCPU_MSR_DONE : VCPU_MSR_GP;
+	if (ret == VCPU_MSR_GP) {
+		vmm_arch->inject_gp(v);
+		return;
+	}
+	if (!write) {
+		*rax(v) = (u32)val;
+		v->regs.rdx = val >> 32;
+	}
+	vmm_arch->skip(v, write ? VCPU_INSN_WRMSR : VCPU_INSN_RDMSR);
+	if (ret == VCPU_MSR_LEAVE)
+		vmm_arch->leave(v);
+}
+
+/**
+ * vcpu_io() - IN or OUT to a trapped port (the PCI configuration ports)
+ * @v:		the exiting CPU
+ * @port:	the port
+ * @size:	the access's size in bytes
+ * @in:		IN rather than OUT
+ * @string:	INS or OUTS
+ */
+void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
+	     bool string)
+{
+	u64 mask, val;
+
+	v->stats.exits[RTVIRT_EXIT_IO]++;
+	if (string || (size != 1 && size != 2 && size != 4)) {
+		vmm_log("cpu %u: string I/O to port %#x not emulated\n",
+			v->id, port);
+		vmm_arch->inject_gp(v);
+		return;
+	}
+	mask = (1ULL << (size * 8)) - 1;
+	val = *rax(v) & mask;
+	if (!vdev_handle_io(v, port, size, in, &val))
+		return;		/* held back: the OUT runs again */
+	if (in)
+		*rax(v) = size == 4 ? val : (*rax(v) & ~mask) | val;
+	vmm_arch->skip(v, VCPU_INSN_IO);
+}
+
+/**
+ * vcpu_hypercall() - the module's hypercall (RAX: number, RBX...: arguments)
+ * @v:	the exiting CPU
+ *
+ * Ring 0 only: from any other ring it is #UD, as on a CPU without a VMM.
+ */
+void vcpu_hypercall(struct vcpu *v)
+{
+	bool leave = false;
+
+	v->stats.exits[RTVIRT_EXIT_HYPERCALL]++;
+	if (vmm_arch->cpl(v)) {
+		vmm_arch->inject_ud(v);
+		return;
+	}
+	*rax(v) = hypercall_dispatch(v, *rax(v), v->regs.rbx, &leave);
+	vmm_arch->skip(v, VCPU_INSN_HYPERCALL);
+	if (leave)
+		vmm_arch->leave(v);
+}
