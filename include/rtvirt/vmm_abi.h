@@ -26,7 +26,10 @@
 #define RTVIRT_VMM_DEV_RESERVE	(4UL << 20)
 #define RTVIRT_VMM_DEV_CPU_PAGES	52
 
-/* Hypercalls: VMMCALL with the number in RAX, arguments in RBX, RCX, RDX. */
+/*
+ * Hypercalls: VMMCALL (VMCALL under VMX) with the number in RAX, arguments
+ * in RBX, RCX, RDX.
+ */
 #define RTVIRT_HC_PING		1	/* RAX: RTVIRT_HC_PING_MAGIC, RBX: cpu, RCX: generation, RDX: VMM version */
 #define RTVIRT_HC_UNLAUNCH	2	/* return this CPU to native execution */
 #define RTVIRT_HC_STATS		3	/* RBX: physical address of a struct rtvirt_vmm_cpu_stats to fill */

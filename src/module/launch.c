@@ -236,7 +236,7 @@ static void unlaunch_this_cpu(void)
 	if (!st->launched)
 		return;
 	t0 = ktime_get_ns();
-	rtvirt_vmmcall(RTVIRT_HC_UNLAUNCH, 0, NULL, NULL, NULL);
+	rtvirt_vmmcall(RTVIRT_HC_UNLAUNCH, 0, 0, 0, NULL, NULL, NULL);
 	st->launched = false;
 	st->unlaunch_ns = ktime_get_ns() - t0;
 }

@@ -9,6 +9,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
 #include <linux/rtvirt.h>
 #include <rtvirt/common.h>
 #include <rtvirt/vmm_abi.h>
@@ -179,13 +181,23 @@ extern struct rtvirt_cpu_launch *rtvirt_cpu_launch;	/* per possible CPU */
 extern bool rtvirt_is_launched;
 extern u64 rtvirt_launch_gen;
 
-/* VMMCALL with RAX = @nr, RBX = @a0; RBX, RCX, RDX come back. */
-static inline u64 rtvirt_vmmcall(u64 nr, u64 a0, u64 *rbx, u64 *rcx,
-				 u64 *rdx)
-{
-	u64 ret, b = a0, c = 0, d = 0;
+/*
+ * The hypercall instruction, chosen when the module is loaded: VMMCALL,
+ * or VMCALL on a CPU with VMX (the kernel's alternatives patch it in).
+ */
+#define RTVIRT_HYPERCALL_INSN	ALTERNATIVE("vmmcall", "vmcall", X86_FEATURE_VMX)
 
-	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
+/*
+ * A hypercall with RAX = @nr, RBX = @a0, RCX = @a1, RDX = @a2; RBX, RCX
+ * and RDX come back in @rbx, @rcx, @rdx where not NULL.
+ */
+static inline u64 rtvirt_vmmcall(u64 nr, u64 a0, u64 a1, u64 a2, u64 *rbx,
+				 u64 *rcx, u64 *rdx)
+{
+	u64 ret, b = a0, c = a1, d = a2;
+
+	asm volatile(RTVIRT_HYPERCALL_INSN
+		     : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
 		     : "a"(nr) : "memory");
 	if (rbx)
 		*rbx = b;

@@ -35,15 +35,14 @@ u64 rtvirt_launch_gen;
  */
 u64 rtvirt_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
 {
-	u64 ret, b = a0, c = a1, d = a2;
+	u64 ret;
 
 	preempt_disable();
 	if (!rtvirt_cpu_launch[smp_processor_id()].launched) {
 		preempt_enable();
 		return RTVIRT_HC_ENODEV;
 	}
-	asm volatile("vmmcall" : "=a"(ret), "+b"(b), "+c"(c), "+d"(d)
-		     : "a"(nr) : "memory");
+	ret = rtvirt_vmmcall(nr, a0, a1, a2, NULL, NULL, NULL);
 	preempt_enable();
 	return ret;
 }
@@ -85,7 +84,7 @@ int rtvirt_cpu_ping(u64 *cpu, u64 *gen)
 	if (!rtvirt_cpu_launch ||
 	    !rtvirt_cpu_launch[smp_processor_id()].launched)
 		return -ENODEV;
-	if (rtvirt_vmmcall(RTVIRT_HC_PING, 0, cpu, gen, &ver) !=
+	if (rtvirt_vmmcall(RTVIRT_HC_PING, 0, 0, 0, cpu, gen, &ver) !=
 	    RTVIRT_HC_PING_MAGIC)
 		return -EIO;
 	return 0;
@@ -101,7 +100,7 @@ int rtvirt_cpu_ping(u64 *cpu, u64 *gen)
  */
 int rtvirt_cpu_vmm_stats(struct rtvirt_vmm_cpu_stats *stats)
 {
-	return rtvirt_vmmcall(RTVIRT_HC_STATS, virt_to_phys(stats), NULL,
+	return rtvirt_vmmcall(RTVIRT_HC_STATS, virt_to_phys(stats), 0, 0, NULL,
 			      NULL, NULL) ? -EIO : 0;
 }
 
