@@ -57,7 +57,7 @@ struct probe_race {
 	atomic_t nonzero;
 };
 
-/* On every online CPU at once, interrupts off: write, then read, @rounds times. */
+/* Every online CPU at once, interrupts off: write, read, @rounds times. */
 static int probe_race_fn(void *data)
 {
 	struct probe_race *r = data;

@@ -453,7 +453,8 @@ static struct notifier_block pm_nb = {
  */
 int rtvirt_launch_init(void)
 {
-	rtvirt_cpu_launch = kcalloc(nr_cpu_ids, sizeof(*rtvirt_cpu_launch), GFP_KERNEL);
+	rtvirt_cpu_launch = kcalloc(nr_cpu_ids, sizeof(*rtvirt_cpu_launch),
+				    GFP_KERNEL);
 	if (!rtvirt_cpu_launch)
 		return -ENOMEM;
 	hp_state = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "rtvirt:online",

@@ -180,7 +180,8 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	wrmsr(MSR_EFER, efer | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.hsave_pa);
 	setup_vmcb(v, guest_rsp, guest_rip);
-	memcpy(v->launch_save, &v->arch.svm.vmcb->save, sizeof(v->arch.svm.vmcb->save));
+	memcpy(v->launch_save, &v->arch.svm.vmcb->save,
+	       sizeof(v->arch.svm.vmcb->save));
 	/* Test hook: a guest EFER without SVME fails VMRUN's checks. */
 	if (flags & RTVIRT_LAUNCH_FAIL_VMRUN)
 		v->arch.svm.vmcb->save.efer &= ~EFER_SVME;
@@ -279,7 +280,8 @@ static u64 *svm_gpr(struct vcpu *v, unsigned int reg)
 
 static u64 *svm_rip(struct vcpu *v)
 {
-	return (u64 *)((u8 *)v->arch.svm.vmcb + __builtin_offsetof(struct vmcb, save.rip));
+	return (u64 *)((u8 *)v->arch.svm.vmcb +
+		       __builtin_offsetof(struct vmcb, save.rip));
 }
 
 #define X86_CR4_LA57	(1ULL << 12)
