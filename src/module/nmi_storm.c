@@ -10,7 +10,6 @@
 
 #include <linux/atomic.h>
 #include <linux/cpu.h>
-#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>

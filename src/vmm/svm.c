@@ -618,7 +618,7 @@ static void handle_npf(struct vcpu *v)
 		v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
 		v->stepping_rip = vmcb->save.rip;
 	}
-	v->stepping_gpa[v->stepping++] = gpa & ~(PT_PAGE_SIZE - 1);
+	v->stepping++;
 	vmcb->save.rflags |= X86_RFLAGS_TF;
 	vmcb->control.int_state |= 1;
 	vmcb->control.intercept_exceptions |= 1U << DB_VECTOR;

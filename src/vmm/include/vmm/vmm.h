@@ -92,12 +92,11 @@ struct vcpu {
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
 	u64 scratch_pa;
-	u64 stepping_gpa[VCPU_STEP_PAGES]; /* mapped to scratch while stepping */
 	struct pt view;		/* this CPU's nested tables while stepping */
 	u8 *view_pages;		/* VCPU_VIEW_PAGES pages for its tables */
 	u64 view_pages_pa;
 	unsigned int view_used;	/* of them */
-	unsigned int stepping;	/* how many of them */
+	unsigned int stepping;	/* VMM pages in the step view, 0: none */
 	u64 stepping_rip;	/* the instruction being stepped */
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
