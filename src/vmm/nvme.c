@@ -15,8 +15,10 @@
  * real queue pages, where the controller fetches, only the VMM writes;
  * the OS's completion queues are the VMM's pages too (those the OS polls
  * it reaches only through traps), and with Doorbell Buffer Config its
- * shadow doorbells are copies in the VMM that the OS reaches only through
- * traps; the doorbell registers are trapped too.  The OS's tail
+ * shadow doorbells and event indexes are the VMM's pages too, the event
+ * indexes set so that the OS's driver writes every new position to the
+ * doorbell register as well (one exit per update); the doorbell registers
+ * are trapped.  The OS's tail
  * updates are checked command by command (data pointers, fault injection)
  * and the checked command is written into the real queue slot for slot,
  * so the physical queue positions always equal the OS's; a PRP list or SGL
@@ -136,7 +138,12 @@ struct nvme_queue {
  * @admin_rec:	admin commands in flight, by command identifier
  * @admin_borrowed: admin commands in flight that use copied lists
  * @dbs:	the real shadow doorbell buffer, or 0 without one
- * @os_dbs:	the OS's shadow doorbells, as the OS sees them
+ * @os_dbs:	the OS's shadow doorbells: the VMM's page mapped at @dbs
+ * @os_dbs_pa:	its physical address
+ * @os_eis:	the OS's event indexes: the VMM's page mapped at the real
+ *		ones, each the position last written to its doorbell register
+ *		(see note_doorbell())
+ * @os_eis_pa:	its physical address
  * @layout:	the VMM's copy of the layout the module handed over
  * @final:	the VMM's copy of the driver's state at a hand-back
  * @q:		I/O queues by queue id (allocated on first use)
@@ -169,6 +176,9 @@ struct nvme {
 	u32 admin_borrowed;
 	u64 dbs;
 	u32 *os_dbs;
+	u64 os_dbs_pa;
+	u32 *os_eis;
+	u64 os_eis_pa;
 	struct rtvirt_vmm_nvme_layout *layout;
 	struct rtvirt_vmm_nvme_layout *final;
 	struct nvme_queue **q;
@@ -219,13 +229,14 @@ static int nvme_attach(struct vdev *d)
 	n = alloc_bytes(sizeof(*n));
 	if (!n)
 		return ERR_NOMEM;
-	n->os_dbs = alloc_bytes(PT_PAGE_SIZE);
+	n->os_dbs = alloc_bytes_pa(PT_PAGE_SIZE, &n->os_dbs_pa);
+	n->os_eis = alloc_bytes_pa(PT_PAGE_SIZE, &n->os_eis_pa);
 	n->admin_rec = alloc_bytes(CID_SLOTS * sizeof(struct nvme_rec));
 	n->layout = alloc_bytes(LAYOUT_MAX);
 	n->final = alloc_bytes(LAYOUT_MAX);
 	n->q = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->q));
 	n->qids = alloc_bytes(RTVIRT_VMM_NVME_MAX_QUEUES * sizeof(*n->qids));
-	if (!n->os_dbs || !n->admin_rec || !n->layout || !n->final || !n->q ||
+	if (!n->os_dbs || !n->os_eis || !n->admin_rec || !n->layout || !n->final || !n->q ||
 	    !n->qids)
 		return ERR_NOMEM;
 	for (u32 b = 0; b < POOL_PAGES / POOL_BLOCK; b++) {
@@ -556,6 +567,10 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 			log_refusal(d, "shadow doorbell buffers not RAM of the OS", 0);
 			return ERR_IO;
 		}
+		if (l->dbs == l->eis) {
+			log_refusal(d, "shadow doorbells and event indexes share a page", 0);
+			return ERR_IO;
+		}
 		n->dbs = l->dbs;
 	}
 	ret = setup_admin(d, n, &l->q[0]);
@@ -574,9 +589,18 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 			return ret;
 	}
 	if (n->dbs) {
+		/*
+		 * The OS's driver rings the register when the event index
+		 * lies between its old and new position; an index equal to
+		 * the old position (the value it wrote last) always asks.
+		 */
 		memcpy(n->os_dbs, (const void *)n->dbs, PT_PAGE_SIZE);
-		ret = vdev_trap_add(d, n->dbs, PT_PAGE_SIZE, TRAP_SHADOW_DB,
-				    n->os_dbs);
+		memcpy(n->os_eis, n->os_dbs, PT_PAGE_SIZE);
+		ret = vdev_view_add(d, n->dbs, PT_PAGE_SIZE, TRAP_SHADOW_DB,
+				    n->os_dbs_pa);
+		if (!ret)
+			ret = vdev_view_add(d, l->eis, PT_PAGE_SIZE,
+					    TRAP_SHADOW_DB, n->os_eis_pa);
 		if (ret)
 			return ret;
 	}
@@ -1141,7 +1165,6 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 	vdev_mmio_write(a->gpa, a->val, a->size);
 }
 
-/* The OS published a doorbell value (shadow or MMIO) for an I/O queue. */
 /*
  * The I/O queue whose doorbell is at @index (in 4-byte units), for a write
  * of @val: NULL for no queue or a position beyond it.  @qid and @cq say
@@ -1161,6 +1184,7 @@ static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
 	return q && q->depth && val < q->depth ? q : NULL;
 }
 
+/* The OS wrote a doorbell register of an I/O queue. */
 static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 {
 	struct nvme_queue *q;
@@ -1183,12 +1207,11 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 /*
  * An I/O queue's doorbell write while the hand-back holds the OS back.
  * The newest SQ tail and CQ head of each queue are kept in the queue, one
- * value each, whether the OS wrote them to the doorbell register or to its
- * shadow doorbell: the two are one doorbell to the controller, and a hold
- * log keeping them apart replayed an older tail after a newer one (the
- * register is written only when the event index asks, so its newest value
- * lags), and a tail that moves backwards makes the controller run a whole
- * lap of old commands again.  Once the OS has asked for a hand-back (a
+ * value each: only the newest matters to the controller, a log of every
+ * write would fill under load, and a tail that moves backwards makes the
+ * controller run a whole lap of old commands again (with shadow doorbells
+ * the OS writes every position to the register too: note_doorbell()).
+ * Once the OS has asked for a hand-back (a
  * held mode change), its doorbell writes go into the hold log, in order
  * behind that access.
  */
@@ -1234,27 +1257,17 @@ static void nvme_resume(struct vdev *d)
 	nvme_poll(d);
 }
 
-static void access_shadow_db(struct vdev *d, struct nvme *n, struct trap *t,
-			     struct access *a)
+/*
+ * The OS wrote @val to the doorbell register at @index (4-byte units): with
+ * shadow doorbells, its event index becomes @val, the position its driver
+ * takes as the old one at its next update, so that update rings the
+ * register too, whatever the VMM does with this one (held or not).
+ */
+static void note_doorbell(struct nvme *n, u32 index, u32 val)
 {
-	u64 off = a->gpa - t->gpa;
-	u8 *p = (u8 *)n->os_dbs + off;
-
-	if (!a->write) {
-		memcpy(&a->val, p, a->size);
-		return;
-	}
-	memcpy(p, &a->val, a->size);
-	if (d->holding) {
-		if (a->size == 4 && !(off & 3) &&
-		    off / 4 >= db_index(n, 1, false))
-			hold_io_doorbell(d, n, off / 4, a);
-		else
-			vdev_log(d, a);
-		return;
-	}
-	if (a->size == 4 && !(off & 3) && off / 4 >= db_index(n, 1, false))
-		io_doorbell(d, n, off / 4, a->val);
+	if (n->dbs && index >= db_index(n, 1, false) &&
+	    index < PT_PAGE_SIZE / 4)
+		__atomic_store_n(&n->os_eis[index], val, __ATOMIC_RELEASE);
 }
 
 static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
@@ -1265,6 +1278,8 @@ static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		a->val = vdev_mmio_read(a->gpa, a->size);
 		return;
 	}
+	if (a->size == 4 && !(off & 3))
+		note_doorbell(n, off / 4, a->val);
 	if (d->holding) {
 		/* I/O queues: per queue (hold_io_doorbell()); admin: in order. */
 		if (a->size == 4 && !(off & 3) &&
@@ -1298,9 +1313,6 @@ static void nvme_access(struct vdev *d, struct trap *t, struct access *a)
 			memcpy((u8 *)t->shadow + off, &a->val, a->size);
 		else
 			memcpy(&a->val, (u8 *)t->shadow + off, a->size);
-		break;
-	case TRAP_SHADOW_DB:
-		access_shadow_db(d, n, t, a);
 		break;
 	case TRAP_DOORBELL:
 		access_doorbell(d, n, a);
