@@ -5,7 +5,11 @@
  * dispatch of trapped accesses to the models, the log of accesses held
  * during a hand-back and their replay, the command trace, and the device
  * hypercalls.  Everything here is serialised by one lock: devices are few
- * and their traps short.
+ * and their traps short.  The exception is the interrupt path
+ * (vdev_interrupt()), which every CPU takes at every interrupt while a
+ * device is virtualized: it takes no lock of its own and leaves the
+ * locking to the model (per queue for NVMe); the trace ring has its own
+ * lock for that reason.
  */
 #include <vmm/decode.h>
 #include <vmm/device.h>
@@ -210,8 +214,9 @@ bool vdev_any_virtualized(void)
  * vdev_interrupt() - before the kernel's interrupt handler runs, let each
  * virtualized device's model process what its device completed
  *
- * Called at every interrupt exit while a device is virtualized; a device
- * whose model sees nothing new (&vdev_ops.pending) costs no lock.
+ * Called at every interrupt exit while a device is virtualized, without
+ * the device lock: the model's poll does its own locking (&vdev_ops.poll).
+ * A device whose model sees nothing new (&vdev_ops.pending) costs nothing.
  */
 void vdev_interrupt(void)
 {
@@ -226,11 +231,7 @@ void vdev_interrupt(void)
 		     state != VDEV_DEVIRTUALIZING) ||
 		    (d->ops->pending && !d->ops->pending(d)))
 			continue;
-		spin_lock(&vdev_lock);
-		if (d->state == VDEV_VIRTUALIZED ||
-		    d->state == VDEV_DEVIRTUALIZING)
-			d->ops->poll(d);
-		spin_unlock(&vdev_lock);
+		d->ops->poll(d);
 	}
 }
 
@@ -255,11 +256,13 @@ u64 vdev_ns(const struct vdev *d, u64 tsc)
  */
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e)
 {
-	struct rtvirt_vmm_trace_entry *slot =
-		&d->trace[d->trace_seq % RTVIRT_VMM_TRACE_RING];
+	struct rtvirt_vmm_trace_entry *slot;
 
+	spin_lock(&d->trace_lock);
+	slot = &d->trace[d->trace_seq % RTVIRT_VMM_TRACE_RING];
 	*slot = *e;
 	slot->seq = d->trace_seq++;
+	spin_unlock(&d->trace_lock);
 }
 
 static struct trap *trap_find(u64 gpa)
@@ -505,7 +508,9 @@ static u64 dev_attach(u64 info_pa)
 	ret = d->ops->attach(d);
 	if (ret)
 		return (u64)(s64)ret;
-	return nr_devs++;
+	/* vdev_interrupt() reads the devices without the lock. */
+	__atomic_store_n(&nr_devs, nr_devs + 1, __ATOMIC_RELEASE);
+	return nr_devs - 1;
 }
 
 static u64 dev_commence(struct vdev *d, u64 pa, u64 len)
@@ -616,6 +621,7 @@ static u64 dev_trace(struct vdev *d, u64 pa, u64 size)
 	if (size < head || !buffer_ok(pa, size))
 		return RTVIRT_HC_EINVAL;
 	cap = (size - head) / sizeof(struct rtvirt_vmm_trace_entry);
+	spin_lock(&d->trace_lock);
 	have = d->trace_seq < RTVIRT_VMM_TRACE_RING ? d->trace_seq :
 	       RTVIRT_VMM_TRACE_RING;
 	if (have > cap)
@@ -623,6 +629,7 @@ static u64 dev_trace(struct vdev *d, u64 pa, u64 size)
 	first = d->trace_seq - have;
 	for (u64 i = 0; i < have; i++)
 		out->entries[i] = d->trace[(first + i) % RTVIRT_VMM_TRACE_RING];
+	spin_unlock(&d->trace_lock);
 	out->count = have;
 	out->dropped = first;
 	return have;

@@ -35,6 +35,16 @@
  * admin completion queue cannot move without a controller reset, so it
  * stays shared.
  *
+ * Locking: each I/O queue has its own lock, which covers its positions,
+ * its records and its views; the admin queue's state has one too.  The
+ * interrupt path (vdev_interrupt(), no device lock) takes only the locks of
+ * the queues it reaps; doorbells, takeover and hand-back come with the
+ * device framework's lock and take the queue's lock inside it.  What the
+ * queues share has leaf locks (the pool of copy pages, fault injection) or
+ * is atomic (statistics, the count of anomalies logged); @live, cleared
+ * before the hand-back takes each queue's lock once, tells a late reaper
+ * that the takeover's queues were handed back.
+ *
  * Hand-back: the OS's doorbell updates are held (logged); commands whose
  * completion the VMM changes (refused, injected) or that use the VMM's
  * copies of their lists complete; with every other CPU held, the OS's
@@ -97,6 +107,7 @@ struct nvme_rec {
  * @rec:	commands in flight, by the low 12 bits of the command identifier
  *		(Linux's tag, below the depth) modulo the depth
  * @cap:	entries allocated at @shadow and @rec
+ * @lock:	serialises everything above while the queue is in use
  */
 struct nvme_queue {
 	u16 depth;
@@ -116,6 +127,7 @@ struct nvme_queue {
 	bool polled;
 	struct nvme_rec *rec;
 	u32 cap;
+	int lock;
 };
 
 #define LAYOUT_HDR	__builtin_offsetof(struct rtvirt_vmm_nvme_layout, q)
@@ -160,6 +172,11 @@ struct nvme_queue {
  * @nr_ns:	namespaces described at the takeover
  * @ns_id:	their ids
  * @ns_fmt:	their formats
+ * @admin_lock:	serialises the admin queue's state (@asq_view to
+ *		@admin_borrowed)
+ * @pool_lock:	serialises the free list of the pool
+ * @inject_lock: serialises @inject
+ * @live:	the takeover's queues are the VMM's (false from the hand-back)
  */
 struct nvme {
 	u64 bar;
@@ -195,6 +212,10 @@ struct nvme {
 	u32 nr_ns;
 	u32 ns_id[RTVIRT_VMM_NVME_MAX_NS];
 	struct nvme_lbaf ns_fmt[RTVIRT_VMM_NVME_MAX_NS];
+	int admin_lock;
+	int pool_lock;
+	int inject_lock;
+	bool live;
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -217,6 +238,32 @@ static void *alloc_bytes(u64 bytes)
 static u64 round_page(u64 n)
 {
 	return (n + PT_PAGE_SIZE - 1) & ~(PT_PAGE_SIZE - 1);
+}
+
+/* Whether one more anomaly may be logged (the first 8 are). */
+static bool anomaly(struct nvme *n)
+{
+	return __atomic_fetch_add(&n->anomalies, 1, __ATOMIC_RELAXED) < 8;
+}
+
+/*
+ * Add @n to a statistics counter that CPUs update without a common lock;
+ * returns the new value.
+ */
+static unsigned long long count(unsigned long long *c, unsigned long long n)
+{
+	return __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
+/* Replace the pending fault injection by @inj (NULL: none). */
+static void set_injection(struct nvme *n, const struct rtvirt_vmm_inject *inj)
+{
+	spin_lock(&n->inject_lock);
+	if (inj)
+		n->inject = *inj;
+	else
+		memset(&n->inject, 0, sizeof(n->inject));
+	spin_unlock(&n->inject_lock);
 }
 
 static int nvme_attach(struct vdev *d)
@@ -402,7 +449,8 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	q->polled = e->flags & RTVIRT_VMM_NVME_Q_POLLED;
 	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	memcpy(q->view, (const void *)q->sq, round_page(depth * 64ULL));
-	n->qids[n->nr_q++] = e->qid;
+	n->qids[n->nr_q] = e->qid;
+	__atomic_store_n(&n->nr_q, n->nr_q + 1, __ATOMIC_RELEASE);
 	ret = vdev_view_add(d, q->sq, round_page(depth * 64ULL), TRAP_QUEUE,
 			    q->view_pa);
 	if (ret)
@@ -610,7 +658,7 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 				    TRAP_CONFIG_MMIO, NULL);
 	if (ret)
 		return ret;
-	memset(&n->inject, 0, sizeof(n->inject));
+	set_injection(n, NULL);
 	return 0;
 }
 
@@ -620,7 +668,10 @@ static int nvme_commence(struct vdev *d, u64 layout_pa, u64 len)
 	int ret;
 
 	n->refusal[0] = 0;
+	__atomic_store_n(&n->live, false, __ATOMIC_RELEASE);
 	ret = take_over(d, layout_pa, len);
+	if (!ret)
+		__atomic_store_n(&n->live, true, __ATOMIC_RELEASE);
 	/* The module's buffer was checked before it was copied. */
 	if (ret && n->refusal[0])
 		memcpy(((struct rtvirt_vmm_nvme_layout *)layout_pa)->refusal,
@@ -692,9 +743,13 @@ static u64 pool_alloc(void *ctx)
 	struct nvme *n = cc->n;
 	u16 i;
 
-	if (!n->pool_nr_free)
+	spin_lock(&n->pool_lock);
+	if (!n->pool_nr_free) {
+		spin_unlock(&n->pool_lock);
 		return 0;
+	}
 	i = n->pool_free[--n->pool_nr_free];
+	spin_unlock(&n->pool_lock);
 	n->pool_next[i] = 0;
 	if (cc->last)
 		n->pool_next[cc->last - 1] = i + 1;
@@ -720,12 +775,14 @@ static void pool_write(void *ctx, u64 pa, const void *buf, u64 len)
 /* Give back the pages of a command's copies (@first: index + 1). */
 static void pool_free(struct nvme *n, u16 first)
 {
+	spin_lock(&n->pool_lock);
 	while (first) {
 		u16 i = first - 1;
 
 		first = n->pool_next[i];
 		n->pool_free[n->pool_nr_free++] = i;
 	}
+	spin_unlock(&n->pool_lock);
 }
 
 static const struct nvme_dma_env dma_env = {
@@ -802,6 +859,19 @@ static const struct nvme_lbaf *ns_format(const struct nvme *n, u32 nsid)
 
 enum prep { PREP_AS_IS, PREP_CHANGED, PREP_DELAY };	/* DELAY: try later */
 
+/* Use up one of the injection's commands; false when none is left. */
+static bool take_injection(struct nvme *n)
+{
+	bool left;
+
+	spin_lock(&n->inject_lock);
+	left = n->inject.count;
+	if (left)
+		n->inject.count--;
+	spin_unlock(&n->inject_lock);
+	return left;
+}
+
 /* The command of @r is done with its copies: their pages go back. */
 static void rec_put_copies(struct nvme *n, struct nvme_rec *r, u32 *borrowed)
 {
@@ -827,7 +897,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 			    struct nvme_sqe *c, u64 now)
 {
 	struct nvme_rec *r = &q->rec[(c->cid & 0xfff) % q->depth];
-	struct rtvirt_vmm_inject *inj = &n->inject;
+	struct rtvirt_vmm_inject snap, *inj = &snap;
 	const struct nvme_lbaf *f = ns_format(n, c->nsid);
 	u64 bytes = nvme_io_bytes(c, f);
 	u64 meta = nvme_io_meta_bytes(c, f);
@@ -836,6 +906,13 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 	u16 pool = 0;
 	bool match;
 
+	/* Queues share the injection: decide on a copy, count under the lock. */
+	memset(&snap, 0, sizeof(snap));
+	if (__atomic_load_n(&n->inject.count, __ATOMIC_RELAXED)) {
+		spin_lock(&n->inject_lock);
+		snap = n->inject;
+		spin_unlock(&n->inject_lock);
+	}
 	match = inj->count &&
 		((c->opcode == OP_READ && (inj->match & RTVIRT_VMM_INJECT_READS)) ||
 		 (c->opcode == OP_WRITE && (inj->match & RTVIRT_VMM_INJECT_WRITES)));
@@ -868,8 +945,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		   !refuse ? bytes : 0;
 	r->lba = r->bytes ? c->cdw10 | (u64)c->cdw11 << 32 : 0;
 	if (bytes && (refuse || dma)) {
-		d->stats.dma_refused++;
-		if (d->stats.dma_refused <= 8)
+		if (count(&d->stats.dma_refused, 1) <= 8)
 			vmm_log("nvme: refused command %#x cid %#x nsid %u: %s\n",
 				c->opcode, c->cid, c->nsid,
 				!f && meta == NVME_XFER_REFUSE ?
@@ -884,10 +960,9 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		substitute_flush(c);
 		return PREP_CHANGED;
 	}
-	if (!match)
+	if (!match || !take_injection(n))
 		return PREP_AS_IS;
-	inj->count--;
-	d->stats.injected++;
+	count(&d->stats.injected, 1);
 	r->flags |= RTVIRT_VMM_TRACE_INJECTED;
 	if (!inj->status)
 		return PREP_AS_IS;
@@ -905,7 +980,7 @@ static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 	bool moved = false;
 
 	if ((u32)(q->os_tail + q->depth - q->submitted) % q->depth >
-	    q->depth / 2 && n->anomalies++ < 8)
+	    q->depth / 2 && anomaly(n))
 		vmm_log("nvme: queue %u: the tail moves from %u to %u\n", qid,
 			q->submitted, q->os_tail);
 	while (q->submitted != q->os_tail) {
@@ -923,7 +998,7 @@ static void submit(struct vdev *d, struct nvme *n, unsigned int qid)
 			break;
 		memcpy(real, &c, sizeof(c));
 		q->submitted = (slot + 1) % q->depth;
-		d->stats.ios++;
+		count(&d->stats.ios, 1);
 		moved = true;
 	}
 	if (moved)
@@ -966,8 +1041,7 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 			break;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		r = &q->rec[(cid & 0xfff) % q->depth];
-		if ((r->flags & REC_VALID) && r->cid != cid &&
-		    n->anomalies++ < 8)
+		if ((r->flags & REC_VALID) && r->cid != cid && anomaly(n))
 			vmm_log("nvme: queue %u slot %u: completion of cid %#x where cid %#x is in flight\n",
 				qid, q->cq_pos, cid, r->cid);
 		status >>= 1;
@@ -1000,12 +1074,33 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 }
 
 /*
- * Whether the controller posted a completion that reap() has not moved
- * yet, read without the lock.  reap() stores the position before the
- * phase, and this reads them in that order: a position read before a
- * wrap's phase flip looks at a slot the controller already wrote in the
- * phase read (true in vain), never the other way round.
+ * Whether the controller posted a completion on @q that reap() has not
+ * moved yet, read without the queue's lock.  reap() stores the position
+ * before the phase, and this reads them in that order: a position read
+ * before a wrap's phase flip looks at a slot the controller already wrote
+ * in the phase read (true in vain), never the other way round.
  */
+static bool cq_pending(const struct nvme_queue *q)
+{
+	u16 pos = __atomic_load_n(&q->cq_pos, __ATOMIC_ACQUIRE);
+	u8 phase = __atomic_load_n(&q->phase, __ATOMIC_ACQUIRE);
+
+	return pos < __atomic_load_n(&q->depth, __ATOMIC_RELAXED) &&
+	       (((volatile const struct nvme_cqe *)q->cq)[pos].status & 1) ==
+	       phase;
+}
+
+/* Whether the admin queue has a completion to trace (no lock). */
+static bool admin_pending(const struct nvme *n)
+{
+	u32 pos = __atomic_load_n(&n->acq_pos, __ATOMIC_RELAXED);
+
+	return n->acq && pos < n->aq_depth &&
+	       (((volatile const struct nvme_cqe *)n->acq)[pos].status & 1) ==
+	       __atomic_load_n(&n->acq_phase, __ATOMIC_RELAXED);
+}
+
+/* Whether an interrupt-driven queue has a completion to move (no lock). */
 static bool nvme_pending(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
@@ -1013,16 +1108,8 @@ static bool nvme_pending(struct vdev *d)
 
 	for (u32 i = 0; i < nr; i++) {
 		const struct nvme_queue *q = n->q[n->qids[i]];
-		u16 pos;
-		u8 phase;
 
-		if (!q || q->polled)
-			continue;
-		pos = __atomic_load_n(&q->cq_pos, __ATOMIC_ACQUIRE);
-		phase = __atomic_load_n(&q->phase, __ATOMIC_ACQUIRE);
-		if (pos < q->depth &&
-		    (((volatile const struct nvme_cqe *)q->cq)[pos].status &
-		     1) == phase)
+		if (q && !q->polled && cq_pending(q))
 			return true;
 	}
 	return false;
@@ -1043,26 +1130,50 @@ static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 		rec_put_copies(n, r, &n->admin_borrowed);
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, 0, e->cid, status >> 1, now);
-		if (++n->acq_pos == n->aq_depth) {
-			n->acq_pos = 0;
-			n->acq_phase ^= 1;
+		if (n->acq_pos + 1 == n->aq_depth) {
+			__atomic_store_n(&n->acq_pos, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&n->acq_phase, n->acq_phase ^ 1,
+					 __ATOMIC_RELAXED);
+		} else {
+			__atomic_store_n(&n->acq_pos, n->acq_pos + 1,
+					 __ATOMIC_RELAXED);
 		}
 	}
 }
 
+/*
+ * Move every queue's completions and pass on submissions whose delay ran
+ * out.  Runs on the interrupt path without the device lock: a queue with
+ * nothing to do (read without its lock) costs no lock.
+ */
 static void nvme_poll(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
+	u32 nr = __atomic_load_n(&n->nr_q, __ATOMIC_ACQUIRE);
 	u64 now = rdtsc();
 
-	for (u32 i = 0; i < n->nr_q; i++) {
+	for (u32 i = 0; i < nr; i++) {
 		u16 qid = n->qids[i];
+		struct nvme_queue *q = n->q[qid];
 
-		reap(d, n, qid, now);
-		if (n->q[qid]->submitted != n->q[qid]->os_tail)
-			submit(d, n, qid);	/* delays that ran out */
+		if (!q || (!cq_pending(q) &&
+			   __atomic_load_n(&q->submitted, __ATOMIC_RELAXED) ==
+			   __atomic_load_n(&q->os_tail, __ATOMIC_RELAXED)))
+			continue;
+		spin_lock(&q->lock);
+		if (__atomic_load_n(&n->live, __ATOMIC_ACQUIRE)) {
+			reap(d, n, qid, now);
+			if (q->submitted != q->os_tail)
+				submit(d, n, qid);	/* delays that ran out */
+		}
+		spin_unlock(&q->lock);
 	}
-	trace_admin(d, n, now);
+	if (!admin_pending(n))
+		return;
+	spin_lock(&n->admin_lock);
+	if (__atomic_load_n(&n->live, __ATOMIC_ACQUIRE))
+		trace_admin(d, n, now);
+	spin_unlock(&n->admin_lock);
 }
 
 /*
@@ -1121,7 +1232,7 @@ static void check_admin(struct vdev *d, struct nvme *n, u32 slot, u64 now)
 			why = "data pointers reach memory the device must not touch";
 	}
 	if (why) {
-		d->stats.dma_refused++;
+		count(&d->stats.dma_refused, 1);
 		vmm_log("nvme: refused admin command %#x cid %#x: %s\n",
 			c.opcode, c.cid, why);
 		c.opcode = ADM_INVALID;
@@ -1152,9 +1263,11 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 	 * once the device is native again (the hand-back copies the OS's
 	 * queue over the controller's).
 	 */
+	spin_lock(&n->admin_lock);
 	for (slot = n->admin_tail; slot != tail;
 	     slot = (slot + 1) % n->aq_depth)
 		if (admin_changes_mode(n->asq_view[slot].opcode)) {
+			spin_unlock(&n->admin_lock);
 			vdev_hold(d, a);
 			return;
 		}
@@ -1163,6 +1276,7 @@ static void admin_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		check_admin(d, n, slot, now);
 	n->admin_tail = tail;
 	vdev_mmio_write(a->gpa, a->val, a->size);
+	spin_unlock(&n->admin_lock);
 }
 
 /*
@@ -1194,14 +1308,16 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 	q = doorbell_queue(n, index, val, &qid, &cq);
 	if (!q)
 		return;
+	spin_lock(&q->lock);
 	if (cq) {
 		/* The OS consumed its copies: the controller may reuse them. */
 		q->os_head = val;
 		ring(n, qid, true, val);
-		return;
+	} else {
+		__atomic_store_n(&q->os_tail, val, __ATOMIC_RELAXED);
+		submit(d, n, qid);
 	}
-	q->os_tail = val;
-	submit(d, n, qid);
+	spin_unlock(&q->lock);
 }
 
 /*
@@ -1244,13 +1360,17 @@ static void nvme_resume(struct vdev *d)
 		u16 qid = n->qids[i];
 		struct nvme_queue *q = n->q[qid];
 
+		spin_lock(&q->lock);
 		if (q->held_head >= 0) {
 			q->os_head = q->held_head;
 			ring(n, qid, true, q->os_head);
 		}
 		if (q->held_tail >= 0)
-			q->os_tail = q->held_tail;
-		d->stats.replayed += (q->held_head >= 0) + (q->held_tail >= 0);
+			__atomic_store_n(&q->os_tail, q->held_tail,
+					 __ATOMIC_RELAXED);
+		spin_unlock(&q->lock);
+		count(&d->stats.replayed,
+		      (q->held_head >= 0) + (q->held_tail >= 0));
 		q->held_head = -1;
 		q->held_tail = -1;
 	}
@@ -1299,9 +1419,19 @@ static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
 		io_doorbell(d, n, off / 4, a->val);
 }
 
+/* The queue whose completions the OS reads through @shadow (polled). */
+static struct nvme_queue *queue_of_shadow(struct nvme *n, const void *shadow)
+{
+	for (u32 i = 0; i < n->nr_q; i++)
+		if (n->q[n->qids[i]]->shadow == shadow)
+			return n->q[n->qids[i]];
+	return NULL;
+}
+
 static void nvme_access(struct vdev *d, struct trap *t, struct access *a)
 {
 	struct nvme *n = to_nvme(d);
+	struct nvme_queue *q;
 	u64 off;
 
 	switch (t->kind) {
@@ -1309,10 +1439,15 @@ static void nvme_access(struct vdev *d, struct trap *t, struct access *a)
 		/* The OS reads its completions: bring in the controller's. */
 		nvme_poll(d);
 		off = a->gpa - t->gpa;
+		q = queue_of_shadow(n, t->shadow);
+		if (q)
+			spin_lock(&q->lock);
 		if (a->write)
 			memcpy((u8 *)t->shadow + off, &a->val, a->size);
 		else
 			memcpy(&a->val, (u8 *)t->shadow + off, a->size);
+		if (q)
+			spin_unlock(&q->lock);
 		break;
 	case TRAP_DOORBELL:
 		access_doorbell(d, n, a);
@@ -1356,13 +1491,21 @@ static bool nvme_drained(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 
+	bool busy;
+
 	for (u32 i = 0; i < n->nr_q; i++) {
 		struct nvme_queue *q = n->q[n->qids[i]];
 
-		if (q->submitted != q->os_tail || q->altered || q->borrowed)
+		spin_lock(&q->lock);
+		busy = q->submitted != q->os_tail || q->altered || q->borrowed;
+		spin_unlock(&q->lock);
+		if (busy)
 			return false;
 	}
-	return !n->admin_borrowed;
+	spin_lock(&n->admin_lock);
+	busy = n->admin_borrowed;
+	spin_unlock(&n->admin_lock);
+	return !busy;
 }
 
 /*
@@ -1402,7 +1545,7 @@ static void check_final_head(struct nvme *n, const struct nvme_queue *q,
 
 	if (e->cq_head < q->depth && read <= posted && e->cq_phase == phase)
 		return;
-	if (n->anomalies++ < 8)
+	if (anomaly(n))
 		vmm_log("nvme: queue %u at hand-back: driver head %u phase %u, published head %u, controller at %u phase %u\n",
 			e->qid, e->cq_head, e->cq_phase, q->os_head, q->cq_pos,
 			q->phase);
@@ -1467,11 +1610,11 @@ static void handback_doorbells(struct vdev *d, struct nvme *n, u16 qid,
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (q->held_head >= 0) {
 		vdev_mmio_write(db_reg(n, qid, true), head, 4);
-		d->stats.replayed++;
+		count(&d->stats.replayed, 1);
 	}
 	if (q->held_tail >= 0) {
 		vdev_mmio_write(db_reg(n, qid, false), tail, 4);
-		d->stats.replayed++;
+		count(&d->stats.replayed, 1);
 	}
 	q->held_head = -1;
 	q->held_tail = -1;
@@ -1480,8 +1623,20 @@ static void handback_doorbells(struct vdev *d, struct nvme *n, u16 qid,
 static void nvme_handback(struct vdev *d, u64 pa)
 {
 	struct nvme *n = to_nvme(d);
-	int admin_next = final_tails(n, pa);
+	int admin_next;
 
+	/*
+	 * No reaper starts any more; one that took a queue's lock before
+	 * finishes first (everything after this is the hand-back's alone).
+	 */
+	__atomic_store_n(&n->live, false, __ATOMIC_RELEASE);
+	for (u32 i = 0; i < n->nr_q; i++) {
+		spin_lock(&n->q[n->qids[i]]->lock);
+		spin_unlock(&n->q[n->qids[i]]->lock);
+	}
+	spin_lock(&n->admin_lock);
+	spin_unlock(&n->admin_lock);
+	admin_next = final_tails(n, pa);
 	/*
 	 * Every other CPU is held: the OS's submission queues, including
 	 * entries it wrote but has not published, become the real ones.
@@ -1516,7 +1671,7 @@ static void nvme_handed_back(struct vdev *d)
 		vdev_mmio_write(db_reg(n, qid, false), *real_db(n, qid, false),
 				4);
 	}
-	memset(&n->inject, 0, sizeof(n->inject));
+	set_injection(n, NULL);
 }
 
 static int nvme_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
@@ -1527,7 +1682,7 @@ static int nvme_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 	    (inj->count && !inj->match) ||
 	    (inj->match & ~(RTVIRT_VMM_INJECT_READS | RTVIRT_VMM_INJECT_WRITES)))
 		return ERR_INVAL;
-	n->inject = *inj;
+	set_injection(n, inj);
 	return 0;
 }
 

@@ -94,7 +94,9 @@ struct access {
  * @config:	a trapped config-space access at byte offset @off; returns
  *		true when the write must be held for the hand-back instead
  *		of reaching the device
- * @poll:	process what the device completed
+ * @poll:	process what the device completed; called with the device
+ *		lock held (hypercalls, traps) and without it (the interrupt
+ *		path, on any CPU at once), so the model locks its own state
  * @pending:	whether the device completed something @poll has not
  *		processed; called without the device lock, so a hint that
  *		may say true in vain but never false while such a completion
@@ -134,7 +136,8 @@ struct vdev_ops {
  * @ops:	its model
  * @model:	model state
  * @state:	VDEV_*
- * @lock:	serialises the model (trapped accesses, polls, hypercalls)
+ * @trace_lock:	serialises @trace and @trace_seq (the interrupt path
+ *		traces without the device lock)
  * @holding:	hand-back in progress: accesses that change the device are
  *		logged instead of performed
  * @handback_wanted: the OS changed the device's mode; the module hands the
@@ -151,7 +154,7 @@ struct vdev {
 	const struct vdev_ops *ops;
 	void *model;
 	unsigned int state;
-	int lock;
+	int trace_lock;
 	bool holding;
 	bool handback_wanted;
 	struct access *log;
