@@ -5,8 +5,9 @@
 #
 # Sections: idle exit rate; stress-ng cpu and syscall native and demoted;
 # for each NVMe controller of the test VM (the disk, and the one like a
-# physical SSD, picked by serial number), fio random reads and writes with
-# it native and virtualized (IOPS, bandwidth, ratio, VM exits per I/O) and
+# physical SSD, picked by serial number), fio random reads and writes at
+# queue depths 1 and 32 with it native and virtualized (IOPS, bandwidth,
+# ratio, VM exits and the controller's interrupts per I/O) and
 # the hand-back stall over 100 flips under load (p50, p99, max); launch and
 # unlaunch time per CPU.
 #
@@ -55,7 +56,7 @@ for w in cpu syscall; do
 done
 
 # --- NVMe: the disk native and virtualized ---------------------------------
-# fio 4 KiB random reads and writes, iodepth 16, libaio, direct, $secs s,
+# fio 4 KiB random reads and writes, iodepth 1 and 32, libaio, direct, $secs s,
 # with the VMM launched both times: first the disk native, then
 # virtualized.  Then 100 flips under fio load for the hand-back stalls.
 
@@ -78,11 +79,24 @@ bench_handback() {
 	done
 }
 
-# nvme_fio RW: one fio run on the disk; sets iops, bw (bytes/s) and ios.
+# nvme_irqs: interrupts the controller of $NVME_BLK raised so far (all its
+# queues' vectors, all CPUs, from /proc/interrupts).
+nvme_irqs() {
+	c=${NVME_BLK#/dev/}
+	c=${c%n[0-9]*}
+	awk -v q="${c}q" '$NF ~ "^" q "[0-9]+$" {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break }
+		END { print s + 0 }' /proc/interrupts
+}
+
+# nvme_fio RW QD: one fio run on the disk; sets iops, bw (bytes/s), ios and
+# irqs (the controller's interrupts during the run).
 nvme_fio() {
+	i0=$(nvme_irqs)
 	fio --name=bench --filename="$NVME_BLK" --ioengine=libaio --direct=1 \
-		--bs=4k --iodepth=16 --rw="$1" --time_based --runtime="$secs" \
+		--bs=4k --iodepth="$2" --rw="$1" --time_based --runtime="$secs" \
 		--eta=never --output-format=json --output=/tmp/nvme.json > /dev/null 2>&1
+	irqs=$(($(nvme_irqs) - i0))
 	case "$1" in *read) d=read ;; *) d=write ;; esac
 	set -- $(awk -v want=$d '
 		/^ *"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d) }
@@ -93,13 +107,13 @@ nvme_fio() {
 	iops=${1:-0} bw=${2:-0} ios=${3:-0}
 }
 
-# nvme_report LABEL EXITS: IOPS, bandwidth and VM exits per I/O of the
-# last nvme_fio run; EXITS has the idle rate and the counter reads taken
-# off already.
+# nvme_report LABEL EXITS: IOPS, bandwidth, VM exits and interrupts per
+# I/O of the last nvme_fio run; EXITS has the idle rate and the counter
+# reads taken off already.
 nvme_report() {
-	awk -v s="$RTVIRT_NVME_SERIAL" -v l="$1" -v x=$2 -v i=$iops -v b=$bw -v n=$ios 'BEGIN {
-		printf "nvme %s %s %d IOPS, %.1f MiB/s, %.2f VM exits per I/O (%d I/Os)\n",
-			s, l, i, b / 1048576, n ? x / n : 0, n }'
+	awk -v s="$RTVIRT_NVME_SERIAL" -v l="$1" -v x=$2 -v i=$iops -v b=$bw -v n=$ios -v q=$irqs 'BEGIN {
+		printf "nvme %s %s %d IOPS, %.1f MiB/s, %.2f VM exits per I/O, %.2f interrupts per I/O (%d I/Os)\n",
+			s, l, i, b / 1048576, n ? x / n : 0, n ? q / n : 0, n }'
 }
 
 for RTVIRT_NVME_SERIAL in rtvirt-disk0 rtvirt-ssd; do
@@ -109,26 +123,28 @@ echo
 if [ -z "$NVME_PCI" ] || [ ! -d "$ndev" ] || [ ! -b "$NVME_BLK" ]; then
 	echo "nvme $RTVIRT_NVME_SERIAL: no such NVMe controller managed by rtvirt: skipped"
 else
-	echo "nvme $RTVIRT_NVME_SERIAL: ${ndev##*/} ($(cat "$ndev/name"), $NVME_BLK), fio 4 KiB, iodepth 16, libaio, direct, $secs s; VMM launched in both runs"
+	echo "nvme $RTVIRT_NVME_SERIAL: ${ndev##*/} ($(cat "$ndev/name"), $NVME_BLK), fio 4 KiB, iodepth 1 and 32, libaio, direct, $secs s; VMM launched in both runs"
 	echo 1 > $SYSFS/virtualized
 	retries=0
+	for qd in 1 32; do
 	for rw in randread randwrite; do
 		a=$(total_exits)
-		nvme_fio $rw
+		nvme_fio $rw $qd
 		b=$(total_exits)
 		n_iops=$iops
-		nvme_report "$rw, disk native:" $((b - a - cost - idle))
+		nvme_report "$rw QD$qd, disk native:" $((b - a - cost - idle))
 		if ! devw "$ndev/virtualized" 1; then
-			echo "nvme $rw, disk virtualized: virtualize failed: $werr"
+			echo "nvme $rw QD$qd, disk virtualized: virtualize failed: $werr"
 			continue
 		fi
 		a=$(total_exits)
-		nvme_fio $rw
+		nvme_fio $rw $qd
 		b=$(total_exits)
 		bench_handback || echo "nvme: hand-back failed: $werr"
-		nvme_report "$rw, disk virtualized:" $((b - a - cost - idle))
-		awk -v s="$RTVIRT_NVME_SERIAL" -v rw=$rw -v n=$n_iops -v v=$iops 'BEGIN {
-			printf "nvme %s %s: virtualized/native IOPS ratio %.3f\n", s, rw, n ? v / n : 0 }'
+		nvme_report "$rw QD$qd, disk virtualized:" $((b - a - cost - idle))
+		awk -v s="$RTVIRT_NVME_SERIAL" -v rw=$rw -v qd=$qd -v n=$n_iops -v v=$iops 'BEGIN {
+			printf "nvme %s %s QD%d: virtualized/native IOPS ratio %.3f\n", s, rw, qd, n ? v / n : 0 }'
+	done
 	done
 
 	# Hand-back stalls: 100 flips under a fio random read/write load.
