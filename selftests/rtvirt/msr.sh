@@ -8,7 +8,9 @@
 # with SVMDIS and LOCK set.  The MSRs outside the map exit to the VMM, which
 # tries them on the CPU with an exception fixup of its own.  Writes the VMM
 # must refuse get #GP and harm nothing: a reserved EFER bit, the xAPIC page
-# moved onto VMM memory.  PAT written while demoted stays after the
+# moved onto VMM memory, a variable MTRR that makes VMM memory
+# write-combining (while one elsewhere, and Linux's MTRR update sequence,
+# which disables them, pass).  PAT written while demoted stays after the
 # unlaunch.
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +21,7 @@ RANGES="0 0x1fff 0xc0000000 0xc0001fff 0xc0010000 0xc0011fff
 	0xc0002000 0xc00023ff 0x40000000 0x400001ff 0x4b564d00 0x4b564dff"
 OUT_OF_MAP=$((0x400 + 0x200 + 0x100))
 cpus=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | sed 's/.*cpu//' | sort -n)
-plan 10
+plan 13
 unload
 
 scan() {	# scan TAG: every range on every CPU into /tmp/msr.TAG
@@ -107,6 +109,54 @@ apic1=$("$here"/msr_scan read 0 0x1b 0x1b | cut -d' ' -f2)
 echo "APIC_BASE $apic, after the write $apic1; cpu0 timer interrupts $loc0 -> $loc1"
 check "WRMSR APIC_BASE onto VMM memory gets #GP; the xAPIC stays and ticks" \
 	[ $rc -eq 3 -a "$apic1" = "$apic" -a "$loc1" -gt "$loc0" ]
+# MTRRs: a free variable range (valid bit clear) made WC over the VMM's
+# first chunk is refused at the mask write; the same 2 MiB at 64 GiB,
+# where no RAM is, is accepted and cleared again.  Then the default type
+# is written with the MTRRs disabled and restored, as Linux's
+# prepare_set()/post_set() do.
+rd() { "$here"/msr_scan read 0 "$1" "$1" | cut -d' ' -f2; }
+vcnt=$(( $(rd 0xfe) & 0xff ))
+bits=$(awk '/^address sizes/ { print $4; exit }' /proc/cpuinfo)
+free=""
+i=0
+while [ $i -lt $vcnt ]; do
+	if [ $(( $(rd $((0x201 + 2 * i))) & 0x800 )) -eq 0 ]; then
+		free=$i
+		break
+	fi
+	i=$((i + 1))
+done
+if [ -n "$free" ] && [ -n "$bits" ]; then
+	b=$((0x200 + 2 * free)) m=$((0x201 + 2 * free))
+	oldb=$(rd $b)
+	mask=$(( (((1 << bits) - 1) & ~0x1fffff) | 0x800 ))
+	"$here"/msr_scan write 0 $b $(( (vmm & ~0x1fffff) | 1 ))
+	"$here"/msr_scan write 0 $m $mask
+	rc=$?
+	m1=$(rd $m)
+	echo "MTRR $free: WC over $(printf '%#x' $((vmm & ~0x1fffff))): exit $rc, mask after $m1"
+	check "WRMSR of an MTRR making VMM memory WC gets #GP (exit 3: $rc), range stays off" \
+		[ $rc -eq 3 -a $(( m1 & 0x800 )) -eq 0 ]
+	"$here"/msr_scan write 0 $m 0	# had it passed: off again
+	"$here"/msr_scan write 0 $b $(( (1 << 36) | 1 ))
+	"$here"/msr_scan write 0 $m $mask
+	rc=$?
+	"$here"/msr_scan write 0 $m 0
+	rc2=$?
+	"$here"/msr_scan write 0 $b "$oldb"
+	check "WRMSR of an MTRR making 64 GiB WC, then clearing it, passes ($rc, $rc2)" \
+		[ $rc -eq 0 -a $rc2 -eq 0 ]
+else
+	ok "WRMSR of an MTRR making VMM memory WC # SKIP no free variable MTRR"
+	ok "WRMSR of an MTRR elsewhere # SKIP no free variable MTRR"
+fi
+def=$(rd 0x2ff)
+"$here"/msr_scan write 0 0x2ff $(( def & ~0xcff ))
+rc=$?
+"$here"/msr_scan write 0 0x2ff "$def"
+rc2=$?
+check "MTRRs disabled and restored as Linux updates them ($rc, $rc2; $def after $(rd 0x2ff))" \
+	[ $rc -eq 0 -a $rc2 -eq 0 -a "$(rd 0x2ff)" = "$def" ]
 # PAT is the kernel's own while demoted (the guest PAT): what it writes
 # then is its PAT after the unlaunch, not the value of the launch.  PA6
 # goes from UC- to UC for the test, then back.

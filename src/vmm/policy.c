@@ -90,7 +90,8 @@ bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write)
  * applied, for the MSRs that move the physical address map or point the
  * CPU or an underlying hypervisor at a page of memory: APIC_BASE (the xAPIC
  * page), SYSCFG, TOM and TOM2 (the DRAM/MMIO boundaries), and the
- * paravirtual MSRs of KVM that lie in the map's ranges.  MSRs outside the
+ * paravirtual MSRs of KVM that lie in the map's ranges, and the MTRRs
+ * that set memory types above 1 MiB (policy_mtrr_msr()).  MSRs outside the
  * ranges (Zen's scalable MCA banks, the paravirtual MSRs of KVM and
  * Hyper-V at 0x4b564d00 and 0x40000000) exit anyway; they are checked by
  * the same rules and otherwise tried on the CPU (policy_msr_write()).
@@ -232,6 +233,160 @@ int policy_msr_write(u32 msr, u64 old, u64 val, u64 *addr, u32 *len)
 	return POLICY_MSR_PASS;
 }
 
+#define MTRR_DEF_ENABLE		(1ULL << 11)
+#define MTRR_MASK_VALID		(1ULL << 11)
+#define SYSCFG_TOM2_EN		(1ULL << 21)
+#define SYSCFG_TOM2_FORCE_WB	(1ULL << 22)
+
+/**
+ * policy_mtrr_msr() - whether a WRMSR is one of the MTRRs the VMM checks
+ * @msr:	MSR number
+ * @nr_var:	variable ranges of the CPU (MTRRcap VCNT)
+ *
+ * Return: true for IA32_MTRR_DEF_TYPE and the variable ranges' base and
+ * mask MSRs.  The fixed ranges cover the first MiB only, where the VMM's
+ * memory never is (its chunks are 2 MiB-aligned and Linux keeps the first
+ * MiB), so they are not checked.
+ */
+bool policy_mtrr_msr(u32 msr, u32 nr_var)
+{
+	if (nr_var > MTRR_VAR_MAX)
+		nr_var = MTRR_VAR_MAX;
+	return msr == MSR_MTRR_DEF_TYPE ||
+	       (msr >= MSR_MTRR_PHYSBASE0 &&
+		msr < MSR_MTRR_PHYSBASE0 + 2 * nr_var);
+}
+
+/**
+ * policy_mtrr_set() - put a WRMSR into an MTRR state
+ * @s:		the state
+ * @msr:	an MSR for which policy_mtrr_msr() is true
+ * @val:	the value written
+ */
+void policy_mtrr_set(struct policy_mtrr *s, u32 msr, u64 val)
+{
+	u32 i = (msr - MSR_MTRR_PHYSBASE0) / 2;
+
+	if (msr == MSR_MTRR_DEF_TYPE)
+		s->def_type = val;
+	else if (i < MTRR_VAR_MAX && (msr & 1))
+		s->mask[i] = val;
+	else if (i < MTRR_VAR_MAX)
+		s->base[i] = val;
+}
+
+static u64 mtrr_addr_mask(const struct policy_mtrr *s)
+{
+	u32 bits = s->phys_bits < 32 || s->phys_bits > 52 ? 52 : s->phys_bits;
+
+	return ((1ULL << bits) - 1) & ~0xfffULL;
+}
+
+/*
+ * Two types of matching variable ranges combined, as the SDM and the APM
+ * say: UC wins, WT and WB give WT, equal ones stay, anything else is
+ * undefined.
+ */
+static u8 mtrr_combine(u8 a, u8 b)
+{
+	if (a == MTRR_TYPE_UC || b == MTRR_TYPE_UC)
+		return MTRR_TYPE_UC;
+	if (a == b)
+		return a;
+	if ((a == MTRR_TYPE_WT && b == MTRR_TYPE_WB) ||
+	    (a == MTRR_TYPE_WB && b == MTRR_TYPE_WT))
+		return MTRR_TYPE_WT;
+	return MTRR_TYPE_MIXED;
+}
+
+/**
+ * policy_mtrr_type() - the memory type the MTRRs give a physical address
+ * @s:		the state
+ * @pa:		an address at or above 1 MiB
+ *
+ * Return: MTRR_TYPE_* (UC with the MTRRs disabled), MTRR_TYPE_MIXED where
+ * overlapping ranges make it undefined.
+ */
+u8 policy_mtrr_type(const struct policy_mtrr *s, u64 pa)
+{
+	u64 am = mtrr_addr_mask(s);
+	u8 type = MTRR_TYPE_MIXED;
+	bool matched = false;
+
+	if (!(s->def_type & MTRR_DEF_ENABLE))
+		return MTRR_TYPE_UC;
+	for (u32 i = 0; i < s->nr_var && i < MTRR_VAR_MAX; i++) {
+		u64 m = s->mask[i] & am;
+
+		if (!(s->mask[i] & MTRR_MASK_VALID) ||
+		    (pa & m) != (s->base[i] & m))
+			continue;
+		type = matched ? mtrr_combine(type, (u8)s->base[i]) :
+				 (u8)s->base[i];
+		matched = true;
+	}
+	if (matched)
+		return type;
+	if (s->tom2_wb && pa >= (1ULL << 32) && pa < s->tom2_wb)
+		return MTRR_TYPE_WB;
+	return (u8)s->def_type;
+}
+
+/**
+ * policy_mtrr_range_ok() - whether the MTRRs leave a range of the VMM's
+ * memory usable by the VMM
+ * @s:		the state
+ * @start:	page-aligned start, at or above 1 MiB
+ * @len:	bytes
+ *
+ * Every page must be WB, or UC (what Linux sets while it changes the
+ * MTRRs: disabled, every type UC, with caches flushed).  WC would let the
+ * VMM's stores and locked operations on its own data reorder and combine;
+ * WT, WP and undefined overlaps are refused too.  The type can change
+ * only at a multiple of the smallest range granule in use (the lowest set
+ * bit of a valid mask) and at 4 GiB and TOM2, so the check looks once per
+ * such block: once per 2 MiB chunk or less for ranges of 2 MiB and up.
+ *
+ * Return: true if every page of [@start, @start + @len) is WB or UC.
+ */
+bool policy_mtrr_range_ok(const struct policy_mtrr *s, u64 start, u64 len)
+{
+	u64 am = mtrr_addr_mask(s), step = 1ULL << 52, end = start + len;
+
+	for (u32 i = 0; i < s->nr_var && i < MTRR_VAR_MAX; i++) {
+		u64 m = s->mask[i] & am;
+
+		if ((s->mask[i] & MTRR_MASK_VALID) && m && (m & -m) < step)
+			step = m & -m;
+	}
+	for (u64 pa = start; pa < end;) {
+		u8 t = policy_mtrr_type(s, pa);
+		u64 next = (pa & ~(step - 1)) + step;
+
+		if (t != MTRR_TYPE_WB && t != MTRR_TYPE_UC)
+			return false;
+		if (pa < (1ULL << 32) && next > (1ULL << 32))
+			next = 1ULL << 32;
+		if (s->tom2_wb && pa < s->tom2_wb && next > s->tom2_wb)
+			next = s->tom2_wb;
+		pa = next;
+	}
+	return true;
+}
+
+/**
+ * policy_mtrr_tom2_wb() - the TOM2 bound of AMD's forced-WB default type
+ * @syscfg:	SYSCFG
+ * @tom2:	TOM2
+ *
+ * Return: @tom2 when SYSCFG has MtrrTom2En and Tom2ForceMemTypeWB, else 0.
+ */
+u64 policy_mtrr_tom2_wb(u64 syscfg, u64 tom2)
+{
+	return (syscfg & SYSCFG_TOM2_EN) && (syscfg & SYSCFG_TOM2_FORCE_WB) ?
+	       tom2 & 0x000fffffff800000ULL : 0;
+}
+
 /* EFER bits and the CPUID features that make them writable. */
 #define EFER_SCE	(1ULL << 0)
 #define EFER_LME	(1ULL << 8)
@@ -324,5 +479,10 @@ int svm_msrpm_build(u8 *msrpm)
 	     i < sizeof(intercepted_msrs) / sizeof(intercepted_msrs[0]); i++)
 		ret |= svm_msrpm_set(msrpm, intercepted_msrs[i].msr,
 				     intercepted_msrs[i].read, true);
+	/* MTRR writes (policy_mtrr_msr()): every variable range there can be. */
+	for (u32 msr = MSR_MTRR_PHYSBASE0;
+	     msr < MSR_MTRR_PHYSBASE0 + 2 * MTRR_VAR_MAX; msr++)
+		ret |= svm_msrpm_set(msrpm, msr, false, true);
+	ret |= svm_msrpm_set(msrpm, MSR_MTRR_DEF_TYPE, false, true);
 	return ret;
 }

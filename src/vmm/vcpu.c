@@ -35,6 +35,41 @@ void vcpu_cpuid(struct vcpu *v)
 }
 
 /*
+ * Whether a WRMSR of an MTRR (policy_mtrr_msr()) leaves every chunk of the
+ * VMM's memory WB or UC: the CPU's MTRRs with the new value in place.
+ */
+static bool mtrr_write_ok(u32 msr, u64 val)
+{
+	struct policy_mtrr s = { .phys_bits = vmm.boot.phys_bits };
+	u64 cap, syscfg, tom2;
+
+	if (!policy_mtrr_msr(msr, MTRR_VAR_MAX))
+		return true;
+	if (rdmsr_safe(MSR_MTRR_CAP, &cap))
+		cap = 0;
+	s.nr_var = cap & 0xff;
+	if (!policy_mtrr_msr(msr, s.nr_var))
+		return true;	/* a range the CPU lacks: its own #GP */
+	if (s.nr_var > MTRR_VAR_MAX)
+		s.nr_var = MTRR_VAR_MAX;
+	if (rdmsr_safe(MSR_MTRR_DEF_TYPE, &s.def_type))
+		return false;
+	for (u32 i = 0; i < s.nr_var; i++)
+		if (rdmsr_safe(MSR_MTRR_PHYSBASE0 + 2 * i, &s.base[i]) ||
+		    rdmsr_safe(MSR_MTRR_PHYSBASE0 + 2 * i + 1, &s.mask[i]))
+			return false;
+	if (!rdmsr_safe(MSR_AMD64_SYSCFG, &syscfg) &&
+	    !rdmsr_safe(MSR_AMD64_TOM2, &tom2))
+		s.tom2_wb = policy_mtrr_tom2_wb(syscfg, tom2);
+	policy_mtrr_set(&s, msr, val);
+	for (u32 i = 0; i < vmm.boot.nr_chunks; i++)
+		if (!policy_mtrr_range_ok(&s, vmm.boot.chunk_pa[i],
+					  RTVIRT_VMM_CHUNK_SIZE))
+			return false;
+	return true;
+}
+
+/*
  * Any MSR the backend does not emulate: tried on the CPU, after the
  * policy's checks, so that it behaves as on bare metal, #GP included.
  * Return: false for #GP.
@@ -43,13 +78,17 @@ static bool pass_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 {
 	u64 old, addr = 0;
 	u32 len = 0;
+	int ret;
 
 	if (!write)
 		return !rdmsr_safe(msr, val);
 	/* Only for the rules that compare with it (a read may fault). */
 	if (!policy_msr_write_needs_old(msr) || rdmsr_safe(msr, &old))
 		old = 0;
-	switch (policy_msr_write(msr, old, *val, &addr, &len)) {
+	ret = policy_msr_write(msr, old, *val, &addr, &len);
+	if (ret == POLICY_MSR_PASS && !mtrr_write_ok(msr, *val))
+		ret = POLICY_MSR_GP;
+	switch (ret) {
 	case POLICY_MSR_CHECK_RANGE:
 		if (!vmm_owns_range(addr, len))
 			break;

@@ -3,7 +3,7 @@
  * Unit tests for the VMM's CPUID and MSR policy (src/vmm/policy.c): SVM
  * hidden and nothing else changed; the SVM MSR permission map layout
  * (three ranges, two bits per MSR) and exactly the intended intercepts;
- * the rules for the kernel's MSR writes and for EFER.
+ * the rules for the kernel's MSR writes, for EFER and for the MTRRs.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -68,7 +68,8 @@ END_TEST
 START_TEST(vmm_intercepts_exactly)
 {
 	/* Reads and writes of EFER, VM_CR, VM_HSAVE_PA, PAT; writes only of
-	 * APIC_BASE, SYSCFG, TOM, TOM2 and KVM's clock MSRs.
+	 * APIC_BASE, SYSCFG, TOM, TOM2, KVM's clock MSRs and the MTRRs but
+	 * the fixed ranges (variable ranges 0x200-0x24f, the default type).
 	 */
 	static const struct { u32 msr; bool read; } intercepted[] = {
 		{ 0xc0000080, true }, { 0xc0010114, true },
@@ -95,6 +96,8 @@ START_TEST(vmm_intercepts_exactly)
 				rd = intercepted[i].read;
 				wr = true;
 			}
+			if ((msr >= 0x200 && msr < 0x250) || msr == 0x2ff)
+				wr = true;
 			if (svm_msrpm_test(pm, msr, false) != rd ||
 			    svm_msrpm_test(pm, msr, true) != wr)
 				ck_abort_msg("MSR %#x: intercept r%d w%d, want r%d w%d",
@@ -213,6 +216,110 @@ START_TEST(efer_rules)
 }
 END_TEST
 
+#define GIB	(1ULL << 30)
+#define MIB2	(2ULL << 20)
+
+/* An MTRR state: enabled, default @def, 8 variable ranges, 40 bits. */
+static struct policy_mtrr mtrr(u8 def)
+{
+	return (struct policy_mtrr){ .def_type = 1ULL << 11 | def,
+				     .nr_var = 8, .phys_bits = 40 };
+}
+
+/* Variable range @i: @size bytes (a power of two) at @base, type @type. */
+static void mtrr_range(struct policy_mtrr *s, int i, u64 base, u64 size,
+		       u8 type)
+{
+	policy_mtrr_set(s, 0x200 + 2 * i, base | type);
+	policy_mtrr_set(s, 0x201 + 2 * i,
+			(~(size - 1) & ((1ULL << 40) - 1)) | 1ULL << 11);
+}
+
+START_TEST(mtrr_rules)
+{
+	struct policy_mtrr s;
+	const u64 chunk = 3 * GIB;	/* a chunk of the VMM's memory */
+
+	/* Which writes are checked: the default type and VCNT ranges. */
+	ck_assert(policy_mtrr_msr(0x2ff, 8));
+	ck_assert(policy_mtrr_msr(0x200, 8));
+	ck_assert(policy_mtrr_msr(0x20f, 8));
+	ck_assert(!policy_mtrr_msr(0x210, 8));
+	ck_assert(policy_mtrr_msr(0x24f, 255));
+	ck_assert(!policy_mtrr_msr(0x250, 255));	/* fixed ranges */
+	ck_assert(!policy_mtrr_msr(0xfe, 8));
+
+	/* Default WB; disabled (Linux's update sequence): UC, both usable. */
+	s = mtrr(6);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 6);
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+	policy_mtrr_set(&s, 0x2ff, 6);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 0);
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+
+	/* Default UC with RAM covered WB, as many firmwares set it. */
+	s = mtrr(0);
+	mtrr_range(&s, 0, 0, 4 * GIB, 6);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 6);
+	ck_assert_uint_eq(policy_mtrr_type(&s, 5 * GIB), 0);
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+
+	/* WC over the chunk, over one of its pages, next to it. */
+	mtrr_range(&s, 1, chunk, MIB2, 1);
+	ck_assert(!policy_mtrr_range_ok(&s, chunk, MIB2));
+	mtrr_range(&s, 1, chunk + 0x123000, 0x1000, 1);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk + 0x123000), 0xff);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk + 0x124000), 6);
+	ck_assert(!policy_mtrr_range_ok(&s, chunk, MIB2));
+	ck_assert(policy_mtrr_range_ok(&s, chunk, 0x123000));
+	ck_assert(policy_mtrr_range_ok(&s, chunk + 0x124000, 0x1000));
+	mtrr_range(&s, 1, chunk + MIB2, MIB2, 1);
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+	/* A mask that is not valid is no range. */
+	policy_mtrr_set(&s, 0x203, 0);
+	mtrr_range(&s, 1, chunk, MIB2, 1);
+	policy_mtrr_set(&s, 0x203, s.mask[1] & ~(1ULL << 11));
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+
+	/* Overlaps: UC wins, WT over WB gives WT, WC over WB undefined. */
+	mtrr_range(&s, 1, chunk, MIB2, 0);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 0);
+	ck_assert(policy_mtrr_range_ok(&s, chunk, MIB2));
+	mtrr_range(&s, 1, chunk, MIB2, 4);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 4);
+	ck_assert(!policy_mtrr_range_ok(&s, chunk, MIB2));
+	mtrr_range(&s, 1, chunk, MIB2, 1);
+	mtrr_range(&s, 2, chunk, 4 * GIB, 0);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 0);	/* UC wins */
+
+	/* A mask with a hole matches twice: 1 GiB above the chunk too. */
+	s = mtrr(6);
+	policy_mtrr_set(&s, 0x200, (chunk - GIB) | 1);
+	policy_mtrr_set(&s, 0x201, ((~(MIB2 - 1) & ~GIB) &
+				    ((1ULL << 40) - 1)) | 1ULL << 11);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk - GIB), 1);
+	ck_assert_uint_eq(policy_mtrr_type(&s, chunk), 1);
+	ck_assert(!policy_mtrr_range_ok(&s, chunk, MIB2));
+	ck_assert(policy_mtrr_range_ok(&s, chunk + MIB2, MIB2));
+
+	/* Base bits above the physical address width do not count. */
+	s = mtrr(6);
+	mtrr_range(&s, 0, chunk | 1ULL << 45, MIB2, 1);
+	ck_assert(!policy_mtrr_range_ok(&s, chunk, MIB2));
+
+	/* AMD: SYSCFG forces WB between 4 GiB and TOM2 by default. */
+	ck_assert_uint_eq(policy_mtrr_tom2_wb(3ULL << 21, 8 * GIB), 8 * GIB);
+	ck_assert_uint_eq(policy_mtrr_tom2_wb(1ULL << 21, 8 * GIB), 0);
+	s = mtrr(1);
+	s.tom2_wb = 8 * GIB;
+	ck_assert_uint_eq(policy_mtrr_type(&s, 5 * GIB), 6);
+	ck_assert_uint_eq(policy_mtrr_type(&s, 9 * GIB), 1);
+	ck_assert(policy_mtrr_range_ok(&s, 5 * GIB, GIB));
+	ck_assert(!policy_mtrr_range_ok(&s, 4 * GIB - MIB2, 2 * MIB2));
+	ck_assert(!policy_mtrr_range_ok(&s, 8 * GIB - MIB2, 2 * MIB2));
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -224,6 +331,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, msr_write_rules);
 	tcase_add_test(tc, efer_rules);
 	tcase_add_test(tc, pat_rules);
+	tcase_add_test(tc, mtrr_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
