@@ -42,13 +42,20 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 
 # --- the freestanding VMM image --------------------------------------------
 
-VMM_SRCS := src/vmm/header.S src/vmm/main.c src/vmm/setup.c src/vmm/mem.c \
-	    src/vmm/view.c src/vmm/vcpu.c src/vmm/svm.c \
-	    src/vmm/svm_asm.S src/vmm/idt.S src/vmm/hypercall.c \
-	    src/vmm/serial.c src/vmm/log.c src/vmm/format.c src/vmm/paging.c \
-	    src/vmm/string.c src/vmm/policy.c src/vmm/decode.c \
-	    src/vmm/guest.c src/vmm/device.c src/vmm/hold_log.c src/vmm/nvme.c \
-	    src/vmm/nvme_dma.c
+# By layer: the generic core (image header, entry, setup, memory, exits by
+# reason, hypercalls, policy), the x86 architecture and its vendor
+# backends, the device framework with one folder per model, and the
+# library (format, log, serial, string), which calls nothing above it.
+VMM_SRCS := src/vmm/core/header.S src/vmm/core/main.c src/vmm/core/setup.c \
+	    src/vmm/core/mem.c src/vmm/core/view.c src/vmm/core/vcpu.c \
+	    src/vmm/core/hypercall.c src/vmm/core/policy.c \
+	    src/vmm/arch/x86/idt.S src/vmm/arch/x86/paging.c \
+	    src/vmm/arch/x86/decode.c src/vmm/arch/x86/guest.c \
+	    src/vmm/arch/x86/svm/svm.c src/vmm/arch/x86/svm/svm_asm.S \
+	    src/vmm/dev/device.c src/vmm/dev/hold_log.c \
+	    src/vmm/dev/nvme/nvme.c src/vmm/dev/nvme/nvme_dma.c \
+	    src/vmm/lib/serial.c src/vmm/lib/log.c src/vmm/lib/format.c \
+	    src/vmm/lib/string.c
 VMM_OBJS := $(patsubst src/vmm/%,$(O_VMM)/%.o,$(basename $(VMM_SRCS)))
 
 # No libc, no Linux headers: only the compiler's own freestanding headers.
@@ -78,17 +85,17 @@ $(O_VMM)/%.o: src/vmm/%.S
 # DEFINE() of asm-offsets.c leaves "->NAME value" in the compiler's
 # assembly output.
 ASM_OFFSETS := $(O_VMM)/include/generated/asm-offsets.h
-$(ASM_OFFSETS): src/vmm/asm-offsets.c src/vmm/include/vmm/*.h Makefile
+$(ASM_OFFSETS): src/vmm/arch/x86/asm-offsets.c src/vmm/include/vmm/*.h Makefile
 	@mkdir -p $(@D)
 	$(quiet) GEN $@
 	$(Q)$(CC) $(VMM_CFLAGS) -S -o $(@:.h=.s) $<
-	$(Q){ echo '/* Generated from src/vmm/asm-offsets.c: do not edit. */'; \
+	$(Q){ echo '/* Generated from src/vmm/arch/x86/asm-offsets.c: do not edit. */'; \
 	  sed -n 's/^[[:space:]]*\.ascii[[:space:]]*"->\([A-Z0-9_]*\) \$$\{0,1\}\([0-9-]*\)"/#define \1 \2/p' \
 		$(@:.h=.s); } > $@.tmp
 	$(Q)test "$$(grep -c '^#define' $@.tmp)" -eq "$$(grep -c '^	\(OFFSET\|DEFINE\)(' $<)" || \
 		{ echo "$@: not every offset was generated" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
-$(O_VMM)/svm_asm.o: $(ASM_OFFSETS)
+$(O_VMM)/arch/x86/svm/svm_asm.o: $(ASM_OFFSETS)
 
 # Objects follow the flags above: rebuild them when the Makefile changes.
 $(VMM_OBJS): Makefile
@@ -172,11 +179,11 @@ fuzz:
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
 		-Iinclude -o build/fuzz/fuzz_decode \
-		tools/testing/fuzz/fuzz_decode.c src/vmm/decode.c
+		tools/testing/fuzz/fuzz_decode.c src/vmm/arch/x86/decode.c
 	build/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=20
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
 		-Iinclude -o build/fuzz/fuzz_nvme_dma \
-		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
+		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/dev/nvme/nvme_dma.c
 	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8238
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Iinclude -o build/fuzz/fuzz_btf \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Reference model of what an NVMe controller reaches for a command,
- * written from the specification without regard to src/vmm/nvme_dma.c;
+ * written from the specification without regard to src/vmm/dev/nvme/nvme_dma.c;
  * shared by its unit test and its fuzz target.  The including file
  * provides u64, u32, u8, the SGL type constants and ref_denied(),
  * ref_rd64() and ref_rd() over its fake memory.

@@ -6,7 +6,7 @@
  *
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Isrc/vmm/include -Iinclude \
- *			tools/testing/fuzz/fuzz_decode.c src/vmm/decode.c
+ *			tools/testing/fuzz/fuzz_decode.c src/vmm/arch/x86/decode.c
  * AFL++ or a replay of saved inputs: build with any compiler, with
  * tools/testing/fuzz/standalone.c in place of -fsanitize=fuzzer; it runs
  * each file named on its command line (or standard input) once.

@@ -6,7 +6,7 @@
  *
  * libFuzzer:	clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *			-Isrc/vmm/include -Iinclude \
- *			tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/nvme_dma.c
+ *			tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/dev/nvme/nvme_dma.c
  * AFL++ or a replay of saved inputs: build with any compiler, with
  * tools/testing/fuzz/standalone.c in place of -fsanitize=fuzzer; it runs
  * each file named on its command line (or standard input) once.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the VMM's MMIO instruction decoder (src/vmm/decode.c).
+ * Unit tests for the VMM's MMIO instruction decoder (src/vmm/arch/x86/decode.c).
  * The accepted encodings and their lengths come from GNU as/objdump; the
  * random test feeds 2 million byte strings and checks that the decoder
  * stays within its input, is consistent with itself and reports

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the hand-back hold log (src/vmm/hold_log.c): accesses
+ * Unit tests for the hand-back hold log (src/vmm/dev/hold_log.c): accesses
  * kept in order, a full log that makes the access come back (retry)
  * instead of losing it, and a hold that starts a new log.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the NVMe data pointer checks (src/vmm/nvme_dma.c): PRP
+ * Unit tests for the NVMe data pointer checks (src/vmm/dev/nvme/nvme_dma.c): PRP
  * entries, PRP lists and their chaining, SGL descriptors and segments,
  * the copies of lists and segments the controller is given instead,
  * against a fake guest memory (a sparse map of 4 KiB pages) with

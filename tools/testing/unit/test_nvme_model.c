@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the VMM's NVMe controller model (src/vmm/nvme.c) against
+ * Unit tests for the VMM's NVMe controller model (src/vmm/dev/nvme/nvme.c) against
  * a fake controller: the takeover of a queue layout, the data path (the
  * OS fills its view of the submission queue, rings, and the controller
  * fetches from the real queue what the VMM wrote there), completions
@@ -35,7 +35,7 @@
 
 #define MAX_ALLOCS	256
 
-/* The model's ops (src/vmm/nvme.c), which the VMM finds through VDEV_MODEL(). */
+/* The model's ops (src/vmm/dev/nvme/nvme.c), which the VMM finds through VDEV_MODEL(). */
 extern const struct vdev_ops nvme_ops;
 
 static struct {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the nested page table builder (src/vmm/paging.c): entry
+ * Unit tests for the nested page table builder (src/vmm/arch/x86/paging.c): entry
  * encodings of NPT and EPT, large pages and their splitting, argument
  * checks, running out of table memory, and a differential test of random
  * map/unmap sequences against a simple model, for 4- and 5-level tables.

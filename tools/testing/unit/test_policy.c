@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the VMM's CPUID and MSR policy (src/vmm/policy.c): SVM
+ * Unit tests for the VMM's CPUID and MSR policy (src/vmm/core/policy.c): SVM
  * hidden and nothing else changed; the SVM MSR permission map layout
  * (three ranges, two bits per MSR) and exactly the intended intercepts;
  * the rules for the kernel's MSR writes, for EFER and for the MTRRs.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the VMM's vsnprintf (src/vmm/format.c): fixed cases, and a
+ * Unit tests for the VMM's vsnprintf (src/vmm/lib/format.c): fixed cases, and a
  * differential test that formats many random conversions with both the
  * VMM's implementation and the C library's and requires identical output
  * and return values, including truncation to small buffers.
