@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the kernel's intercepted instructions do, for every backend: the
- * backend decodes its exit (which instruction, which port) and calls these
- * handlers, which reach the guest's state only through struct
- * vmm_arch_ops (registers, the instruction's length, events).
+ * What the kernel's exits do, for every backend: the backend decodes its
+ * exit into a struct vcpu_exit and calls vcpu_handle_exit(), which handles
+ * it by reason; the handlers reach the guest's state only through struct
+ * vmm_arch_ops (registers, the instruction's length, events), and what is
+ * still the backend's own (the interrupt window, nested page faults and
+ * the steps of contained accesses) goes back to it through the same table.
  */
 #include <vmm/device.h>
 #include <vmm/log.h>
@@ -182,4 +184,68 @@ void vcpu_hypercall(struct vcpu *v)
 	vmm_arch->skip(v, VCPU_INSN_HYPERCALL);
 	if (leave)
 		vmm_arch->leave(v);
+}
+
+/**
+ * vcpu_handle_exit() - handle one exit by its reason
+ * @v:	the exiting CPU
+ * @e:	the exit, as the backend decoded it
+ */
+void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
+{
+	switch (e->reason) {
+	case VCPU_EXIT_INTERRUPT:
+		vmm_arch->interrupt(v);
+		break;
+	case VCPU_EXIT_HYPERCALL:
+		vmm_arch->step_end(v);
+		vcpu_hypercall(v);
+		break;
+	case VCPU_EXIT_IDT_LOAD:
+		/*
+		 * A running kernel loads its IDT at boot and when a CPU comes
+		 * up, both native under rtvirt; while demoted only on its way
+		 * out to another kernel: machine_kexec() invalidates the IDT,
+		 * also for a crash kernel, where no reboot notifier ran and
+		 * the kernel may not have turned virtualization off (Linux
+		 * 6.12 does so only through KVM's emergency callback).  Leave
+		 * this CPU before the LIDT, which the kernel then runs
+		 * natively.
+		 */
+		v->stats.exits[RTVIRT_EXIT_OTHER]++;
+		vmm_log("cpu %u: the kernel loads an IDT (kexec): this CPU leaves the VMM\n",
+			v->id);
+		vmm_arch->leave(v);
+	case VCPU_EXIT_CPUID:
+		vcpu_cpuid(v);
+		break;
+	case VCPU_EXIT_MSR:
+		vcpu_msr(v, e->write);
+		break;
+	case VCPU_EXIT_IO:
+		vcpu_io(v, e->port, e->size, !e->write, e->string);
+		break;
+	case VCPU_EXIT_VIRT_INSN:
+		/* As on a CPU with the extension disabled. */
+		v->stats.exits[RTVIRT_EXIT_VIRT_INSN]++;
+		vmm_arch->inject_ud(v);
+		break;
+	case VCPU_EXIT_SHUTDOWN:
+		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
+		vmm_panic("cpu %u: guest shutdown (triple fault) at rip %#llx\n",
+			  v->id, (unsigned long long)*vmm_arch->rip(v));
+	case VCPU_EXIT_NPF:
+		vmm_arch->npf(v, e);
+		break;
+	case VCPU_EXIT_DEBUG:
+		vmm_arch->debug(v);
+		break;
+	default:
+		v->stats.exits[RTVIRT_EXIT_OTHER]++;
+		vmm_panic("cpu %u: unexpected exit %#llx info %#llx %#llx rip %#llx\n",
+			  v->id, (unsigned long long)e->raw[0],
+			  (unsigned long long)e->raw[1],
+			  (unsigned long long)e->raw[2],
+			  (unsigned long long)*vmm_arch->rip(v));
+	}
 }

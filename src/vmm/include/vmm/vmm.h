@@ -157,6 +157,56 @@ enum vcpu_insn {
 	VCPU_INSN_HYPERCALL,
 };
 
+/**
+ * enum vcpu_exit_reason - why the kernel exited, decoded by the backend
+ * @VCPU_EXIT_INTERRUPT: a physical interrupt (intercepted while a device
+ *		is virtualized) or an NMI
+ * @VCPU_EXIT_HYPERCALL: the module's hypercall instruction
+ * @VCPU_EXIT_IDT_LOAD: LIDT: the kernel leaves for another (kexec)
+ * @VCPU_EXIT_CPUID:	CPUID
+ * @VCPU_EXIT_MSR:	RDMSR or WRMSR (@write)
+ * @VCPU_EXIT_IO:	IN or OUT to an intercepted port
+ * @VCPU_EXIT_VIRT_INSN: an instruction of the virtualization extension,
+ *		which the kernel gets as #UD
+ * @VCPU_EXIT_SHUTDOWN:	a triple fault
+ * @VCPU_EXIT_NPF:	a nested page fault (VMM memory, a device trap)
+ * @VCPU_EXIT_DEBUG:	#DB while a contained access is stepped
+ * @VCPU_EXIT_UNKNOWN:	anything the VMM did not ask for
+ */
+enum vcpu_exit_reason {
+	VCPU_EXIT_INTERRUPT,
+	VCPU_EXIT_HYPERCALL,
+	VCPU_EXIT_IDT_LOAD,
+	VCPU_EXIT_CPUID,
+	VCPU_EXIT_MSR,
+	VCPU_EXIT_IO,
+	VCPU_EXIT_VIRT_INSN,
+	VCPU_EXIT_SHUTDOWN,
+	VCPU_EXIT_NPF,
+	VCPU_EXIT_DEBUG,
+	VCPU_EXIT_UNKNOWN,
+};
+
+/**
+ * struct vcpu_exit - one exit, in terms common to every backend
+ * @reason:	VCPU_EXIT_*
+ * @write:	MSR: WRMSR; I/O: OUT; NPF: a write
+ * @fetch:	NPF: an instruction fetch
+ * @string:	I/O: INS or OUTS
+ * @port:	I/O: the port
+ * @size:	I/O: bytes
+ * @gpa:	NPF: the guest-physical address
+ * @raw:	the backend's exit code and information, for messages
+ */
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	bool write, fetch, string;
+	u16 port;
+	u8 size;
+	u64 gpa;
+	u64 raw[3];
+};
+
 /* What &vmm_arch_ops.emulate_msr decided. */
 #define VCPU_MSR_DONE	0
 #define VCPU_MSR_GP	1	/* #GP, as the hardware would */
@@ -186,6 +236,16 @@ enum vcpu_insn {
  * @emulate_msr: an MSR policy_msr_emulated() names: read it into or
  *		write it from @val; VCPU_MSR_*
  * @leave:	give the CPU back to the kernel natively, at the guest's RIP
+ * @interrupt:	VCPU_EXIT_INTERRUPT: take the interrupt in the VMM's window,
+ *		let the devices' models post, hand it on to the kernel
+ * @npf:	VCPU_EXIT_NPF: a device trap, or a contained access to the
+ *		VMM's memory
+ * @debug:	VCPU_EXIT_DEBUG: the end of a contained access's step
+ * @step_end:	leave a contained access's step view if one is left armed
+ *		(before a hypercall, which relies on the shared tables)
+ *
+ * vcpu_handle_exit() is the other side of the contract: the backend's run
+ * loop decodes each exit into a struct vcpu_exit and passes it there.
  */
 struct vmm_arch_ops {
 	const char *name;
@@ -206,6 +266,10 @@ struct vmm_arch_ops {
 	unsigned int (*cpl)(struct vcpu *v);
 	int (*emulate_msr)(struct vcpu *v, u32 msr, bool write, u64 *val);
 	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
+	void (*interrupt)(struct vcpu *v);
+	void (*npf)(struct vcpu *v, const struct vcpu_exit *e);
+	void (*debug)(struct vcpu *v);
+	void (*step_end)(struct vcpu *v);
 };
 
 void vcpu_cpuid(struct vcpu *v);
@@ -213,6 +277,7 @@ void vcpu_msr(struct vcpu *v, bool write);
 void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	     bool string);
 void vcpu_hypercall(struct vcpu *v);
+void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e);
 
 extern const struct vmm_arch_ops svm_ops;
 extern const struct vmm_arch_ops *vmm_arch;

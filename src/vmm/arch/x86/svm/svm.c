@@ -412,14 +412,6 @@ static void handle_intr(struct vcpu *v)
 #define IOIO_SZ_SHIFT	4
 
 /* A port the I/O permission map traps (the PCI configuration ports). */
-static void handle_ioio(struct vcpu *v)
-{
-	u64 info = v->arch.svm.vmcb->control.exit_info1;
-
-	vcpu_io(v, info >> 16, (info >> IOIO_SZ_SHIFT) & 7, info & IOIO_IN,
-		info & IOIO_STR);
-}
-
 /*
  * Give the CPU back to the kernel natively, after the instruction that
  * exited: VM_HSAVE_PA as before the launch, the guest's EFER with SVME
@@ -504,18 +496,17 @@ static int svm_emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 
 static void stop_stepping(struct vcpu *v);
 
-static void handle_vmmcall(struct vcpu *v)
+/*
+ * A step left armed (its instruction faulted and the kernel went on)
+ * keeps this CPU on its step view, a copy of the shared tables from when
+ * the step began: back to the shared ones before a hypercall, which may
+ * rely on them (RTVIRT_HC_FLUSH after a trap was added).  The stepped
+ * instruction, if it runs again, faults and steps again.
+ */
+static void svm_step_end(struct vcpu *v)
 {
-	/*
-	 * A step left armed (its instruction faulted and the kernel went on)
-	 * keeps this CPU on its step view, a copy of the shared tables from
-	 * when the step began: back to the shared ones before a hypercall,
-	 * which may rely on them (RTVIRT_HC_FLUSH after a trap was added).
-	 * The stepped instruction, if it runs again, faults and steps again.
-	 */
 	if (v->stepping)
 		stop_stepping(v);
-	vcpu_hypercall(v);
 }
 
 /* CPL is SS.DPL (QEMU ignores VMCB.CPL). */
@@ -557,10 +548,10 @@ static void stop_stepping(struct vcpu *v)
  * shared tables at the #DB that follows.  Reads see zeros, writes are
  * discarded, and the VMM's own pages are never mapped into the guest.
  */
-static void handle_npf(struct vcpu *v)
+static void handle_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
-	u64 gpa = vmcb->control.exit_info2, err = vmcb->control.exit_info1;
+	u64 gpa = e->gpa;
 	int ret;
 
 	v->stats.exits[RTVIRT_EXIT_NPF]++;
@@ -571,17 +562,17 @@ static void handle_npf(struct vcpu *v)
 	 */
 	if (v->stepping && !vmm_owns_pa(gpa))
 		stop_stepping(v);
-	if (vdev_handle_npf(v, gpa, err & 2))
+	if (vdev_handle_npf(v, gpa, e->write))
 		return;
 	if (!vmm_owns_pa(gpa))
 		vmm_panic("cpu %u: nested page fault outside VMM memory at %#llx (error %#llx) rip %#llx\n",
 			  v->id, (unsigned long long)gpa,
-			  (unsigned long long)err,
+			  (unsigned long long)e->raw[1],
 			  (unsigned long long)vmcb->save.rip);
 	v->stats.denied_accesses++;
 	if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
 		vmm_log("cpu %u: %s of VMM memory at %#llx from rip %#llx denied\n",
-			v->id, err & 2 ? "write" : err & 16 ? "fetch" : "read",
+			v->id, e->write ? "write" : e->fetch ? "fetch" : "read",
 			(unsigned long long)gpa,
 			(unsigned long long)vmcb->save.rip);
 	/*
@@ -742,6 +733,63 @@ static void record_exit(struct vcpu *v)
 			  v->id);
 }
 
+/* The exit in the terms of vcpu_handle_exit(). */
+static void svm_decode_exit(const struct vmcb *vmcb, struct vcpu_exit *e)
+{
+	u64 code = vmcb->control.exit_code;
+	u64 info1 = vmcb->control.exit_info1;
+
+	*e = (struct vcpu_exit){
+		.reason = VCPU_EXIT_UNKNOWN,
+		.raw = { code, info1, vmcb->control.exit_info2 },
+	};
+	switch (code) {
+	case SVM_EXIT_INTR:
+		e->reason = VCPU_EXIT_INTERRUPT;
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = VCPU_EXIT_HYPERCALL;
+		break;
+	case SVM_EXIT_IDTR_WRITE:
+		e->reason = VCPU_EXIT_IDT_LOAD;
+		break;
+	case SVM_EXIT_CPUID:
+		e->reason = VCPU_EXIT_CPUID;
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = VCPU_EXIT_MSR;
+		e->write = info1 & 1;
+		break;
+	case SVM_EXIT_IOIO:
+		e->reason = VCPU_EXIT_IO;
+		e->port = info1 >> 16;
+		e->size = (info1 >> IOIO_SZ_SHIFT) & 7;
+		e->write = !(info1 & IOIO_IN);
+		e->string = info1 & IOIO_STR;
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		e->reason = VCPU_EXIT_VIRT_INSN;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = VCPU_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_NPF:
+		e->reason = VCPU_EXIT_NPF;
+		e->gpa = vmcb->control.exit_info2;
+		e->write = info1 & 2;
+		e->fetch = info1 & 16;
+		break;
+	case SVM_EXIT_EXCP_DB:
+		e->reason = VCPU_EXIT_DEBUG;
+		break;
+	}
+}
+
 /**
  * svm_handle_exit() - handle one #VMEXIT; called by the run loop
  * @v:	the exiting CPU
@@ -750,6 +798,7 @@ void svm_handle_exit(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 	u64 code = vmcb->control.exit_code;
+	struct vcpu_exit e;
 
 	v->stats.total_exits++;
 	if (!v->entered) {
@@ -772,64 +821,8 @@ void svm_handle_exit(struct vcpu *v)
 		guest_state_lost(v);
 	vmcb->control.tlb_control = 0;
 	requeue_event(&vmcb->control);
-	switch (code) {
-	case SVM_EXIT_INTR:
-		handle_intr(v);
-		break;
-	case SVM_EXIT_VMMCALL:
-		handle_vmmcall(v);
-		break;
-	case SVM_EXIT_IDTR_WRITE:
-		/*
-		 * A running kernel loads its IDT at boot and when a CPU comes
-		 * up, both native under rtvirt; while demoted only on its way
-		 * out to another kernel: machine_kexec() invalidates the IDT,
-		 * also for a crash kernel, where no reboot notifier ran and
-		 * the kernel may not have turned SVM off (Linux 6.12 does so
-		 * only through KVM's emergency callback).  Leave this CPU
-		 * before the LIDT, which the kernel then runs natively.
-		 */
-		v->stats.exits[RTVIRT_EXIT_OTHER]++;
-		vmm_log("cpu %u: the kernel loads an IDT (kexec): this CPU leaves the VMM\n",
-			v->id);
-		leave_to_native(v);
-	case SVM_EXIT_CPUID:
-		vcpu_cpuid(v);
-		break;
-	case SVM_EXIT_MSR:
-		vcpu_msr(v, vmcb->control.exit_info1 & 1);
-		break;
-	case SVM_EXIT_IOIO:
-		handle_ioio(v);
-		break;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-		/* As on a CPU with SVM disabled. */
-		v->stats.exits[RTVIRT_EXIT_VIRT_INSN]++;
-		inject_ud(v);
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
-		vmm_panic("cpu %u: guest shutdown (triple fault) at rip %#llx\n",
-			  v->id, (unsigned long long)vmcb->save.rip);
-	case SVM_EXIT_NPF:
-		handle_npf(v);
-		break;
-	case SVM_EXIT_EXCP_DB:
-		handle_db(v);
-		break;
-	default:
-		v->stats.exits[RTVIRT_EXIT_OTHER]++;
-		vmm_panic("cpu %u: unexpected exit %#llx info %#llx %#llx rip %#llx\n",
-			  v->id, (unsigned long long)code,
-			  (unsigned long long)vmcb->control.exit_info1,
-			  (unsigned long long)vmcb->control.exit_info2,
-			  (unsigned long long)vmcb->save.rip);
-	}
+	svm_decode_exit(vmcb, &e);
+	vcpu_handle_exit(v, &e);
 	finish_events(v);
 	record_exit(v);
 }
@@ -852,4 +845,8 @@ const struct vmm_arch_ops svm_ops = {
 	.cpl = svm_cpl,
 	.emulate_msr = svm_emulate_msr,
 	.leave = leave_to_native,
+	.interrupt = handle_intr,
+	.npf = handle_npf,
+	.debug = handle_db,
+	.step_end = svm_step_end,
 };
