@@ -42,6 +42,7 @@
 #define RTVIRT_HC_DEV_TRACE	10	/* RBX: id, RCX: pa of a struct rtvirt_vmm_trace, RDX: its size in bytes */
 #define RTVIRT_HC_DEV_INJECT	11	/* RBX: id, RCX: pa of a struct rtvirt_vmm_inject */
 #define RTVIRT_HC_CANARY	12	/* RBX: 0 returns the pa of the DMA canary page, 1 returns 1 if it is intact */
+#define RTVIRT_HC_PANIC_TEST	13	/* test: the VMM panics on this CPU (debugfs vmm_panic) */
 
 /* Steps of RTVIRT_HC_DEV_HANDBACK, in order; ABORT instead of FINISH. */
 #define RTVIRT_HB_BEGIN		0	/* hold the OS's submissions */
@@ -274,6 +275,8 @@ struct rtvirt_vmm_inject {
  * @la57:		the kernel runs with 5-level paging
  * @nr_cpus:		CPUs the VMM may run on (indices 0..nr_cpus-1)
  * @generation:		launch generation, counted by the module
+ * @panic_note_pa:	physical address of the module's struct
+ *			rtvirt_vmm_panic_note, or 0
  */
 struct rtvirt_vmm_boot {
 	unsigned long long virt_base;
@@ -283,7 +286,22 @@ struct rtvirt_vmm_boot {
 	unsigned int la57;
 	unsigned int nr_cpus;
 	unsigned long long generation;
+	unsigned long long panic_note_pa;
 	unsigned long long chunk_pa[RTVIRT_VMM_MAX_CHUNKS];
+};
+
+/**
+ * struct rtvirt_vmm_panic_note - how a VMM panic reaches the kernel
+ * @cpu:	0, or the CPU whose VMM panicked first, plus one
+ * @msg:	its reason, NUL-terminated
+ *
+ * The VMM writes it, then sends an NMI to every other CPU; the module's
+ * NMI handler panics the kernel with the reason (and so runs kdump).
+ */
+struct rtvirt_vmm_panic_note {
+	unsigned int cpu;
+	unsigned int pad;
+	char msg[248];
 };
 
 /* @flags of launch_cpu */

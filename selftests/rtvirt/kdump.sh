@@ -5,8 +5,13 @@
 # demoted kernel) and can read the crashed kernel's memory (/proc/vmcore).
 # The kernel's own crash path turns SVM off on every CPU
 # (cpu_emergency_disable_virtualization()), which makes the VMM leave each
-# of them.  Run directly, not through run_tests, under
-#   tools/vm/run --crash-kernel -- /rtvirt/selftests/kdump.sh
+# of them.  With RTVIRT_KDUMP_CRASH=vmm the crash is a VMM panic instead
+# (debugfs vmm_panic, on the CPU running this script): that CPU stops for
+# good and the VMM makes the kernel panic from another CPU, with its
+# reason ("rtvirt: the VMM stopped on CPU N: ..." on the console, which
+# make check looks for), and kdump runs all the same.  Run directly, not
+# through run_tests, under
+#   tools/vm/run --crash-kernel -- [env RTVIRT_KDUMP_CRASH=vmm] /rtvirt/selftests/kdump.sh
 # The first two results come from this kernel, the rest from the crash
 # kernel's /init (kdump_crash_init).
 . "$(dirname "$0")/lib.sh"
@@ -15,15 +20,23 @@ grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
 [ -r /kdump/vmlinuz ] && [ -r /kdump/initrd.img ] ||
 	skip_all "no crash kernel in /kdump (tools/vm/run --crash-kernel)"
 grep -q crashkernel= /proc/cmdline || skip_all "no crashkernel= reservation"
-plan 5
+crash=${RTVIRT_KDUMP_CRASH:-sysrq}
+[ "$crash" = sysrq ] || [ "$(nproc)" -ge 2 ] ||
+	skip_all "a VMM panic is told to the kernel by another CPU: $(nproc) online"
+[ "$crash" = vmm ] && plan 6 || plan 5
 unload
 check "rtvirt launched, every CPU a guest" \
 	sh -c "insmod '$RTVIRT_KO' && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
 check "crash kernel loaded (kexec -p)" \
 	kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img \
-	--append="console=ttyS0,115200 loglevel=5 printk.time=1 rdinit=/init nr_cpus=1 irqpoll reset_devices panic=-1"
-echo "# crashing now; the crash kernel reports the rest"
+	--append="console=ttyS0,115200 loglevel=5 printk.time=1 rdinit=/init nr_cpus=1 irqpoll reset_devices panic=-1 rtvirt_kdump=$crash"
 sync
-echo c > /proc/sysrq-trigger
+if [ "$crash" = vmm ]; then
+	echo "# the VMM panics now; the crash kernel reports the rest"
+	echo 1 > /sys/kernel/debug/rtvirt/vmm_panic
+else
+	echo "# crashing now; the crash kernel reports the rest"
+	echo c > /proc/sysrq-trigger
+fi
 fail "the crash did not happen"
 finish

@@ -254,6 +254,29 @@ static int fail_launch_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(fail_launch_fops, NULL, fail_launch_set, "%llu\n");
 
 /*
+ * vmm_panic: "echo 1 > vmm_panic" makes the VMM panic on the CPU that
+ * writes it (RTVIRT_HC_PANIC_TEST): that CPU stops for good and the VMM
+ * makes the kernel panic from another (src/module/vmm_panic.c), as a VMM
+ * bug would.  For the kdump test; the write never returns.
+ */
+static int vmm_panic_set(void *data, u64 val)
+{
+	int ret = -ENODEV;
+
+	if (val != 1)
+		return -EINVAL;
+	rtvirt_launch_lock();
+	if (rtvirt_launched()) {
+		pr_emerg("the VMM panics on CPU %d on request (debugfs vmm_panic)\n",
+			 raw_smp_processor_id());
+		ret = (int)(s64)rtvirt_hypercall(RTVIRT_HC_PANIC_TEST, 0, 0, 0);
+	}
+	rtvirt_launch_unlock();
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vmm_panic_fops, NULL, vmm_panic_set, "%llu\n");
+
+/*
  * nvme_layout_fault: "echo N > nvme_layout_fault" corrupts the NVMe queue
  * layout of the next takeover (1: a submission queue in VMM memory, 2: a
  * completion queue phase that differs from the ring), which the VMM must
@@ -339,6 +362,8 @@ void rtvirt_debugfs_init(void)
 	debugfs_create_file_unsafe("nvme_layout_fault", 0200, dir, NULL,
 				   &layout_fault_fops);
 	debugfs_create_file("nmi_storm", 0600, dir, NULL, &nmi_storm_fops);
+	debugfs_create_file_unsafe("vmm_panic", 0200, dir, NULL,
+				   &vmm_panic_fops);
 }
 
 /**

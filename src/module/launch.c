@@ -199,6 +199,7 @@ static int load_vmm(void)
 	boot->la57 = pgtable_l5_enabled();
 	boot->nr_cpus = nr_cpu_ids;
 	boot->generation = ++rtvirt_launch_gen;
+	boot->panic_note_pa = rtvirt_vmm_panic_note_pa();
 	ret = vmm_entry->init(boot);
 	if (ret)
 		pr_err("VMM initialisation failed: %d\n", ret);
@@ -447,19 +448,29 @@ static struct notifier_block pm_nb = {
 };
 
 /**
- * rtvirt_launch_init() - per-CPU state and hotplug callbacks
+ * rtvirt_launch_init() - per-CPU state, hotplug callbacks and the VMM's
+ * panic note
  *
  * Return: 0 or a negative errno.
  */
 int rtvirt_launch_init(void)
 {
+	int ret;
+
 	rtvirt_cpu_launch = kcalloc(nr_cpu_ids, sizeof(*rtvirt_cpu_launch),
 				    GFP_KERNEL);
 	if (!rtvirt_cpu_launch)
 		return -ENOMEM;
+	ret = rtvirt_vmm_panic_init();
+	if (ret) {
+		kfree(rtvirt_cpu_launch);
+		rtvirt_cpu_launch = NULL;
+		return ret;
+	}
 	hp_state = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "rtvirt:online",
 					     cpu_online_cb, cpu_offline_cb);
 	if (hp_state < 0) {
+		rtvirt_vmm_panic_exit();
 		kfree(rtvirt_cpu_launch);
 		rtvirt_cpu_launch = NULL;
 		return hp_state;
@@ -479,6 +490,7 @@ void rtvirt_launch_exit(void)
 	rtvirt_unlaunch();
 	if (hp_state >= 0)
 		cpuhp_remove_state_nocalls(hp_state);
+	rtvirt_vmm_panic_exit();
 	kfree(rtvirt_cpu_launch);
 	rtvirt_cpu_launch = NULL;
 }

@@ -210,6 +210,9 @@ static inline u64 rtvirt_vmmcall(u64 nr, u64 a0, u64 a1, u64 a2, u64 *rbx,
 
 int rtvirt_launch_init(void);
 void rtvirt_launch_exit(void);
+int rtvirt_vmm_panic_init(void);
+void rtvirt_vmm_panic_exit(void);
+u64 rtvirt_vmm_panic_note_pa(void);
 int rtvirt_launch(void);
 int rtvirt_unlaunch(void);
 bool rtvirt_launched(void);

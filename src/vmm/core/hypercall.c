@@ -5,6 +5,7 @@
  */
 #include <rtvirt/vmm_image.h>
 #include <vmm/device.h>
+#include <vmm/log.h>
 #include <vmm/vmm.h>
 
 /**
@@ -34,6 +35,9 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 	case RTVIRT_HC_UNLAUNCH:
 		*leave = true;
 		return 0;
+	case RTVIRT_HC_PANIC_TEST:
+		vmm_panic("cpu %u: panic requested by the module (test)\n",
+			  v->id);
 	case RTVIRT_HC_FLUSH ... RTVIRT_HC_CANARY:
 		return vdev_hypercall(v, nr, a0, v->regs.rcx, v->regs.rdx);
 	default:

@@ -113,6 +113,67 @@ _Static_assert(2 + VMM_STACK_PAGES + VCPU_VIEW_PAGES + VMM_ARCH_CPU_PAGES <=
 	       RTVIRT_VMM_CPU_PAGES,
 	       "RTVIRT_VMM_CPU_PAGES");
 
+/*
+ * The vcpu of the calling CPU, from its GDT, which starts its per-CPU page;
+ * NULL on a GDT that is not the VMM's (the kernel's, before the launch).
+ */
+static struct vcpu *this_vcpu(void)
+{
+	struct dtr gdtr;
+
+	sgdt(&gdtr);
+	for (unsigned int i = 0; i < vmm.boot.nr_cpus; i++)
+		if (vmm.cpus[i] &&
+		    (u64)vmm.cpus[i] == gdtr.base + CPU_PAGE_VCPU)
+			return vmm.cpus[i];
+	return NULL;
+}
+
+#define APIC_BASE_X2APIC	(1ULL << 10)
+#define APIC_BASE_ENABLE	(1ULL << 11)
+#define APIC_BASE_ADDR		0x000ffffffffff000ULL
+#define MSR_X2APIC_ICR		0x830
+#define APIC_ICR_LOW		0x300
+#define APIC_ICR_HIGH		0x310
+/* ICR: an NMI (delivery mode 4), asserted, to every CPU but the sender. */
+#define APIC_ICR_NMI_OTHERS	((3U << 18) | (1U << 14) | (4U << 8))
+
+/*
+ * vmm_panic_notify: a halted CPU cannot tell the kernel, the other CPUs
+ * can.  The reason goes into the module's note, then every other CPU gets
+ * an NMI, which reaches the kernel (directly, or injected by the VMM when
+ * it intercepts NMIs) and whose handler in the module panics the kernel:
+ * the reason is on the console and kdump runs.
+ */
+static void panic_notify(const char *reason)
+{
+	u64 pa = vmm.boot.panic_note_pa, apic;
+	struct rtvirt_vmm_panic_note *note = (void *)pa;
+	struct vcpu *v = this_vcpu();
+	size_t n;
+
+	if (!pa || !vmm_reaches(pa, sizeof(*note)) ||
+	    vmm_owns_range(pa, sizeof(*note)))
+		return;
+	for (n = 0; n + 1 < sizeof(note->msg) && reason[n] &&
+	     reason[n] != '\n'; n++)
+		note->msg[n] = reason[n];
+	note->msg[n] = 0;
+	__atomic_store_n(&note->cpu, v ? v->id + 1 : vmm.boot.nr_cpus + 1,
+			 __ATOMIC_RELEASE);
+	if (rdmsr_safe(MSR_IA32_APICBASE, &apic) || !(apic & APIC_BASE_ENABLE))
+		return;
+	if (apic & APIC_BASE_X2APIC) {
+		wrmsr_safe(MSR_X2APIC_ICR, APIC_ICR_NMI_OTHERS);
+		return;
+	}
+	apic &= APIC_BASE_ADDR;
+	if (!vmm_reaches(apic, PT_PAGE_SIZE))
+		return;
+	*(volatile u32 *)(apic + APIC_ICR_HIGH) = 0;
+	*(volatile u32 *)(apic + APIC_ICR_LOW) = APIC_ICR_NMI_OTHERS;
+}
+
 static struct vcpu *init_cpu_tables(unsigned int id)
 {
 	u64 pa, *gdt, tss_base;
@@ -220,6 +281,7 @@ int vmm_init(struct rtvirt_vmm_boot *boot)
 			(unsigned long long)(boot->size >> 10));
 		return ret;
 	}
+	vmm_panic_notify = panic_notify;
 	vmm.ready = true;
 	vmm_log("ready: %s, %u CPUs, %llu KiB, %lu+%lu table pages\n",
 		arch->name, boot->nr_cpus,

@@ -36,22 +36,35 @@ void vmm_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+void (*vmm_panic_notify)(const char *reason);
+
 /**
  * vmm_panic() - report a fatal VMM error and stop this CPU
  * @fmt:	format of the reason
  *
- * Interrupts stay off and the CPU halts for good; NMIs that wake it halt
- * it again.
+ * Logs the reason, tells the kernel through vmm_panic_notify (the first
+ * panic only: one inside the notification does not notify again), then
+ * keeps interrupts off and halts for good; NMIs that wake it halt it
+ * again.
  */
 void vmm_panic(const char *fmt, ...)
 {
+	static int panicking;
+	char reason[LOG_LINE_MAX];
 	va_list ap;
+	int n;
 
 	asm volatile("cli");
 	va_start(ap, fmt);
-	log_va("rtvirt-vmm: PANIC: ", fmt, ap);
+	n = vmm_vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		reason[0] = 0;
+	vmm_log("PANIC: %s", reason);
 	serial_write("\n", 1);
+	if (vmm_panic_notify && !__atomic_exchange_n(&panicking, 1,
+						     __ATOMIC_ACQ_REL))
+		vmm_panic_notify(reason);
 	for (;;)
 		asm volatile("hlt");
 }
