@@ -726,6 +726,27 @@ START_TEST(held_doorbells_never_move_back)
 }
 END_TEST
 
+START_TEST(handback_takes_shadow_before_register)
+{
+	/*
+	 * The hold's IPI stops the driver between its shadow doorbell write
+	 * and the register write: the hand-back must give the real shadow
+	 * doorbell, and so the controller, the tail the driver wrote (it takes
+	 * its old position from there once native).
+	 */
+	dev.holding = true;
+	submit_flushes(1, 2, 30);
+	os_view_u32(os.dbs)[2] = os.tail[1];	/* no register write */
+	ck_assert_uint_eq(ctrl.sq_tail[1], 0);
+	nvme_ops.handback(&dev, 0);
+	nvme_ops.handed_back(&dev);
+	ck_assert_uint_eq(os.dbs[2], 2);
+	ck_assert_uint_eq(ctrl.sq_tail[1], 2);
+	ck_assert_uint_eq(ctrl_fetch(1).cid, 30);
+	ck_assert_uint_eq(ctrl_fetch(1).cid, 31);
+}
+END_TEST
+
 START_TEST(held_doorbells_after_mode_change_keep_order)
 {
 	struct access a = { .gpa = (u64)ctrl.bar + NVME_REG_CC, .size = 4,
@@ -993,6 +1014,7 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, pool_exhausted_waits);
 	tcase_add_test(tc, held_doorbells_never_move_back);
 	tcase_add_test(tc, held_doorbells_after_mode_change_keep_order);
+	tcase_add_test(tc, handback_takes_shadow_before_register);
 	tcase_add_test(tc, metadata_buffer_checked_whole);
 	tcase_add_test(tc, unknown_namespace_refused);
 	tcase_add_test(tc, format_asks_for_handback);

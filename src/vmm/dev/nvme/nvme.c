@@ -1595,7 +1595,11 @@ static int final_tails(struct nvme *n, u64 pa)
  * The positions the OS published last, held ones included, for the
  * controller: in the shadow doorbells it reads, and in the doorbell
  * registers where the hold kept a newer value from them (the OS's real
- * submission queue already holds those commands).
+ * submission queue already holds those commands).  With shadow doorbells
+ * the OS's own shadow values count too: the hold's IPI can stop the driver
+ * between its shadow doorbell write and the register write that follows,
+ * and once native it takes its old position from the real shadow doorbell
+ * and the controller its tail, so both must be the value it wrote.
  */
 static void handback_doorbells(struct vdev *d, struct nvme *n, u16 qid,
 			       struct nvme_queue *q)
@@ -1604,6 +1608,13 @@ static void handback_doorbells(struct vdev *d, struct nvme *n, u16 qid,
 	u32 tail = q->held_tail >= 0 ? (u32)q->held_tail : q->submitted;
 
 	if (n->dbs) {
+		u32 os_tail = n->os_dbs[db_index(n, qid, false)];
+		u32 os_head = n->os_dbs[db_index(n, qid, true)];
+
+		if (os_tail < q->depth)
+			tail = os_tail;
+		if (os_head < q->depth)
+			head = os_head;
 		*real_db(n, qid, true) = head;
 		*real_db(n, qid, false) = tail;
 	}
