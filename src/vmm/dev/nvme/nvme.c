@@ -187,7 +187,7 @@ struct nvme {
 	u32 asq_view_cap;
 	u32 aq_depth;
 	u32 admin_tail;
-	u32 acq_pos;
+	u16 acq_pos;
 	u8 acq_phase;
 	struct nvme_rec *admin_rec;
 	u32 admin_borrowed;
@@ -1024,6 +1024,37 @@ static void trace_completion(struct vdev *d, struct nvme_rec *r, u16 qid,
 	r->flags = 0;
 }
 
+/*
+ * Step a completion queue's next position on, flipping its phase at the
+ * wrap: the position is stored before the phase, in the order cq_posted()
+ * reads them without the lock.
+ */
+static void cq_step(u16 *pos, u8 *phase, u32 depth)
+{
+	if (*pos + 1U == depth) {
+		__atomic_store_n(pos, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(phase, *phase ^ 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_store_n(pos, *pos + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * Whether the controller posted a completion at the position a reader
+ * takes next, read without the lock.  Position, then phase, as cq_step()
+ * stores them: a position read before a wrap's phase flip looks at a slot
+ * the controller already wrote in the phase read (true in vain), never
+ * the other way round.
+ */
+static bool cq_posted(u64 cq, const u16 *pos, const u8 *phase, u32 depth)
+{
+	u16 p = __atomic_load_n(pos, __ATOMIC_ACQUIRE);
+	u8 ph = __atomic_load_n(phase, __ATOMIC_ACQUIRE);
+
+	return cq && p < depth &&
+	       (((volatile const struct nvme_cqe *)cq)[p].status & 1) == ph;
+}
+
 /* Move what the controller completed on @q into the OS's copy. */
 static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 {
@@ -1061,43 +1092,15 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 				 __ATOMIC_RELEASE);
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, qid, cid, status, now);
-		/* Position, then phase: see nvme_pending(). */
-		if (q->cq_pos + 1 == q->depth) {
-			__atomic_store_n(&q->cq_pos, 0, __ATOMIC_RELEASE);
-			__atomic_store_n(&q->phase, q->phase ^ 1,
-					 __ATOMIC_RELEASE);
-		} else {
-			__atomic_store_n(&q->cq_pos, q->cq_pos + 1,
-					 __ATOMIC_RELEASE);
-		}
+		cq_step(&q->cq_pos, &q->phase, q->depth);
 	}
 }
 
-/*
- * Whether the controller posted a completion on @q that reap() has not
- * moved yet, read without the queue's lock.  reap() stores the position
- * before the phase, and this reads them in that order: a position read
- * before a wrap's phase flip looks at a slot the controller already wrote
- * in the phase read (true in vain), never the other way round.
- */
+/* Whether @q has a completion reap() has not moved yet (no lock). */
 static bool cq_pending(const struct nvme_queue *q)
 {
-	u16 pos = __atomic_load_n(&q->cq_pos, __ATOMIC_ACQUIRE);
-	u8 phase = __atomic_load_n(&q->phase, __ATOMIC_ACQUIRE);
-
-	return pos < __atomic_load_n(&q->depth, __ATOMIC_RELAXED) &&
-	       (((volatile const struct nvme_cqe *)q->cq)[pos].status & 1) ==
-	       phase;
-}
-
-/* Whether the admin queue has a completion to trace (no lock). */
-static bool admin_pending(const struct nvme *n)
-{
-	u32 pos = __atomic_load_n(&n->acq_pos, __ATOMIC_RELAXED);
-
-	return n->acq && pos < n->aq_depth &&
-	       (((volatile const struct nvme_cqe *)n->acq)[pos].status & 1) ==
-	       __atomic_load_n(&n->acq_phase, __ATOMIC_RELAXED);
+	return cq_posted(q->cq, &q->cq_pos, &q->phase,
+			 __atomic_load_n(&q->depth, __ATOMIC_RELAXED));
 }
 
 /* Whether an interrupt-driven queue has a completion to move (no lock). */
@@ -1130,14 +1133,7 @@ static void trace_admin(struct vdev *d, struct nvme *n, u64 now)
 		rec_put_copies(n, r, &n->admin_borrowed);
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, 0, e->cid, status >> 1, now);
-		if (n->acq_pos + 1 == n->aq_depth) {
-			__atomic_store_n(&n->acq_pos, 0, __ATOMIC_RELAXED);
-			__atomic_store_n(&n->acq_phase, n->acq_phase ^ 1,
-					 __ATOMIC_RELAXED);
-		} else {
-			__atomic_store_n(&n->acq_pos, n->acq_pos + 1,
-					 __ATOMIC_RELAXED);
-		}
+		cq_step(&n->acq_pos, &n->acq_phase, n->aq_depth);
 	}
 }
 
@@ -1168,7 +1164,7 @@ static void nvme_poll(struct vdev *d)
 		}
 		spin_unlock(&q->lock);
 	}
-	if (!admin_pending(n))
+	if (!cq_posted(n->acq, &n->acq_pos, &n->acq_phase, n->aq_depth))
 		return;
 	spin_lock(&n->admin_lock);
 	if (__atomic_load_n(&n->live, __ATOMIC_ACQUIRE))
