@@ -116,6 +116,12 @@ struct rtvirt_vmm_dev_info {
 /* Queue identifiers below this (the admin queue's 0 included) are handled. */
 #define RTVIRT_VMM_NVME_MAX_QUEUES	1024
 #define RTVIRT_VMM_NVME_Q_POLLED	(1U << 0)	/* created without interrupts */
+/*
+ * Layout flag: the OS reads its I/O completions from the VMM's copies,
+ * which the VMM fills as it reaps (and may give another status); without
+ * it the OS reads the controller's completion queues directly.
+ */
+#define RTVIRT_VMM_NVME_MEDIATE		(1U << 0)
 
 /**
  * struct rtvirt_vmm_nvme_queue - one queue pair as the OS's driver keeps it
@@ -179,7 +185,7 @@ struct rtvirt_vmm_nvme_ns {
  * @db_stride:	bytes between doorbell registers, as the driver uses them
  * @nr_queues:	entries in @q: the admin queue first, then every I/O queue
  * @nr_ns:	entries in @ns: every namespace the driver has a disk for
- * @pad:
+ * @flags:	RTVIRT_VMM_NVME_MEDIATE or 0
  * @refusal:	set by the VMM when it refuses the takeover: why, in words
  *		(NUL-terminated), for the module's dmesg line
  * @ns:		the namespaces' formats; an I/O command with a data
@@ -192,7 +198,7 @@ struct rtvirt_vmm_nvme_layout {
 	unsigned int db_stride;
 	unsigned int nr_queues;
 	unsigned int nr_ns;
-	unsigned int pad;
+	unsigned int flags;
 	char refusal[96];
 	struct rtvirt_vmm_nvme_ns ns[RTVIRT_VMM_NVME_MAX_NS];
 	struct rtvirt_vmm_nvme_queue q[];

@@ -23,6 +23,11 @@ module_param(handback_stall_us, uint, 0644);
 MODULE_PARM_DESC(handback_stall_us,
 		 "longest a hand-back may hold the OS's submissions, in us (default 10000)");
 
+static bool mediate_completions;
+module_param(mediate_completions, bool, 0644);
+MODULE_PARM_DESC(mediate_completions,
+		 "NVMe takeovers give the OS the VMM's copies of its completions (every interrupt exits; default: the device's own)");
+
 /* Attempts of a hand-back the user asked for, each bounded as above. */
 #define HANDBACK_TRIES		20
 /* How long a takeover waits for the device to be in a state to take. */
@@ -403,6 +408,7 @@ static int devirtualize(struct rtvirt_dev *d, unsigned int tries)
 		return ret;
 	}
 	WRITE_ONCE(d->state, RTVIRT_DEV_NATIVE);
+	WRITE_ONCE(d->mediate, false);	/* chosen again at the next takeover */
 	/* Port traps off where nothing is virtualized any more. */
 	on_each_cpu(flush_one, NULL, 1);
 	return 0;
@@ -424,8 +430,10 @@ int rtvirt_dev_set(struct rtvirt_dev *d, bool on)
 
 	mutex_lock(&d->op_lock);
 	rtvirt_launch_lock();
-	if (on && d->state == RTVIRT_DEV_NATIVE)
+	if (on && d->state == RTVIRT_DEV_NATIVE) {
+		d->mediate = READ_ONCE(mediate_completions);
 		ret = virtualize(d);
+	}
 	else if (!on && d->state == RTVIRT_DEV_VIRTUALIZED)
 		ret = devirtualize(d, HANDBACK_TRIES);
 	rtvirt_launch_unlock();
@@ -560,12 +568,44 @@ int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
 	return err ? err : (int)ret;
 }
 
+/*
+ * A status injection needs the OS to read the VMM's copies of its
+ * completions: hand the device back and take it over anew with mediated
+ * completions (transparent to the driver, like any flip), unless it has
+ * them already.  They last until the next hand-back.
+ */
+static int mediate(struct rtvirt_dev *d)
+{
+	int ret;
+
+	if (d->mediate)
+		return 0;
+	ret = devirtualize(d, HANDBACK_TRIES);
+	if (ret)
+		return ret;
+	d->mediate = true;
+	ret = virtualize(d);
+	if (ret) {
+		d->mediate = false;
+		pr_err("%s: not taken over again for the status injection; native now\n",
+		       pci_name(d->pdev));
+		return ret;
+	}
+	pr_info("%s: taken over again with mediated completions, for a status injection\n",
+		pci_name(d->pdev));
+	return 0;
+}
+
 /**
  * rtvirt_dev_inject() - set fault injection on a virtualized device
  * @d:		the device
  * @inj:	what to inject
  *
- * Return: 0, -EBUSY when the device is not virtualized, -EINVAL.
+ * An injection with a status first takes the device over anew with
+ * mediated completions if it has direct ones (mediate()).
+ *
+ * Return: 0, -EBUSY when the device is not virtualized, -EINVAL, or the
+ * error of that new takeover (the device may be native then).
  */
 int rtvirt_dev_inject(struct rtvirt_dev *d,
 		      const struct rtvirt_vmm_inject *inj)
@@ -578,9 +618,16 @@ int rtvirt_dev_inject(struct rtvirt_dev *d,
 		return -ENOMEM;
 	mutex_lock(&d->op_lock);
 	rtvirt_launch_lock();
-	if (d->state == RTVIRT_DEV_VIRTUALIZED)
-		ret = rtvirt_hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_INJECT, d->vmm_id,
-						virt_to_phys(copy), 0));
+	if (d->state != RTVIRT_DEV_VIRTUALIZED)
+		goto out;
+	if (inj->count && inj->status) {
+		ret = mediate(d);
+		if (ret)
+			goto out;
+	}
+	ret = rtvirt_hc_errno(rtvirt_hypercall(RTVIRT_HC_DEV_INJECT, d->vmm_id,
+					       virt_to_phys(copy), 0));
+out:
 	rtvirt_launch_unlock();
 	mutex_unlock(&d->op_lock);
 	kfree(copy);

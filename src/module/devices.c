@@ -100,6 +100,22 @@ static ssize_t virtualized_show(struct kobject *kobj,
 			  RTVIRT_DEV_VIRTUALIZED);
 }
 
+/*
+ * How the OS gets the device's completions while virtualized: "direct"
+ * (from the device) or "mediated" (the VMM's copies, after a status
+ * injection); "-" while native.
+ */
+static ssize_t completions_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct rtvirt_dev *d = to_rtvirt_dev(kobj);
+
+	if (READ_ONCE(d->state) == RTVIRT_DEV_NATIVE)
+		return sysfs_emit(buf, "-\n");
+	return sysfs_emit(buf, "%s\n",
+			  READ_ONCE(d->mediate) ? "mediated" : "direct");
+}
+
 static void poll_kick(void);
 
 /* Virtualize or hand back; a device just virtualized starts the poll. */
@@ -197,12 +213,14 @@ static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute model_attr = __ATTR_RO(model);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute virtualized_attr = __ATTR_RW(virtualized);
+static struct kobj_attribute completions_attr = __ATTR_RO(completions);
 
 static struct attribute *dev_attrs[] = {
 	&name_attr.attr,
 	&model_attr.attr,
 	&state_attr.attr,
 	&virtualized_attr.attr,
+	&completions_attr.attr,
 	NULL,
 };
 

@@ -480,8 +480,10 @@ static int nvme_describe(struct rtvirt_dev *d, void *state)
 static int nvme_read_state(struct rtvirt_dev *d, void *state, size_t size,
 			   bool takeover)
 {
+	struct rtvirt_vmm_nvme_layout *l = state;
 	int ret = layout_read(d->pdev, state, size);
 
+	l->flags = takeover && d->mediate ? RTVIRT_VMM_NVME_MEDIATE : 0;
 	if (!ret && takeover)
 		apply_layout_fault(state);
 	return ret;

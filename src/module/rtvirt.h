@@ -82,6 +82,9 @@ extern const struct rtvirt_model_ops rtvirt_nvme_ops;
  * @vmm_id:	the VMM's id for it, valid in launch generation @vmm_gen
  * @vmm_gen:	0 when not attached to the running VMM
  * @base:	counters of earlier launches, added to the VMM's
+ * @mediate:	the VMM decides what the OS sees of each completion (set
+ *		for a status injection, until the next hand-back); else the
+ *		OS reads the device's own completions (fewer VM exits)
  */
 struct rtvirt_dev {
 	struct list_head node;
@@ -93,6 +96,7 @@ struct rtvirt_dev {
 	u64 vmm_id;
 	u64 vmm_gen;
 	struct rtvirt_vmm_dev_stats *base;
+	bool mediate;
 };
 
 int rtvirt_devices_init(struct kobject *parent);

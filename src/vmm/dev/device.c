@@ -211,6 +211,25 @@ bool vdev_any_virtualized(void)
 }
 
 /**
+ * vdev_wants_interrupts() - whether physical interrupts must exit
+ *
+ * Return: true while a device is virtualized (or being handed back) whose
+ * model must see its interrupts before the kernel's handler
+ * (&vdev_ops.interrupts).
+ */
+bool vdev_wants_interrupts(void)
+{
+	for (unsigned int i = 0; i < nr_devs; i++) {
+		struct vdev *d = &devs[i];
+
+		if (d->state != VDEV_NATIVE &&
+		    (!d->ops->interrupts || d->ops->interrupts(d)))
+			return true;
+	}
+	return false;
+}
+
+/**
  * vdev_interrupt() - before the kernel's interrupt handler runs, let each
  * virtualized device's model process what its device completed
  *

@@ -3,9 +3,11 @@
  * Unit tests for the VMM's NVMe controller model (src/vmm/dev/nvme/nvme.c) against
  * a fake controller: the takeover of a queue layout, the data path (the
  * OS fills its view of the submission queue, rings, and the controller
- * fetches from the real queue what the VMM wrote there), completions
- * copied to the OS at the controller's interrupt (queue 1) or at the OS's
- * trapped read (queue 2, polled), and the hand-back.  The fake controller fetches
+ * fetches from the real queue what the VMM wrote there), completions in
+ * both modes - mediated: copied to the OS at the controller's interrupt
+ * (queue 1) or at the OS's trapped read (queue 2, polled); direct: read by
+ * the OS from the controller's queue and reaped by the VMM at the OS's
+ * next doorbell - and the hand-back.  Most tests run in both modes.  The fake controller fetches
  * commands and PRP lists late, after the OS has rewritten its own copies,
  * as a real one may: it must only ever see what the VMM checked.
  *
@@ -219,6 +221,7 @@ static struct {
 static struct vdev dev;
 static struct access log_buf[VDEV_LOG_MAX];
 static u64 canary;	/* a VMM page the OS points commands at */
+static bool mediated;	/* the takeover asks for mediated completions */
 
 static void *os_page(unsigned int n)
 {
@@ -258,6 +261,7 @@ static void setup(void)
 	l = os.layout = os_page(1);
 	l->db_stride = 4;
 	l->nr_queues = NR_IO + 1;
+	l->flags = mediated ? RTVIRT_VMM_NVME_MEDIATE : 0;
 	/* Namespace 1: 512-byte blocks; 2: 4 KiB with 8 bytes of PI apart. */
 	l->nr_ns = 2;
 	l->ns[0] = (struct rtvirt_vmm_nvme_ns){ .nsid = 1, .lba_shift = 9 };
@@ -293,6 +297,18 @@ static void setup(void)
 	ck_assert_int_eq(nvme_ops.commence(&dev, (u64)os.layout,
 					   os.layout_len), 0);
 	dev.state = VDEV_VIRTUALIZED;
+}
+
+static void setup_mediated(void)
+{
+	mediated = true;
+	setup();
+}
+
+static void setup_direct(void)
+{
+	mediated = false;
+	setup();
 }
 
 static void teardown(void)
@@ -397,14 +413,33 @@ static void ctrl_interrupt(void)
 		nvme_ops.poll(&dev);
 }
 
-/* A completion and, for a queue with one, its interrupt. */
+/*
+ * A completion and, for a queue with one, its interrupt, which exits to
+ * the VMM only with mediated completions.
+ */
 static void ctrl_complete(unsigned int q, u16 cid, u16 status)
 {
 	ctrl_post(q, cid, status);
-	if (q != POLLED_Q) {
-		ck_assert(nvme_ops.pending(&dev));
+	ck_assert(nvme_ops.interrupts(&dev) == mediated);
+	if (q == POLLED_Q)
+		return;
+	ck_assert(nvme_ops.pending(&dev) == mediated);
+	if (mediated)
 		ctrl_interrupt();
-	}
+}
+
+/*
+ * The fake controller runs the next command: a flush of namespace 0 (no
+ * such namespace) fails with Invalid Namespace or Format, as on a real
+ * one; anything else succeeds.  Returns the command.
+ */
+static struct nvme_sqe ctrl_run(unsigned int q)
+{
+	struct nvme_sqe c = ctrl_fetch(q);
+
+	ctrl_complete(q, c.cid, c.opcode == OP_FLUSH && !c.nsid ?
+		      STATUS_DNR | STATUS_INVALID_NS : 0);
+	return c;
 }
 
 /* The OS's completion queue: the VMM's pages mapped at its address. */
@@ -426,10 +461,15 @@ static bool os_reap(unsigned int q, u16 *cid, u16 *status)
 	u64 e = (u64)os.cq[q] + os.head[q] * 16ULL;
 	u32 dw3;
 
-	if (q == POLLED_Q)
+	if (!mediated) {
+		/* Direct: the controller's queue, no trap on it. */
+		ck_assert_ptr_null(trap_at(e));
+		memcpy(&dw3, (const u8 *)e + 12, 4);
+	} else if (q == POLLED_Q) {
 		dw3 = os_access(e + 12, 0, 4, false);
-	else
+	} else {
 		memcpy(&dw3, (const u8 *)&os_cq_view(q)[os.head[q]] + 12, 4);
+	}
 
 	if ((dw3 >> 16 & 1) != os.phase[q])
 		return false;
@@ -449,15 +489,22 @@ static bool os_reap(unsigned int q, u16 *cid, u16 *status)
 START_TEST(views_and_traps)
 {
 	/*
-	 * The OS's SQs are views, so is the CQ of an interrupt, and so are
-	 * its shadow doorbells and event indexes; a polled CQ and the
-	 * doorbell registers are trapped.
+	 * The OS's SQs are views, and so are its shadow doorbells and event
+	 * indexes; the doorbell registers are trapped.  Mediated, the CQ of
+	 * an interrupt is a view and a polled CQ is trapped; direct, the OS
+	 * reads both CQs as they are, and interrupts need no exit.
 	 */
 	for (unsigned int q = 1; q <= NR_IO; q++)
 		ck_assert_ptr_ne(os_view(q), os.sq[q]);
-	ck_assert_ptr_ne(os_cq_view(1), os.cq[1]);
-	ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q]));
-	ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q])->shadow);
+	ck_assert(nvme_ops.interrupts(&dev) == mediated);
+	if (mediated) {
+		ck_assert_ptr_ne(os_cq_view(1), os.cq[1]);
+		ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q]));
+		ck_assert_ptr_nonnull(trap_at((u64)os.cq[POLLED_Q])->shadow);
+	} else {
+		ck_assert_ptr_null(trap_at((u64)os.cq[1]));
+		ck_assert_ptr_null(trap_at((u64)os.cq[POLLED_Q]));
+	}
 	ck_assert_uint_ne(trap_at((u64)os.asq)->view, 0);
 	ck_assert_uint_ne(trap_at((u64)os.dbs)->view, 0);
 	ck_assert_uint_ne(trap_at((u64)os.eis)->view, 0);
@@ -499,6 +546,64 @@ START_TEST(interrupt_posts_completions)
 		ck_assert(!os_reap(1, &cid, &status));
 	}
 	ck_assert(nvme_ops.drained(&dev));
+}
+END_TEST
+
+START_TEST(direct_completions_reaped_at_doorbell)
+{
+	u16 cid, status;
+	u32 dw3;
+
+	/*
+	 * The OS reads the controller's completion before the VMM saw it:
+	 * the copied list's page is still taken, nothing traced, and the
+	 * controller's CQ head waits for the OS's doorbell, where the VMM
+	 * reaps first.
+	 */
+	fill_os_list();
+	os_submit_read(1, 0x21, (u64)os.list);
+	os_ring_sq(1);
+	ctrl_run(1);
+	memcpy(&dw3, (const u8 *)&os.cq[1][0] + 12, 4);
+	ck_assert_uint_eq(dw3 & 0xffff, 0x21);
+	ck_assert_uint_eq(dw3 >> 16 & 1, os.phase[1]);
+	ck_assert(!nvme_ops.drained(&dev));
+	ck_assert_uint_eq(fw.trace, 0);
+	ck_assert_uint_eq(ctrl.cq_head[1], 0);
+	os.head[1] = 1;
+	os_access((u64)ctrl.bar + NVME_DOORBELLS + 12, 1, 4, true);
+	ck_assert(nvme_ops.drained(&dev));
+	ck_assert_uint_eq(fw.trace, 1);
+	ck_assert_uint_eq(ctrl.cq_head[1], 1);
+	/* Three laps, with the phase flipping at each wrap. */
+	for (unsigned int i = 1; i < 3 * DEPTH; i++) {
+		os_submit_read(1, i % DEPTH, (u64)os.list);
+		os_ring_sq(1);
+		ctrl_run(1);
+		ck_assert(os_reap(1, &cid, &status));
+		ck_assert_uint_eq(cid, i % DEPTH);
+		ck_assert_uint_eq(status, 0);
+		ck_assert(!os_reap(1, &cid, &status));
+		ck_assert(nvme_ops.drained(&dev));
+		ck_assert_uint_eq(ctrl.cq_head[1], os.head[1]);
+	}
+	ck_assert_uint_eq(fw.trace, 3 * DEPTH);
+}
+END_TEST
+
+START_TEST(status_injection_needs_mediation)
+{
+	struct rtvirt_vmm_inject status = {
+		.match = RTVIRT_VMM_INJECT_READS, .count = 1, .status = 0x281 };
+	struct rtvirt_vmm_inject delay = {
+		.match = RTVIRT_VMM_INJECT_READS, .count = 1, .delay_us = 10 };
+	struct rtvirt_vmm_inject clear = { 0 };
+
+	/* Direct, the OS reads the controller's status: none to change. */
+	ck_assert_int_eq(nvme_ops.inject(&dev, &status),
+			 mediated ? 0 : ERR_OPNOTSUPP);
+	ck_assert_int_eq(nvme_ops.inject(&dev, &delay), 0);
+	ck_assert_int_eq(nvme_ops.inject(&dev, &clear), 0);
 }
 END_TEST
 
@@ -547,15 +652,21 @@ START_TEST(list_into_vmm_refused)
 	os.list[2] = (u64)os.data + 3 * PG;
 	os_submit_read(2, 7, (u64)os.list);
 	os_ring_sq(2);
-	/* The slot carries a flush instead, same identifier. */
-	c = ctrl_fetch(2);
+	/*
+	 * The slot carries a flush instead, same identifier: mediated, one
+	 * the controller runs, the VMM giving the error; direct, one of
+	 * namespace 0, which the controller fails itself.
+	 */
+	ck_assert_uint_eq(ctrl.sq_tail[2], 1);
+	ck_assert_uint_eq(os.sq[2][0].opcode, OP_FLUSH);
+	ck_assert_uint_eq(os.sq[2][0].nsid, mediated ? 1 : 0);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	/* Mediated, not drained until the OS sees the error the VMM gives. */
+	ck_assert(nvme_ops.drained(&dev) == !mediated);
+	c = ctrl_run(2);
 	ck_assert_uint_eq(c.opcode, OP_FLUSH);
 	ck_assert_uint_eq(c.cid, 7);
 	ck_assert_uint_eq(c.prp1 | c.prp2, 0);
-	ck_assert_uint_eq(dev.stats.dma_refused, 1);
-	/* Not drained until the OS sees the error the VMM gives it. */
-	ck_assert(!nvme_ops.drained(&dev));
-	ctrl_complete(2, 7, 0);
 	ck_assert(os_reap(2, &cid, &status));
 	ck_assert_uint_eq(cid, 7);
 	ck_assert_uint_ne(status, 0);
@@ -573,9 +684,8 @@ START_TEST(real_queues_out_of_dma_reach)
 	os_view(1)[0].prp1 = (u64)os.sq[2];
 	os_view(1)[0].cdw12 = PG / 512 - 1;
 	os_ring_sq(1);
-	c = ctrl_fetch(1);
+	c = ctrl_run(1);
 	ck_assert_uint_eq(c.opcode, OP_FLUSH);
-	ctrl_complete(1, 3, 0);
 	ck_assert(os_reap(1, &cid, &status));
 	ck_assert_uint_ne(status, 0);
 }
@@ -811,9 +921,8 @@ START_TEST(unknown_namespace_refused)
 	os_view(1)[0].nsid = 3;
 	os_view(1)[0].cdw12 = 0;
 	os_ring_sq(1);
-	c = ctrl_fetch(1);
+	c = ctrl_run(1);
 	ck_assert_uint_eq(c.opcode, OP_FLUSH);
-	ctrl_complete(1, 31, 0);
 	ck_assert(os_reap(1, &cid, &status));
 	ck_assert_uint_eq(cid, 31);
 	ck_assert_uint_eq(status, STATUS_DNR | STATUS_INVALID_NS);
@@ -999,15 +1108,10 @@ START_TEST(interrupts_reap_without_device_lock)
 }
 END_TEST
 
-static Suite *nvme_model_suite(void)
+/* The tests of both modes, in a test case of each. */
+static void add_common(TCase *tc)
 {
-	Suite *s = suite_create("nvme_model");
-	TCase *tc = tcase_create("nvme_model");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, views_and_traps);
-	tcase_add_test(tc, pci_config_writes_held);
-	tcase_add_test(tc, interrupt_posts_completions);
 	tcase_add_test(tc, list_rewritten_after_doorbell);
 	tcase_add_test(tc, list_into_vmm_refused);
 	tcase_add_test(tc, real_queues_out_of_dma_reach);
@@ -1020,9 +1124,27 @@ static Suite *nvme_model_suite(void)
 	tcase_add_test(tc, format_asks_for_handback);
 	tcase_add_test(tc, handback_copies_views);
 	tcase_add_test(tc, handback_copies_to_driver_tail);
+	tcase_add_test(tc, status_injection_needs_mediation);
+}
+
+static Suite *nvme_model_suite(void)
+{
+	Suite *s = suite_create("nvme_model");
+	TCase *tc = tcase_create("mediated");
+	TCase *td = tcase_create("direct");
+
+	tcase_add_checked_fixture(tc, setup_mediated, teardown);
+	add_common(tc);
+	tcase_add_test(tc, pci_config_writes_held);
+	tcase_add_test(tc, interrupt_posts_completions);
 	tcase_add_test(tc, interrupts_reap_without_device_lock);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(td, setup_direct, teardown);
+	add_common(td);
+	tcase_add_test(td, direct_completions_reaped_at_doorbell);
+	tcase_set_timeout(td, 60);
+	suite_add_tcase(s, td);
 	return s;
 }
 

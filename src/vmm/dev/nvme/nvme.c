@@ -9,31 +9,40 @@
  * phase pattern, memory that is RAM and not the VMM's).  A layout that
  * does not check out is refused as a whole.
  *
- * While virtualized, the controller's queues belong to the VMM.  In the
- * nested page tables the OS's submission queues (admin and I/O) are
- * mapped to the VMM's pages, which the OS fills without exits, while the
- * real queue pages, where the controller fetches, only the VMM writes;
- * the OS's completion queues are the VMM's pages too (those the OS polls
- * it reaches only through traps), and with Doorbell Buffer Config its
- * shadow doorbells and event indexes are the VMM's pages too, the event
- * indexes set so that the OS's driver writes every new position to the
- * doorbell register as well (one exit per update); the doorbell registers
- * are trapped.  The OS's tail
+ * While virtualized, the controller's submission queues belong to the
+ * VMM.  In the nested page tables the OS's submission queues (admin and
+ * I/O) are mapped to the VMM's pages, which the OS fills without exits,
+ * while the real queue pages, where the controller fetches, only the VMM
+ * writes; with Doorbell Buffer Config the OS's shadow doorbells and event
+ * indexes are the VMM's pages too, the event indexes set so that the OS's
+ * driver writes every new position to the doorbell register as well (one
+ * exit per update); the doorbell registers are trapped.  The OS's tail
  * updates are checked command by command (data pointers, fault injection)
  * and the checked command is written into the real queue slot for slot,
  * so the physical queue positions always equal the OS's; a PRP list or SGL
  * segments the command has are copied into the VMM's pages and the
  * command points at the copy.  The controller thus reads only what was
- * checked, and no command may make it write the real queues.  The
- * completions the controller writes into the real completion queue are
- * copied, possibly with another status, into the OS's copy when its
- * interrupt reaches the CPU, before the OS's handler runs (the VMM takes
- * every interrupt while a device is virtualized), or, for a polled
- * queue, when the OS reads its copy.  The
- * controller's completion queue head is the OS's: it moves only when the
- * OS's does, so a slot is reused only after the OS consumed its copy.  The
- * admin completion queue cannot move without a controller reset, so it
- * stays shared.
+ * checked, and no command may make it write the real queues.  A command
+ * that must not run becomes a flush the controller fails (or, mediated, a
+ * harmless flush whose status the VMM replaces).
+ *
+ * Completions reach the OS one of two ways, chosen at the takeover:
+ * - direct (the default): the OS reads the controller's completion queues
+ *   as it does natively, and the device's interrupts go straight to it;
+ *   the VMM reaps (copies back, trace) at the OS's next doorbell write of
+ *   the queue, always before the controller is given a CQ head, so the
+ *   controller never reuses a slot the VMM has not seen.  No exit per
+ *   interrupt, no exit per polled read.
+ * - mediated (RTVIRT_VMM_NVME_MEDIATE, for injecting a status): the OS's
+ *   completion queues are the VMM's pages too, the completions copied into
+ *   them, possibly with another status, when the interrupt reaches a CPU,
+ *   before the OS's handler runs (every interrupt exits while such a
+ *   device is virtualized), or, for a polled queue, when the OS reads its
+ *   copy (through traps).
+ * Either way the controller's completion queue head is the OS's: it moves
+ * only when the OS's does, so a slot is reused only after the OS consumed
+ * it.  The admin completion queue cannot move without a controller reset,
+ * so it stays shared.
  *
  * Locking: each I/O queue has its own lock, which covers its positions,
  * its records and its views; the admin queue's state has one too.  The
@@ -46,12 +55,12 @@
  * that the takeover's queues were handed back.
  *
  * Hand-back: the OS's doorbell updates are held (logged); commands whose
- * completion the VMM changes (refused, injected) or that use the VMM's
- * copies of their lists complete; with every other CPU held, the OS's
- * submission queue pages are copied over the real ones, the completions
- * the OS has not consumed yet are written back into the real queues -
- * positions and phases are already the controller's - and the held updates
- * are replayed in order.  Commands still in the controller complete into
+ * completion the VMM changes (refused or injected, mediated) or that use
+ * the VMM's copies of their lists complete; with every other CPU held, the
+ * OS's submission queue pages are copied over the real ones, mediated, the
+ * completions the OS has not consumed yet are written back into the real
+ * queues - positions and phases are already the controller's - and the
+ * held updates are replayed in order.  Commands still in the controller complete into
  * the real queue, where the OS's driver reads them once it is native.
  */
 #include <vmm/device.h>
@@ -177,6 +186,10 @@ struct nvme_queue {
  * @pool_lock:	serialises the free list of the pool
  * @inject_lock: serialises @inject
  * @live:	the takeover's queues are the VMM's (false from the hand-back)
+ * @mediate:	the OS reads the VMM's copies of its I/O completions (the
+ *		layout's RTVIRT_VMM_NVME_MEDIATE); false: the controller's
+ * @starved:	a queue waits for a page of the pool (direct completions:
+ *		the next doorbell that frees one polls every queue)
  */
 struct nvme {
 	u64 bar;
@@ -216,6 +229,8 @@ struct nvme {
 	int pool_lock;
 	int inject_lock;
 	bool live;
+	bool mediate;
+	bool starved;
 };
 
 static struct nvme *to_nvme(struct vdev *d)
@@ -447,20 +462,20 @@ static int setup_queue(struct vdev *d, struct nvme *n,
 	q->held_tail = -1;
 	q->held_head = -1;
 	q->polled = e->flags & RTVIRT_VMM_NVME_Q_POLLED;
-	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	memcpy(q->view, (const void *)q->sq, round_page(depth * 64ULL));
 	n->qids[n->nr_q] = e->qid;
 	__atomic_store_n(&n->nr_q, n->nr_q + 1, __ATOMIC_RELEASE);
 	ret = vdev_view_add(d, q->sq, round_page(depth * 64ULL), TRAP_QUEUE,
 			    q->view_pa);
-	if (ret)
-		return ret;
+	if (ret || !n->mediate)
+		return ret;	/* direct: the OS reads the controller's CQ */
 	/*
-	 * The OS reads completions it polls for through traps (each read
-	 * brings in the controller's); those of an interrupt the VMM posts
-	 * before the OS's handler runs (vdev_interrupt()), so the OS reads
-	 * them from the VMM's pages without exits.
+	 * Mediated, the OS reads completions it polls for through traps
+	 * (each read brings in the controller's); those of an interrupt the
+	 * VMM posts before the OS's handler runs (vdev_interrupt()), so the
+	 * OS reads them from the VMM's pages without exits.
 	 */
+	memcpy(q->shadow, (const void *)q->cq, depth * 16ULL);
 	if (q->polled)
 		return vdev_trap_add(d, q->cq, round_page(depth * 16ULL),
 				     TRAP_QUEUE, q->shadow);
@@ -597,8 +612,11 @@ static int take_over(struct vdev *d, u64 layout_pa, u64 len)
 	/* The VMM's copy: the OS cannot change what was checked. */
 	memcpy(l, (const void *)layout_pa, len);
 	if (!l->nr_queues ||
-	    l->nr_queues > (len - LAYOUT_HDR) / sizeof(l->q[0]))
+	    l->nr_queues > (len - LAYOUT_HDR) / sizeof(l->q[0]) ||
+	    (l->flags & ~RTVIRT_VMM_NVME_MEDIATE))
 		return ERR_INVAL;
+	n->mediate = l->flags & RTVIRT_VMM_NVME_MEDIATE;
+	n->starved = false;
 	ret = take_namespaces(d, n, l);
 	if (ret)
 		return ret;
@@ -689,6 +707,17 @@ static void substitute_flush(struct nvme_sqe *c)
 	c->opcode = OP_FLUSH;
 	c->cid = cid;
 	c->nsid = nsid;
+}
+
+/*
+ * Replace a command by one the controller fails by itself, with Invalid
+ * Namespace or Format: a flush of namespace 0, which no controller has.
+ * For direct completions, where the VMM cannot give the OS another status.
+ */
+static void substitute_failing(struct nvme_sqe *c)
+{
+	substitute_flush(c);
+	c->nsid = 0;
 }
 
 static bool overlaps(u64 pa, u64 len, u64 start, u64 size)
@@ -929,6 +958,7 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		dma = dma_prepare(n, c, bytes, meta, &pool);
 		if (dma == NVME_DMA_NOMEM) {
 			/* Wait for completions to free copies: poll retries. */
+			__atomic_store_n(&n->starved, true, __ATOMIC_RELEASE);
 			return PREP_DELAY;
 		}
 	}
@@ -952,10 +982,15 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 				"a namespace the takeover did not describe" :
 				refuse ? "transfer length unknown or too large" :
 				"data pointers reach memory the device must not touch");
+		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
+		if (!n->mediate) {
+			/* The OS reads the controller's error itself. */
+			substitute_failing(c);
+			return PREP_CHANGED;
+		}
 		r->status = STATUS_DNR | (!f && meta == NVME_XFER_REFUSE ?
 					  STATUS_INVALID_NS :
 					  STATUS_DATA_XFER_ERROR);
-		r->flags |= RTVIRT_VMM_TRACE_REFUSED;
 		q->altered++;
 		substitute_flush(c);
 		return PREP_CHANGED;
@@ -964,7 +999,8 @@ static enum prep prepare_io(struct vdev *d, struct nvme *n,
 		return PREP_AS_IS;
 	count(&d->stats.injected, 1);
 	r->flags |= RTVIRT_VMM_TRACE_INJECTED;
-	if (!inj->status)
+	/* A status is injected only with mediated completions (nvme_inject()). */
+	if (!inj->status || !n->mediate)
 		return PREP_AS_IS;
 	r->status = inj->status;
 	q->altered++;
@@ -1055,7 +1091,13 @@ static bool cq_posted(u64 cq, const u16 *pos, const u8 *phase, u32 depth)
 	       (((volatile const struct nvme_cqe *)cq)[p].status & 1) == ph;
 }
 
-/* Move what the controller completed on @q into the OS's copy. */
+/*
+ * Take what the controller completed on @q: the records' copies go back,
+ * the trace gets the completions, and with mediated completions the OS's
+ * copy gets them, with the status the VMM gives.  Direct, the OS reads
+ * the controller's queue itself: the reap must run before each CQ head
+ * the controller is given (the controller reuses the slots behind it).
+ */
 static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 {
 	struct nvme_queue *q = n->q[qid];
@@ -1063,7 +1105,6 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 	for (;;) {
 		volatile struct nvme_cqe *e =
 			(volatile struct nvme_cqe *)q->cq + q->cq_pos;
-		struct nvme_cqe *os = &q->shadow[q->cq_pos];
 		struct nvme_rec *r;
 		u16 status = e->status;
 		u16 cid = e->cid;
@@ -1082,14 +1123,18 @@ static void reap(struct vdev *d, struct nvme *n, unsigned int qid, u64 now)
 		}
 		if (r->flags & REC_VALID)
 			rec_put_copies(n, r, &q->borrowed);
-		os->result = e->result;
-		os->rsvd = e->rsvd;
-		os->sqhd = e->sqhd;
-		os->sqid = e->sqid;
-		/* The word with the phase bit goes last, in one store. */
-		__atomic_store_n((u32 *)&os->cid,
-				 cid | (u32)(status << 1 | q->phase) << 16,
-				 __ATOMIC_RELEASE);
+		if (n->mediate) {
+			struct nvme_cqe *os = &q->shadow[q->cq_pos];
+
+			os->result = e->result;
+			os->rsvd = e->rsvd;
+			os->sqhd = e->sqhd;
+			os->sqid = e->sqid;
+			/* The word with the phase bit goes last, in one store. */
+			__atomic_store_n((u32 *)&os->cid,
+					 cid | (u32)(status << 1 | q->phase) << 16,
+					 __ATOMIC_RELEASE);
+		}
 		if (r->flags & REC_VALID)
 			trace_completion(d, r, qid, cid, status, now);
 		cq_step(&q->cq_pos, &q->phase, q->depth);
@@ -1103,12 +1148,17 @@ static bool cq_pending(const struct nvme_queue *q)
 			 __atomic_load_n(&q->depth, __ATOMIC_RELAXED));
 }
 
-/* Whether an interrupt-driven queue has a completion to move (no lock). */
+/*
+ * Whether an interrupt-driven queue has a completion to move (no lock);
+ * never with direct completions, which the OS reads without the VMM.
+ */
 static bool nvme_pending(struct vdev *d)
 {
 	struct nvme *n = to_nvme(d);
 	u32 nr = __atomic_load_n(&n->nr_q, __ATOMIC_ACQUIRE);
 
+	if (!__atomic_load_n(&n->mediate, __ATOMIC_RELAXED))
+		return false;
 	for (u32 i = 0; i < nr; i++) {
 		const struct nvme_queue *q = n->q[n->qids[i]];
 
@@ -1116,6 +1166,12 @@ static bool nvme_pending(struct vdev *d)
 			return true;
 	}
 	return false;
+}
+
+/* Only mediated completions need the VMM before the OS's handler. */
+static bool nvme_interrupts(struct vdev *d)
+{
+	return to_nvme(d)->mediate;
 }
 
 /* Admin completions go straight to the OS; the VMM only traces them. */
@@ -1294,6 +1350,32 @@ static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
 	return q && q->depth && val < q->depth ? q : NULL;
 }
 
+/*
+ * Direct completions: a CQ head the driver wrote to the register, after
+ * the reap.  A head beyond what the controller posted is not taken (the
+ * controller would overwrite entries the VMM has not seen).  Sets the
+ * real shadow doorbell; the caller rings the register.  Called with the
+ * queue's lock.
+ */
+static void take_head(struct nvme *n, unsigned int qid, struct nvme_queue *q,
+		      u32 head)
+{
+	u32 read = (head + q->depth - q->os_head) % q->depth;
+	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
+
+	if (head == q->os_head)
+		return;
+	if (head >= q->depth || read > posted) {
+		if (anomaly(n))
+			vmm_log("nvme: queue %u: CQ head %u beyond the completions (%u to %u)\n",
+				qid, head, q->os_head, q->cq_pos);
+		return;
+	}
+	q->os_head = head;
+	if (n->dbs)
+		*real_db(n, qid, true) = head;
+}
+
 /* The OS wrote a doorbell register of an I/O queue. */
 static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 {
@@ -1305,15 +1387,27 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 	if (!q)
 		return;
 	spin_lock(&q->lock);
+	/* Direct completions: what the OS read is reaped here, not earlier. */
+	if (!n->mediate)
+		reap(d, n, qid, rdtsc());
 	if (cq) {
-		/* The OS consumed its copies: the controller may reuse them. */
-		q->os_head = val;
-		ring(n, qid, true, val);
+		/* The OS consumed those entries: the controller may reuse them. */
+		if (n->mediate)
+			q->os_head = val;
+		else
+			take_head(n, qid, q, val);
+		ring(n, qid, true, q->os_head);
 	} else {
 		__atomic_store_n(&q->os_tail, val, __ATOMIC_RELAXED);
-		submit(d, n, qid);
 	}
+	if (q->submitted != q->os_tail)
+		submit(d, n, qid);	/* new, or waiting for a copy's page */
 	spin_unlock(&q->lock);
+	/* A queue waits for a page this reap may have freed: nobody else polls. */
+	if (!n->mediate && __atomic_load_n(&n->starved, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&n->starved, false, __ATOMIC_RELEASE);
+		nvme_poll(d);
+	}
 }
 
 /*
@@ -1358,7 +1452,12 @@ static void nvme_resume(struct vdev *d)
 
 		spin_lock(&q->lock);
 		if (q->held_head >= 0) {
-			q->os_head = q->held_head;
+			if (n->mediate) {
+				q->os_head = q->held_head;
+			} else {
+				reap(d, n, qid, rdtsc());
+				take_head(n, qid, q, q->held_head);
+			}
 			ring(n, qid, true, q->os_head);
 		}
 		if (q->held_tail >= 0)
@@ -1643,6 +1742,9 @@ static void nvme_handback(struct vdev *d, u64 pa)
 	}
 	spin_lock(&n->admin_lock);
 	spin_unlock(&n->admin_lock);
+	/* Direct: what the OS consumed is reaped (check_final_head()). */
+	for (u32 i = 0; !n->mediate && i < n->nr_q; i++)
+		reap(d, n, n->qids[i], rdtsc());
 	admin_next = final_tails(n, pa);
 	/*
 	 * Every other CPU is held: the OS's submission queues, including
@@ -1656,10 +1758,12 @@ static void nvme_handback(struct vdev *d, u64 pa)
 
 		view_to_real(q->sq, q->view, q->depth, q->submitted, q->next);
 		/*
-		 * The completions the OS has not consumed, with the status
-		 * it must see; the controller owns the slots after them.
+		 * Mediated, the completions the OS has not consumed, with
+		 * the status it must see; the controller owns the slots after
+		 * them.  Direct, the OS reads the real queue already.
 		 */
-		for (u32 e = q->os_head; e != q->cq_pos; e = (e + 1) % q->depth)
+		for (u32 e = q->os_head; n->mediate && e != q->cq_pos;
+		     e = (e + 1) % q->depth)
 			memcpy((u8 *)q->cq + e * 16ULL, &q->shadow[e], 16);
 		handback_doorbells(d, n, qid, q);
 	}
@@ -1689,6 +1793,9 @@ static int nvme_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 	    (inj->count && !inj->match) ||
 	    (inj->match & ~(RTVIRT_VMM_INJECT_READS | RTVIRT_VMM_INJECT_WRITES)))
 		return ERR_INVAL;
+	/* The OS reads the controller's status unless completions are mediated. */
+	if (inj->count && inj->status && !n->mediate)
+		return ERR_OPNOTSUPP;
 	set_injection(n, inj);
 	return 0;
 }
@@ -1704,6 +1811,7 @@ const struct vdev_ops nvme_ops = {
 	.config = nvme_config,
 	.poll = nvme_poll,
 	.pending = nvme_pending,
+	.interrupts = nvme_interrupts,
 	.drained = nvme_drained,
 	.handback = nvme_handback,
 	.handed_back = nvme_handed_back,

@@ -101,6 +101,11 @@ struct access {
  *		processed; called without the device lock, so a hint that
  *		may say true in vain but never false while such a completion
  *		was written before the call (optional)
+ * @interrupts:	whether the model must see the device's interrupts before
+ *		the OS's handler does (@pending and @poll on the interrupt
+ *		path); while a virtualized device's model says so, every
+ *		physical interrupt exits to the VMM.  Optional: without it,
+ *		always
  * @drained:	hand-back: true once nothing of the OS's is outstanding in
  *		the device and every completion was posted to the OS
  * @handback:	restore the device's queues and positions for the OS's
@@ -123,6 +128,7 @@ struct vdev_ops {
 	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
 	void (*poll)(struct vdev *d);
 	bool (*pending)(struct vdev *d);
+	bool (*interrupts)(struct vdev *d);
 	bool (*drained)(struct vdev *d);
 	void (*handback)(struct vdev *d, u64 pa);
 	void (*handed_back)(struct vdev *d);
@@ -180,6 +186,7 @@ int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  u64 view);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
+bool vdev_wants_interrupts(void);
 void vdev_interrupt(void);
 void vdev_log(struct vdev *d, struct access *a);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);

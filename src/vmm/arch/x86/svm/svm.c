@@ -304,17 +304,22 @@ static void svm_inject_gp(struct vcpu *v)
 
 /*
  * While a device is virtualized its configuration ports are trapped, and
- * physical interrupts exit: the device models post what their devices
- * completed before the kernel's handler looks (handle_intr()).
+ * while a model wants them, physical interrupts exit: the device models
+ * post what their devices completed before the kernel's handler looks
+ * (handle_intr()).
  */
 static void svm_refresh(struct vcpu *v)
 {
-	const u32 bits = SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INTR;
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 
 	if (vdev_any_virtualized())
-		v->arch.svm.vmcb->control.intercept_misc1 |= bits;
+		c->intercept_misc1 |= SVM_INTERCEPT_IOIO_PROT;
 	else
-		v->arch.svm.vmcb->control.intercept_misc1 &= ~bits;
+		c->intercept_misc1 &= ~SVM_INTERCEPT_IOIO_PROT;
+	if (vdev_wants_interrupts())
+		c->intercept_misc1 |= SVM_INTERCEPT_INTR;
+	else
+		c->intercept_misc1 &= ~SVM_INTERCEPT_INTR;
 }
 
 /*
