@@ -764,6 +764,20 @@ static bool os_publish_sq(unsigned int q)
 	return true;
 }
 
+/* The same for a CQ head (os.head), as nvme_ring_cq_doorbell() does. */
+static bool os_publish_cq(unsigned int q)
+{
+	u32 *db = &os_view_u32(os.dbs)[2 * q + 1];
+	u16 old = *db, val = os.head[q];
+	u16 ei = os_view_u32(os.eis)[2 * q + 1];
+
+	*db = val;
+	if ((u16)(val - ei - 1) >= (u16)(val - old))
+		return false;
+	os_access((u64)ctrl.bar + NVME_DOORBELLS + 8 * q + 4, val, 4, true);
+	return true;
+}
+
 static void submit_flushes(unsigned int q, unsigned int n, u16 cid)
 {
 	for (unsigned int i = 0; i < n; i++) {
@@ -776,6 +790,52 @@ static void submit_flushes(unsigned int q, unsigned int n, u16 cid)
 		os.tail[q] = (os.tail[q] + 1) % DEPTH;
 	}
 }
+
+START_TEST(shadow_cq_heads_ring_twice_a_lap)
+{
+	unsigned int laps = 4, rings = 0;
+	u32 before;
+
+	/*
+	 * Direct completions with shadow doorbells: the driver rings its CQ
+	 * head register once per half lap; the controller gets the heads in
+	 * between from the real shadow doorbell at the queue's SQ tail exits,
+	 * each only once the VMM has reaped up to it.
+	 */
+	for (unsigned int i = 0; i < laps * DEPTH; i++) {
+		u32 dw3;
+
+		submit_flushes(1, 1, i % DEPTH);
+		ck_assert(os_publish_sq(1));
+		/* The head the driver published last reached the controller. */
+		ck_assert_uint_eq(os.dbs[3], os.head[1]);
+		ctrl_run(1);
+		memcpy(&dw3, (const u8 *)&os.cq[1][os.head[1]] + 12, 4);
+		ck_assert_uint_eq(dw3 >> 16 & 1, os.phase[1]);
+		ck_assert_uint_eq(dw3 & 0xffff, i % DEPTH);
+		if (++os.head[1] == DEPTH) {
+			os.head[1] = 0;
+			os.phase[1] ^= 1;
+		}
+		rings += os_publish_cq(1);
+	}
+	ck_assert_uint_ge(rings, 2 * laps - 1);
+	ck_assert_uint_le(rings, 2 * laps + 1);
+	/*
+	 * A shadow head beyond the completions is not passed on: the
+	 * controller keeps the one it had (the driver's last, which it
+	 * overwrote, never reached it).
+	 */
+	before = os.dbs[3];
+	os_view_u32(os.dbs)[3] = (os.head[1] + 5) % DEPTH;
+	submit_flushes(1, 1, 0);
+	ck_assert(os_publish_sq(1));
+	ck_assert_uint_eq(os.dbs[3], before);
+	ck_assert_uint_eq(dev.stats.ios, laps * DEPTH + 1);
+	/* That exit reaped the last completion too: each traced once. */
+	ck_assert_uint_eq(fw.trace, laps * DEPTH);
+}
+END_TEST
 
 /* An abandoned hand-back, as device.c runs it (RTVIRT_HB_ABORT). */
 static void abort_handback(void)
@@ -1143,6 +1203,7 @@ static Suite *nvme_model_suite(void)
 	tcase_add_checked_fixture(td, setup_direct, teardown);
 	add_common(td);
 	tcase_add_test(td, direct_completions_reaped_at_doorbell);
+	tcase_add_test(td, shadow_cq_heads_ring_twice_a_lap);
 	tcase_set_timeout(td, 60);
 	suite_add_tcase(s, td);
 	return s;

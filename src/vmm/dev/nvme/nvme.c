@@ -1351,11 +1351,12 @@ static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
 }
 
 /*
- * Direct completions: a CQ head the driver wrote to the register, after
- * the reap.  A head beyond what the controller posted is not taken (the
- * controller would overwrite entries the VMM has not seen).  Sets the
- * real shadow doorbell; the caller rings the register.  Called with the
- * queue's lock.
+ * Direct completions: a CQ head the driver published, from the register or
+ * (with shadow doorbells, note_doorbell()) from its shadow doorbell, read
+ * before the reap that preceded this call.  A head beyond what the
+ * controller posted is not taken (the controller would overwrite entries
+ * the VMM has not seen).  Sets the real shadow doorbell; the caller rings
+ * the register where the driver did.  Called with the queue's lock.
  */
 static void take_head(struct nvme *n, unsigned int qid, struct nvme_queue *q,
 		      u32 head)
@@ -1388,8 +1389,14 @@ static void io_doorbell(struct vdev *d, struct nvme *n, u32 index, u32 val)
 		return;
 	spin_lock(&q->lock);
 	/* Direct completions: what the OS read is reaped here, not earlier. */
-	if (!n->mediate)
+	if (!n->mediate) {
+		u32 head = n->dbs ? __atomic_load_n(&n->os_dbs[db_index(n, qid, true)],
+						    __ATOMIC_ACQUIRE) : 0;
+
 		reap(d, n, qid, rdtsc());
+		if (n->dbs && !cq)
+			take_head(n, qid, q, head);
+	}
 	if (cq) {
 		/* The OS consumed those entries: the controller may reuse them. */
 		if (n->mediate)
@@ -1476,13 +1483,24 @@ static void nvme_resume(struct vdev *d)
  * The OS wrote @val to the doorbell register at @index (4-byte units): with
  * shadow doorbells, its event index becomes @val, the position its driver
  * takes as the old one at its next update, so that update rings the
- * register too, whatever the VMM does with this one (held or not).
+ * register too, whatever the VMM does with this one (held or not).  With
+ * direct completions a CQ head's event index goes half a queue ahead
+ * instead: the driver rings that register once per half lap, and the VMM
+ * takes the heads in between from its shadow doorbell (take_head()).
  */
 static void note_doorbell(struct nvme *n, u32 index, u32 val)
 {
-	if (n->dbs && index >= db_index(n, 1, false) &&
-	    index < PT_PAGE_SIZE / 4)
-		__atomic_store_n(&n->os_eis[index], val, __ATOMIC_RELEASE);
+	struct nvme_queue *q;
+	u32 qid;
+	bool cq;
+
+	if (!n->dbs || index < db_index(n, 1, false) ||
+	    index >= PT_PAGE_SIZE / 4)
+		return;
+	q = n->mediate ? NULL : doorbell_queue(n, index, val, &qid, &cq);
+	if (q && cq)
+		val = (val + q->depth / 2) % q->depth;
+	__atomic_store_n(&n->os_eis[index], val, __ATOMIC_RELEASE);
 }
 
 static void access_doorbell(struct vdev *d, struct nvme *n, struct access *a)
