@@ -10,6 +10,7 @@ t_n=0
 t_failed=0
 
 plan() {
+	t_planned=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -38,7 +39,13 @@ skip_all() {
 	exit $KSFT_SKIP
 }
 
+# The results must match the plan: a test that ran fewer or more checks
+# than it announced fails, as a TAP consumer would count it.
 finish() {
+	if [ -n "${t_planned:-}" ] && [ "$t_n" -ne "$t_planned" ]; then
+		echo "# planned $t_planned results, gave $t_n"
+		exit 1
+	fi
 	[ $t_failed -eq 0 ] && exit 0
 	exit 1
 }
