@@ -2,9 +2,9 @@
 # The VMM refuses a command whose data buffer lies in its own memory:
 # /sys/kernel/debug/rtvirt/dma_probe makes the module submit a 4 KiB read
 # into VMM memory on the NVMe disk.  While the disk is native the probe is
-# refused (EBUSY); virtualized, the VMM completes the command with an
-# error (the write fails with EIO), its memory is intact, dma_refused
-# counts the refusal.  /sys/kernel/debug/rtvirt/rewrite_probe makes the
+# refused (EBUSY); virtualized, the command completes with an error (the
+# VMM gave the controller one it fails instead; the write fails with EIO),
+# its memory is intact, dma_refused counts the refusal.  /sys/kernel/debug/rtvirt/rewrite_probe makes the
 # module read four pages through a PRP list of its own and point the list
 # at VMM memory right after the driver rang the doorbell (before the
 # controller fetched it): the read succeeds into the pages the list named
