@@ -8,8 +8,8 @@
 # physical SSD, picked by serial number), fio random reads and writes at
 # queue depths 1 and 32 with it native and virtualized (IOPS, bandwidth,
 # ratio, VM exits and the controller's interrupts per I/O) and
-# the hand-back stall over 100 flips under load (p50, p99, max); launch and
-# unlaunch time per CPU.
+# the hand-back stall over 100 flips under load (p50, p99, max), with direct
+# and with mediated completions; launch and unlaunch time per CPU.
 #
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
 SYSFS=/sys/kernel/rtvirt
@@ -147,39 +147,46 @@ else
 	done
 	done
 
-	# Hand-back stalls: 100 flips under a fio random read/write load.
+	# Hand-back stalls: 100 flips under a fio random read/write load,
+	# with direct completions, then 100 with mediated ones.
 	fio --name=load --filename="$NVME_BLK" --ioengine=libaio --direct=1 \
 		--bs=4k --iodepth=16 --rw=randrw --time_based --runtime=3600 \
 		--eta=never > /dev/null 2>&1 &
 	load=$!
 	sleep 1
-	: > /tmp/stalls
-	i=0 bad=0
-	while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
-		i=$((i + 1))
-		if ! devw "$ndev/virtualized" 1; then
-			bad=$((bad + 1))
-			continue
-		fi
-		sleep 0.01
-		if ! bench_handback; then
-			bad=$((bad + 1))
-			continue
-		fi
-		cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
-		sleep 0.01
+	for mode in direct mediated; do
+		[ $mode = direct ] && m=0 || m=1
+		echo $m > /sys/module/rtvirt/parameters/mediate_completions
+		retries=0
+		: > /tmp/stalls
+		i=0 bad=0
+		while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
+			i=$((i + 1))
+			if ! devw "$ndev/virtualized" 1; then
+				bad=$((bad + 1))
+				continue
+			fi
+			sleep 0.01
+			if ! bench_handback; then
+				bad=$((bad + 1))
+				continue
+			fi
+			cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
+			sleep 0.01
+		done
+		sort -n /tmp/stalls | awk -v s="$RTVIRT_NVME_SERIAL" -v bad=$bad -v r=$retries \
+		    -v mode=$mode '
+			{ v[NR] = $1 }
+			END {
+				if (!NR) { printf "nvme %s hand-back stall, %s completions: no flips (%d failed)\n", s, mode, bad; exit }
+				p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)]
+				printf "nvme %s hand-back stall, %s completions, over %d flips under fio: p50 %.1f us, p99 %.1f us, max %.1f us (%d hand-backs retried, %d flips failed)\n",
+					s, mode, NR, p50 / 1000, p99 / 1000, v[NR] / 1000, r, bad
+			}'
 	done
+	echo 0 > /sys/module/rtvirt/parameters/mediate_completions
 	kill $load 2>/dev/null
 	wait $load 2>/dev/null
-	sort -n /tmp/stalls | awk -v s="$RTVIRT_NVME_SERIAL" -v bad=$bad -v r=$retries \
-	    -v max=$(cat "$ndev/stats/max_stall_ns" 2>/dev/null) '
-		{ v[NR] = $1 }
-		END {
-			if (!NR) { printf "nvme %s hand-back stall: no flips (%d failed)\n", s, bad; exit }
-			p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)]
-			printf "nvme %s hand-back stall over %d flips under fio: p50 %.1f us, p99 %.1f us, max %.1f us (max_stall_ns %s; %d hand-backs retried, %d flips failed)\n",
-				s, NR, p50 / 1000, p99 / 1000, v[NR] / 1000, max, r, bad
-		}'
 	echo 0 > $SYSFS/virtualized
 fi
 done
