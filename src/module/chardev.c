@@ -252,7 +252,7 @@ static long ioctl_inject(void __user *arg)
 	inj.count = req.count;
 	inj.status = req.status;
 	inj.delay_us = req.delay_us;
-	ret = rtvirt_dev_inject(d, &inj);
+	ret = rtvirt_device_inject(d, &inj);
 	rtvirt_device_put(d);
 	return ret;
 }

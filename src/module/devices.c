@@ -493,6 +493,27 @@ int rtvirt_device_request(const char *address, bool virtualize)
 	return ret;
 }
 
+/**
+ * rtvirt_device_inject() - set fault injection on a device
+ * @d:		the device (a reference held)
+ * @inj:	what to inject
+ *
+ * A status injection may take the device over anew (rtvirt_dev_inject()),
+ * meanwhile native for a moment, in which the poll may stop: it starts
+ * again as after any takeover.
+ *
+ * Return: as rtvirt_dev_inject().
+ */
+int rtvirt_device_inject(struct rtvirt_dev *d,
+			 const struct rtvirt_vmm_inject *inj)
+{
+	int ret = rtvirt_dev_inject(d, inj);
+
+	if (!ret)
+		poll_kick();
+	return ret;
+}
+
 /* References to every managed device, for work outside dev_lock. */
 static unsigned int grab_all(struct rtvirt_dev ***out)
 {

@@ -99,11 +99,15 @@ struct rtvirt_dev {
 	bool mediate;
 };
 
+struct rtvirt_vmm_inject;
+
 int rtvirt_devices_init(struct kobject *parent);
 void rtvirt_devices_exit(void);
 u32 rtvirt_devices_count(void);
 u32 rtvirt_devices_snapshot(struct rtvirt_device *out, u32 capacity);
 int rtvirt_device_request(const char *address, bool virtualize);
+int rtvirt_device_inject(struct rtvirt_dev *d,
+			 const struct rtvirt_vmm_inject *inj);
 struct rtvirt_dev *rtvirt_device_get(const char *address);
 void rtvirt_device_put(struct rtvirt_dev *d);
 int rtvirt_devices_release_all(void);
@@ -114,7 +118,6 @@ void rtvirt_devices_poll_exit(void);
 
 struct rtvirt_vmm_dev_stats;
 struct rtvirt_vmm_trace;
-struct rtvirt_vmm_inject;
 int rtvirt_dev_alloc(struct rtvirt_dev *d);
 void rtvirt_dev_free(struct rtvirt_dev *d);
 int rtvirt_dev_set(struct rtvirt_dev *d, bool virtualize);
