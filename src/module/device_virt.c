@@ -431,11 +431,11 @@ int rtvirt_dev_set(struct rtvirt_dev *d, bool on)
 	mutex_lock(&d->op_lock);
 	rtvirt_launch_lock();
 	if (on && d->state == RTVIRT_DEV_NATIVE) {
-		d->mediate = READ_ONCE(mediate_completions);
+		WRITE_ONCE(d->mediate, READ_ONCE(mediate_completions));
 		ret = virtualize(d);
-	}
-	else if (!on && d->state == RTVIRT_DEV_VIRTUALIZED)
+	} else if (!on && d->state == RTVIRT_DEV_VIRTUALIZED) {
 		ret = devirtualize(d, HANDBACK_TRIES);
+	}
 	rtvirt_launch_unlock();
 	mutex_unlock(&d->op_lock);
 	return ret;
@@ -583,10 +583,10 @@ static int mediate(struct rtvirt_dev *d)
 	ret = devirtualize(d, HANDBACK_TRIES);
 	if (ret)
 		return ret;
-	d->mediate = true;
+	WRITE_ONCE(d->mediate, true);
 	ret = virtualize(d);
 	if (ret) {
-		d->mediate = false;
+		WRITE_ONCE(d->mediate, false);
 		pr_err("%s: not taken over again for the status injection; native now\n",
 		       pci_name(d->pdev));
 		return ret;
