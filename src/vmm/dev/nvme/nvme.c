@@ -1351,6 +1351,19 @@ static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
 }
 
 /*
+ * Whether @head lies between the CQ head the driver published last and the
+ * controller's position as the VMM reaped it: entries the driver can have
+ * consumed.
+ */
+static bool head_in_reach(const struct nvme_queue *q, u32 head)
+{
+	u32 read = (head + q->depth - q->os_head) % q->depth;
+	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
+
+	return head < q->depth && read <= posted;
+}
+
+/*
  * Direct completions: a CQ head the driver published, from the register or
  * (with shadow doorbells, note_doorbell()) from its shadow doorbell, read
  * before the reap that preceded this call.  A head beyond what the
@@ -1361,12 +1374,9 @@ static struct nvme_queue *doorbell_queue(struct nvme *n, u32 index, u32 val,
 static void take_head(struct nvme *n, unsigned int qid, struct nvme_queue *q,
 		      u32 head)
 {
-	u32 read = (head + q->depth - q->os_head) % q->depth;
-	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
-
 	if (head == q->os_head)
 		return;
-	if (head >= q->depth || read > posted) {
+	if (!head_in_reach(q, head)) {
 		if (anomaly(n))
 			vmm_log("nvme: queue %u: CQ head %u beyond the completions (%u to %u)\n",
 				qid, head, q->os_head, q->cq_pos);
@@ -1651,12 +1661,10 @@ static void view_to_real(u64 real, const struct nvme_sqe *view, u32 depth,
 static void check_final_head(struct nvme *n, const struct nvme_queue *q,
 			     const struct rtvirt_vmm_nvme_queue *e)
 {
-	u32 read = (e->cq_head + q->depth - q->os_head) % q->depth;
-	u32 posted = (q->cq_pos + q->depth - q->os_head) % q->depth;
 	u8 phase = e->cq_head <= q->cq_pos ?
 		   q->phase : q->phase ^ 1;
 
-	if (e->cq_head < q->depth && read <= posted && e->cq_phase == phase)
+	if (head_in_reach(q, e->cq_head) && e->cq_phase == phase)
 		return;
 	if (anomaly(n))
 		vmm_log("nvme: queue %u at hand-back: driver head %u phase %u, published head %u, controller at %u phase %u\n",
