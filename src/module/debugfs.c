@@ -256,8 +256,9 @@ DEFINE_DEBUGFS_ATTRIBUTE(fail_launch_fops, NULL, fail_launch_set, "%llu\n");
 /*
  * vmm_panic: "echo 1 > vmm_panic" makes the VMM panic on the CPU that
  * writes it (RTVIRT_HC_PANIC_TEST): that CPU stops for good and the VMM
- * makes the kernel panic from another (src/module/vmm_panic.c), as a VMM
- * bug would.  For the kdump test; the write never returns.
+ * makes the kernel panic from another (src/module/vmm_panic.c), or from
+ * that one after it left the VMM when it is the only one, as a VMM bug
+ * would.  For the kdump test; the write never returns.
  */
 static int vmm_panic_set(void *data, u64 val)
 {

@@ -4,7 +4,9 @@
  * interrupts and NMIs held; before it does, the VMM writes its reason into
  * the note below and sends every other CPU an NMI, whose handler here
  * panics the kernel with that reason, so that it is on the console and
- * kdump runs, instead of one CPU going silent.
+ * kdump runs, instead of one CPU going silent.  When no other CPU runs
+ * under the VMM, that CPU sends the NMI to itself and gives itself back
+ * to the kernel natively instead of halting.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -138,16 +138,61 @@ static struct vcpu *this_vcpu(void)
 /* ICR: an NMI (delivery mode 4), asserted, to every CPU but the sender. */
 #define APIC_ICR_NMI_OTHERS	((3U << 18) | (1U << 14) | (4U << 8))
 
+/* ICR: an NMI (delivery mode 4), asserted, to the APIC ID in the destination. */
+#define APIC_ICR_NMI		((1U << 14) | (4U << 8))
+#define APIC_ID			0x20
+#define MSR_X2APIC_ID		0x802
+
+/* Whether another CPU runs the kernel under the VMM. */
+static bool others_demoted(const struct vcpu *self)
+{
+	for (unsigned int i = 0; i < vmm.boot.nr_cpus; i++)
+		if (vmm.cpus[i] && vmm.cpus[i] != self &&
+		    READ_ONCE(vmm.cpus[i]->demoted))
+			return true;
+	return false;
+}
+
+/*
+ * Send an NMI through this CPU's local APIC: to every other CPU, or to
+ * this one (the self shorthand does not take NMIs: its own APIC ID).
+ */
+static void send_nmi(bool self)
+{
+	u64 apic, id;
+
+	if (rdmsr_safe(MSR_IA32_APICBASE, &apic) || !(apic & APIC_BASE_ENABLE))
+		return;
+	if (apic & APIC_BASE_X2APIC) {
+		if (!self)
+			wrmsr_safe(MSR_X2APIC_ICR, APIC_ICR_NMI_OTHERS);
+		else if (!rdmsr_safe(MSR_X2APIC_ID, &id))
+			wrmsr_safe(MSR_X2APIC_ICR, id << 32 | APIC_ICR_NMI);
+		return;
+	}
+	apic &= APIC_BASE_ADDR;
+	if (!vmm_reaches(apic, PT_PAGE_SIZE))
+		return;
+	id = *(volatile u32 *)(apic + APIC_ID) >> 24;
+	*(volatile u32 *)(apic + APIC_ICR_HIGH) = self ? id << 24 : 0;
+	*(volatile u32 *)(apic + APIC_ICR_LOW) =
+		self ? APIC_ICR_NMI : APIC_ICR_NMI_OTHERS;
+}
+
 /*
  * vmm_panic_notify: a halted CPU cannot tell the kernel, the other CPUs
  * can.  The reason goes into the module's note, then every other CPU gets
  * an NMI, which reaches the kernel (directly, or injected by the VMM when
  * it intercepts NMIs) and whose handler in the module panics the kernel:
- * the reason is on the console and kdump runs.
+ * the reason is on the console and kdump runs.  When no other CPU runs
+ * under the VMM (one online CPU), this one does it itself: it sends
+ * itself the NMI and leaves the VMM, resuming the kernel natively where
+ * it exited; the NMI, held while GIF is clear, comes before the kernel's
+ * next instruction.
  */
 static void panic_notify(const char *reason)
 {
-	u64 pa = vmm.boot.panic_note_pa, apic;
+	u64 pa = vmm.boot.panic_note_pa;
 	struct rtvirt_vmm_panic_note *note = (void *)pa;
 	struct vcpu *v = this_vcpu();
 	size_t n;
@@ -161,17 +206,15 @@ static void panic_notify(const char *reason)
 	note->msg[n] = 0;
 	__atomic_store_n(&note->cpu, v ? v->id + 1 : vmm.boot.nr_cpus + 1,
 			 __ATOMIC_RELEASE);
-	if (rdmsr_safe(MSR_IA32_APICBASE, &apic) || !(apic & APIC_BASE_ENABLE))
-		return;
-	if (apic & APIC_BASE_X2APIC) {
-		wrmsr_safe(MSR_X2APIC_ICR, APIC_ICR_NMI_OTHERS);
+	if (!v || others_demoted(v) || !READ_ONCE(v->demoted) ||
+	    vmm_arch->state_lost(v)) {
+		send_nmi(false);
 		return;
 	}
-	apic &= APIC_BASE_ADDR;
-	if (!vmm_reaches(apic, PT_PAGE_SIZE))
-		return;
-	*(volatile u32 *)(apic + APIC_ICR_HIGH) = 0;
-	*(volatile u32 *)(apic + APIC_ICR_LOW) = APIC_ICR_NMI_OTHERS;
+	vmm_log("cpu %u: no other CPU runs under the VMM: this one leaves it for the kernel's panic\n",
+		v->id);
+	send_nmi(true);
+	vmm_arch->leave(v);
 }
 
 static struct vcpu *init_cpu_tables(unsigned int id)

@@ -43,9 +43,9 @@ void (*vmm_panic_notify)(const char *reason);
  * @fmt:	format of the reason
  *
  * Logs the reason, tells the kernel through vmm_panic_notify (the first
- * panic only: one inside the notification does not notify again), then
- * keeps interrupts off and halts for good; NMIs that wake it halt it
- * again.
+ * panic only: one inside the notification does not notify again), which
+ * may give the CPU back to the kernel and not return; then keeps
+ * interrupts off and halts for good; NMIs that wake it halt it again.
  */
 void vmm_panic(const char *fmt, ...)
 {

@@ -100,6 +100,7 @@ struct vcpu {
 	u64 stepping_rip;	/* the instruction being stepped */
 	bool guest_tf;		/* the guest had TF set itself */
 	bool entered;		/* the first VMRUN of this launch succeeded */
+	bool demoted;		/* from its launch's VMRUN to its leave */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
 	bool irq_window;	/* in the interrupt window, where NMIs come */
 	u16 held_irq;		/* VCPU_HELD_IRQ | vector: displaced by an exception */
@@ -236,6 +237,8 @@ struct vcpu_exit {
  * @emulate_msr: an MSR policy_msr_emulated() names: read it into or
  *		write it from @val; VCPU_MSR_*
  * @leave:	give the CPU back to the kernel natively, at the guest's RIP
+ * @state_lost:	whether the control block no longer holds the kernel's
+ *		state (the VMM's own is there), so that it cannot @leave
  * @interrupt:	VCPU_EXIT_INTERRUPT: take the interrupt in the VMM's window,
  *		let the devices' models post, hand it on to the kernel
  * @npf:	VCPU_EXIT_NPF: a device trap, or a contained access to the
@@ -266,6 +269,7 @@ struct vmm_arch_ops {
 	unsigned int (*cpl)(struct vcpu *v);
 	int (*emulate_msr)(struct vcpu *v, u32 msr, bool write, u64 *val);
 	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
+	bool (*state_lost)(struct vcpu *v);
 	void (*interrupt)(struct vcpu *v);
 	void (*npf)(struct vcpu *v, const struct vcpu_exit *e);
 	void (*debug)(struct vcpu *v);

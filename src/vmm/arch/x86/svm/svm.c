@@ -187,6 +187,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 		v->arch.svm.vmcb->save.efer &= ~EFER_SVME;
 	svm_refresh(v);
 	v->exit_efer = efer;
+	WRITE_ONCE(v->demoted, true);
 	svm_enter(v);
 }
 
@@ -435,6 +436,7 @@ static void __noreturn leave_to_native(struct vcpu *v)
 			v->id);
 	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.orig_hsave_pa);
 	v->exit_efer = v->arch.svm.vmcb->save.efer & ~EFER_SVME;
+	WRITE_ONCE(v->demoted, false);
 	svm_leave(v);
 }
 
@@ -714,6 +716,16 @@ static void __noreturn guest_state_lost(struct vcpu *v)
 		  v->id);
 }
 
+/*
+ * Whether the VMCB's save area holds the VMM's own state instead of the
+ * kernel's (guest_state_lost(), record_exit()): then nothing can resume
+ * the kernel, natively or as a guest.
+ */
+static bool svm_state_lost(struct vcpu *v)
+{
+	return v->arch.svm.vmcb->save.cr3 == v->vmm_cr3;
+}
+
 /* Keep what this exit was and what the next entry gets. */
 static void record_exit(struct vcpu *v)
 {
@@ -733,7 +745,7 @@ static void record_exit(struct vcpu *v)
 	 * The state the next VMRUN loads must be the kernel's: if the VMM
 	 * itself left its own there, that is a VMM bug, not the emulator's.
 	 */
-	if (vmcb->save.cr3 == v->vmm_cr3)
+	if (svm_state_lost(v))
 		vmm_panic("cpu %u: the VMCB holds the VMM's own state before VMRUN (VMM bug)\n",
 			  v->id);
 }
@@ -822,7 +834,7 @@ void svm_handle_exit(struct vcpu *v)
 	 * The kernel's state is gone; say so rather than resume the kernel on
 	 * the VMM's stack.
 	 */
-	if (vmcb->save.cr3 == v->vmm_cr3)
+	if (svm_state_lost(v))
 		guest_state_lost(v);
 	vmcb->control.tlb_control = 0;
 	requeue_event(&vmcb->control);
@@ -850,6 +862,7 @@ const struct vmm_arch_ops svm_ops = {
 	.cpl = svm_cpl,
 	.emulate_msr = svm_emulate_msr,
 	.leave = leave_to_native,
+	.state_lost = svm_state_lost,
 	.interrupt = handle_intr,
 	.npf = handle_npf,
 	.debug = handle_db,
