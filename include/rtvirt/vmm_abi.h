@@ -43,6 +43,7 @@
 #define RTVIRT_HC_DEV_INJECT	11	/* RBX: id, RCX: pa of a struct rtvirt_vmm_inject */
 #define RTVIRT_HC_CANARY	12	/* RBX: 0 returns the pa of the DMA canary page, 1 returns 1 if it is intact */
 #define RTVIRT_HC_PANIC_TEST	13	/* test: the VMM panics on this CPU (debugfs vmm_panic) */
+#define RTVIRT_HC_MCE_TEST	14	/* test: RBX 1: a restartable machine check in the VMM on this CPU, 0: one that is not (debugfs vmm_mce) */
 
 /* Steps of RTVIRT_HC_DEV_HANDBACK, in order; ABORT instead of FINISH. */
 #define RTVIRT_HB_BEGIN		0	/* hold the OS's submissions */

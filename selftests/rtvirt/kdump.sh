@@ -10,7 +10,9 @@
 # good and the VMM makes the kernel panic from another CPU, with its
 # reason ("rtvirt: the VMM stopped on CPU N: ..." on the console, which
 # make check looks for), and kdump runs all the same; with one online CPU
-# that CPU leaves the VMM and panics the kernel itself.  Run directly, not
+# that CPU leaves the VMM and panics the kernel itself.  With
+# RTVIRT_KDUMP_CRASH=mce the VMM panics for a machine check it cannot
+# resume from (debugfs vmm_mce), with the same outcome.  Run directly, not
 # through run_tests, under
 #   tools/vm/run --crash-kernel -- [env RTVIRT_KDUMP_CRASH=vmm] /rtvirt/selftests/kdump.sh
 # The first two results come from this kernel, the rest from the crash
@@ -23,7 +25,11 @@ grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
 grep -q crashkernel= /proc/cmdline || skip_all "no crashkernel= reservation"
 crash=${RTVIRT_KDUMP_CRASH:-sysrq}
 echo "# $(nproc) online CPUs"
-[ "$crash" = vmm ] && plan 6 || plan 5
+case $crash in
+sysrq) plan 5 ;;
+vmm|mce) plan 6 ;;
+*) skip_all "RTVIRT_KDUMP_CRASH=$crash: sysrq, vmm or mce" ;;
+esac
 unload
 check "rtvirt launched, every CPU a guest" \
 	sh -c "insmod '$RTVIRT_KO' && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
@@ -34,6 +40,9 @@ sync
 if [ "$crash" = vmm ]; then
 	echo "# the VMM panics now; the crash kernel reports the rest"
 	echo 1 > /sys/kernel/debug/rtvirt/vmm_panic
+elif [ "$crash" = mce ]; then
+	echo "# the VMM takes a machine check it cannot resume from now; the crash kernel reports the rest"
+	echo 2 > /sys/kernel/debug/rtvirt/vmm_mce
 else
 	echo "# crashing now; the crash kernel reports the rest"
 	echo c > /proc/sysrq-trigger

@@ -278,6 +278,35 @@ static int vmm_panic_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vmm_panic_fops, NULL, vmm_panic_set, "%llu\n");
 
 /*
+ * vmm_mce: "echo 1 > vmm_mce" makes the VMM take a restartable machine
+ * check while it handles a hypercall of the writing CPU
+ * (RTVIRT_HC_MCE_TEST): the kernel's #MC handler runs on that CPU before
+ * the write returns.  "echo 2" makes it one that is not restartable: a VMM
+ * panic, told to the kernel as any (the write never returns).  For the
+ * machine-check tests.
+ */
+static int vmm_mce_set(void *data, u64 val)
+{
+	int ret = -ENODEV;
+
+	if (val != 1 && val != 2)
+		return -EINVAL;
+	rtvirt_launch_lock();
+	if (rtvirt_launched()) {
+		preempt_disable();
+		pr_info("a%s machine check in the VMM on CPU %d on request (debugfs vmm_mce)\n",
+			val == 1 ? " restartable" : "n unrestartable",
+			smp_processor_id());
+		ret = rtvirt_hc_errno(rtvirt_hypercall(RTVIRT_HC_MCE_TEST,
+						       val == 1, 0, 0));
+		preempt_enable();
+	}
+	rtvirt_launch_unlock();
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vmm_mce_fops, NULL, vmm_mce_set, "%llu\n");
+
+/*
  * nvme_layout_fault: "echo N > nvme_layout_fault" corrupts the NVMe queue
  * layout of the next takeover (1: a submission queue in VMM memory, 2: a
  * completion queue phase that differs from the ring), which the VMM must
@@ -365,6 +394,7 @@ void rtvirt_debugfs_init(void)
 	debugfs_create_file("nmi_storm", 0600, dir, NULL, &nmi_storm_fops);
 	debugfs_create_file_unsafe("vmm_panic", 0200, dir, NULL,
 				   &vmm_panic_fops);
+	debugfs_create_file_unsafe("vmm_mce", 0200, dir, NULL, &vmm_mce_fops);
 }
 
 /**

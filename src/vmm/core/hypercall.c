@@ -38,6 +38,10 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 	case RTVIRT_HC_PANIC_TEST:
 		vmm_panic("cpu %u: panic requested by the module (test)\n",
 			  v->id);
+	case RTVIRT_HC_MCE_TEST:
+		if (a0 > 1)
+			return RTVIRT_HC_EINVAL;
+		return vmm_machine_check_test(a0);
 	case RTVIRT_HC_FLUSH ... RTVIRT_HC_CANARY:
 		return vdev_hypercall(v, nr, a0, v->regs.rcx, v->regs.rdx);
 	default:

@@ -29,6 +29,52 @@ extern const u8 svm_vmrun_return[], svm_irq_window[];
 extern const struct vmm_extable_entry __vmm_extable_start[],
 	__vmm_extable_end[];
 
+/*
+ * A machine check while the VMM runs: the kernel's handler must see it,
+ * as it would on bare metal.  Restartable (MCG_STATUS.RIPV), the VMM goes
+ * on with what it was doing and the backend gives the kernel #MC at this
+ * CPU's next entry (mce_pending); the banks and MCG_STATUS stay as the CPU
+ * set them, for the kernel's handler to read and clear.  Not restartable,
+ * nothing can go on: a VMM panic, which the kernel turns into its own.
+ * Without MCG_STATUS.MCIP it was no machine check (INT 18): false.
+ */
+static bool machine_check(const u64 *frame)
+{
+	struct vcpu *v = this_vcpu();
+	u64 mcg;
+
+	if (rdmsr_safe(MSR_IA32_MCG_STATUS, &mcg) || !(mcg & MCG_STATUS_MCIP))
+		return false;
+	if (!(mcg & MCG_STATUS_RIPV) || !v || !READ_ONCE(v->demoted))
+		vmm_panic("cpu %d: machine check in the VMM at rip %#llx (MCG_STATUS %#llx), not restartable\n",
+			  v ? (int)v->id : -1, (unsigned long long)frame[2],
+			  (unsigned long long)mcg);
+	vmm_log("cpu %u: machine check in the VMM at rip %#llx (MCG_STATUS %#llx): for the kernel at its next entry\n",
+		v->id, (unsigned long long)frame[2], (unsigned long long)mcg);
+	WRITE_ONCE(v->mce_pending, true);
+	return true;
+}
+
+/**
+ * vmm_machine_check_test() - take a machine check in the VMM (test hook)
+ * @restartable: with MCG_STATUS.RIPV set
+ *
+ * Sets MCG_STATUS as the CPU does when it signals #MC (MCIP, and RIPV if
+ * @restartable) and raises vector 18 through the VMM's IDT, so that
+ * machine_check() runs on a hypercall's exit as it would for a real one.
+ *
+ * Return: 0, or RTVIRT_HC_EOPNOTSUPP where MCG_STATUS cannot be written.
+ */
+u64 vmm_machine_check_test(bool restartable)
+{
+	u64 mcg = MCG_STATUS_MCIP | (restartable ? MCG_STATUS_RIPV : 0);
+
+	if (wrmsr_safe(MSR_IA32_MCG_STATUS, mcg))
+		return RTVIRT_HC_EOPNOTSUPP;
+	asm volatile("int %0" : : "i"(X86_TRAP_MC) : "memory");
+	return 0;
+}
+
 /**
  * vmm_exception() - an exception inside the VMM
  * @frame:	vector, error code, then the CPU's exception frame
@@ -39,8 +85,9 @@ extern const struct vmm_extable_entry __vmm_extable_start[],
  * interrupt it accepted (GIF is still set there), is recorded in the
  * vcpu's nmi_pending.  A #GP at an instruction of the exception table (an
  * MSR access tried on the kernel's behalf) continues at the instruction's
- * fixup, which reports the fault to its caller.  Anything else is a VMM
- * bug: report and stop.
+ * fixup, which reports the fault to its caller.  A machine check goes to
+ * the kernel (machine_check()).  Anything else is a VMM bug: report and
+ * stop.
  */
 void vmm_exception(u64 *frame)
 {
@@ -57,6 +104,8 @@ void vmm_exception(u64 *frame)
 		vmm_panic("cpu %u: NMI taken through the VMM's IDT at rip %#llx outside the interrupt window\n",
 			  v->id, (unsigned long long)frame[2]);
 	}
+	if (frame[0] == X86_TRAP_MC && machine_check(frame))
+		return;
 	/* frame[-1] is the saved RAX, frame[4] the saved RFLAGS. */
 	if (frame[2] == (u64)svm_irq_window && frame[0] >= 32) {
 		frame[-1] |= VMM_IRQ_TAKEN | frame[0];

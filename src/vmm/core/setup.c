@@ -113,11 +113,14 @@ _Static_assert(2 + VMM_STACK_PAGES + VCPU_VIEW_PAGES + VMM_ARCH_CPU_PAGES <=
 	       RTVIRT_VMM_CPU_PAGES,
 	       "RTVIRT_VMM_CPU_PAGES");
 
-/*
- * The vcpu of the calling CPU, from its GDT, which starts its per-CPU page;
- * NULL on a GDT that is not the VMM's (the kernel's, before the launch).
+/**
+ * this_vcpu() - the vcpu of the calling CPU, from its GDT, which starts
+ * its per-CPU page
+ *
+ * Return: the vcpu, or NULL on a GDT that is not the VMM's (the kernel's,
+ * before the launch).
  */
-static struct vcpu *this_vcpu(void)
+struct vcpu *this_vcpu(void)
 {
 	struct dtr gdtr;
 

@@ -102,6 +102,7 @@ struct vcpu {
 	bool entered;		/* the first VMRUN of this launch succeeded */
 	bool demoted;		/* from its launch's VMRUN to its leave */
 	bool nmi_pending;	/* an NMI the VMM took, for the kernel */
+	bool mce_pending;	/* a machine check the VMM took, for the kernel */
 	bool irq_window;	/* in the interrupt window, where NMIs come */
 	u16 held_irq;		/* VCPU_HELD_IRQ | vector: displaced by an exception */
 	struct exit_record last[VCPU_EXIT_RECORDS]; /* the latest exits */
@@ -139,6 +140,8 @@ u64 *vmm_table_va(void *ctx, u64 pa);
 bool vmm_owns_pa(u64 pa);
 bool vmm_reaches(u64 pa, u64 len);
 bool vmm_owns_range(u64 pa, u64 len);
+struct vcpu *this_vcpu(void);
+u64 vmm_machine_check_test(bool restartable);
 
 u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave);
 

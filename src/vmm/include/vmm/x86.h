@@ -86,6 +86,11 @@ struct vmm_extable_entry {
 
 #define X86_TRAP_NMI		2
 #define X86_TRAP_GP		13
+#define X86_TRAP_MC		18
+
+#define MSR_IA32_MCG_STATUS	0x17a
+#define MCG_STATUS_RIPV		(1ULL << 0)	/* restart IP valid */
+#define MCG_STATUS_MCIP		(1ULL << 2)	/* machine check in progress */
 
 #define VMM_EXTABLE(insn, fixup)				\
 	".pushsection .vmm_extable, \"a\"\n"			\

@@ -172,6 +172,7 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	v->stepping = 0;
 	v->entered = false;
 	v->nmi_pending = false;
+	v->mce_pending = false;
 	v->irq_window = false;
 	v->held_irq = 0;
 	v->nr_exits = 0;
@@ -369,16 +370,33 @@ static void requeue_event(struct vmcb_control *c)
 
 /*
  * What the VMM holds for the kernel goes in when this entry injects
- * nothing else: an NMI the interrupt window caught or an exception
- * displaced, then an interrupt an exception displaced.
+ * nothing else: a machine check the VMM took (machine_check() in
+ * core/main.c), an NMI the interrupt window caught or an exception
+ * displaced, then an interrupt an exception displaced.  The machine check
+ * displaces an NMI or interrupt this entry would deliver (it waits in the
+ * VMM as a displaced one); an exception or software interrupt it does not.
  */
 static void finish_events(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->arch.svm.vmcb->control;
+	u32 type = c->event_inj & SVM_EVTINJ_TYPE_MASK;
 
+	if (READ_ONCE(v->mce_pending) && (c->event_inj & SVM_EVTINJ_VALID)) {
+		if (type == SVM_EVTINJ_TYPE_NMI && !v->nmi_pending) {
+			v->nmi_pending = true;
+			c->event_inj = 0;
+		} else if (type == SVM_EVTINJ_TYPE_INTR && !v->held_irq) {
+			v->held_irq = VCPU_HELD_IRQ | (c->event_inj & 0xff);
+			c->event_inj = 0;
+		}
+	}
 	if (c->event_inj & SVM_EVTINJ_VALID)
 		return;
-	if (v->nmi_pending) {
+	if (READ_ONCE(v->mce_pending)) {
+		c->event_inj = X86_TRAP_MC | SVM_EVTINJ_TYPE_EXEPT |
+			       SVM_EVTINJ_VALID;
+		WRITE_ONCE(v->mce_pending, false);
+	} else if (v->nmi_pending) {
 		c->event_inj = X86_NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
 			       SVM_EVTINJ_VALID;
 		v->nmi_pending = false;
@@ -431,8 +449,8 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	 * caught it (handle_intr()): none can be waiting at a hypercall.
 	 */
 	if ((v->arch.svm.vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending ||
-	    v->held_irq)
-		vmm_log("cpu %u: leaves with an interrupt for the kernel undelivered\n",
+	    v->held_irq || v->mce_pending)
+		vmm_log("cpu %u: leaves with an interrupt or machine check for the kernel undelivered\n",
 			v->id);
 	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.orig_hsave_pa);
 	v->exit_efer = v->arch.svm.vmcb->save.efer & ~EFER_SVME;
