@@ -159,7 +159,18 @@ static int attach(struct rtvirt_dev *d)
 		return -ENOMEM;
 	describe(d, info);
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_ATTACH, virt_to_phys(info), 0, 0);
+	if (ret == RTVIRT_HC_EOPNOTSUPP || ret == RTVIRT_HC_EINVAL)
+		pr_err("%s: cannot take over: its registers (BAR 0 at %#llx, %llu bytes; configuration page at %#llx) %s\n",
+		       pci_name(d->pdev), info->bar_pa, info->bar_size,
+		       info->ecam_pa, ret == RTVIRT_HC_EINVAL ?
+		       "are malformed or overlap the VMM's memory" :
+		       "lie beyond what the VMM can address");
+	else if (ret == RTVIRT_HC_ENOMEM)
+		pr_err("%s: cannot take over: the VMM serves at most %d devices per launch, or its memory is full (load rtvirt with a larger vmm_mem_mb)\n",
+		       pci_name(d->pdev), RTVIRT_VMM_MAX_DEVICES);
 	kfree(info);
+	if (ret == RTVIRT_HC_EINVAL)
+		return -EIO;	/* what the kernel described did not check out */
 	if (rtvirt_hc_errno(ret))
 		return rtvirt_hc_errno(ret);
 	d->vmm_id = ret;

@@ -61,9 +61,12 @@ void *vmm_alloc_pages(unsigned int n, u64 *pa)
 	return p;
 }
 
+/* End of what the VMM can address (a 4-level host: 2^47). */
+static u64 reach_end = ~0ULL;
+
 bool vmm_reaches(u64 pa, u64 len)
 {
-	return pa && pa + len > pa;
+	return pa && pa + len > pa && pa + len <= reach_end;
 }
 
 /* A page of OS memory the tests declare the VMM's (0: none). */
@@ -691,6 +694,34 @@ START_TEST(real_queues_out_of_dma_reach)
 }
 END_TEST
 
+/*
+ * Registers the module describes are checked before anything is used: in
+ * the VMM's memory they are refused (EINVAL), beyond what it can address
+ * (a BAR above 2^47 on a 4-level host) not served (EOPNOTSUPP).
+ */
+START_TEST(attach_checks_registers)
+{
+	struct vdev d2 = dev;
+	u64 pa;
+
+	d2.info.bar_pa = (u64)vmm_alloc_pages(4, &pa);
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
+	d2.info = dev.info;
+	d2.info.ecam_pa = canary;
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
+	d2.info = dev.info;
+	d2.info.bar_size = ~0ULL - PG + 1;
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
+	d2.info = dev.info;
+	reach_end = dev.info.bar_pa + PG;
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_OPNOTSUPP);
+	reach_end = dev.info.bar_pa + BAR_SIZE;
+	d2.info.ecam_pa = reach_end;
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_OPNOTSUPP);
+	reach_end = ~0ULL;
+}
+END_TEST
+
 START_TEST(pool_exhausted_waits)
 {
 	u16 cid, status;
@@ -1175,6 +1206,7 @@ static void add_common(TCase *tc)
 	tcase_add_test(tc, list_rewritten_after_doorbell);
 	tcase_add_test(tc, list_into_vmm_refused);
 	tcase_add_test(tc, real_queues_out_of_dma_reach);
+	tcase_add_test(tc, attach_checks_registers);
 	tcase_add_test(tc, pool_exhausted_waits);
 	tcase_add_test(tc, held_doorbells_never_move_back);
 	tcase_add_test(tc, held_doorbells_after_mode_change_keep_order);
