@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/reboot.h>
 #include <linux/suspend.h>
 #include <linux/timekeeping.h>
@@ -294,6 +295,37 @@ static const char *const launch_errors[] = {
 	[ENODEV] = "SVM is disabled (VM_CR.SVMDIS)",
 };
 
+/*
+ * The nested tables follow the host's paging depth: with 4-level paging
+ * they translate 48 bits of guest-physical address, and the demoted
+ * kernel could not reach a device's registers at or above 2^48.  Look at
+ * every assigned PCI memory resource (BARs, expansion ROMs, SR-IOV BARs).
+ * Return: whether the launch may go ahead; if not, says why.
+ */
+static bool pci_within_npt(void)
+{
+	struct pci_dev *pdev = NULL;
+	int i;
+
+	if (pgtable_l5_enabled())
+		return true;
+	for_each_pci_dev(pdev) {
+		for (i = 0; i < PCI_NUM_RESOURCES; i++) {
+			const struct resource *r = &pdev->resource[i];
+
+			if (!(r->flags & IORESOURCE_MEM) ||
+			    (r->flags & IORESOURCE_UNSET) ||
+			    !resource_size(r) || r->end < BIT_ULL(48))
+				continue;
+			pr_err("launch refused: %s resource %d %pR ends at or above 2^48, which nested paging cannot map under 4-level paging; boot a kernel with 5-level paging (CONFIG_X86_5LEVEL, without no5lvl) to use rtvirt\n",
+			       pci_name(pdev), i, r);
+			pci_dev_put(pdev);
+			return false;
+		}
+	}
+	return true;
+}
+
 /**
  * rtvirt_launch() - demote every online CPU under the VMM
  *
@@ -320,6 +352,8 @@ int rtvirt_launch(void)
 		pr_err("launch refused: memory encryption (SME or SEV) is active, which the VMM does not support; boot with mem_encrypt=off to use rtvirt\n");
 		return -EOPNOTSUPP;
 	}
+	if (!pci_within_npt())
+		return -EOPNOTSUPP;
 	mutex_lock(&rtvirt_launch_mutex);
 	if (rtvirt_is_launched) {
 		mutex_unlock(&rtvirt_launch_mutex);
