@@ -517,6 +517,9 @@ static u64 dev_attach(u64 info_pa)
 	d->ops = find_model(d->info.model);
 	if (!d->ops)
 		return RTVIRT_HC_EOPNOTSUPP;
+	ret = vdev_regs_ok(&d->info);
+	if (ret)
+		return (u64)(s64)ret;
 	d->log = vmm_alloc_pages((VDEV_LOG_MAX * sizeof(struct access) +
 				  PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, &pa);
 	d->trace = vmm_alloc_pages((RTVIRT_VMM_TRACE_RING *

@@ -695,30 +695,38 @@ START_TEST(real_queues_out_of_dma_reach)
 END_TEST
 
 /*
- * Registers the module describes are checked before anything is used: in
- * the VMM's memory they are refused (EINVAL), beyond what it can address
- * (a BAR above 2^47 on a 4-level host) not served (EOPNOTSUPP).
+ * Registers the module describes are checked before anything is used
+ * (vdev_regs_ok(), at attach): in the VMM's memory they are refused
+ * (EINVAL), beyond what it can address (a BAR above 2^47 on a 4-level
+ * host) not served (EOPNOTSUPP); the NVMe model wants two pages at least.
  */
 START_TEST(attach_checks_registers)
 {
+	struct rtvirt_vmm_dev_info i = dev.info;
 	struct vdev d2 = dev;
 	u64 pa;
 
-	d2.info.bar_pa = (u64)vmm_alloc_pages(4, &pa);
-	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
-	d2.info = dev.info;
-	d2.info.ecam_pa = canary;
-	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
-	d2.info = dev.info;
-	d2.info.bar_size = ~0ULL - PG + 1;
-	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
-	d2.info = dev.info;
-	reach_end = dev.info.bar_pa + PG;
-	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_OPNOTSUPP);
-	reach_end = dev.info.bar_pa + BAR_SIZE;
-	d2.info.ecam_pa = reach_end;
-	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_OPNOTSUPP);
+	ck_assert_int_eq(vdev_regs_ok(&i), 0);
+	i.bar_pa = (u64)vmm_alloc_pages(4, &pa);
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	i.ecam_pa = canary;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	i.bar_size = ~0ULL - PG + 1;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	i.bar_pa += 8;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	reach_end = i.bar_pa + PG;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
+	reach_end = i.bar_pa + BAR_SIZE;
+	i.ecam_pa = reach_end;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
 	reach_end = ~0ULL;
+	d2.info.bar_size = PG;
+	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
 }
 END_TEST
 

@@ -281,37 +281,13 @@ static void set_injection(struct nvme *n, const struct rtvirt_vmm_inject *inj)
 	spin_unlock(&n->inject_lock);
 }
 
-/*
- * The register BAR and the configuration page, which the module describes
- * (the kernel could forge them), are where the VMM reads, writes and
- * traps: never its own memory (ERR_INVAL), and within what it can
- * address, which on a 4-level paging host ends at 2^47 (ERR_OPNOTSUPP: a
- * BAR placed above that cannot be served).
- */
-static int regs_ok(const struct vdev *d)
-{
-	const struct rtvirt_vmm_dev_info *i = &d->info;
-
-	if (!i->bar_pa || i->bar_size < 2 * PT_PAGE_SIZE ||
-	    (i->bar_pa & (PT_PAGE_SIZE - 1)) ||
-	    (i->ecam_pa & (PT_PAGE_SIZE - 1)) ||
-	    i->bar_pa + i->bar_size < i->bar_pa ||
-	    vmm_owns_range(i->bar_pa, i->bar_size) ||
-	    (i->ecam_pa && vmm_owns_range(i->ecam_pa, PT_PAGE_SIZE)))
-		return ERR_INVAL;
-	if (!vmm_reaches(i->bar_pa, i->bar_size) ||
-	    (i->ecam_pa && !vmm_reaches(i->ecam_pa, PT_PAGE_SIZE)))
-		return ERR_OPNOTSUPP;
-	return 0;
-}
-
 static int nvme_attach(struct vdev *d)
 {
 	struct nvme *n;
-	int ret = regs_ok(d);
 
-	if (ret)
-		return ret;
+	/* Registers and doorbells: at least two pages (vdev_regs_ok()). */
+	if (d->info.bar_size < 2 * PT_PAGE_SIZE)
+		return ERR_INVAL;
 	n = alloc_bytes(sizeof(*n));
 	if (!n)
 		return ERR_NOMEM;

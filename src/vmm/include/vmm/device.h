@@ -9,6 +9,7 @@
 
 #include <rtvirt/vmm_abi.h>
 #include <vmm/types.h>
+#include <vmm/vmm.h>
 
 struct vcpu;
 struct vdev;
@@ -200,6 +201,33 @@ bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		    u64 *val);
 u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2);
 void vdev_reset_all(void);
+
+/**
+ * vdev_regs_ok() - check a device's registers as the kernel described them
+ * @i:	the description (RTVIRT_HC_DEV_ATTACH)
+ *
+ * The register BAR and the configuration page are where the VMM reads,
+ * writes and traps, and the kernel could forge them: never the VMM's own
+ * memory, and within what it can address, which on a 4-level paging host
+ * ends at 2^47.
+ *
+ * Return: 0; ERR_INVAL for a BAR that is missing, not page-aligned or
+ * wraps, an unaligned configuration page, or either in the VMM's memory;
+ * ERR_OPNOTSUPP for one beyond the VMM's reach.
+ */
+static inline int vdev_regs_ok(const struct rtvirt_vmm_dev_info *i)
+{
+	if (!i->bar_pa || !i->bar_size || (i->bar_pa & (PT_PAGE_SIZE - 1)) ||
+	    (i->ecam_pa & (PT_PAGE_SIZE - 1)) ||
+	    i->bar_pa + i->bar_size < i->bar_pa ||
+	    vmm_owns_range(i->bar_pa, i->bar_size) ||
+	    (i->ecam_pa && vmm_owns_range(i->ecam_pa, PT_PAGE_SIZE)))
+		return ERR_INVAL;
+	if (!vmm_reaches(i->bar_pa, i->bar_size) ||
+	    (i->ecam_pa && !vmm_reaches(i->ecam_pa, PT_PAGE_SIZE)))
+		return ERR_OPNOTSUPP;
+	return 0;
+}
 
 static inline u64 rdtsc(void)
 {
