@@ -39,7 +39,7 @@ u64 vmm_va_to_pa(const void *va)
  */
 bool vmm_reaches(u64 pa, u64 len)
 {
-	return len && pa + len - 1 >= pa && pa + len <= vmm.phys_end;
+	return len && pa + len - 1 >= pa && pa + len - 1 < vmm.phys_end;
 }
 
 /**
