@@ -25,6 +25,14 @@
 #define RTVIRT_VMM_GLOBAL_PAGES	6
 #define RTVIRT_VMM_DEV_RESERVE	(4UL << 20)
 #define RTVIRT_VMM_DEV_CPU_PAGES	52
+/*
+ * Device registers (each device's BAR and configuration page) are mapped
+ * uncached in a window of the VMM's address space: at most this many
+ * ranges per launch, each with at most two table pages of its own, plus
+ * the window's two shared ones.
+ */
+#define RTVIRT_VMM_IO_MAPS	(2 * RTVIRT_VMM_MAX_DEVICES)
+#define RTVIRT_VMM_IO_TABLE_PAGES	(2 * RTVIRT_VMM_IO_MAPS + 2)
 
 /*
  * Hypercalls: VMMCALL (VMCALL under VMX) with the number in RAX, arguments

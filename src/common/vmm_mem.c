@@ -34,8 +34,9 @@ static u64 identity_tables(u64 span, bool la57)
  * translate), each with 1 GiB leaves, plus the tables that split 1 GiB
  * pages around every 2 MiB chunk of the block and the 4 KiB tables that
  * contained accesses map into it; RTVIRT_VMM_CPU_PAGES for each possible
- * CPU; the SVM permission maps; RTVIRT_VMM_DEV_RESERVE for the devices and
- * RTVIRT_VMM_DEV_CPU_PAGES per possible CPU for their queues.
+ * CPU; the SVM permission maps; RTVIRT_VMM_DEV_RESERVE for the devices,
+ * RTVIRT_VMM_DEV_CPU_PAGES per possible CPU for their queues and
+ * RTVIRT_VMM_IO_TABLE_PAGES for the window onto their registers.
  *
  * Return: the size in bytes, a multiple of RTVIRT_VMM_CHUNK_SIZE.
  */
@@ -54,7 +55,8 @@ u64 rtvirt_vmm_mem_needed(u64 image_bytes, unsigned int phys_bits, bool la57,
 		identity_tables(npt_span, la57) +
 		(u64)nr_cpus * (RTVIRT_VMM_CPU_PAGES + RTVIRT_VMM_DEV_CPU_PAGES) +
 		div_up(nr_cpus * 8ULL, PAGE_4K) +
-		RTVIRT_VMM_GLOBAL_PAGES + RTVIRT_VMM_DEV_RESERVE / PAGE_4K;
+		RTVIRT_VMM_GLOBAL_PAGES + RTVIRT_VMM_DEV_RESERVE / PAGE_4K +
+		RTVIRT_VMM_IO_TABLE_PAGES;
 	/*
 	 * Per chunk: a 2 MiB-leaf table where the VMM maps it (and the
 	 * upper-half path to it), one where the nested tables leave it out,

@@ -164,7 +164,7 @@ static int attach(struct rtvirt_dev *d)
 		       pci_name(d->pdev), info->bar_pa, info->bar_size,
 		       info->ecam_pa, ret == RTVIRT_HC_EINVAL ?
 		       "are malformed or overlap the VMM's memory" :
-		       "lie beyond what the VMM can address");
+		       "lie beyond what nested paging maps (2^48 under 4-level paging)");
 	else if (ret == RTVIRT_HC_ENOMEM)
 		pr_err("%s: cannot take over: the VMM serves at most %d devices per launch, or its memory is full (load rtvirt with a larger vmm_mem_mb)\n",
 		       pci_name(d->pdev), RTVIRT_VMM_MAX_DEVICES);

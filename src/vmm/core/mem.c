@@ -81,6 +81,142 @@ bool vmm_owns_range(u64 pa, u64 len)
 }
 
 /**
+ * vmm_io_window_base() - where the I/O window starts in the VMM's space
+ *
+ * At the first top-level slot of the upper half that holds none of the
+ * block (the kernel keeps the first ones, from 0xffff800000000000 with
+ * 4-level paging, as a guard hole for hypervisors).
+ *
+ * Return: its address (canonical).
+ */
+u64 vmm_io_window_base(void)
+{
+	int levels = vmm.boot.la57 ? 5 : 4;
+	u64 va_mask = PT_LEVEL_SIZE(levels + 1) - 1;
+	u64 slot = PT_LEVEL_SIZE(levels), base;
+	bool used;
+
+	for (base = (va_mask + 1) / 2; base < va_mask; base += slot) {
+		used = false;
+		for (unsigned int i = 0; i < vmm.boot.nr_chunks; i++) {
+			u64 va = (vmm.boot.virt_base +
+				  i * RTVIRT_VMM_CHUNK_SIZE) & va_mask;
+
+			used |= va >= base && va - base < slot;
+		}
+		if (!used)
+			break;
+	}
+	return base | ~va_mask;
+}
+
+/**
+ * vmm_io_reaches() - whether the VMM can serve device registers at a range
+ * @pa:		first byte
+ * @len:	bytes (at least 1)
+ *
+ * Registers are mapped in the I/O window (vmm_io_map()), wherever they
+ * are below 2^phys_bits; what counts is that the kernel reaches them
+ * through the nested tables, which translate 48 bits with 4-level paging.
+ *
+ * Return: true if [@pa, @pa + @len) is below both ends.
+ */
+bool vmm_io_reaches(u64 pa, u64 len)
+{
+	u64 end = PT_LEVEL_SIZE(vmm.npt.levels + 1);
+
+	if (end > 1ULL << vmm.boot.phys_bits)
+		end = 1ULL << vmm.boot.phys_bits;
+	return len && pa + len - 1 >= pa && pa + len - 1 < end;
+}
+
+/* The map holding [@pa, @pa + @len), or NULL. */
+static const struct vmm_io_map *io_map_find(u64 pa, u64 len)
+{
+	unsigned int n = __atomic_load_n(&vmm.nr_io_maps, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vmm_io_map *m = &vmm.io_maps[i];
+
+		if (pa >= m->pa && pa - m->pa < m->len && len <= m->len &&
+		    pa - m->pa <= m->len - len)
+			return m;
+	}
+	return NULL;
+}
+
+/**
+ * vmm_io_map() - map device registers uncached in the VMM's I/O window
+ * @pa:		first byte, page-aligned
+ * @len:	bytes, a multiple of 4 KiB
+ *
+ * The identity map is write-back and, with 4-level paging, ends at 2^47;
+ * registers are reached through the window instead, wherever they are.
+ * A range is placed at an address as aligned as itself (up to 1 GiB) so
+ * that a naturally aligned BAR takes large pages.  Maps last until the
+ * next launch: the window's addresses are never reused, so no CPU can
+ * hold a stale translation of one.  A range inside an existing map
+ * reuses it.  Any CPU may call it while the others run the kernel: it
+ * only fills entries that were not present, which needs no TLB flush.
+ *
+ * Return: 0; ERR_INVAL for a malformed or unreachable range
+ * (vmm_io_reaches()); ERR_NOMEM when RTVIRT_VMM_IO_MAPS ranges are
+ * mapped, the window is full or the block has no page for a table.
+ */
+int vmm_io_map(u64 pa, u64 len)
+{
+	u64 va_mask = PT_LEVEL_SIZE(vmm.host_pt.levels + 1) - 1;
+	u64 align = PT_PAGE_SIZE, off;
+	struct vmm_io_map *m;
+	int ret = 0;
+
+	if ((pa | len) & (PT_PAGE_SIZE - 1) || !vmm_io_reaches(pa, len))
+		return ERR_INVAL;
+	while (align < PT_LEVEL_SIZE(3) && align < len && !(pa & align))
+		align <<= 1;
+	spin_lock(&vmm.io_lock);
+	if (io_map_find(pa, len))
+		goto out;
+	off = (vmm.io_next + align - 1) & ~(align - 1);
+	if (vmm.nr_io_maps == RTVIRT_VMM_IO_MAPS || off > VMM_IO_WINDOW ||
+	    len > VMM_IO_WINDOW - off) {
+		ret = ERR_NOMEM;
+		goto out;
+	}
+	/* Even on failure: a half-filled range is never filled again. */
+	vmm.io_next = off + len;
+	ret = pt_map(&vmm.host_pt, (vmm.io_base + off) & va_mask, pa, len,
+		     PT_READ | PT_WRITE | PT_UNCACHED);
+	if (ret)
+		goto out;
+	m = &vmm.io_maps[vmm.nr_io_maps];
+	*m = (struct vmm_io_map){ .pa = pa, .len = len,
+				  .va = vmm.io_base + off };
+	__atomic_store_n(&vmm.nr_io_maps, vmm.nr_io_maps + 1, __ATOMIC_RELEASE);
+	vmm_log("device registers %#llx-%#llx mapped at %#llx\n",
+		(unsigned long long)pa, (unsigned long long)(pa + len - 1),
+		(unsigned long long)m->va);
+out:
+	spin_unlock(&vmm.io_lock);
+	return ret;
+}
+
+/**
+ * vmm_io_va() - the VMM's address of device registers or of RAM
+ * @pa:		physical address
+ * @size:	bytes accessed there
+ *
+ * Return: the I/O window's address for registers vmm_io_map() mapped,
+ * else the identity map's (RAM, whose callers checked vmm_reaches()).
+ */
+volatile void *vmm_io_va(u64 pa, unsigned int size)
+{
+	const struct vmm_io_map *m = io_map_find(pa, size);
+
+	return (volatile void *)(m ? m->va + (pa - m->pa) : pa);
+}
+
+/**
  * vmm_table_va() - the VMM's address of a page of its block
  * @ctx:	unused (the signature of struct pt's table_va)
  * @pa:		physical address in the block

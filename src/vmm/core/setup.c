@@ -53,8 +53,9 @@ static int build_npt(const struct pt_format *fmt)
 
 /*
  * The VMM's address space: physical memory identity-mapped in the lower
- * half (to reach guest memory and control blocks), and the block at the
- * same kernel-virtual address the module mapped and relocated it at.
+ * half (to reach guest memory and control blocks), the block at the
+ * same kernel-virtual address the module mapped and relocated it at, and
+ * the I/O window in the upper half, empty until devices attach.
  */
 static int build_host_pt(void)
 {
@@ -67,6 +68,7 @@ static int build_host_pt(void)
 	if (phys_end > (va_mask + 1) / 2)
 		phys_end = (va_mask + 1) / 2;
 	vmm.phys_end = phys_end;
+	vmm.io_base = vmm_io_window_base();
 	ret = init_pt(&vmm.host_pt, &pt_format_host);
 	if (!ret)
 		ret = pt_map(&vmm.host_pt, 0, 0, phys_end, PT_READ | PT_WRITE);

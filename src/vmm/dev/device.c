@@ -45,47 +45,52 @@ void vdev_reset_all(void)
 }
 
 /**
- * vdev_mmio_write() - store to device memory or RAM at a physical address
- * @pa:		address (identity-mapped in the VMM)
+ * vdev_mmio_write() - store to device registers or RAM at a physical address
+ * @pa:		address: registers in the I/O window (vmm_io_map()), or RAM
+ *		the VMM reaches (vmm_reaches())
  * @val:	value
  * @size:	1, 2, 4 or 8 bytes
  */
 void vdev_mmio_write(u64 pa, u64 val, unsigned int size)
 {
+	volatile void *p = vmm_io_va(pa, size);
+
 	switch (size) {
 	case 1:
-		*(volatile u8 *)pa = (u8)val;
+		*(volatile u8 *)p = (u8)val;
 		break;
 	case 2:
-		*(volatile u16 *)pa = (u16)val;
+		*(volatile u16 *)p = (u16)val;
 		break;
 	case 4:
-		*(volatile u32 *)pa = (u32)val;
+		*(volatile u32 *)p = (u32)val;
 		break;
 	default:
-		*(volatile u64 *)pa = val;
+		*(volatile u64 *)p = val;
 		break;
 	}
 }
 
 /**
- * vdev_mmio_read() - load from device memory or RAM at a physical address
- * @pa:		address (identity-mapped in the VMM)
+ * vdev_mmio_read() - load from device registers or RAM at a physical address
+ * @pa:		address, as for vdev_mmio_write()
  * @size:	1, 2, 4 or 8 bytes
  *
  * Return: the value.
  */
 u64 vdev_mmio_read(u64 pa, unsigned int size)
 {
+	volatile void *p = vmm_io_va(pa, size);
+
 	switch (size) {
 	case 1:
-		return *(volatile u8 *)pa;
+		return *(volatile u8 *)p;
 	case 2:
-		return *(volatile u16 *)pa;
+		return *(volatile u16 *)p;
 	case 4:
-		return *(volatile u32 *)pa;
+		return *(volatile u32 *)p;
 	default:
-		return *(volatile u64 *)pa;
+		return *(volatile u64 *)p;
 	}
 }
 
@@ -518,6 +523,10 @@ static u64 dev_attach(u64 info_pa)
 	if (!d->ops)
 		return RTVIRT_HC_EOPNOTSUPP;
 	ret = vdev_regs_ok(&d->info);
+	if (!ret)
+		ret = vmm_io_map(d->info.bar_pa, d->info.bar_size);
+	if (!ret && d->info.ecam_pa)
+		ret = vmm_io_map(d->info.ecam_pa, PT_PAGE_SIZE);
 	if (ret)
 		return (u64)(s64)ret;
 	d->log = vmm_alloc_pages((VDEV_LOG_MAX * sizeof(struct access) +

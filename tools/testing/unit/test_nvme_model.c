@@ -69,6 +69,14 @@ bool vmm_reaches(u64 pa, u64 len)
 	return pa && pa + len > pa && pa + len <= reach_end;
 }
 
+/* End of the registers the kernel reaches (a 4-level host: 2^48). */
+static u64 io_reach_end = ~0ULL;
+
+bool vmm_io_reaches(u64 pa, u64 len)
+{
+	return len && pa + len - 1 >= pa && pa + len <= io_reach_end;
+}
+
 /* A page of OS memory the tests declare the VMM's (0: none). */
 static u64 vmm_page;
 
@@ -251,7 +259,10 @@ static void setup(void)
 	memset(&os, 0, sizeof(os));
 	memset(&dev, 0, sizeof(dev));
 	vmm_page = 0;
-	ctrl.bar = os_page(BAR_SIZE / PG);
+	/* A BAR is aligned to its size (vdev_regs_ok()). */
+	ctrl.bar = aligned_alloc(BAR_SIZE, BAR_SIZE);
+	ck_assert_ptr_nonnull(ctrl.bar);
+	memset(ctrl.bar, 0, BAR_SIZE);
 	set_reg(NVME_REG_CAP, 1023, 8);		/* MQES 1023, DSTRD 0 */
 	set_reg(NVME_REG_CC, NVME_CC_EN, 4);
 	set_reg(NVME_REG_CSTS, NVME_CSTS_RDY, 4);
@@ -696,18 +707,22 @@ END_TEST
 
 /*
  * Registers the module describes are checked before anything is used
- * (vdev_regs_ok(), at attach): in the VMM's memory they are refused
- * (EINVAL), beyond what it can address (a BAR above 2^47 on a 4-level
- * host) not served (EOPNOTSUPP); the NVMe model wants two pages at least.
+ * (vdev_regs_ok(), at attach): malformed (not PCI's power-of-two size
+ * aligned to itself) or in the VMM's memory they are refused (EINVAL),
+ * beyond what the kernel reaches through the nested tables (a BAR at or
+ * above 2^48 on a 4-level host) not served (EOPNOTSUPP); the NVMe model
+ * wants two pages at least.
  */
 START_TEST(attach_checks_registers)
 {
 	struct rtvirt_vmm_dev_info i = dev.info;
 	struct vdev d2 = dev;
-	u64 pa;
 
 	ck_assert_int_eq(vdev_regs_ok(&i), 0);
-	i.bar_pa = (u64)vmm_alloc_pages(4, &pa);
+	vmm_page = i.bar_pa + PG;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	vmm_page = 0;
+	i.bar_pa = 0;
 	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
 	i = dev.info;
 	i.ecam_pa = canary;
@@ -715,16 +730,31 @@ START_TEST(attach_checks_registers)
 	i = dev.info;
 	i.bar_size = ~0ULL - PG + 1;
 	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i.bar_size = 3 * PG;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i.bar_size = PG / 2;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	i.bar_pa += PG;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
 	i = dev.info;
 	i.bar_pa += 8;
 	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
 	i = dev.info;
-	reach_end = i.bar_pa + PG;
-	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
-	reach_end = i.bar_pa + BAR_SIZE;
-	i.ecam_pa = reach_end;
-	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
+	i.ecam_pa = 0x1000 + 8;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_INVAL);
+	i = dev.info;
+	/* Beyond the identity map (reach_end) is no reason to refuse. */
+	reach_end = i.bar_pa;
+	ck_assert_int_eq(vdev_regs_ok(&i), 0);
 	reach_end = ~0ULL;
+	io_reach_end = i.bar_pa + PG;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
+	io_reach_end = i.bar_pa + BAR_SIZE;
+	ck_assert_int_eq(vdev_regs_ok(&i), 0);
+	i.ecam_pa = io_reach_end;
+	ck_assert_int_eq(vdev_regs_ok(&i), ERR_OPNOTSUPP);
+	io_reach_end = ~0ULL;
 	d2.info.bar_size = PG;
 	ck_assert_int_eq(nvme_ops.attach(&d2), ERR_INVAL);
 }

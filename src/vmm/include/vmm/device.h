@@ -207,24 +207,27 @@ void vdev_reset_all(void);
  * @i:	the description (RTVIRT_HC_DEV_ATTACH)
  *
  * The register BAR and the configuration page are where the VMM reads,
- * writes and traps, and the kernel could forge them: never the VMM's own
- * memory, and within what it can address, which on a 4-level paging host
- * ends at 2^47.
+ * writes and traps, and the kernel could forge them: a BAR is a power of
+ * two in size and aligned to it (PCI's rule, which keeps its I/O window
+ * tables small), never the VMM's own memory, and within what the kernel
+ * reaches through the nested tables (vmm_io_reaches()).
  *
- * Return: 0; ERR_INVAL for a BAR that is missing, not page-aligned or
- * wraps, an unaligned configuration page, or either in the VMM's memory;
- * ERR_OPNOTSUPP for one beyond the VMM's reach.
+ * Return: 0; ERR_INVAL for a BAR that is missing, not a power of two or
+ * not aligned to its size, an unaligned configuration page, or either in
+ * the VMM's memory; ERR_OPNOTSUPP for one beyond that reach (2^48 with
+ * 4-level paging).
  */
 static inline int vdev_regs_ok(const struct rtvirt_vmm_dev_info *i)
 {
-	if (!i->bar_pa || !i->bar_size || (i->bar_pa & (PT_PAGE_SIZE - 1)) ||
+	if (!i->bar_pa || i->bar_size < PT_PAGE_SIZE ||
+	    (i->bar_size & (i->bar_size - 1)) ||
+	    (i->bar_pa & (i->bar_size - 1)) ||
 	    (i->ecam_pa & (PT_PAGE_SIZE - 1)) ||
-	    i->bar_pa + i->bar_size < i->bar_pa ||
 	    vmm_owns_range(i->bar_pa, i->bar_size) ||
 	    (i->ecam_pa && vmm_owns_range(i->ecam_pa, PT_PAGE_SIZE)))
 		return ERR_INVAL;
-	if (!vmm_reaches(i->bar_pa, i->bar_size) ||
-	    (i->ecam_pa && !vmm_reaches(i->ecam_pa, PT_PAGE_SIZE)))
+	if (!vmm_io_reaches(i->bar_pa, i->bar_size) ||
+	    (i->ecam_pa && !vmm_io_reaches(i->ecam_pa, PT_PAGE_SIZE)))
 		return ERR_OPNOTSUPP;
 	return 0;
 }

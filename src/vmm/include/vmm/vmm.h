@@ -12,6 +12,8 @@
 #include <vmm/types.h>
 
 #define VMM_STACK_PAGES		4	/* per CPU */
+/* Virtual space for device registers: what one table of 1 GiB leaves spans. */
+#define VMM_IO_WINDOW		PT_LEVEL_SIZE(4)
 #define VCPU_STEP_PAGES		4	/* VMM pages one instruction may touch */
 #define VCPU_VIEW_PAGES		8	/* table pages of a CPU's step view */
 #define VMM_ARCH_CPU_PAGES	4	/* per CPU, most a backend allocates */
@@ -112,6 +114,18 @@ struct vcpu {
 
 
 /**
+ * struct vmm_io_map - device registers mapped in the VMM's I/O window
+ * @pa:		first byte
+ * @len:	bytes
+ * @va:		the VMM's address of @pa
+ */
+struct vmm_io_map {
+	u64 pa;
+	u64 len;
+	u64 va;
+};
+
+/**
  * struct vmm - everything the VMM knows about itself
  */
 struct vmm {
@@ -121,6 +135,11 @@ struct vmm {
 	struct pt host_pt;	/* the VMM's own address space */
 	struct pt npt;		/* nested paging for the guest */
 	u64 phys_end;		/* end of the VMM's identity map */
+	u64 io_base;		/* the I/O window, VMM_IO_WINDOW bytes */
+	u64 io_next;		/* its first unused byte (offset) */
+	int io_lock;		/* serialises vmm_io_map() */
+	unsigned int nr_io_maps; /* of io_maps[], published with release */
+	struct vmm_io_map io_maps[RTVIRT_VMM_IO_MAPS];
 	struct vmm_vendor arch;	/* the backend's */
 	u64 efer_writable;	/* EFER bits that are not reserved */
 	bool ready;
@@ -140,6 +159,10 @@ u64 *vmm_table_va(void *ctx, u64 pa);
 bool vmm_owns_pa(u64 pa);
 bool vmm_reaches(u64 pa, u64 len);
 bool vmm_owns_range(u64 pa, u64 len);
+u64 vmm_io_window_base(void);
+bool vmm_io_reaches(u64 pa, u64 len);
+int vmm_io_map(u64 pa, u64 len);
+volatile void *vmm_io_va(u64 pa, unsigned int size);
 struct vcpu *this_vcpu(void);
 u64 vmm_machine_check_test(bool restartable);
 
