@@ -3,13 +3,14 @@
 # (tools/vm/run --add tools/bench -- /extra/bench.sh).  Reports ratios and
 # counts measured in this one run; passes or fails nothing.
 #
-# Sections: idle exit rate; stress-ng cpu and syscall native and demoted;
-# for each NVMe controller of the test VM (the disk, and the one like a
-# physical SSD, picked by serial number), fio random reads and writes at
-# queue depths 1 and 32 with it native and virtualized (IOPS, bandwidth,
-# ratio, VM exits and the controller's interrupts per I/O) and
-# the hand-back stall over 100 flips under load (p50, p99, max), with direct
-# and with mediated completions; launch and unlaunch time per CPU.
+# Sections: idle exit rate; the cost of one VM exit; stress-ng cpu and
+# syscall native and demoted; for each NVMe controller of the test VM (the
+# disk, and the one like a physical SSD, picked by serial number), fio
+# random reads and writes at queue depths 1 and 32 with it native and
+# virtualized (IOPS, bandwidth, ratio, VM exits and the controller's
+# interrupts per I/O) and the hand-back stall over 100 flips under load
+# (p50, p99, max), with direct and with mediated completions; launch and
+# unlaunch time per CPU.
 #
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
 SYSFS=/sys/kernel/rtvirt
@@ -45,6 +46,27 @@ a=$(total_exits); sleep "$secs"; b=$(total_exits)
 idle=$((b - a - cost))
 echo "exits while demoted and idle: $idle in $secs s = $(awk -v n=$idle -v s=$secs 'BEGIN { printf "%.1f", n / s }')/s (all CPUs; reading the counters costs $cost)"
 echo 0 > $SYSFS/virtualized
+
+# What one VM exit costs on this machine: CPUID of leaf 0 in a loop,
+# each followed by reads of P distinct pages (the working set the kernel
+# touches again after an exit), native and demoted.  Demoted, every CPUID
+# exits; the difference is the exit's cost with that working set, and the
+# growth with P what each page touched after an exit costs.
+set -- $(/rtvirt/selftests/cpu_probe cpuid 20000 0) \
+	$(/rtvirt/selftests/cpu_probe cpuid 20000 64) \
+	$(/rtvirt/selftests/cpu_probe cpuid 20000 256)
+n0=$1 n64=$2 n256=$3
+echo 1 > $SYSFS/virtualized
+set -- $(/rtvirt/selftests/cpu_probe cpuid 2000 0) \
+	$(/rtvirt/selftests/cpu_probe cpuid 2000 64) \
+	$(/rtvirt/selftests/cpu_probe cpuid 2000 256)
+echo 0 > $SYSFS/virtualized
+awk -v n0=$n0 -v n64=$n64 -v n256=$n256 -v d0=$1 -v d64=$2 -v d256=$3 'BEGIN {
+	printf "VM exit (CPUID) then 0 pages read: native %.2f us, demoted %.2f us: %.1f us per exit\n", n0 / 1000, d0 / 1000, (d0 - n0) / 1000
+	printf "VM exit (CPUID) then 64 pages read: native %.2f us, demoted %.2f us: %.1f us per exit\n", n64 / 1000, d64 / 1000, (d64 - n64) / 1000
+	printf "VM exit (CPUID) then 256 pages read: native %.2f us, demoted %.2f us: %.1f us per exit\n", n256 / 1000, d256 / 1000, (d256 - n256) / 1000
+	printf "each page touched after a VM exit: %.2f us more (from 0 to 256 pages)\n", ((d256 - n256) - (d0 - n0)) / 256 / 1000
+}'
 
 # Workloads: native first, then demoted, same VM, same binaries.
 for w in cpu syscall; do
