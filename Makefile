@@ -47,8 +47,9 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 # backends, the device framework with one folder per model, and the
 # library (format, log, serial, string), which calls nothing above it.
 VMM_SRCS := src/vmm/core/header.S src/vmm/core/main.c src/vmm/core/setup.c \
-	    src/vmm/core/mem.c src/vmm/core/view.c src/vmm/core/vcpu.c \
-	    src/vmm/core/hypercall.c src/vmm/core/policy.c \
+	    src/vmm/core/mem.c src/vmm/core/view.c src/vmm/core/contain.c \
+	    src/vmm/core/event.c src/vmm/core/vcpu.c src/vmm/core/hypercall.c \
+	    src/vmm/core/policy.c \
 	    src/vmm/arch/x86/idt.S src/vmm/arch/x86/paging.c \
 	    src/vmm/arch/x86/decode.c src/vmm/arch/x86/guest.c \
 	    src/vmm/arch/x86/svm/svm.c src/vmm/arch/x86/svm/svm_asm.S \

@@ -11,6 +11,7 @@
 static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 			  unsigned long long guest_rip, unsigned int flags)
 {
+	struct vcpu *v;
 	u64 *gdt;
 
 	if (!vmm.ready || cpu >= vmm.boot.nr_cpus)
@@ -19,9 +20,20 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 	 * A CPU launched again after going offline (hotplug) loads its TSS
 	 * a second time: LTR needs the descriptor marked available.
 	 */
-	gdt = (u64 *)vmm.cpus[cpu]->gdtr_base;
+	v = vmm.cpus[cpu];
+	gdt = (u64 *)v->gdtr_base;
 	gdt[VMM_TSS / 8] &= ~(1ULL << 41);
-	return vmm_arch->launch_cpu(vmm.cpus[cpu], guest_rsp, guest_rip, flags);
+	/* This launch's state and counters start afresh. */
+	v->stepping = 0;
+	v->entered = false;
+	v->nmi_pending = false;
+	v->mce_pending = false;
+	v->irq_window = false;
+	v->held_irq = 0;
+	v->nr_exits = 0;
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(&v->stats, 0, sizeof(v->stats));
+	return vmm_arch->launch_cpu(v, guest_rsp, guest_rip, flags);
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */

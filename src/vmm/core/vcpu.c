@@ -190,6 +190,9 @@ void vcpu_hypercall(struct vcpu *v)
  * vcpu_handle_exit() - handle one exit by its reason
  * @v:	the exiting CPU
  * @e:	the exit, as the backend decoded it
+ *
+ * Then choose what the next entry injects; the backend has put there
+ * what the exit interrupted (an event being delivered) before.
  */
 void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 {
@@ -198,7 +201,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 		vmm_arch->interrupt(v);
 		break;
 	case VCPU_EXIT_HYPERCALL:
-		vmm_arch->step_end(v);
+		vcpu_step_end(v);
 		vcpu_hypercall(v);
 		break;
 	case VCPU_EXIT_IDT_LOAD:
@@ -235,10 +238,10 @@ void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 		vmm_panic("cpu %u: guest shutdown (triple fault) at rip %#llx\n",
 			  v->id, (unsigned long long)*vmm_arch->rip(v));
 	case VCPU_EXIT_NPF:
-		vmm_arch->npf(v, e);
+		vcpu_npf(v, e);
 		break;
 	case VCPU_EXIT_DEBUG:
-		vmm_arch->debug(v);
+		vcpu_debug(v);
 		break;
 	default:
 		v->stats.exits[RTVIRT_EXIT_OTHER]++;
@@ -248,4 +251,5 @@ void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 			  (unsigned long long)e->raw[2],
 			  (unsigned long long)*vmm_arch->rip(v));
 	}
+	vcpu_finish_events(v);
 }

@@ -234,6 +234,19 @@ struct vcpu_exit {
 	u64 raw[3];
 };
 
+/*
+ * What an entry injects (&vmm_arch_ops.event, .inject): an external
+ * interrupt, an NMI, a machine check (.inject only), anything else
+ * (an exception or a software interrupt; .event only).
+ */
+enum vcpu_event {
+	VCPU_EVENT_NONE,
+	VCPU_EVENT_INTR,
+	VCPU_EVENT_NMI,
+	VCPU_EVENT_MC,
+	VCPU_EVENT_OTHER,
+};
+
 /* What &vmm_arch_ops.emulate_msr decided. */
 #define VCPU_MSR_DONE	0
 #define VCPU_MSR_GP	1	/* #GP, as the hardware would */
@@ -267,11 +280,20 @@ struct vcpu_exit {
  *		state (the VMM's own is there), so that it cannot @leave
  * @interrupt:	VCPU_EXIT_INTERRUPT: take the interrupt in the VMM's window,
  *		let the devices' models post, hand it on to the kernel
- * @npf:	VCPU_EXIT_NPF: a device trap, or a contained access to the
- *		VMM's memory
- * @debug:	VCPU_EXIT_DEBUG: the end of a contained access's step
- * @step_end:	leave a contained access's step view if one is left armed
- *		(before a hypercall, which relies on the shared tables)
+ * @rflags:	the guest's RFLAGS at the current exit
+ * @set_nested_root: run the CPU's guest on the nested tables at @root
+ *		from the next entry on, its translations flushed
+ * @step:	@on: make the next entry run one instruction with interrupts
+ *		held off and exit at the #DB after it (the core sets
+ *		RFLAGS.TF); off: #DB goes to the kernel again
+ * @step_taken:	the #DB of a step was the VMM's: remove what it left in
+ *		the guest's debug state
+ * @inject_db:	make the guest take #DB (a step of its own)
+ * @event:	what the next entry injects so far (VCPU_EVENT_NONE, _INTR,
+ *		_NMI or _OTHER), and its @vector
+ * @inject:	make the next entry inject @type (_NONE: nothing) with
+ *		@vector instead; an interrupt waits where the backend can
+ *		make it wait until the guest takes interrupts
  *
  * vcpu_handle_exit() is the other side of the contract: the backend's run
  * loop decodes each exit into a struct vcpu_exit and passes it there.
@@ -297,9 +319,13 @@ struct vmm_arch_ops {
 	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
 	bool (*state_lost)(struct vcpu *v);
 	void (*interrupt)(struct vcpu *v);
-	void (*npf)(struct vcpu *v, const struct vcpu_exit *e);
-	void (*debug)(struct vcpu *v);
-	void (*step_end)(struct vcpu *v);
+	u64 *(*rflags)(struct vcpu *v);
+	void (*set_nested_root)(struct vcpu *v, u64 root);
+	void (*step)(struct vcpu *v, bool on);
+	void (*step_taken)(struct vcpu *v);
+	void (*inject_db)(struct vcpu *v);
+	enum vcpu_event (*event)(struct vcpu *v, u8 *vector);
+	void (*inject)(struct vcpu *v, enum vcpu_event type, u8 vector);
 };
 
 void vcpu_cpuid(struct vcpu *v);
@@ -308,6 +334,10 @@ void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	     bool string);
 void vcpu_hypercall(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e);
+void vcpu_finish_events(struct vcpu *v);
+void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e);
+void vcpu_debug(struct vcpu *v);
+void vcpu_step_end(struct vcpu *v);
 
 extern const struct vmm_arch_ops svm_ops;
 extern const struct vmm_arch_ops *vmm_arch;

@@ -38,7 +38,9 @@
 #define X86_CR0_PG		(1ULL << 31)
 #define X86_CR4_PGE		(1ULL << 7)
 #define X86_CR4_LA57		(1ULL << 12)
+#define X86_RFLAGS_TF		(1ULL << 8)
 #define X86_RFLAGS_IF		(1ULL << 9)
+#define X86_DR6_BS		(1ULL << 14)	/* single step */
 
 #define VMM_CS			0x08
 #define VMM_DS			0x10
@@ -84,6 +86,7 @@ struct vmm_extable_entry {
 	s32 fixup;
 };
 
+#define X86_TRAP_DB		1
 #define X86_TRAP_NMI		2
 #define X86_TRAP_GP		13
 #define X86_TRAP_MC		18

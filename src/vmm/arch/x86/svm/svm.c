@@ -169,15 +169,6 @@ static int svm_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 		return ERR_NODEV;
 	v->arch.svm.orig_hsave_pa = rdmsr(MSR_VM_HSAVE_PA);
 	v->arch.svm.guest_hsave_pa = 0;
-	v->stepping = 0;
-	v->entered = false;
-	v->nmi_pending = false;
-	v->mce_pending = false;
-	v->irq_window = false;
-	v->held_irq = 0;
-	v->nr_exits = 0;
-	memset(&v->regs, 0, sizeof(v->regs));
-	memset(&v->stats, 0, sizeof(v->stats));
 	wrmsr(MSR_EFER, efer | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, v->arch.svm.hsave_pa);
 	setup_vmcb(v, guest_rsp, guest_rip);
@@ -230,7 +221,7 @@ static void svm_skip(struct vcpu *v, enum vcpu_insn insn)
  * EXITINTINFO (requeue_event()) is combined with it as the CPU would
  * (svm_merge_exception(): #DF, or the new exception first); an interrupt
  * or NMI that was being delivered is held and goes in at a later entry
- * that injects nothing else (finish_events()).
+ * that injects nothing else (vcpu_finish_events(), core/event.c).
  */
 static void raise_exception(struct vcpu *v, u64 exc)
 {
@@ -368,41 +359,44 @@ static void requeue_event(struct vmcb_control *c)
 	inject_interrupt(c, ev & 0xff);
 }
 
-/*
- * What the VMM holds for the kernel goes in when this entry injects
- * nothing else: a machine check the VMM took (machine_check() in
- * core/main.c), an NMI the interrupt window caught or an exception
- * displaced, then an interrupt an exception displaced.  The machine check
- * displaces an NMI or interrupt this entry would deliver (it waits in the
- * VMM as a displaced one); an exception or software interrupt it does not.
- */
-static void finish_events(struct vcpu *v)
+/* What the next entry injects: EVENTINJ (V_IRQ is the interrupt's wait). */
+static enum vcpu_event svm_event(struct vcpu *v, u8 *vector)
+{
+	u64 ev = v->arch.svm.vmcb->control.event_inj;
+
+	*vector = ev & 0xff;
+	if (!(ev & SVM_EVTINJ_VALID))
+		return VCPU_EVENT_NONE;
+	switch (ev & SVM_EVTINJ_TYPE_MASK) {
+	case SVM_EVTINJ_TYPE_INTR:
+		return VCPU_EVENT_INTR;
+	case SVM_EVTINJ_TYPE_NMI:
+		return VCPU_EVENT_NMI;
+	default:
+		return VCPU_EVENT_OTHER;
+	}
+}
+
+static void svm_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 {
 	struct vmcb_control *c = &v->arch.svm.vmcb->control;
-	u32 type = c->event_inj & SVM_EVTINJ_TYPE_MASK;
 
-	if (READ_ONCE(v->mce_pending) && (c->event_inj & SVM_EVTINJ_VALID)) {
-		if (type == SVM_EVTINJ_TYPE_NMI && !v->nmi_pending) {
-			v->nmi_pending = true;
-			c->event_inj = 0;
-		} else if (type == SVM_EVTINJ_TYPE_INTR && !v->held_irq) {
-			v->held_irq = VCPU_HELD_IRQ | (c->event_inj & 0xff);
-			c->event_inj = 0;
-		}
-	}
-	if (c->event_inj & SVM_EVTINJ_VALID)
-		return;
-	if (READ_ONCE(v->mce_pending)) {
+	switch (type) {
+	case VCPU_EVENT_INTR:
+		c->event_inj = 0;
+		inject_interrupt(c, vector);
+		break;
+	case VCPU_EVENT_NMI:
+		c->event_inj = X86_TRAP_NMI | SVM_EVTINJ_TYPE_NMI |
+			       SVM_EVTINJ_VALID;
+		break;
+	case VCPU_EVENT_MC:
 		c->event_inj = X86_TRAP_MC | SVM_EVTINJ_TYPE_EXEPT |
 			       SVM_EVTINJ_VALID;
-		WRITE_ONCE(v->mce_pending, false);
-	} else if (v->nmi_pending) {
-		c->event_inj = X86_NMI_VECTOR | SVM_EVTINJ_TYPE_NMI |
-			       SVM_EVTINJ_VALID;
-		v->nmi_pending = false;
-	} else if (v->held_irq) {
-		inject_interrupt(c, v->held_irq & 0xff);
-		v->held_irq = 0;
+		break;
+	default:
+		c->event_inj = 0;
+		break;
 	}
 }
 
@@ -519,146 +513,50 @@ static int svm_emulate_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 	}
 }
 
-static void stop_stepping(struct vcpu *v);
-
-/*
- * A step left armed (its instruction faulted and the kernel went on)
- * keeps this CPU on its step view, a copy of the shared tables from when
- * the step began: back to the shared ones before a hypercall, which may
- * rely on them (RTVIRT_HC_FLUSH after a trap was added).  The stepped
- * instruction, if it runs again, faults and steps again.
- */
-static void svm_step_end(struct vcpu *v)
-{
-	if (v->stepping)
-		stop_stepping(v);
-}
-
 /* CPL is SS.DPL (QEMU ignores VMCB.CPL). */
 static unsigned int svm_cpl(struct vcpu *v)
 {
 	return (v->arch.svm.vmcb->save.ss.attrib >> 5) & 3;
 }
 
-#define X86_RFLAGS_TF	(1ULL << 8)
-#define DR6_BS		(1ULL << 14)
-#define DB_VECTOR	1
-
-/* Back from the step view to the shared nested tables. */
-static void unmap_stepped(struct vcpu *v)
+static u64 *svm_rflags(struct vcpu *v)
 {
-	v->stepping = 0;
-	v->arch.svm.vmcb->control.nested_cr3 = vmm.npt.root;
-	memset(v->scratch, 0, PT_PAGE_SIZE);
+	return (u64 *)((u8 *)v->arch.svm.vmcb +
+		       __builtin_offsetof(struct vmcb, save.rflags));
+}
+
+static void svm_set_nested_root(struct vcpu *v, u64 root)
+{
+	v->arch.svm.vmcb->control.nested_cr3 = root;
 	v->arch.svm.vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
-/* The step is over: unmap, stop intercepting #DB, the guest's TF back. */
-static void stop_stepping(struct vcpu *v)
-{
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-
-	unmap_stepped(v);
-	vmcb->control.intercept_exceptions &= ~(1U << DB_VECTOR);
-	if (!v->guest_tf)
-		vmcb->save.rflags &= ~X86_RFLAGS_TF;
-}
-
 /*
- * The kernel touched the VMM's memory.  Count and log it, then let that one
- * instruction complete against a zeroed scratch page instead: map the
- * scratch page at the faulting guest-physical page in this CPU's step view
- * (vcpu_view_map(): no other CPU sees it), single-step the guest on the
- * view with interrupts held off by an interrupt shadow, and go back to the
- * shared tables at the #DB that follows.  Reads see zeros, writes are
- * discarded, and the VMM's own pages are never mapped into the guest.
+ * The step of a contained access: #DB exits, and the stepped instruction
+ * runs in an interrupt shadow, so that no interrupt handler runs on the
+ * step view first.
  */
-static void handle_npf(struct vcpu *v, const struct vcpu_exit *e)
+static void svm_step(struct vcpu *v, bool on)
 {
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	u64 gpa = e->gpa;
-	int ret;
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 
-	v->stats.exits[RTVIRT_EXIT_NPF]++;
-	/*
-	 * The view copied the shared tables when the step began: for any
-	 * page but the VMM's, go back to them (a trap may have changed since)
-	 * and handle the fault there; the stepped instruction starts over.
-	 */
-	if (v->stepping && !vmm_owns_pa(gpa))
-		stop_stepping(v);
-	if (vdev_handle_npf(v, gpa, e->write))
-		return;
-	if (!vmm_owns_pa(gpa))
-		vmm_panic("cpu %u: nested page fault outside VMM memory at %#llx (error %#llx) rip %#llx\n",
-			  v->id, (unsigned long long)gpa,
-			  (unsigned long long)e->raw[1],
-			  (unsigned long long)vmcb->save.rip);
-	v->stats.denied_accesses++;
-	if (__atomic_fetch_add(&vmm.denied_logged, 1, __ATOMIC_RELAXED) < 16)
-		vmm_log("cpu %u: %s of VMM memory at %#llx from rip %#llx denied\n",
-			v->id, e->write ? "write" : e->fetch ? "fetch" : "read",
-			(unsigned long long)gpa,
-			(unsigned long long)vmcb->save.rip);
-	/*
-	 * A step still armed at another instruction never completed (the
-	 * stepped instruction faulted and its context did not come back):
-	 * forget its pages and start this step afresh.
-	 */
-	if (v->stepping && v->stepping_rip != vmcb->save.rip)
-		unmap_stepped(v);
-	/*
-	 * One instruction may touch several pages (MOVS: a source across a
-	 * page end, a destination across another).  More than that is no
-	 * instruction the kernel runs: stop stepping and refuse it.
-	 */
-	if (v->stepping == VCPU_STEP_PAGES) {
-		vmm_log("cpu %u: one instruction touched more than %u VMM pages at rip %#llx: #GP\n",
-			v->id, VCPU_STEP_PAGES, (unsigned long long)vmcb->save.rip);
-		stop_stepping(v);
-		inject_gp0(v);
-		return;
+	if (on) {
+		c->int_state |= 1;
+		c->intercept_exceptions |= 1U << X86_TRAP_DB;
+	} else {
+		c->intercept_exceptions &= ~(1U << X86_TRAP_DB);
 	}
-	memset(v->scratch, 0, PT_PAGE_SIZE);
-	ret = vcpu_view_map(v, gpa, v->scratch_pa, !v->stepping);
-	if (ret) {
-		vmm_log("cpu %u: no room to step the access at rip %#llx (%d): #GP\n",
-			v->id, (unsigned long long)vmcb->save.rip, ret);
-		if (v->stepping)	/* else the shared tables are still on */
-			stop_stepping(v);
-		inject_gp0(v);
-		return;
-	}
-	vmcb->control.nested_cr3 = v->view.root;
-	if (!v->stepping) {
-		v->guest_tf = vmcb->save.rflags & X86_RFLAGS_TF;
-		v->stepping_rip = vmcb->save.rip;
-	}
-	v->stepping++;
-	vmcb->save.rflags |= X86_RFLAGS_TF;
-	vmcb->control.int_state |= 1;
-	vmcb->control.intercept_exceptions |= 1U << DB_VECTOR;
-	vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
-static void handle_db(struct vcpu *v)
+/* The CPU recorded the VMM's single step in DR6: not the kernel's. */
+static void svm_step_taken(struct vcpu *v)
 {
-	struct vmcb *vmcb = v->arch.svm.vmcb;
+	v->arch.svm.vmcb->save.dr6 &= ~X86_DR6_BS;
+}
 
-	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
-	if (!v->stepping) {
-		raise_exception(v, DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
-				   SVM_EVTINJ_VALID);
-		return;
-	}
-	stop_stepping(v);
-	if (v->guest_tf) {
-		/* The guest was single-stepping itself: its #DB is due. */
-		raise_exception(v, DB_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
-				   SVM_EVTINJ_VALID);
-	} else {
-		vmcb->save.dr6 &= ~DR6_BS;	/* TF: cleared by stop_stepping() */
-	}
+static void svm_inject_db(struct vcpu *v)
+{
+	raise_exception(v, X86_TRAP_DB | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID);
 }
 
 /*
@@ -858,7 +756,6 @@ void svm_handle_exit(struct vcpu *v)
 	requeue_event(&vmcb->control);
 	svm_decode_exit(vmcb, &e);
 	vcpu_handle_exit(v, &e);
-	finish_events(v);
 	record_exit(v);
 }
 
@@ -882,7 +779,11 @@ const struct vmm_arch_ops svm_ops = {
 	.leave = leave_to_native,
 	.state_lost = svm_state_lost,
 	.interrupt = handle_intr,
-	.npf = handle_npf,
-	.debug = handle_db,
-	.step_end = svm_step_end,
+	.rflags = svm_rflags,
+	.set_nested_root = svm_set_nested_root,
+	.step = svm_step,
+	.step_taken = svm_step_taken,
+	.inject_db = svm_inject_db,
+	.event = svm_event,
+	.inject = svm_inject,
 };

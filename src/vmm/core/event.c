@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The events the VMM holds for the kernel, the same on every backend: the
+ * backend says what an entry injects and encodes what the core chooses
+ * (&vmm_arch_ops.event, .inject).
+ */
+#include <vmm/vmm.h>
+#include <vmm/x86.h>
+
+/**
+ * vcpu_finish_events() - choose what the next entry injects
+ * @v:	the exiting CPU, its exit handled
+ *
+ * What the VMM holds for the kernel goes in when this entry injects
+ * nothing else: a machine check the VMM took (machine_check() in
+ * core/main.c), an NMI the interrupt window caught or an exception
+ * displaced, then an interrupt an exception displaced.  The machine check
+ * displaces an NMI or interrupt this entry would deliver (it waits in the
+ * VMM as a displaced one); an exception or software interrupt it does not.
+ */
+void vcpu_finish_events(struct vcpu *v)
+{
+	u8 vector;
+	enum vcpu_event ev = vmm_arch->event(v, &vector);
+
+	if (READ_ONCE(v->mce_pending)) {
+		if (ev == VCPU_EVENT_NMI && !v->nmi_pending) {
+			v->nmi_pending = true;
+			ev = VCPU_EVENT_NONE;
+		} else if (ev == VCPU_EVENT_INTR && !v->held_irq) {
+			v->held_irq = VCPU_HELD_IRQ | vector;
+			ev = VCPU_EVENT_NONE;
+		}
+	}
+	if (ev != VCPU_EVENT_NONE)
+		return;
+	if (READ_ONCE(v->mce_pending)) {
+		vmm_arch->inject(v, VCPU_EVENT_MC, X86_TRAP_MC);
+		WRITE_ONCE(v->mce_pending, false);
+	} else if (v->nmi_pending) {
+		vmm_arch->inject(v, VCPU_EVENT_NMI, X86_TRAP_NMI);
+		v->nmi_pending = false;
+	} else if (v->held_irq) {
+		vmm_arch->inject(v, VCPU_EVENT_INTR, v->held_irq & 0xff);
+		v->held_irq = 0;
+	}
+}
