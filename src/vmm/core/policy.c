@@ -29,60 +29,6 @@ void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
 		*a = *b = *c = *d = 0;
 }
 
-/* Bit offset of an MSR's read bit in the SVM MSR permission map. */
-static int msrpm_bit(u32 msr)
-{
-	if (msr <= 0x1fff)
-		return msr * 2;
-	if (msr - 0xc0000000 <= 0x1fff)
-		return 0x800 * 8 + (msr - 0xc0000000) * 2;
-	if (msr - 0xc0010000 <= 0x1fff)
-		return 0x1000 * 8 + (msr - 0xc0010000) * 2;
-	return -1;
-}
-
-/**
- * svm_msrpm_set() - intercept reads and/or writes of an MSR
- * @msrpm:	the 8 KiB MSR permission map
- * @msr:	MSR number
- * @read:	intercept RDMSR
- * @write:	intercept WRMSR
- *
- * MSRs outside the three ranges the map covers always exit on SVM.
- *
- * Return: 0, or -22 for an MSR outside the map.
- */
-int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write)
-{
-	int bit = msrpm_bit(msr);
-
-	if (bit < 0)
-		return -22;
-	if (read)
-		msrpm[bit / 8] |= 1U << (bit % 8);
-	if (write)
-		msrpm[(bit + 1) / 8] |= 1U << ((bit + 1) % 8);
-	return 0;
-}
-
-/**
- * svm_msrpm_test() - whether an access to an MSR exits
- * @msrpm:	the MSR permission map
- * @msr:	MSR number
- * @write:	WRMSR rather than RDMSR
- *
- * Return: true if the access is intercepted.
- */
-bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write)
-{
-	int bit = msrpm_bit(msr);
-
-	if (bit < 0)
-		return true;
-	bit += write;
-	return msrpm[bit / 8] & (1U << (bit % 8));
-}
-
 /*
  * The MSRs the VMM intercepts.  EFER (SVME), VM_CR (SVMDIS, lock) and
  * VM_HSAVE_PA are emulated, reads and writes, so that the kernel can
@@ -463,26 +409,31 @@ bool policy_efer_write(u64 cur, u64 val, u64 writable, bool paging, u64 *out)
 }
 
 /**
- * svm_msrpm_build() - the VMM's MSR intercepts on a zeroed map
- * @msrpm:	zeroed 8 KiB map
+ * policy_msr_intercepts() - the MSR accesses the VMM intercepts
+ * @set:	called once per MSR: intercept reads (@read) and/or writes
+ *		(@write) of @msr; returns 0 or a negative error
+ * @ctx:	passed to @set
  *
- * Intercepts reads and writes of the emulated MSRs and writes of the
- * checked ones, nothing else.
+ * Reads and writes of the emulated MSRs, writes of the checked ones,
+ * nothing else.  A backend encodes them in its own format (the SVM MSR
+ * permission map, svm_msrpm_build()).
  *
- * Return: 0, or -22 if one of them were outside the map.
+ * Return: 0, or the OR of @set's errors.
  */
-int svm_msrpm_build(u8 *msrpm)
+int policy_msr_intercepts(int (*set)(void *ctx, u32 msr, bool read,
+				     bool write),
+			  void *ctx)
 {
 	int ret = 0;
 
 	for (size_t i = 0;
 	     i < sizeof(intercepted_msrs) / sizeof(intercepted_msrs[0]); i++)
-		ret |= svm_msrpm_set(msrpm, intercepted_msrs[i].msr,
-				     intercepted_msrs[i].read, true);
+		ret |= set(ctx, intercepted_msrs[i].msr,
+			   intercepted_msrs[i].read, true);
 	/* MTRR writes (policy_mtrr_msr()): every variable range there can be. */
 	for (u32 msr = MSR_MTRR_PHYSBASE0;
 	     msr < MSR_MTRR_PHYSBASE0 + 2 * MTRR_VAR_MAX; msr++)
-		ret |= svm_msrpm_set(msrpm, msr, false, true);
-	ret |= svm_msrpm_set(msrpm, MSR_MTRR_DEF_TYPE, false, true);
+		ret |= set(ctx, msr, false, true);
+	ret |= set(ctx, MSR_MTRR_DEF_TYPE, false, true);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <vmm/policy.h>
+#include <vmm/svm.h>
 
 START_TEST(cpuid_hides_svm_only)
 {

@@ -8,12 +8,10 @@
 
 #include <vmm/types.h>
 
-#define SVM_MSRPM_SIZE	8192
-
 void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d);
-int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write);
-bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write);
-int svm_msrpm_build(u8 *msrpm);
+int policy_msr_intercepts(int (*set)(void *ctx, u32 msr, bool read,
+				     bool write),
+			  void *ctx);
 bool policy_msr_emulated(u32 msr);
 bool policy_pat_valid(u64 val);
 

@@ -291,4 +291,11 @@ static inline u64 svm_merge_exception(u64 pending, u64 exc, u64 *held)
 	}
 }
 
+/* The MSR permission map (msrpm.c). */
+#define SVM_MSRPM_SIZE	8192
+
+int svm_msrpm_set(u8 *msrpm, u32 msr, bool read, bool write);
+bool svm_msrpm_test(const u8 *msrpm, u32 msr, bool write);
+int svm_msrpm_build(u8 *msrpm);
+
 #endif /* _VMM_SVM_H */
