@@ -37,7 +37,6 @@ static int vmm_launch_cpu(unsigned int cpu, unsigned long long guest_rsp,
 }
 
 /* struct vmm_extable_entry: see rdmsr_safe() in x86.h. */
-extern const u8 svm_vmrun_return[], svm_irq_window[];
 extern const struct vmm_extable_entry __vmm_extable_start[],
 	__vmm_extable_end[];
 
@@ -91,8 +90,8 @@ u64 vmm_machine_check_test(bool restartable)
  * vmm_exception() - an exception inside the VMM
  * @frame:	vector, error code, then the CPU's exception frame
  *
- * An interrupt in the interrupt window (svm_take_interrupt()) is recorded
- * in the window's RAX, and the window returns with IF clear.  An NMI in
+ * An interrupt in the backend's interrupt window (&vmm_arch_ops.irq_window,
+ * svm_take_interrupt()) is recorded in the window's RAX, and the window returns with IF clear.  An NMI in
  * the window, at its one instruction or inside the handler of the
  * interrupt it accepted (GIF is still set there), is recorded in the
  * vcpu's nmi_pending.  A #GP at an instruction of the exception table (an
@@ -119,7 +118,8 @@ void vmm_exception(u64 *frame)
 	if (frame[0] == X86_TRAP_MC && machine_check(frame))
 		return;
 	/* frame[-1] is the saved RAX, frame[4] the saved RFLAGS. */
-	if (frame[2] == (u64)svm_irq_window && frame[0] >= 32) {
+	if (frame[0] >= 32 && vmm_arch->irq_window &&
+	    frame[2] == (u64)vmm_arch->irq_window) {
 		frame[-1] |= VMM_IRQ_TAKEN | frame[0];
 		frame[4] &= ~X86_RFLAGS_IF;
 		return;
@@ -132,16 +132,16 @@ void vmm_exception(u64 *frame)
 		return;
 	}
 	/*
-	 * #VMEXIT clears GIF, and the VMM runs with it clear (it sets GIF
-	 * only in the interrupt window and to leave, with IF clear and the
-	 * kernel's IDT loaded), so no other interrupt can reach the VMM's
-	 * IDT.  Unpatched QEMU 10.0.2 TCG lets another vCPU's thread write
+	 * No other interrupt can reach the VMM's IDT.  On SVM, #VMEXIT
+	 * clears GIF, and the VMM runs with it clear (it sets GIF only in
+	 * the interrupt window and to leave, with IF clear and the kernel's
+	 * IDT loaded).  Unpatched QEMU 10.0.2 TCG lets another vCPU's thread write
 	 * CPU 0's old GIF back right after a #VMEXIT, and an interrupt then
 	 * arrives at the first instruction after VMRUN or later in the VMM
 	 * (Documentation/testing.rst, Dependencies; the other face is the
 	 * "guest state lost" panic).
 	 */
-	if (frame[0] >= 32 && frame[2] == (u64)svm_vmrun_return)
+	if (frame[0] >= 32 && frame[2] == (u64)vmm_arch->exit_rip)
 		vmm_panic("interrupt %llu taken at the #VMEXIT with GIF clear (emulator bug)\n",
 			  (unsigned long long)frame[0]);
 	if (frame[0] >= 32)

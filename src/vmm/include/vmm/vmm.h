@@ -262,6 +262,11 @@ enum vcpu_event {
  * @init_cpu:	per-CPU setup (control blocks, save areas)
  * @launch_cpu:	demote the calling CPU; returns only on failure (a failing
  *		first VMRUN resumes the CPU natively with an error instead)
+ * @irq_window:	the instruction at which the backend's interrupt window
+ *		accepts a physical interrupt through the VMM's IDT (which
+ *		records it for the window, vmm_exception()), or NULL
+ * @exit_rip:	the VMM's first instruction after an exit, where no
+ *		interrupt can come (vmm_exception() names an emulator bug)
  * @gpr:	the guest's general-purpose register @reg (0 RAX .. 15 R15,
  *		in the instruction set's numbering) at the current exit
  * @rip:	the guest's instruction pointer at the current exit
@@ -306,6 +311,8 @@ struct vmm_arch_ops {
 	int (*init_cpu)(struct vcpu *v);
 	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 			  unsigned int flags);
+	const u8 *irq_window;
+	const u8 *exit_rip;
 	u64 *(*gpr)(struct vcpu *v, unsigned int reg);
 	u64 *(*rip)(struct vcpu *v);
 	void (*paging)(struct vcpu *v, u64 *cr3, bool *la57);

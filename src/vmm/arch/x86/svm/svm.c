@@ -15,6 +15,7 @@ void __noreturn svm_enter(struct vcpu *v);
 void __noreturn svm_leave(struct vcpu *v);
 void svm_handle_exit(struct vcpu *v);
 u32 svm_take_interrupt(void);
+extern const u8 svm_vmrun_return[], svm_irq_window[];
 static void svm_refresh(struct vcpu *v);
 
 static inline void vmsave(u64 pa)
@@ -766,6 +767,8 @@ const struct vmm_arch_ops svm_ops = {
 	.init = svm_init,
 	.init_cpu = svm_init_cpu,
 	.launch_cpu = svm_launch_cpu,
+	.irq_window = svm_irq_window,
+	.exit_rip = svm_vmrun_return,
 	.gpr = svm_gpr,
 	.rip = svm_rip,
 	.paging = svm_paging,
