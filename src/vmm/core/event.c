@@ -4,8 +4,29 @@
  * backend says what an entry injects and encodes what the core chooses
  * (&vmm_arch_ops.event, .inject).
  */
+#include <vmm/device.h>
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
+
+/**
+ * vcpu_interrupt() - a physical interrupt exited (a device is virtualized)
+ * @v:	the exiting CPU
+ *
+ * The backend accepts it (&vmm_arch_ops.accept_interrupt), the device
+ * models post what their devices completed, then the kernel gets it.  One
+ * exit per interrupt: the kernel's handler then reads its completions
+ * without any.
+ */
+void vcpu_interrupt(struct vcpu *v)
+{
+	u32 taken;
+
+	v->stats.exits[RTVIRT_EXIT_INTR]++;
+	taken = vmm_arch->accept_interrupt(v);
+	vdev_interrupt();
+	if (taken & VMM_IRQ_TAKEN)
+		vmm_arch->inject(v, VCPU_EVENT_INTR, taken & VMM_IRQ_VECTOR);
+}
 
 /**
  * vcpu_finish_events() - choose what the next entry injects

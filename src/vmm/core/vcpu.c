@@ -198,7 +198,7 @@ void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 {
 	switch (e->reason) {
 	case VCPU_EXIT_INTERRUPT:
-		vmm_arch->interrupt(v);
+		vcpu_interrupt(v);
 		break;
 	case VCPU_EXIT_HYPERCALL:
 		vcpu_step_end(v);

@@ -2,8 +2,8 @@
 /*
  * Unit tests of the VMM core's vendor-neutral exit handling against a fake
  * backend: the containment of accesses to the VMM's memory
- * (src/vmm/core/contain.c) and the choice of what an entry injects
- * (src/vmm/core/event.c).  They pin the contract a backend implements
+ * (src/vmm/core/contain.c), the handling of a physical interrupt and the
+ * choice of what an entry injects (src/vmm/core/event.c).  They pin the contract a backend implements
  * (struct vmm_arch_ops): what the core asks of it, in which order.
  */
 #include <check.h>
@@ -35,6 +35,9 @@ static struct {
 	unsigned int injects;
 	int view_err;			/* vcpu_view_map()'s answer */
 	unsigned int views, fresh_views, traps;
+	u32 accept;			/* what accept_interrupt answers */
+	unsigned int accepted, posted;	/* calls, in order: see below */
+	unsigned int order;
 } be;
 
 static struct vcpu vcpu;
@@ -79,6 +82,18 @@ bool vdev_handle_npf(struct vcpu *c, u64 gpa, bool write)
 		return false;
 	be.traps++;
 	return true;
+}
+
+void vdev_interrupt(void)
+{
+	be.posted = ++be.order;
+}
+
+static u32 fake_accept_interrupt(struct vcpu *c)
+{
+	(void)c;
+	be.accepted = ++be.order;
+	return be.accept;
 }
 
 static u64 *fake_rip(struct vcpu *c)
@@ -154,6 +169,7 @@ static const struct vmm_arch_ops fake_ops = {
 	.inject_gp = fake_inject_gp,
 	.event = fake_event,
 	.inject = fake_inject,
+	.accept_interrupt = fake_accept_interrupt,
 };
 
 static void setup(void)
@@ -400,6 +416,30 @@ START_TEST(machine_check_displaces)
 }
 END_TEST
 
+/*
+ * A physical interrupt: accepted by the backend, then the models post,
+ * then the kernel gets it; one the backend left pending is not injected.
+ */
+START_TEST(interrupt_posts_then_injects)
+{
+	be.accept = VMM_IRQ_TAKEN | 0x51;
+	vcpu_interrupt(v);
+	ck_assert_uint_eq(v->stats.exits[RTVIRT_EXIT_INTR], 1);
+	ck_assert_uint_eq(be.accepted, 1);
+	ck_assert_uint_eq(be.posted, 2);
+	ck_assert_int_eq(be.ev, VCPU_EVENT_INTR);
+	ck_assert_uint_eq(be.vector, 0x51);
+	ck_assert_uint_eq(be.injects, 1);
+
+	be.accept = 0;
+	be.ev = VCPU_EVENT_NONE;
+	vcpu_interrupt(v);
+	ck_assert_uint_eq(be.posted, 4);
+	ck_assert_uint_eq(be.injects, 1);
+	ck_assert_int_eq(be.ev, VCPU_EVENT_NONE);
+}
+END_TEST
+
 static Suite *vcpu_core_suite(void)
 {
 	Suite *s = suite_create("vcpu_core");
@@ -417,6 +457,7 @@ static Suite *vcpu_core_suite(void)
 	tcase_add_test(tc, events_nothing_held);
 	tcase_add_test(tc, events_in_order);
 	tcase_add_test(tc, machine_check_displaces);
+	tcase_add_test(tc, interrupt_posts_then_injects);
 	suite_add_tcase(s, tc);
 	return s;
 }

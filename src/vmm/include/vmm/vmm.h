@@ -283,8 +283,9 @@ enum vcpu_event {
  * @leave:	give the CPU back to the kernel natively, at the guest's RIP
  * @state_lost:	whether the control block no longer holds the kernel's
  *		state (the VMM's own is there), so that it cannot @leave
- * @interrupt:	VCPU_EXIT_INTERRUPT: take the interrupt in the VMM's window,
- *		let the devices' models post, hand it on to the kernel
+ * @accept_interrupt: VCPU_EXIT_INTERRUPT: accept the physical interrupt
+ *		that exited; VMM_IRQ_TAKEN | its vector, or 0 where it stays
+ *		pending (it exits again)
  * @rflags:	the guest's RFLAGS at the current exit
  * @set_nested_root: run the CPU's guest on the nested tables at @root
  *		from the next entry on, its translations flushed
@@ -297,8 +298,10 @@ enum vcpu_event {
  * @event:	what the next entry injects so far (VCPU_EVENT_NONE, _INTR,
  *		_NMI or _OTHER), and its @vector
  * @inject:	make the next entry inject @type (_NONE: nothing) with
- *		@vector instead; an interrupt waits where the backend can
- *		make it wait until the guest takes interrupts
+ *		@vector instead of what it injects so far; an interrupt
+ *		(_INTR) is added next to that instead, where the backend
+ *		can make it wait until the guest takes interrupts (SVM:
+ *		V_IRQ), and the backend accepts one only when it can
  *
  * vcpu_handle_exit() is the other side of the contract: the backend's run
  * loop decodes each exit into a struct vcpu_exit and passes it there.
@@ -325,7 +328,7 @@ struct vmm_arch_ops {
 	int (*emulate_msr)(struct vcpu *v, u32 msr, bool write, u64 *val);
 	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
 	bool (*state_lost)(struct vcpu *v);
-	void (*interrupt)(struct vcpu *v);
+	u32 (*accept_interrupt)(struct vcpu *v);
 	u64 *(*rflags)(struct vcpu *v);
 	void (*set_nested_root)(struct vcpu *v, u64 root);
 	void (*step)(struct vcpu *v, bool on);
@@ -341,6 +344,7 @@ void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	     bool string);
 void vcpu_hypercall(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e);
+void vcpu_interrupt(struct vcpu *v);
 void vcpu_finish_events(struct vcpu *v);
 void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e);
 void vcpu_debug(struct vcpu *v);

@@ -300,7 +300,7 @@ static void svm_inject_gp(struct vcpu *v)
  * While a device is virtualized its configuration ports are trapped, and
  * while a model wants them, physical interrupts exit: the device models
  * post what their devices completed before the kernel's handler looks
- * (handle_intr()).
+ * (vcpu_interrupt()).
  */
 static void svm_refresh(struct vcpu *v)
 {
@@ -383,8 +383,7 @@ static void svm_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 	struct vmcb_control *c = &v->arch.svm.vmcb->control;
 
 	switch (type) {
-	case VCPU_EVENT_INTR:
-		c->event_inj = 0;
+	case VCPU_EVENT_INTR:	/* next to what EVENTINJ holds, see above */
 		inject_interrupt(c, vector);
 		break;
 	case VCPU_EVENT_NMI:
@@ -402,35 +401,30 @@ static void svm_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 }
 
 /*
- * A physical interrupt while a device is virtualized.  Accept it through
- * the VMM's IDT (one at a time, and only when it can be handed on at once:
- * else it stays pending and exits again), let the device models post what
- * their devices completed, then give it to the kernel.  One exit per
- * interrupt: the kernel's handler then reads its completions without any.
+ * A physical interrupt exited: accept it through the VMM's IDT in a
+ * window where GIF is set for one instruction, one at a time, and only
+ * when it can be handed on at once (else it stays pending and exits
+ * again).
  */
-static void handle_intr(struct vcpu *v)
+static u32 svm_accept_interrupt(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->arch.svm.vmcb->control;
-	u32 taken = 0;
+	u32 taken;
 
-	v->stats.exits[RTVIRT_EXIT_INTR]++;
-	if (!(c->int_ctl & SVM_V_IRQ) || !(c->event_inj & SVM_EVTINJ_VALID)) {
-		/* An NMI in the window sets v->nmi_pending (vmm_exception()). */
-		WRITE_ONCE(v->irq_window, true);
-		taken = svm_take_interrupt();
-		WRITE_ONCE(v->irq_window, false);
-	}
-	vdev_interrupt();
-	if (taken & VMM_IRQ_TAKEN)
-		inject_interrupt(c, taken & VMM_IRQ_VECTOR);
+	if ((c->int_ctl & SVM_V_IRQ) && (c->event_inj & SVM_EVTINJ_VALID))
+		return 0;
+	/* An NMI in the window sets v->nmi_pending (vmm_exception()). */
+	WRITE_ONCE(v->irq_window, true);
+	taken = svm_take_interrupt();
+	WRITE_ONCE(v->irq_window, false);
+	return taken;
 }
 
-
+/* EXITINFO1 of an IOIO exit (a port the I/O permission map traps). */
 #define IOIO_IN		(1U << 0)
 #define IOIO_STR	(1U << 2)
 #define IOIO_SZ_SHIFT	4
 
-/* A port the I/O permission map traps (the PCI configuration ports). */
 /*
  * Give the CPU back to the kernel natively, after the instruction that
  * exited: VM_HSAVE_PA as before the launch, the guest's EFER with SVME
@@ -441,7 +435,7 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	/*
 	 * An interrupt the VMM accepted is taken before the kernel runs
 	 * another instruction, an NMI at the entry after the exit that
-	 * caught it (handle_intr()): none can be waiting at a hypercall.
+	 * caught it (vcpu_interrupt()): none can be waiting at a hypercall.
 	 */
 	if ((v->arch.svm.vmcb->control.int_ctl & SVM_V_IRQ) || v->nmi_pending ||
 	    v->held_irq || v->mce_pending)
@@ -781,7 +775,7 @@ const struct vmm_arch_ops svm_ops = {
 	.emulate_msr = svm_emulate_msr,
 	.leave = leave_to_native,
 	.state_lost = svm_state_lost,
-	.interrupt = handle_intr,
+	.accept_interrupt = svm_accept_interrupt,
 	.rflags = svm_rflags,
 	.set_nested_root = svm_set_nested_root,
 	.step = svm_step,
