@@ -18,6 +18,7 @@ static const char *const exit_names[RTVIRT_EXIT_REASONS] = {
 	[RTVIRT_EXIT_OTHER] = "other",
 	[RTVIRT_EXIT_IO] = "io",
 	[RTVIRT_EXIT_INTR] = "interrupt",
+	[RTVIRT_EXIT_NMI] = "nmi",
 };
 
 /**

@@ -19,6 +19,7 @@
 #define RTVIRT_EXIT_OTHER	8
 #define RTVIRT_EXIT_IO		9	/* trapped port access (PCI config) */
 #define RTVIRT_EXIT_INTR	10	/* interrupt while a device is virtualized */
+#define RTVIRT_EXIT_NMI		11	/* NMI for the kernel (VMX: NMI exiting) */
 #define RTVIRT_EXIT_REASONS	16	/* size of the array; unused slots 0 */
 
 #endif /* _UAPI_LINUX_RTVIRT_EXIT_H */

@@ -29,6 +29,20 @@ void vcpu_interrupt(struct vcpu *v)
 }
 
 /**
+ * vcpu_nmi() - an NMI for the kernel exited (the backend intercepts NMIs)
+ * @v:	the exiting CPU
+ *
+ * It is held like one the interrupt window caught: vcpu_finish_events()
+ * puts it in at the first entry that injects nothing else, and the
+ * backend makes that entry wait while the kernel still handles an NMI.
+ */
+void vcpu_nmi(struct vcpu *v)
+{
+	v->stats.exits[RTVIRT_EXIT_NMI]++;
+	v->nmi_pending = true;
+}
+
+/**
  * vcpu_finish_events() - choose what the next entry injects
  * @v:	the exiting CPU, its exit handled
  *

@@ -200,6 +200,9 @@ void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e)
 	case VCPU_EXIT_INTERRUPT:
 		vcpu_interrupt(v);
 		break;
+	case VCPU_EXIT_NMI:
+		vcpu_nmi(v);
+		break;
 	case VCPU_EXIT_HYPERCALL:
 		vcpu_step_end(v);
 		vcpu_hypercall(v);

@@ -241,24 +241,24 @@ static const char four_cpus_lines[] =
 #define STATS_HEADER \
 	"CPU STATE GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED " \
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG " \
-	"OTHER IO INTERRUPT\n"
+	"OTHER IO INTERRUPT NMI\n"
 
 static const char four_cpus_table[] =
 	"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 	"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN DEBUG "
-	"OTHER IO INTERRUPT\n"
+	"OTHER IO INTERRUPT NMI\n"
 	"  0 guest               3    688123           0   247      2 "
 	"       12   200        8         4   1         0        0     3 "
-	"    2  0        17\n"
+	"    2  0        17   0\n"
 	"  1 native              -    700001       51234     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -         -\n"
+	"    -  -         -   -\n"
 	"  2 offline             -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -         -\n"
+	"    -  -         -   -\n"
 	"  3 unknown(7)          -         0           0     -      - "
 	"        -     -        -         -   -         -        -     - "
-	"    -  -         -\n";
+	"    -  -         -   -\n";
 
 #define GUEST0_JSON \
 	"{\"cpu\": 0, \"state\": \"guest\", \"vmm_cpu\": 0, " \
@@ -266,12 +266,14 @@ static const char four_cpus_table[] =
 	"\"total_exits\": 247, \"denied_accesses\": 2, " \
 	"\"exits\": {\"hypercall\": 12, \"cpuid\": 200, \"msr_read\": 8, " \
 	"\"msr_write\": 4, \"npf\": 1, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 3, \"other\": 2, \"io\": 0, \"interrupt\": 17}}"
+	"\"debug\": 3, \"other\": 2, \"io\": 0, \"interrupt\": 17, " \
+	"\"nmi\": 0}}"
 
 #define NO_EXITS_JSON \
 	"\"exits\": {\"hypercall\": 0, \"cpuid\": 0, \"msr_read\": 0, " \
 	"\"msr_write\": 0, \"npf\": 0, \"virt_insn\": 0, \"shutdown\": 0, " \
-	"\"debug\": 0, \"other\": 0, \"io\": 0, \"interrupt\": 0}}"
+	"\"debug\": 0, \"other\": 0, \"io\": 0, \"interrupt\": 0, " \
+	"\"nmi\": 0}}"
 
 #define NATIVE1_JSON \
 	"{\"cpu\": 1, \"state\": \"native\", \"vmm_cpu\": 0, " \
@@ -1063,37 +1065,37 @@ START_TEST(test_stats_text_one)
 		STATS_HEADER
 		"  0 guest          3    688123           0   247      2 "
 		"       12   200        8         4   1         0        0 "
-		"    3     2  0        17\n");
+		"    3     2  0        17   0\n");
 	free(out);
 
 	out = stats_text(&st[1], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE  GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO INTERRUPT\n"
+		"DEBUG OTHER IO INTERRUPT NMI\n"
 		"  1 native          -    700001       51234     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -         -\n");
+		"    -     -  -         -   -\n");
 	free(out);
 
 	out = stats_text(&st[2], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE   GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO INTERRUPT\n"
+		"DEBUG OTHER IO INTERRUPT NMI\n"
 		"  2 offline          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -         -\n");
+		"    -     -  -         -   -\n");
 	free(out);
 
 	out = stats_text(&st[3], 1);
 	ck_assert_str_eq(out,
 		"CPU STATE      GENERATION LAUNCH_NS UNLAUNCH_NS TOTAL DENIED "
 		"HYPERCALL CPUID MSR_READ MSR_WRITE NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO INTERRUPT\n"
+		"DEBUG OTHER IO INTERRUPT NMI\n"
 		"  3 unknown(7)          -         0           0     -      - "
 		"        -     -        -         -   -         -        - "
-		"    -     -  -         -\n");
+		"    -     -  -         -   -\n");
 	free(out);
 }
 END_TEST
@@ -1119,16 +1121,16 @@ START_TEST(test_stats_text_wide)
 		"       CPU STATE                         GENERATION LAUNCH_NS "
 		"UNLAUNCH_NS                TOTAL DENIED HYPERCALL CPUID "
 		"MSR_READ MSR_WRITE                  NPF VIRT_INSN SHUTDOWN "
-		"DEBUG OTHER IO     INTERRUPT\n"
+		"DEBUG OTHER IO     INTERRUPT NMI\n"
 		"4294967295 guest               18446744073709551615         1 "
 		"          0 18446744073709551615      0         0     0 "
 		"       0         0 18446744073709551615         0        0 "
-		"    0     0  0 1234567890123\n"
+		"    0     0  0 1234567890123   0\n"
 		"         7 unknown(4294967295)                    -         0 "
 		"          0                    -      -         -     - "
 		"       -         - "
 		"                   -         -        - "
-		"    -     -  -             -\n");
+		"    -     -  -             -   -\n");
 	free(out);
 }
 END_TEST

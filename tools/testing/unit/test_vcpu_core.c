@@ -440,6 +440,29 @@ START_TEST(interrupt_posts_then_injects)
 }
 END_TEST
 
+/*
+ * An NMI exit (a backend that intercepts NMIs): counted, held, and put
+ * in at the first entry that injects nothing else, without posting.
+ */
+START_TEST(nmi_exit_held_then_injected)
+{
+	be.ev = VCPU_EVENT_OTHER;
+	vcpu_nmi(v);
+	ck_assert_uint_eq(v->stats.exits[RTVIRT_EXIT_NMI], 1);
+	ck_assert_uint_eq(v->stats.exits[RTVIRT_EXIT_INTR], 0);
+	ck_assert_uint_eq(be.posted, 0);
+	vcpu_finish_events(v);
+	ck_assert(v->nmi_pending);
+	ck_assert_uint_eq(be.injects, 0);
+
+	be.ev = VCPU_EVENT_NONE;
+	vcpu_finish_events(v);
+	ck_assert_int_eq(be.ev, VCPU_EVENT_NMI);
+	ck_assert_uint_eq(be.vector, X86_TRAP_NMI);
+	ck_assert(!v->nmi_pending);
+}
+END_TEST
+
 static Suite *vcpu_core_suite(void)
 {
 	Suite *s = suite_create("vcpu_core");
@@ -458,6 +481,7 @@ static Suite *vcpu_core_suite(void)
 	tcase_add_test(tc, events_in_order);
 	tcase_add_test(tc, machine_check_displaces);
 	tcase_add_test(tc, interrupt_posts_then_injects);
+	tcase_add_test(tc, nmi_exit_held_then_injected);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -187,7 +187,9 @@ enum vcpu_insn {
 /**
  * enum vcpu_exit_reason - why the kernel exited, decoded by the backend
  * @VCPU_EXIT_INTERRUPT: a physical interrupt (intercepted while a device
- *		is virtualized) or an NMI
+ *		is virtualized)
+ * @VCPU_EXIT_NMI:	an NMI for the kernel that exited (where the backend
+ *		intercepts NMIs: VMX)
  * @VCPU_EXIT_HYPERCALL: the module's hypercall instruction
  * @VCPU_EXIT_IDT_LOAD: LIDT: the kernel leaves for another (kexec)
  * @VCPU_EXIT_CPUID:	CPUID
@@ -202,6 +204,7 @@ enum vcpu_insn {
  */
 enum vcpu_exit_reason {
 	VCPU_EXIT_INTERRUPT,
+	VCPU_EXIT_NMI,
 	VCPU_EXIT_HYPERCALL,
 	VCPU_EXIT_IDT_LOAD,
 	VCPU_EXIT_CPUID,
@@ -345,6 +348,7 @@ void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 void vcpu_hypercall(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v, const struct vcpu_exit *e);
 void vcpu_interrupt(struct vcpu *v);
+void vcpu_nmi(struct vcpu *v);
 void vcpu_finish_events(struct vcpu *v);
 void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e);
 void vcpu_debug(struct vcpu *v);
