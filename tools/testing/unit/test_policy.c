@@ -2,7 +2,8 @@
 /*
  * Unit tests for the VMM's CPUID and MSR policy (src/vmm/core/policy.c): SVM
  * hidden and nothing else changed; the SVM MSR permission map layout
- * (three ranges, two bits per MSR) and exactly the intended intercepts;
+ * (three ranges, two bits per MSR), the VMX MSR bitmap layout (two ranges,
+ * read and write halves), and exactly the intended intercepts in both;
  * the rules for the kernel's MSR writes, for EFER and for the MTRRs.
  */
 #include <check.h>
@@ -11,6 +12,7 @@
 
 #include <vmm/policy.h>
 #include <vmm/svm.h>
+#include <vmm/vmx.h>
 
 START_TEST(cpuid_hides_svm_only)
 {
@@ -66,32 +68,30 @@ START_TEST(msrpm_layout)
 }
 END_TEST
 
-START_TEST(vmm_intercepts_exactly)
-{
-	/* Reads and writes of EFER, VM_CR, VM_HSAVE_PA, PAT; writes only of
-	 * APIC_BASE, SYSCFG, TOM, TOM2, KVM's clock MSRs and the MTRRs but
-	 * the fixed ranges (variable ranges 0x200-0x24f, the default type).
-	 */
-	static const struct { u32 msr; bool read; } intercepted[] = {
-		{ 0xc0000080, true }, { 0xc0010114, true },
-		{ 0xc0010117, true }, { 0x277, true }, { 0x1b, false },
-		{ 0xc0010010, false },
-		{ 0xc001001a, false }, { 0xc001001d, false }, { 0x11, false },
-		{ 0x12, false },
-	};
-	static const u32 ranges[][2] = {
-		{ 0, 0x1fff }, { 0xc0000000, 0xc0001fff },
-		{ 0xc0010000, 0xc0011fff },
-	};
-	u8 *pm = calloc(1, SVM_MSRPM_SIZE);
-	const int n = sizeof(intercepted) / sizeof(intercepted[0]);
+/*
+ * Reads and writes of EFER, VM_CR, VM_HSAVE_PA, PAT; writes only of
+ * APIC_BASE, SYSCFG, TOM, TOM2, KVM's clock MSRs and the MTRRs but the fixed
+ * ranges (variable ranges 0x200-0x24f, the default type).
+ */
+static const struct { u32 msr; bool read; } intercepted[] = {
+	{ 0xc0000080, true }, { 0xc0010114, true },
+	{ 0xc0010117, true }, { 0x277, true }, { 0x1b, false },
+	{ 0xc0010010, false },
+	{ 0xc001001a, false }, { 0xc001001d, false }, { 0x11, false },
+	{ 0x12, false },
+};
+#define NR_INTERCEPTED	(int)(sizeof(intercepted) / sizeof(intercepted[0]))
 
-	ck_assert_int_eq(svm_msrpm_build(pm), 0);
-	for (int r = 0; r < 3; r++) {
+/* Every MSR of @ranges exits exactly as the policy says in @map. */
+static void check_exactly(const u8 *map,
+			  bool (*test)(const u8 *map, u32 msr, bool write),
+			  const u32 (*ranges)[2], int nr_ranges)
+{
+	for (int r = 0; r < nr_ranges; r++) {
 		for (u32 msr = ranges[r][0]; msr <= ranges[r][1]; msr++) {
 			bool rd = false, wr = false;
 
-			for (int i = 0; i < n; i++) {
+			for (int i = 0; i < NR_INTERCEPTED; i++) {
 				if (msr != intercepted[i].msr)
 					continue;
 				rd = intercepted[i].read;
@@ -99,17 +99,86 @@ START_TEST(vmm_intercepts_exactly)
 			}
 			if ((msr >= 0x200 && msr < 0x250) || msr == 0x2ff)
 				wr = true;
-			if (svm_msrpm_test(pm, msr, false) != rd ||
-			    svm_msrpm_test(pm, msr, true) != wr)
+			if (test(map, msr, false) != rd ||
+			    test(map, msr, true) != wr)
 				ck_abort_msg("MSR %#x: intercept r%d w%d, want r%d w%d",
-					     msr, svm_msrpm_test(pm, msr, false),
-					     svm_msrpm_test(pm, msr, true), rd, wr);
+					     msr, test(map, msr, false),
+					     test(map, msr, true), rd, wr);
 		}
 	}
-	for (int i = 0; i < n; i++)
+}
+
+START_TEST(vmm_intercepts_exactly)
+{
+	static const u32 ranges[][2] = {
+		{ 0, 0x1fff }, { 0xc0000000, 0xc0001fff },
+		{ 0xc0010000, 0xc0011fff },
+	};
+	u8 *pm = calloc(1, SVM_MSRPM_SIZE);
+
+	ck_assert_int_eq(svm_msrpm_build(pm), 0);
+	check_exactly(pm, svm_msrpm_test, ranges, 3);
+	for (int i = 0; i < NR_INTERCEPTED; i++)
 		ck_assert(policy_msr_emulated(intercepted[i].msr) ==
 			  intercepted[i].read);
 	free(pm);
+}
+END_TEST
+
+START_TEST(vmx_msr_bitmap_layout)
+{
+	u8 *bm = calloc(1, VMX_MSR_BITMAP_SIZE);
+
+	/* SDM 25.6.9: read low 0, read high 1024, write low 2048, high 3072. */
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0x0, true, false), 0);
+	ck_assert_uint_eq(bm[0], 0x01);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0x9, false, true), 0);
+	ck_assert_uint_eq(bm[2048 + 1], 0x02);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0xc0000080, true, true), 0);
+	ck_assert_uint_eq(bm[1024 + 0x10], 0x01);
+	ck_assert_uint_eq(bm[3072 + 0x10], 0x01);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0xc0001fff, true, true), 0);
+	ck_assert_uint_eq(bm[2047], 0x80);
+	ck_assert_uint_eq(bm[4095], 0x80);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0x1fff, false, true), 0);
+	ck_assert_uint_eq(bm[1023], 0);
+	ck_assert_uint_eq(bm[3071], 0x80);
+	ck_assert(vmx_msr_bitmap_test(bm, 0x1fff, true));
+	ck_assert(!vmx_msr_bitmap_test(bm, 0x1fff, false));
+	ck_assert(!vmx_msr_bitmap_test(bm, 0x1ffe, true));
+	/* Outside the two ranges (AMD's too): refused, always exits. */
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0x2000, true, true), -22);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0xc0002000, true, true), -22);
+	ck_assert_int_eq(vmx_msr_bitmap_set(bm, 0xc0010114, true, true), -22);
+	ck_assert(vmx_msr_bitmap_test(bm, 0xc0010114, false));
+	ck_assert(vmx_msr_bitmap_test(bm, 0x40000000, true));
+	free(bm);
+}
+END_TEST
+
+/* The same policy in the VMX encoding: the same accesses exit. */
+START_TEST(vmx_intercepts_exactly)
+{
+	static const u32 ranges[][2] = {
+		{ 0, 0x1fff }, { 0xc0000000, 0xc0001fff },
+	};
+	u8 *bm = calloc(1, VMX_MSR_BITMAP_SIZE);
+
+	ck_assert_int_eq(vmx_msr_bitmap_build(bm), 0);
+	check_exactly(bm, vmx_msr_bitmap_test, ranges, 2);
+	/*
+	 * The policy's AMD MSRs exit without a bit, reads too (vcpu_msr()
+	 * passes those to the CPU).
+	 */
+	for (int i = 0; i < NR_INTERCEPTED; i++) {
+		u32 msr = intercepted[i].msr;
+		bool outside = msr >= 0xc0010000;
+
+		ck_assert(vmx_msr_bitmap_test(bm, msr, true));
+		ck_assert(vmx_msr_bitmap_test(bm, msr, false) ==
+			  (intercepted[i].read || outside));
+	}
+	free(bm);
 }
 END_TEST
 
@@ -329,6 +398,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, cpuid_hides_svm_only);
 	tcase_add_test(tc, msrpm_layout);
 	tcase_add_test(tc, vmm_intercepts_exactly);
+	tcase_add_test(tc, vmx_msr_bitmap_layout);
+	tcase_add_test(tc, vmx_intercepts_exactly);
 	tcase_add_test(tc, msr_write_rules);
 	tcase_add_test(tc, efer_rules);
 	tcase_add_test(tc, pat_rules);

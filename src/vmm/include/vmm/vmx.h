@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Intel VMX: the capability MSRs, the control bits, the basic exit reasons
+ * and the exit information formats the VMX backend uses (Intel SDM volume
+ * 3, chapters 25 to 28 and appendices A to C), and the pure functions that
+ * work on them (arch/x86/vmx/: controls.c, exit.c, msr_bitmap.c), which are
+ * unit-tested in user space (tools/testing/unit/test_vmx.c).
+ */
+#ifndef _VMM_VMX_H
+#define _VMM_VMX_H
+
+#include <vmm/types.h>
+
+struct vcpu_exit;
+
+/* Capability MSRs (appendix A). */
+#define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_VMX_PINBASED_CTLS	0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS	0x482
+#define MSR_IA32_VMX_EXIT_CTLS		0x483
+#define MSR_IA32_VMX_ENTRY_CTLS		0x484
+#define MSR_IA32_VMX_MISC		0x485
+#define MSR_IA32_VMX_CR0_FIXED0		0x486
+#define MSR_IA32_VMX_CR0_FIXED1		0x487
+#define MSR_IA32_VMX_CR4_FIXED0		0x488
+#define MSR_IA32_VMX_CR4_FIXED1		0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2	0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP	0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x490
+
+/* IA32_VMX_BASIC: the TRUE_* MSRs exist (bit 55). */
+#define VMX_BASIC_TRUE_CTLS		(1ULL << 55)
+
+/* Pin-based VM-execution controls. */
+#define PIN_EXT_INTR_EXITING		(1U << 0)
+#define PIN_NMI_EXITING			(1U << 3)
+#define PIN_VIRTUAL_NMIS		(1U << 5)
+
+/* Primary processor-based VM-execution controls. */
+#define CPU_INTR_WINDOW_EXITING		(1U << 2)
+#define CPU_HLT_EXITING			(1U << 7)
+#define CPU_CR3_LOAD_EXITING		(1U << 15)
+#define CPU_CR3_STORE_EXITING		(1U << 16)
+#define CPU_NMI_WINDOW_EXITING		(1U << 22)
+#define CPU_USE_IO_BITMAPS		(1U << 25)
+#define CPU_MONITOR_TRAP_FLAG		(1U << 27)
+#define CPU_USE_MSR_BITMAPS		(1U << 28)
+#define CPU_SECONDARY_CTLS		(1U << 31)
+
+/* Secondary processor-based VM-execution controls. */
+#define CPU2_ENABLE_EPT			(1U << 1)
+#define CPU2_DESC_TABLE_EXITING		(1U << 2)
+#define CPU2_ENABLE_RDTSCP		(1U << 3)
+#define CPU2_ENABLE_VPID		(1U << 5)
+#define CPU2_UNRESTRICTED_GUEST		(1U << 7)
+#define CPU2_ENABLE_INVPCID		(1U << 12)
+#define CPU2_ENABLE_XSAVES		(1U << 20)
+
+/* VM-exit controls. */
+#define EXIT_SAVE_DEBUG_CTLS		(1U << 2)
+#define EXIT_HOST_ADDR_SPACE_64		(1U << 9)
+#define EXIT_ACK_INTR_ON_EXIT		(1U << 15)
+#define EXIT_SAVE_PAT			(1U << 18)
+#define EXIT_LOAD_PAT			(1U << 19)
+#define EXIT_SAVE_EFER			(1U << 20)
+#define EXIT_LOAD_EFER			(1U << 21)
+
+/* VM-entry controls. */
+#define ENTRY_LOAD_DEBUG_CTLS		(1U << 2)
+#define ENTRY_IA32E_MODE		(1U << 9)
+#define ENTRY_LOAD_PAT			(1U << 14)
+#define ENTRY_LOAD_EFER			(1U << 15)
+
+/* Basic exit reasons (appendix C); bit 31 of the exit reason: entry failed. */
+#define VMX_EXIT_EXCEPTION_NMI		0
+#define VMX_EXIT_EXTERNAL_INTR		1
+#define VMX_EXIT_TRIPLE_FAULT		2
+#define VMX_EXIT_INIT			3
+#define VMX_EXIT_SIPI			4
+#define VMX_EXIT_INTR_WINDOW		7
+#define VMX_EXIT_NMI_WINDOW		8
+#define VMX_EXIT_CPUID			10
+#define VMX_EXIT_GETSEC			11
+#define VMX_EXIT_HLT			12
+#define VMX_EXIT_VMCALL			18
+#define VMX_EXIT_VMCLEAR		19
+#define VMX_EXIT_VMLAUNCH		20
+#define VMX_EXIT_VMPTRLD		21
+#define VMX_EXIT_VMPTRST		22
+#define VMX_EXIT_VMREAD			23
+#define VMX_EXIT_VMRESUME		24
+#define VMX_EXIT_VMWRITE		25
+#define VMX_EXIT_VMXOFF			26
+#define VMX_EXIT_VMXON			27
+#define VMX_EXIT_CR_ACCESS		28
+#define VMX_EXIT_IO			30
+#define VMX_EXIT_RDMSR			31
+#define VMX_EXIT_WRMSR			32
+#define VMX_EXIT_INVALID_STATE		33
+#define VMX_EXIT_MSR_LOAD_FAIL		34
+#define VMX_EXIT_MTF			37
+#define VMX_EXIT_MCE_DURING_ENTRY	41
+#define VMX_EXIT_GDTR_IDTR		46
+#define VMX_EXIT_EPT_VIOLATION		48
+#define VMX_EXIT_EPT_MISCONFIG		49
+#define VMX_EXIT_INVEPT			50
+#define VMX_EXIT_PREEMPTION_TIMER	52
+#define VMX_EXIT_INVVPID		53
+#define VMX_EXIT_VMFUNC			59
+#define VMX_EXIT_REASON_BASIC		0xffffU
+#define VMX_EXIT_ENTRY_FAILED		(1U << 31)
+
+/* VM-exit and IDT-vectoring interruption information. */
+#define VMX_INTR_VECTOR			0xffU
+#define VMX_INTR_TYPE_SHIFT		8
+#define VMX_INTR_TYPE_MASK		(7U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_EXT		(0U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_NMI		(2U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_HW_EXC		(3U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_SW_INT		(4U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_PRIV_SW_EXC	(5U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_TYPE_SW_EXC		(6U << VMX_INTR_TYPE_SHIFT)
+#define VMX_INTR_ERROR_CODE		(1U << 11)
+#define VMX_INTR_NMI_UNBLOCKED_IRET	(1U << 12)
+#define VMX_INTR_VALID			(1U << 31)
+
+/* Exit qualification of I/O instructions (table 28-5). */
+#define VMX_IO_SIZE_MASK		7U	/* bytes - 1 */
+#define VMX_IO_IN			(1U << 3)
+#define VMX_IO_STRING			(1U << 4)
+#define VMX_IO_PORT_SHIFT		16
+
+/* Exit qualification of EPT violations (table 28-7). */
+#define VMX_EPT_READ			(1U << 0)
+#define VMX_EPT_WRITE			(1U << 1)
+#define VMX_EPT_FETCH			(1U << 2)
+
+/* VM-exit instruction information of LGDT/LIDT/SGDT/SIDT (table 28-10). */
+#define VMX_DT_INSN_SHIFT		28
+#define VMX_DT_INSN_MASK		(3U << VMX_DT_INSN_SHIFT)
+#define VMX_DT_INSN_LIDT		(3U << VMX_DT_INSN_SHIFT)
+
+/**
+ * struct vmx_exit_info - what a VM exit left in the VMCS's exit fields
+ * @reason:	VM_EXIT_REASON: the basic reason, VMX_EXIT_ENTRY_FAILED
+ * @qual:	EXIT_QUALIFICATION
+ * @intr_info:	VM_EXIT_INTR_INFO (exceptions, NMIs, external interrupts)
+ * @insn_info:	VMX_INSTRUCTION_INFO
+ * @gpa:	GUEST_PHYSICAL_ADDRESS (EPT violations)
+ */
+struct vmx_exit_info {
+	u32 reason;
+	u64 qual;
+	u32 intr_info;
+	u32 insn_info;
+	u64 gpa;
+};
+
+void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e);
+
+/**
+ * struct vmx_ctls_req - what the VMM asks of one control field
+ * @need:	controls it cannot run without
+ * @want:	controls it uses where the CPU has them
+ * @allow:	controls it copes with where the CPU forces them on
+ */
+struct vmx_ctls_req {
+	u32 need;
+	u32 want;
+	u32 allow;
+};
+
+u32 vmx_adjust_ctls(u64 cap, const struct vmx_ctls_req *req, u32 *val);
+u64 vmx_fix_cr(u64 val, u64 fixed0, u64 fixed1);
+
+/* The MSR bitmap (msr_bitmap.c): one page, a read and a write half. */
+#define VMX_MSR_BITMAP_SIZE		4096
+
+int vmx_msr_bitmap_set(u8 *bitmap, u32 msr, bool read, bool write);
+bool vmx_msr_bitmap_test(const u8 *bitmap, u32 msr, bool write);
+int vmx_msr_bitmap_build(u8 *bitmap);
+
+#endif /* _VMM_VMX_H */

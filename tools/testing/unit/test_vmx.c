@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the VMX backend's pure parts: the control field
+ * adjustment from the capability MSRs (src/vmm/arch/x86/vmx/controls.c),
+ * with the values a Haswell reports (the TRUE_* MSRs and the older ones),
+ * the CR0/CR4 fixed bits, and the decoding of exits into the arch-neutral
+ * struct vcpu_exit (src/vmm/arch/x86/vmx/exit.c).
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include <vmm/vmm.h>
+#include <vmm/vmx.h>
+
+/* A Haswell's capability MSRs (the TRUE_* ones and the older ones). */
+#define HSW_TRUE_PINBASED	0x0000007f00000016ULL
+#define HSW_PROCBASED		0xfff9fffe0401e172ULL
+#define HSW_TRUE_PROCBASED	0xfff9fffe04006172ULL
+#define HSW_PROCBASED2		0x000000ff00000000ULL
+#define HSW_TRUE_EXIT		0x007fffff00036dfbULL
+#define HSW_TRUE_ENTRY		0x0000ffff000011fbULL
+
+/* The reserved bits those MSRs force on: they mean no exit. */
+#define PIN_RESERVED1		0x16U
+#define CPU_RESERVED1		0x04006172U
+#define EXIT_RESERVED1		0x00036dfbU
+#define ENTRY_RESERVED1		0x000011fbU
+
+START_TEST(ctls_true_msrs)
+{
+	struct vmx_ctls_req pin = {
+		.need = PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
+			PIN_VIRTUAL_NMIS,
+		.allow = PIN_RESERVED1,
+	};
+	struct vmx_ctls_req cpu = {
+		.need = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
+			CPU_SECONDARY_CTLS,
+		.want = CPU_MONITOR_TRAP_FLAG,
+		.allow = CPU_RESERVED1 | CPU_INTR_WINDOW_EXITING |
+			 CPU_NMI_WINDOW_EXITING,
+	};
+	struct vmx_ctls_req ex = {
+		.need = EXIT_HOST_ADDR_SPACE_64 | EXIT_LOAD_EFER |
+			EXIT_SAVE_EFER,
+		.allow = EXIT_RESERVED1,
+	};
+	struct vmx_ctls_req en = {
+		.need = ENTRY_IA32E_MODE | ENTRY_LOAD_EFER,
+		.allow = ENTRY_RESERVED1,
+	};
+	u32 val;
+
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_TRUE_PINBASED, &pin, &val), 0);
+	ck_assert_uint_eq(val, 0x16 | 0x01 | 0x08 | 0x20);
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_TRUE_PROCBASED, &cpu, &val), 0);
+	/* MTF is there: wanted, so set; nothing else but the forced bits. */
+	ck_assert_uint_eq(val, CPU_RESERVED1 | CPU_USE_IO_BITMAPS |
+			  CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CTLS |
+			  CPU_MONITOR_TRAP_FLAG);
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_TRUE_EXIT, &ex, &val), 0);
+	ck_assert_uint_eq(val, EXIT_RESERVED1 | EXIT_HOST_ADDR_SPACE_64 |
+			  EXIT_LOAD_EFER | EXIT_SAVE_EFER);
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_TRUE_ENTRY, &en, &val), 0);
+	ck_assert_uint_eq(val, ENTRY_RESERVED1 | ENTRY_IA32E_MODE |
+			  ENTRY_LOAD_EFER);
+}
+END_TEST
+
+/* Without the TRUE_* MSRs CR3 load and store exiting are forced on. */
+START_TEST(ctls_forced_exits_refused)
+{
+	struct vmx_ctls_req cpu = {
+		.need = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS,
+		.allow = CPU_RESERVED1,
+	};
+	u32 val;
+
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_PROCBASED, &cpu, &val),
+			  CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING);
+	/* Where the VMM copes with them, the value carries them. */
+	cpu.allow |= CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING;
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_PROCBASED, &cpu, &val), 0);
+	ck_assert_uint_eq(val & (CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING),
+			  CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING);
+}
+END_TEST
+
+START_TEST(ctls_missing)
+{
+	/* A CPU without EPT and without MTF (Bochs has no MTF). */
+	u64 cap2 = (u64)(CPU2_ENABLE_VPID | CPU2_UNRESTRICTED_GUEST) << 32;
+	u64 cap = HSW_TRUE_PROCBASED & ~((u64)CPU_MONITOR_TRAP_FLAG << 32);
+	struct vmx_ctls_req sec = {
+		.need = CPU2_ENABLE_EPT | CPU2_ENABLE_VPID,
+		.want = CPU2_ENABLE_RDTSCP,
+	};
+	struct vmx_ctls_req cpu = {
+		.need = CPU_SECONDARY_CTLS,
+		.want = CPU_MONITOR_TRAP_FLAG,
+		.allow = CPU_RESERVED1,
+	};
+	u32 val;
+
+	ck_assert_uint_eq(vmx_adjust_ctls(cap2, &sec, &val), CPU2_ENABLE_EPT);
+	/* A wanted control the CPU lacks is left out, not an error. */
+	ck_assert_uint_eq(vmx_adjust_ctls(cap, &cpu, &val), 0);
+	ck_assert_uint_eq(val & CPU_MONITOR_TRAP_FLAG, 0);
+	ck_assert_uint_eq(vmx_adjust_ctls(HSW_PROCBASED2, &sec, &val), 0);
+	ck_assert_uint_eq(val, CPU2_ENABLE_EPT | CPU2_ENABLE_VPID |
+			  CPU2_ENABLE_RDTSCP);
+	/* Nothing allowed at all: everything needed is missing. */
+	ck_assert_uint_eq(vmx_adjust_ctls(0, &sec, &val),
+			  CPU2_ENABLE_EPT | CPU2_ENABLE_VPID);
+}
+END_TEST
+
+START_TEST(fixed_cr_bits)
+{
+	/* Haswell: CR0 PE, NE, PG fixed to 1; CR4 VMXE fixed to 1. */
+	const u64 cr0_f0 = 0x80000021, cr0_f1 = 0xffffffff;
+	const u64 cr4_f0 = 0x2000, cr4_f1 = 0x3767ff;
+	u64 cr0 = 0x80050033, cr4 = 0x3706f0;
+
+	ck_assert_uint_eq(vmx_fix_cr(cr0, cr0_f0, cr0_f1), cr0);
+	/* The kernel's CR4 gains VMXE, which its read shadow hides. */
+	ck_assert_uint_eq(vmx_fix_cr(cr4, cr4_f0, cr4_f1) ^ cr4, 0x2000);
+	/* A bit the CPU does not allow in VMX operation (LA57) goes. */
+	ck_assert_uint_eq(vmx_fix_cr(cr4 | 0x1000, cr4_f0, cr4_f1),
+			  cr4 | 0x2000);
+	/* CR0 without NE gets it. */
+	ck_assert_uint_eq(vmx_fix_cr(cr0 & ~0x20ULL, cr0_f0, cr0_f1), cr0);
+}
+END_TEST
+
+static struct vcpu_exit decode(u32 reason, u64 qual, u32 intr, u32 insn,
+			       u64 gpa)
+{
+	struct vmx_exit_info x = {
+		.reason = reason, .qual = qual, .intr_info = intr,
+		.insn_info = insn, .gpa = gpa,
+	};
+	struct vcpu_exit e;
+
+	vmx_decode_exit(&x, &e);
+	return e;
+}
+
+START_TEST(decode_by_reason)
+{
+	static const struct {
+		u32 reason;
+		enum vcpu_exit_reason want;
+	} map[] = {
+		{ VMX_EXIT_EXTERNAL_INTR, VCPU_EXIT_INTERRUPT },
+		{ VMX_EXIT_TRIPLE_FAULT, VCPU_EXIT_SHUTDOWN },
+		{ VMX_EXIT_CPUID, VCPU_EXIT_CPUID },
+		{ VMX_EXIT_VMCALL, VCPU_EXIT_HYPERCALL },
+		{ VMX_EXIT_GETSEC, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMCLEAR, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMLAUNCH, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMPTRLD, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMPTRST, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMREAD, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMRESUME, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMWRITE, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMXOFF, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMXON, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_INVEPT, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_INVVPID, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_VMFUNC, VCPU_EXIT_VIRT_INSN },
+		{ VMX_EXIT_RDMSR, VCPU_EXIT_MSR },
+		{ VMX_EXIT_WRMSR, VCPU_EXIT_MSR },
+		/* The backend's own, or nothing the core handles. */
+		{ VMX_EXIT_INIT, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_SIPI, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_INTR_WINDOW, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_NMI_WINDOW, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_HLT, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_CR_ACCESS, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_MTF, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_EPT_MISCONFIG, VCPU_EXIT_UNKNOWN },
+		{ VMX_EXIT_PREEMPTION_TIMER, VCPU_EXIT_UNKNOWN },
+		{ 0xffff, VCPU_EXIT_UNKNOWN },
+	};
+	struct vcpu_exit e;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		e = decode(map[i].reason, 0x1234, 0, 0, 0);
+		if (e.reason != map[i].want)
+			ck_abort_msg("exit reason %u: decoded %d, want %d",
+				     map[i].reason, e.reason, map[i].want);
+		ck_assert_uint_eq(e.raw[0], map[i].reason);
+		ck_assert_uint_eq(e.raw[1], 0x1234);
+	}
+	ck_assert(!decode(VMX_EXIT_RDMSR, 0, 0, 0, 0).write);
+	ck_assert(decode(VMX_EXIT_WRMSR, 0, 0, 0, 0).write);
+	/* Upper bits of the reason (bit 27 and the like) are not the reason. */
+	ck_assert_int_eq(decode(VMX_EXIT_CPUID | (1U << 27), 0, 0, 0, 0).reason,
+			 VCPU_EXIT_CPUID);
+	/* A failed entry is never taken for its basic reason. */
+	e = decode(VMX_EXIT_ENTRY_FAILED | VMX_EXIT_INVALID_STATE, 0, 0, 0, 0);
+	ck_assert_int_eq(e.reason, VCPU_EXIT_UNKNOWN);
+	ck_assert_uint_eq(e.raw[0], VMX_EXIT_ENTRY_FAILED | VMX_EXIT_INVALID_STATE);
+	e = decode(VMX_EXIT_ENTRY_FAILED | VMX_EXIT_CPUID, 0, 0, 0, 0);
+	ck_assert_int_eq(e.reason, VCPU_EXIT_UNKNOWN);
+}
+END_TEST
+
+START_TEST(decode_io)
+{
+	/* OUT DX, AL to 0xcf8 ... 0xcfc: size 1, 2, 4; IN; INS/OUTS. */
+	struct vcpu_exit e = decode(VMX_EXIT_IO, 0xcf8ULL << 16, 0, 0, 0);
+
+	ck_assert_int_eq(e.reason, VCPU_EXIT_IO);
+	ck_assert_uint_eq(e.port, 0xcf8);
+	ck_assert_uint_eq(e.size, 1);
+	ck_assert(e.write && !e.string);
+	e = decode(VMX_EXIT_IO, 0xcfcULL << 16 | 3 | VMX_IO_IN, 0, 0, 0);
+	ck_assert_uint_eq(e.port, 0xcfc);
+	ck_assert_uint_eq(e.size, 4);
+	ck_assert(!e.write && !e.string);
+	e = decode(VMX_EXIT_IO, 0xfffeULL << 16 | 1 | VMX_IO_STRING |
+		   (1U << 5), 0, 0, 0);
+	ck_assert_uint_eq(e.port, 0xfffe);
+	ck_assert_uint_eq(e.size, 2);
+	ck_assert(e.write && e.string);
+}
+END_TEST
+
+START_TEST(decode_ept_violation)
+{
+	/* Qualifications Bochs gives for a non-present page: 0x181, 0x182. */
+	struct vcpu_exit e = decode(VMX_EXIT_EPT_VIOLATION, 0x181, 0, 0,
+				    0xfebf1008);
+
+	ck_assert_int_eq(e.reason, VCPU_EXIT_NPF);
+	ck_assert_uint_eq(e.gpa, 0xfebf1008);
+	ck_assert(!e.write && !e.fetch);
+	e = decode(VMX_EXIT_EPT_VIOLATION, 0x182, 0, 0, 0x1000);
+	ck_assert(e.write && !e.fetch);
+	e = decode(VMX_EXIT_EPT_VIOLATION, 0x184, 0, 0, 0x1000);
+	ck_assert(!e.write && e.fetch);
+	ck_assert_uint_eq(e.raw[2], 0x1000);
+}
+END_TEST
+
+START_TEST(decode_exceptions)
+{
+	const u32 valid = VMX_INTR_VALID;
+
+	ck_assert_int_eq(decode(VMX_EXIT_EXCEPTION_NMI, 0, valid |
+				VMX_INTR_TYPE_NMI | 2, 0, 0).reason,
+			 VCPU_EXIT_NMI);
+	ck_assert_int_eq(decode(VMX_EXIT_EXCEPTION_NMI, 0x4000, valid |
+				VMX_INTR_TYPE_HW_EXC | 1, 0, 0).reason,
+			 VCPU_EXIT_DEBUG);
+	/* INT1 (ICEBP) is a privileged software exception, not a step. */
+	ck_assert_int_eq(decode(VMX_EXIT_EXCEPTION_NMI, 0, valid |
+				VMX_INTR_TYPE_PRIV_SW_EXC | 1, 0, 0).reason,
+			 VCPU_EXIT_UNKNOWN);
+	/* Other exceptions are not intercepted: unknown; so is no info. */
+	ck_assert_int_eq(decode(VMX_EXIT_EXCEPTION_NMI, 0, valid |
+				VMX_INTR_TYPE_HW_EXC | 14 |
+				VMX_INTR_ERROR_CODE, 0, 0).reason,
+			 VCPU_EXIT_UNKNOWN);
+	ck_assert_int_eq(decode(VMX_EXIT_EXCEPTION_NMI, 0,
+				VMX_INTR_TYPE_NMI | 2, 0, 0).reason,
+			 VCPU_EXIT_UNKNOWN);
+}
+END_TEST
+
+START_TEST(decode_descriptor_tables)
+{
+	/* Instruction information bits 29:28: SGDT 0, SIDT 1, LGDT 2, LIDT 3. */
+	ck_assert_int_eq(decode(VMX_EXIT_GDTR_IDTR, 0, 0, 3U << 28, 0).reason,
+			 VCPU_EXIT_IDT_LOAD);
+	for (u32 op = 0; op < 3; op++)
+		ck_assert_int_eq(decode(VMX_EXIT_GDTR_IDTR, 0, 0, op << 28,
+					0).reason, VCPU_EXIT_UNKNOWN);
+}
+END_TEST
+
+static Suite *vmx_suite(void)
+{
+	Suite *s = suite_create("vmx");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, ctls_true_msrs);
+	tcase_add_test(tc, ctls_forced_exits_refused);
+	tcase_add_test(tc, ctls_missing);
+	tcase_add_test(tc, fixed_cr_bits);
+	tcase_add_test(tc, decode_by_reason);
+	tcase_add_test(tc, decode_io);
+	tcase_add_test(tc, decode_ept_violation);
+	tcase_add_test(tc, decode_exceptions);
+	tcase_add_test(tc, decode_descriptor_tables);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(vmx_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
