@@ -6,6 +6,7 @@
 #include <vmm/policy.h>
 #include <vmm/x86.h>
 
+#define CPUID_VMX	(1U << 5)	/* 1 ECX */
 #define CPUID_EXT_SVM	(1U << 2)	/* 0x80000001 ECX */
 
 /**
@@ -16,14 +17,17 @@
  * @c:		ECX, likewise
  * @d:		EDX, likewise
  *
- * SVM is hidden: the kernel cannot run a hypervisor under the VMM (no
- * nested virtualization).  (kvm_amd checks the feature flags cached at
- * boot; what makes it refuse to load is VM_CR reading SVMDIS, see
- * svm.c.)  Everything else passes through.
+ * SVM and VMX are hidden: the kernel cannot run a hypervisor under the
+ * VMM (no nested virtualization).  (kvm_amd checks the feature flags
+ * cached at boot; what makes it refuse to load is VM_CR reading SVMDIS,
+ * see svm.c.  On VMX, VMXON exits and the kernel gets #UD.)  Everything
+ * else passes through.
  */
 void policy_filter_cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
 {
-	if (leaf == 0x80000001)
+	if (leaf == 1)
+		*c &= ~CPUID_VMX;
+	else if (leaf == 0x80000001)
 		*c &= ~CPUID_EXT_SVM;
 	else if (leaf == 0x8000000a)
 		*a = *b = *c = *d = 0;

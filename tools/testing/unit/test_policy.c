@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for the VMM's CPUID and MSR policy (src/vmm/core/policy.c): SVM
- * hidden and nothing else changed; the SVM MSR permission map layout
+ * and VMX hidden and nothing else changed; the SVM MSR permission map layout
  * (three ranges, two bits per MSR), the VMX MSR bitmap layout (two ranges,
  * read and write halves), and exactly the intended intercepts in both;
  * the rules for the kernel's MSR writes, for EFER and for the MTRRs.
@@ -14,7 +14,7 @@
 #include <vmm/svm.h>
 #include <vmm/vmx.h>
 
-START_TEST(cpuid_hides_svm_only)
+START_TEST(cpuid_hides_svm_and_vmx_only)
 {
 	u32 a, b, c, d;
 
@@ -29,8 +29,18 @@ START_TEST(cpuid_hides_svm_only)
 	policy_filter_cpuid(0x8000000a, &a, &b, &c, &d);
 	ck_assert_uint_eq(a | b | c | d, 0);
 
-	/* Other leaves, including VMX's bit in leaf 1, pass through. */
+	/* Leaf 1: VMX (ECX bit 5) goes, nothing else. */
+	a = 0x11; b = 0x22; c = 0xffffffff; d = 0xffffffff;
+	policy_filter_cpuid(1, &a, &b, &c, &d);
+	ck_assert_uint_eq(c, 0xffffffdf);
+	ck_assert_uint_eq(a, 0x11);
+	ck_assert_uint_eq(b, 0x22);
+	ck_assert_uint_eq(d, 0xffffffff);
+
+	/* Other leaves pass through. */
 	for (u32 leaf = 0; leaf < 0x20; leaf++) {
+		if (leaf == 1)
+			continue;
 		a = b = c = d = 0xdeadbeef;
 		policy_filter_cpuid(leaf, &a, &b, &c, &d);
 		ck_assert_uint_eq(a & b & c & d, 0xdeadbeef);
@@ -395,7 +405,7 @@ static Suite *policy_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("policy");
 
-	tcase_add_test(tc, cpuid_hides_svm_only);
+	tcase_add_test(tc, cpuid_hides_svm_and_vmx_only);
 	tcase_add_test(tc, msrpm_layout);
 	tcase_add_test(tc, vmm_intercepts_exactly);
 	tcase_add_test(tc, vmx_msr_bitmap_layout);
