@@ -3,8 +3,9 @@
  * Unit tests for the VMX backend's pure parts: the control field
  * adjustment from the capability MSRs (src/vmm/arch/x86/vmx/controls.c),
  * with the values a Haswell reports (the TRUE_* MSRs and the older ones),
- * the CR0/CR4 fixed bits, and the decoding of exits into the arch-neutral
- * struct vcpu_exit (src/vmm/arch/x86/vmx/exit.c).
+ * the CR0/CR4 fixed bits, EPT depth, pages, pointer and invalidations
+ * from IA32_VMX_EPT_VPID_CAP (ept.c), and the decoding of exits into the
+ * arch-neutral struct vcpu_exit (src/vmm/arch/x86/vmx/exit.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -130,6 +131,50 @@ START_TEST(fixed_cr_bits)
 			  cr4 | 0x2000);
 	/* CR0 without NE gets it. */
 	ck_assert_uint_eq(vmx_fix_cr(cr0 & ~0x20ULL, cr0_f0, cr0_f1), cr0);
+}
+END_TEST
+
+/* A Haswell's IA32_VMX_EPT_VPID_CAP: 4-level walk, WB, 2M/1G, INVEPT/VPID. */
+#define HSW_EPT_VPID_CAP	0x00000f0106734141ULL
+
+START_TEST(ept_from_caps)
+{
+	const u64 walk5 = HSW_EPT_VPID_CAP | VMX_EPT_CAP_WALK5;
+
+	/* As deep as the host where the CPU walks that deep; else 4. */
+	ck_assert_uint_eq(vmx_ept_levels(HSW_EPT_VPID_CAP, 4), 4);
+	ck_assert_uint_eq(vmx_ept_levels(HSW_EPT_VPID_CAP, 5), 4);
+	ck_assert_uint_eq(vmx_ept_levels(walk5, 5), 5);
+	ck_assert_uint_eq(vmx_ept_levels(walk5, 4), 4);
+	ck_assert_uint_eq(vmx_ept_levels(VMX_EPT_CAP_WALK5, 4), 0);
+	ck_assert_uint_eq(vmx_ept_levels(0, 5), 0);
+
+	ck_assert_uint_eq(vmx_ept_max_leaf(HSW_EPT_VPID_CAP), 3);
+	ck_assert_uint_eq(vmx_ept_max_leaf(HSW_EPT_VPID_CAP & ~VMX_EPT_CAP_1G),
+			  2);
+	ck_assert_uint_eq(vmx_ept_max_leaf(VMX_EPT_CAP_1G), 3);
+	ck_assert_uint_eq(vmx_ept_max_leaf(VMX_EPT_CAP_WALK4), 1);
+
+	ck_assert_uint_eq(vmx_ept_missing(HSW_EPT_VPID_CAP, 4), 0);
+	ck_assert_uint_eq(vmx_ept_missing(HSW_EPT_VPID_CAP, 5),
+			  VMX_EPT_CAP_WALK5);
+	ck_assert_uint_eq(vmx_ept_missing(walk5, 5), 0);
+	ck_assert_uint_eq(vmx_ept_missing(HSW_EPT_VPID_CAP &
+					  ~(VMX_EPT_CAP_WB |
+					    VMX_EPT_CAP_INVEPT_ALL), 4),
+			  VMX_EPT_CAP_WB | VMX_EPT_CAP_INVEPT_ALL);
+	ck_assert_uint_eq(vmx_ept_missing(0, 4),
+			  VMX_EPT_CAP_WALK4 | VMX_EPT_CAP_WB |
+			  VMX_EPT_CAP_INVEPT | VMX_EPT_CAP_INVEPT_ALL);
+
+	ck_assert(vmx_vpid_usable(HSW_EPT_VPID_CAP));
+	ck_assert(!vmx_vpid_usable(HSW_EPT_VPID_CAP &
+				   ~VMX_VPID_CAP_INVVPID_ALL));
+	ck_assert(!vmx_vpid_usable(VMX_VPID_CAP_INVVPID_ALL));
+
+	/* WB (6), walk length - 1 in bits 5:3, no A/D, the root. */
+	ck_assert_uint_eq(vmx_eptp(0x12345000, 4), 0x1234501e);
+	ck_assert_uint_eq(vmx_eptp(0xfffff000000ULL, 5), 0xfffff000026ULL);
 }
 END_TEST
 
@@ -290,6 +335,7 @@ static Suite *vmx_suite(void)
 	tcase_add_test(tc, ctls_forced_exits_refused);
 	tcase_add_test(tc, ctls_missing);
 	tcase_add_test(tc, fixed_cr_bits);
+	tcase_add_test(tc, ept_from_caps);
 	tcase_add_test(tc, decode_by_reason);
 	tcase_add_test(tc, decode_io);
 	tcase_add_test(tc, decode_ept_violation);

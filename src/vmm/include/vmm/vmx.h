@@ -3,8 +3,9 @@
  * Intel VMX: the capability MSRs, the control bits, the basic exit reasons
  * and the exit information formats the VMX backend uses (Intel SDM volume
  * 3, chapters 25 to 28 and appendices A to C), and the pure functions that
- * work on them (arch/x86/vmx/: controls.c, exit.c, msr_bitmap.c), which are
- * unit-tested in user space (tools/testing/unit/test_vmx.c).
+ * work on them (arch/x86/vmx/: controls.c, ept.c, exit.c, msr_bitmap.c),
+ * which are unit-tested in user space (tools/testing/unit/test_vmx.c and,
+ * for the MSR bitmap, test_policy.c).
  */
 #ifndef _VMM_VMX_H
 #define _VMM_VMX_H
@@ -175,6 +176,28 @@ struct vmx_ctls_req {
 
 u32 vmx_adjust_ctls(u64 cap, const struct vmx_ctls_req *req, u32 *val);
 u64 vmx_fix_cr(u64 val, u64 fixed0, u64 fixed1);
+
+/* IA32_VMX_EPT_VPID_CAP (appendix A.10). */
+#define VMX_EPT_CAP_WALK4		(1ULL << 6)
+#define VMX_EPT_CAP_WALK5		(1ULL << 7)
+#define VMX_EPT_CAP_WB			(1ULL << 14)
+#define VMX_EPT_CAP_2M			(1ULL << 16)
+#define VMX_EPT_CAP_1G			(1ULL << 17)
+#define VMX_EPT_CAP_INVEPT		(1ULL << 20)
+#define VMX_EPT_CAP_INVEPT_ALL		(1ULL << 26)
+#define VMX_VPID_CAP_INVVPID		(1ULL << 32)
+#define VMX_VPID_CAP_INVVPID_ALL	(1ULL << 42)
+
+/* The EPT pointer (25.6.11). */
+#define VMX_EPTP_WB			6ULL
+#define VMX_EPTP_WALK_SHIFT		3
+#define VMX_EPTP_ADDR			0x000ffffffffff000ULL
+
+unsigned int vmx_ept_levels(u64 cap, unsigned int host_levels);
+unsigned int vmx_ept_max_leaf(u64 cap);
+u64 vmx_ept_missing(u64 cap, unsigned int levels);
+bool vmx_vpid_usable(u64 cap);
+u64 vmx_eptp(u64 root, unsigned int levels);
 
 /* The MSR bitmap (msr_bitmap.c): one page, a read and a write half. */
 #define VMX_MSR_BITMAP_SIZE		4096
