@@ -4,7 +4,8 @@
  * adjustment from the capability MSRs (src/vmm/arch/x86/vmx/controls.c),
  * with the values a Haswell reports (the TRUE_* MSRs and the older ones),
  * the CR0/CR4 fixed bits, EPT depth, pages, pointer and invalidations
- * from IA32_VMX_EPT_VPID_CAP (ept.c), and the decoding of exits into the
+ * from IA32_VMX_EPT_VPID_CAP (ept.c), segment access rights and pending
+ * debug exceptions (guest_state.c), and the decoding of exits into the
  * arch-neutral struct vcpu_exit (src/vmm/arch/x86/vmx/exit.c).
  */
 #include <check.h>
@@ -12,6 +13,7 @@
 
 #include <vmm/vmm.h>
 #include <vmm/vmx.h>
+#include <vmm/x86.h>
 
 /* A Haswell's capability MSRs (the TRUE_* ones and the older ones). */
 #define HSW_TRUE_PINBASED	0x0000007f00000016ULL
@@ -178,6 +180,44 @@ START_TEST(ept_from_caps)
 }
 END_TEST
 
+START_TEST(segment_access_rights)
+{
+	/* Linux's GDT: kernel CS (L), kernel DS, user CS, TSS (busy). */
+	ck_assert_uint_eq(vmx_seg_ar(0x00af9b000000ffffULL, 0x10), 0xa09b);
+	ck_assert_uint_eq(vmx_seg_ar(0x00cf93000000ffffULL, 0x18), 0xc093);
+	ck_assert_uint_eq(vmx_seg_ar(0x00affb000000ffffULL, 0x33), 0xa0fb);
+	ck_assert_uint_eq(vmx_seg_ar(0xfe008bfb50004087ULL, 0x40), 0x008b);
+	/* Null selectors (any RPL) and absent descriptors are unusable. */
+	ck_assert_uint_eq(vmx_seg_ar(0x00cf93000000ffffULL, 0), VMX_AR_UNUSABLE);
+	ck_assert_uint_eq(vmx_seg_ar(0, 3), VMX_AR_UNUSABLE);
+	ck_assert_uint_eq(vmx_seg_ar(0x00cf13000000ffffULL, 0x18),
+			  VMX_AR_UNUSABLE);
+}
+END_TEST
+
+START_TEST(pending_debug_follows_tf)
+{
+	const u64 tf = X86_RFLAGS_TF | 0x2, bs = VMX_PENDING_DBG_BS;
+
+	/* After STI or MOV SS, BS must equal TF (without BTF). */
+	ck_assert_uint_eq(vmx_fix_pending_dbg(0, tf, 0, VMX_INTR_STATE_STI, 0),
+			  bs);
+	ck_assert_uint_eq(vmx_fix_pending_dbg(0, tf, 0, VMX_INTR_STATE_MOV_SS,
+					      0), bs);
+	ck_assert_uint_eq(vmx_fix_pending_dbg(bs | 0x1, 0x2, 0,
+					      VMX_INTR_STATE_STI, 0), 0x1);
+	ck_assert_uint_eq(vmx_fix_pending_dbg(bs, tf, VMX_DEBUGCTL_BTF,
+					      VMX_INTR_STATE_STI, 0), 0);
+	/* Halted: the same rule. */
+	ck_assert_uint_eq(vmx_fix_pending_dbg(0, tf, 0, 0, VMX_ACTIVITY_HLT),
+			  bs);
+	/* Otherwise nothing changes. */
+	ck_assert_uint_eq(vmx_fix_pending_dbg(0, tf, 0, 0, 0), 0);
+	ck_assert_uint_eq(vmx_fix_pending_dbg(bs | 0x4, 0x2, 0, 0, 0),
+			  bs | 0x4);
+}
+END_TEST
+
 static struct vcpu_exit decode(u32 reason, u64 qual, u32 intr, u32 insn,
 			       u64 gpa)
 {
@@ -336,6 +376,8 @@ static Suite *vmx_suite(void)
 	tcase_add_test(tc, ctls_missing);
 	tcase_add_test(tc, fixed_cr_bits);
 	tcase_add_test(tc, ept_from_caps);
+	tcase_add_test(tc, segment_access_rights);
+	tcase_add_test(tc, pending_debug_follows_tf);
 	tcase_add_test(tc, decode_by_reason);
 	tcase_add_test(tc, decode_io);
 	tcase_add_test(tc, decode_ept_violation);

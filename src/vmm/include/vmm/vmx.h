@@ -3,9 +3,9 @@
  * Intel VMX: the capability MSRs, the control bits, the basic exit reasons
  * and the exit information formats the VMX backend uses (Intel SDM volume
  * 3, chapters 25 to 28 and appendices A to C), and the pure functions that
- * work on them (arch/x86/vmx/: controls.c, ept.c, exit.c, msr_bitmap.c),
- * which are unit-tested in user space (tools/testing/unit/test_vmx.c and,
- * for the MSR bitmap, test_policy.c).
+ * work on them (arch/x86/vmx/: controls.c, ept.c, exit.c, guest_state.c,
+ * msr_bitmap.c), which are unit-tested in user space
+ * (tools/testing/unit/test_vmx.c and, for the MSR bitmap, test_policy.c).
  */
 #ifndef _VMM_VMX_H
 #define _VMM_VMX_H
@@ -176,6 +176,23 @@ struct vmx_ctls_req {
 
 u32 vmx_adjust_ctls(u64 cap, const struct vmx_ctls_req *req, u32 *val);
 u64 vmx_fix_cr(u64 val, u64 fixed0, u64 fixed1);
+
+/* Segment access rights (table 25-2): descriptor bits 40-47, 52-55. */
+#define VMX_AR_DESC_MASK		0xf0ffU
+#define VMX_AR_UNUSABLE			(1U << 16)
+
+/* Interruptibility and activity state (25.4.2). */
+#define VMX_INTR_STATE_STI		(1U << 0)
+#define VMX_INTR_STATE_MOV_SS		(1U << 1)
+#define VMX_ACTIVITY_HLT		1U
+
+/* Pending debug exceptions: single step (BS); IA32_DEBUGCTL.BTF. */
+#define VMX_PENDING_DBG_BS		(1ULL << 14)
+#define VMX_DEBUGCTL_BTF		(1ULL << 1)
+
+u32 vmx_seg_ar(u64 desc, u16 sel);
+u64 vmx_fix_pending_dbg(u64 pending, u64 rflags, u64 debugctl,
+			u32 intr_state, u32 activity);
 
 /* IA32_VMX_EPT_VPID_CAP (appendix A.10). */
 #define VMX_EPT_CAP_WALK4		(1ULL << 6)
