@@ -6,7 +6,8 @@
  * the CR0/CR4 fixed bits, EPT depth, pages, pointer and invalidations
  * from IA32_VMX_EPT_VPID_CAP (ept.c), segment access rights and pending
  * debug exceptions (guest_state.c), and the decoding of exits into the
- * arch-neutral struct vcpu_exit (src/vmm/arch/x86/vmx/exit.c).
+ * arch-neutral struct vcpu_exit and the re-injection of an event an exit
+ * interrupted (src/vmm/arch/x86/vmx/exit.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -366,6 +367,32 @@ START_TEST(decode_descriptor_tables)
 }
 END_TEST
 
+START_TEST(requeue_event)
+{
+	const u32 v = VMX_INTR_VALID;
+
+	ck_assert_uint_eq(vmx_requeue_event(0x30), 0);	/* not valid */
+	/* An interrupt and an NMI go in again as they were. */
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_EXT | 0x30),
+			  v | 0x30);
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_NMI | 2),
+			  v | VMX_INTR_TYPE_NMI | 2);
+	/* #PF with its error code; bit 12 (NMI unblocking) is not kept. */
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_HW_EXC |
+					    VMX_INTR_ERROR_CODE | (1U << 12) |
+					    14),
+			  v | VMX_INTR_TYPE_HW_EXC | VMX_INTR_ERROR_CODE | 14);
+	/* INTn, INT1, INT3/INTO run again; reserved types are dropped. */
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_SW_INT | 0x80),
+			  0);
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_PRIV_SW_EXC | 1),
+			  0);
+	ck_assert_uint_eq(vmx_requeue_event(v | VMX_INTR_TYPE_SW_EXC | 3), 0);
+	ck_assert_uint_eq(vmx_requeue_event(v | (1U << 8) | 0x30), 0);
+	ck_assert_uint_eq(vmx_requeue_event(v | (7U << 8) | 0x30), 0);
+}
+END_TEST
+
 static Suite *vmx_suite(void)
 {
 	Suite *s = suite_create("vmx");
@@ -383,6 +410,7 @@ static Suite *vmx_suite(void)
 	tcase_add_test(tc, decode_ept_violation);
 	tcase_add_test(tc, decode_exceptions);
 	tcase_add_test(tc, decode_descriptor_tables);
+	tcase_add_test(tc, requeue_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -114,7 +114,10 @@ struct vcpu_exit;
 #define VMX_EXIT_REASON_BASIC		0xffffU
 #define VMX_EXIT_ENTRY_FAILED		(1U << 31)
 
-/* VM-exit and IDT-vectoring interruption information. */
+/*
+ * VM-exit and IDT-vectoring interruption information, and the VM-entry
+ * interruption information (the same layout).
+ */
 #define VMX_INTR_VECTOR			0xffU
 #define VMX_INTR_TYPE_SHIFT		8
 #define VMX_INTR_TYPE_MASK		(7U << VMX_INTR_TYPE_SHIFT)
@@ -161,6 +164,7 @@ struct vmx_exit_info {
 };
 
 void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e);
+u32 vmx_requeue_event(u32 idt_info);
 
 /**
  * struct vmx_ctls_req - what the VMM asks of one control field

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VMX exit decoding: a VM exit's reason and information, as the VMCS
- * holds them, in the arch-neutral terms of vcpu_handle_exit().  A pure
- * function, unit-tested in user space (tools/testing/unit/test_vmx.c).
+ * holds them, in the arch-neutral terms of vcpu_handle_exit(), and the
+ * event an exit interrupted, to inject again.  Pure functions,
+ * unit-tested in user space (tools/testing/unit/test_vmx.c).
  */
 #include <vmm/vmm.h>
 #include <vmm/vmx.h>
@@ -97,5 +98,37 @@ void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e)
 		e->fetch = x->qual & VMX_EPT_FETCH;
 		e->raw[2] = x->gpa;
 		break;
+	}
+}
+
+/**
+ * vmx_requeue_event() - what to inject again after an exit that hit while
+ * an event was being delivered
+ * @idt_info:	IDT_VECTORING_INFO_FIELD of the exit (its error code, where
+ *		bit 11 says there is one, is in IDT_VECTORING_ERROR_CODE,
+ *		which goes to VM_ENTRY_EXCEPTION_ERROR_CODE unchanged)
+ *
+ * External interrupts, NMIs and hardware exceptions go in again as they
+ * were (the layout of the two fields is the same).  Software interrupts
+ * (INTn), privileged software exceptions (INT1) and software exceptions
+ * (INT3, INTO) do not: RIP still points at the instruction, which runs
+ * again, as on SVM (svm_requeue_event()).  Reserved types are dropped.
+ *
+ * Return: the VM_ENTRY_INTR_INFO_FIELD value, or 0 for nothing to inject.
+ */
+u32 vmx_requeue_event(u32 idt_info)
+{
+	if (!(idt_info & VMX_INTR_VALID))
+		return 0;
+	switch (idt_info & VMX_INTR_TYPE_MASK) {
+	case VMX_INTR_TYPE_EXT:
+	case VMX_INTR_TYPE_NMI:
+		return idt_info & (VMX_INTR_VALID | VMX_INTR_TYPE_MASK |
+				   VMX_INTR_VECTOR);
+	case VMX_INTR_TYPE_HW_EXC:
+		return idt_info & (VMX_INTR_VALID | VMX_INTR_TYPE_MASK |
+				   VMX_INTR_ERROR_CODE | VMX_INTR_VECTOR);
+	default:
+		return 0;
 	}
 }
