@@ -91,14 +91,17 @@ u64 vmm_machine_check_test(bool restartable)
  * @frame:	vector, error code, then the CPU's exception frame
  *
  * An interrupt in the backend's interrupt window (&vmm_arch_ops.irq_window,
- * svm_take_interrupt()) is recorded in the window's RAX, and the window returns with IF clear.  An NMI in
- * the window, at its one instruction or inside the handler of the
- * interrupt it accepted (GIF is still set there), is recorded in the
- * vcpu's nmi_pending.  A #GP at an instruction of the exception table (an
- * MSR access tried on the kernel's behalf) continues at the instruction's
- * fixup, which reports the fault to its caller.  A machine check goes to
- * the kernel (machine_check()).  Anything else is a VMM bug: report and
- * stop.
+ * svm_take_interrupt(), vmx_take_interrupt()) is recorded in the window's
+ * RAX, and the window returns with IF clear.  An NMI in the window, at
+ * its one instruction or inside the handler of the interrupt it accepted,
+ * is recorded in the vcpu's nmi_pending; anywhere else it is the
+ * backend's to hold for the kernel (&vmm_arch_ops.host_nmi; VMX does not
+ * hold NMIs off while the VMM runs) or, where the backend cannot get one
+ * there (SVM), a VMM bug.  A #GP at an instruction of the exception table
+ * (an MSR access tried on the kernel's behalf) continues at the
+ * instruction's fixup, which reports the fault to its caller.  A machine
+ * check goes to the kernel (machine_check()).  Anything else is a VMM
+ * bug: report and stop.
  */
 void vmm_exception(u64 *frame)
 {
@@ -110,6 +113,10 @@ void vmm_exception(u64 *frame)
 
 		if (READ_ONCE(v->irq_window)) {
 			WRITE_ONCE(v->nmi_pending, true);
+			return;
+		}
+		if (vmm_arch->host_nmi) {
+			vmm_arch->host_nmi(v);
 			return;
 		}
 		vmm_panic("cpu %u: NMI taken through the VMM's IDT at rip %#llx outside the interrupt window\n",

@@ -22,11 +22,15 @@ static void *alloc_table(void *ctx, u64 *pa)
 	return vmm_alloc_pages(1, pa);
 }
 
-static int init_pt(struct pt *pt, const struct pt_format *fmt)
+static int init_pt(struct pt *pt, const struct pt_format *fmt, bool nested)
 {
 	pt->fmt = fmt;
 	pt->levels = vmm.boot.la57 ? 5 : 4;
 	pt->max_leaf_level = 3;
+	if (nested && vmm_arch->nested_shape)
+		vmm_arch->nested_shape(&pt->levels, &pt->max_leaf_level);
+	if (pt->levels < 4)
+		return ERR_OPNOTSUPP;
 	pt->alloc_table = alloc_table;
 	pt->table_va = vmm_table_va;
 	pt->ctx = NULL;
@@ -39,7 +43,7 @@ static int build_npt(const struct pt_format *fmt)
 	u64 phys_end = 1ULL << vmm.boot.phys_bits;
 	int ret;
 
-	ret = init_pt(&vmm.npt, fmt);
+	ret = init_pt(&vmm.npt, fmt, true);
 	/* 4-level tables translate 48 bits of guest-physical address. */
 	if (!ret && phys_end > PT_LEVEL_SIZE(vmm.npt.levels + 1))
 		phys_end = PT_LEVEL_SIZE(vmm.npt.levels + 1);
@@ -69,7 +73,7 @@ static int build_host_pt(void)
 		phys_end = (va_mask + 1) / 2;
 	vmm.phys_end = phys_end;
 	vmm.io_base = vmm_io_window_base();
-	ret = init_pt(&vmm.host_pt, &pt_format_host);
+	ret = init_pt(&vmm.host_pt, &pt_format_host, false);
 	if (!ret)
 		ret = pt_map(&vmm.host_pt, 0, 0, phys_end, PT_READ | PT_WRITE);
 	for (unsigned int i = 0; !ret && i < vmm.boot.nr_chunks; i++)
@@ -158,11 +162,12 @@ static bool others_demoted(const struct vcpu *self)
 	return false;
 }
 
-/*
- * Send an NMI through this CPU's local APIC: to every other CPU, or to
- * this one (the self shorthand does not take NMIs: its own APIC ID).
+/**
+ * vmm_send_nmi() - send an NMI through this CPU's local APIC
+ * @self:	to this CPU (the self shorthand does not take NMIs: its own
+ *		APIC ID), else to every other CPU
  */
-static void send_nmi(bool self)
+void vmm_send_nmi(bool self)
 {
 	u64 apic, id;
 
@@ -213,12 +218,12 @@ static void panic_notify(const char *reason)
 			 __ATOMIC_RELEASE);
 	if (!v || others_demoted(v) || !READ_ONCE(v->demoted) ||
 	    vmm_arch->state_lost(v)) {
-		send_nmi(false);
+		vmm_send_nmi(false);
 		return;
 	}
 	vmm_log("cpu %u: no other CPU runs under the VMM: this one leaves it for the kernel's panic\n",
 		v->id);
-	send_nmi(true);
+	vmm_send_nmi(true);
 	vmm_arch->leave(v);
 }
 
@@ -277,7 +282,7 @@ const struct dtr *vmm_idtr(void)
  * Return: 0 or a negative errno.
  */
 /* The backends this image has; vmm_init() takes the CPU's. */
-static const struct vmm_arch_ops *const backends[] = { &svm_ops };
+static const struct vmm_arch_ops *const backends[] = { &svm_ops, &vmx_ops };
 
 int vmm_init(struct rtvirt_vmm_boot *boot)
 {

@@ -24,11 +24,11 @@
 #define HSW_TRUE_EXIT		0x007fffff00036dfbULL
 #define HSW_TRUE_ENTRY		0x0000ffff000011fbULL
 
-/* The reserved bits those MSRs force on: they mean no exit. */
-#define PIN_RESERVED1		0x16U
-#define CPU_RESERVED1		0x04006172U
-#define EXIT_RESERVED1		0x00036dfbU
-#define ENTRY_RESERVED1		0x000011fbU
+/* The reserved bits those MSRs force on (vmx.h): they mean no exit. */
+#define PIN_RESERVED1		VMX_PIN_RESERVED1
+#define CPU_RESERVED1		VMX_CPU_RESERVED1
+#define EXIT_RESERVED1		VMX_EXIT_RESERVED1
+#define ENTRY_RESERVED1		VMX_ENTRY_RESERVED1
 
 START_TEST(ctls_true_msrs)
 {

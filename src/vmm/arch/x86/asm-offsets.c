@@ -8,6 +8,7 @@
  */
 #include <vmm/svm.h>
 #include <vmm/vmm.h>
+#include <vmm/vmx.h>
 
 #define DEFINE(sym, val)						\
 	asm volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
@@ -40,6 +41,28 @@ void asm_offsets(void)
 	OFFSET(VCPU_EXIT_EFER, vcpu, exit_efer);
 	OFFSET(VCPU_GDTR, vcpu, gdtr_limit);	/* limit, then base: lgdt */
 	OFFSET(VCPU_VMCB, vcpu, arch.svm.vmcb);
+
+	/* The kernel's state vmx_leave() loads natively. */
+	OFFSET(VMXN_CR0, vmx_native, cr0);
+	OFFSET(VMXN_CR3, vmx_native, cr3);
+	OFFSET(VMXN_CR4, vmx_native, cr4);
+	OFFSET(VMXN_GDTR, vmx_native, gdtr_limit);	/* limit, then base */
+	OFFSET(VMXN_IDTR, vmx_native, idtr_limit);
+	OFFSET(VMXN_CS, vmx_native, cs);
+	OFFSET(VMXN_SS, vmx_native, ss);
+	OFFSET(VMXN_DS, vmx_native, ds);
+	OFFSET(VMXN_ES, vmx_native, es);
+	OFFSET(VMXN_FS, vmx_native, fs);
+	OFFSET(VMXN_GS, vmx_native, gs);
+	OFFSET(VMXN_TR, vmx_native, tr);
+	OFFSET(VMXN_LDTR, vmx_native, ldtr);
+	OFFSET(VMXN_FS_BASE, vmx_native, fs_base);
+	OFFSET(VMXN_GS_BASE, vmx_native, gs_base);
+	OFFSET(VMXN_RSP, vmx_native, rsp);
+	OFFSET(VMXN_RIP, vmx_native, rip);
+	OFFSET(VMXN_RFLAGS, vmx_native, rflags);
+	OFFSET(VMXN_DR7, vmx_native, dr7);
+	OFFSET(VMXN_GDT_PA, vmx_native, gdt_pa);
 
 	/* The VMCB's save area: what svm_leave() restores natively. */
 	OFFSET(VMCB_ES, vmcb, save.es);

@@ -10,6 +10,7 @@
 #include <vmm/paging.h>
 #include <vmm/svm.h>
 #include <vmm/types.h>
+#include <vmm/vmx.h>
 
 #define VMM_STACK_PAGES		4	/* per CPU */
 /* Virtual space for device registers: what one table of 1 GiB leaves spans. */
@@ -65,12 +66,14 @@ struct exit_record {
  * The backend's parts of struct vcpu and struct vmm: the generic structures
  * own them, and only the backend reads them.
  */
-struct vcpu_arch {
+union vcpu_arch {
 	struct svm_vcpu svm;
+	struct vmx_vcpu vmx;
 };
 
-struct vmm_vendor {
+union vmm_vendor {
 	struct svm_vmm svm;
+	struct vmx_vmm vmx;
 };
 
 #define VCPU_EXIT_RECORDS	4
@@ -89,7 +92,7 @@ struct vcpu {
 	u16 pad[3];
 	u16 gdtr_limit;		/* limit and base as lgdt reads them */
 	u64 gdtr_base;
-	struct vcpu_arch arch;	/* the backend's, never read here */
+	union vcpu_arch arch;	/* the backend's, never read here */
 	unsigned int id;
 	struct rtvirt_vmm_cpu_stats stats;
 	void *scratch;		/* stands in for VMM pages the guest touches */
@@ -140,7 +143,7 @@ struct vmm {
 	int io_lock;		/* serialises vmm_io_map() */
 	unsigned int nr_io_maps; /* of io_maps[], published with release */
 	struct vmm_io_map io_maps[RTVIRT_VMM_IO_MAPS];
-	struct vmm_vendor arch;	/* the backend's */
+	union vmm_vendor arch;	/* the backend's */
 	u64 efer_writable;	/* EFER bits that are not reserved */
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
@@ -261,6 +264,9 @@ enum vcpu_event {
  * @probe:	whether the CPU has the extension (CPUID), before anything
  *		else of the backend runs
  * @pt_format:	encoding of its nested page tables
+ * @nested_shape: lower the nested tables' depth (@levels, the host's
+ *		paging depth before) and largest page level (@max_leaf) to
+ *		what the CPU walks, before they are built; NULL: as given
  * @init:	global setup after the nested page tables exist
  * @init_cpu:	per-CPU setup (control blocks, save areas)
  * @launch_cpu:	demote the calling CPU; returns only on failure (a failing
@@ -300,6 +306,9 @@ enum vcpu_event {
  * @inject_db:	make the guest take #DB (a step of its own)
  * @event:	what the next entry injects so far (VCPU_EVENT_NONE, _INTR,
  *		_NMI or _OTHER), and its @vector
+ * @host_nmi:	an NMI came through the VMM's IDT outside the interrupt
+ *		window (it is the kernel's: hold it for the kernel); NULL
+ *		where that cannot happen (SVM: GIF is clear in the VMM)
  * @inject:	make the next entry inject @type (_NONE: nothing) with
  *		@vector instead of what it injects so far; an interrupt
  *		(_INTR) is added next to that instead, where the backend
@@ -313,6 +322,7 @@ struct vmm_arch_ops {
 	const char *name;
 	bool (*probe)(void);
 	const struct pt_format *pt_format;
+	void (*nested_shape)(int *levels, int *max_leaf);
 	int (*init)(void);
 	int (*init_cpu)(struct vcpu *v);
 	int (*launch_cpu)(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
@@ -339,6 +349,7 @@ struct vmm_arch_ops {
 	void (*inject_db)(struct vcpu *v);
 	enum vcpu_event (*event)(struct vcpu *v, u8 *vector);
 	void (*inject)(struct vcpu *v, enum vcpu_event type, u8 vector);
+	void (*host_nmi)(struct vcpu *v);
 };
 
 void vcpu_cpuid(struct vcpu *v);
@@ -355,6 +366,7 @@ void vcpu_debug(struct vcpu *v);
 void vcpu_step_end(struct vcpu *v);
 
 extern const struct vmm_arch_ops svm_ops;
+extern const struct vmm_arch_ops vmx_ops;
 extern const struct vmm_arch_ops *vmm_arch;
 extern const struct rtvirt_vmm_entry vmm_entry_table;
 
@@ -362,6 +374,7 @@ struct dtr;
 int vmm_init(struct rtvirt_vmm_boot *boot);
 const struct dtr *vmm_idtr(void);
 void vmm_exception(u64 *frame);
+void vmm_send_nmi(bool self);
 
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

@@ -59,6 +59,7 @@ struct vcpu_exit;
 #define CPU2_UNRESTRICTED_GUEST		(1U << 7)
 #define CPU2_ENABLE_INVPCID		(1U << 12)
 #define CPU2_ENABLE_XSAVES		(1U << 20)
+#define CPU2_ENABLE_USER_WAIT		(1U << 26)
 
 /* VM-exit controls. */
 #define EXIT_SAVE_DEBUG_CTLS		(1U << 2)
@@ -226,5 +227,231 @@ u64 vmx_eptp(u64 root, unsigned int levels);
 int vmx_msr_bitmap_set(u8 *bitmap, u32 msr, bool read, bool write);
 bool vmx_msr_bitmap_test(const u8 *bitmap, u32 msr, bool write);
 int vmx_msr_bitmap_build(u8 *bitmap);
+
+/*
+ * The reserved control bits a CPU may report as forced on ("default1",
+ * appendix A.2): they mean no exit; without the TRUE_* MSRs the CR3-load
+ * and CR3-store exiting controls are among them and mean exits.
+ */
+#define VMX_PIN_RESERVED1		0x00000016U
+#define VMX_CPU_RESERVED1		0x04006172U
+#define VMX_EXIT_RESERVED1		0x00036dfbU
+#define VMX_ENTRY_RESERVED1		0x000011fbU
+
+/* IA32_FEATURE_CONTROL (MSR 0x3a). */
+#define MSR_IA32_FEAT_CTL		0x0000003a
+#define FEAT_CTL_LOCKED			(1ULL << 0)
+#define FEAT_CTL_VMX_OUTSIDE_SMX	(1ULL << 2)
+#define X86_CR4_VMXE			(1ULL << 13)
+
+/* VMCS field encodings (appendix B). */
+enum vmcs_field {
+	VMCS_VPID			= 0x0000,
+	GUEST_ES_SELECTOR		= 0x0800,
+	GUEST_CS_SELECTOR		= 0x0802,
+	GUEST_SS_SELECTOR		= 0x0804,
+	GUEST_DS_SELECTOR		= 0x0806,
+	GUEST_FS_SELECTOR		= 0x0808,
+	GUEST_GS_SELECTOR		= 0x080a,
+	GUEST_LDTR_SELECTOR		= 0x080c,
+	GUEST_TR_SELECTOR		= 0x080e,
+	HOST_ES_SELECTOR		= 0x0c00,
+	HOST_CS_SELECTOR		= 0x0c02,
+	HOST_SS_SELECTOR		= 0x0c04,
+	HOST_DS_SELECTOR		= 0x0c06,
+	HOST_FS_SELECTOR		= 0x0c08,
+	HOST_GS_SELECTOR		= 0x0c0a,
+	HOST_TR_SELECTOR		= 0x0c0c,
+	IO_BITMAP_A			= 0x2000,
+	IO_BITMAP_B			= 0x2002,
+	MSR_BITMAP			= 0x2004,
+	TSC_OFFSET			= 0x2010,
+	EPT_POINTER			= 0x201a,
+	XSS_EXIT_BITMAP			= 0x202c,
+	GUEST_PHYSICAL_ADDRESS		= 0x2400,
+	VMCS_LINK_POINTER		= 0x2800,
+	GUEST_IA32_DEBUGCTL		= 0x2802,
+	GUEST_IA32_PAT			= 0x2804,
+	GUEST_IA32_EFER			= 0x2806,
+	HOST_IA32_PAT			= 0x2c00,
+	HOST_IA32_EFER			= 0x2c02,
+	PIN_BASED_CTLS			= 0x4000,
+	CPU_BASED_CTLS			= 0x4002,
+	EXCEPTION_BITMAP		= 0x4004,
+	PAGE_FAULT_ERROR_CODE_MASK	= 0x4006,
+	PAGE_FAULT_ERROR_CODE_MATCH	= 0x4008,
+	CR3_TARGET_COUNT		= 0x400a,
+	VM_EXIT_CTLS			= 0x400c,
+	VM_EXIT_MSR_STORE_COUNT		= 0x400e,
+	VM_EXIT_MSR_LOAD_COUNT		= 0x4010,
+	VM_ENTRY_CTLS			= 0x4012,
+	VM_ENTRY_MSR_LOAD_COUNT		= 0x4014,
+	VM_ENTRY_INTR_INFO		= 0x4016,
+	VM_ENTRY_EXCEPTION_ERROR_CODE	= 0x4018,
+	VM_ENTRY_INSTRUCTION_LEN	= 0x401a,
+	SECONDARY_CTLS			= 0x401e,
+	VM_INSTRUCTION_ERROR		= 0x4400,
+	VM_EXIT_REASON			= 0x4402,
+	VM_EXIT_INTR_INFO		= 0x4404,
+	VM_EXIT_INTR_ERROR_CODE		= 0x4406,
+	IDT_VECTORING_INFO		= 0x4408,
+	IDT_VECTORING_ERROR_CODE	= 0x440a,
+	VM_EXIT_INSTRUCTION_LEN		= 0x440c,
+	VMX_INSTRUCTION_INFO		= 0x440e,
+	GUEST_ES_LIMIT			= 0x4800,
+	GUEST_CS_LIMIT			= 0x4802,
+	GUEST_SS_LIMIT			= 0x4804,
+	GUEST_DS_LIMIT			= 0x4806,
+	GUEST_FS_LIMIT			= 0x4808,
+	GUEST_GS_LIMIT			= 0x480a,
+	GUEST_LDTR_LIMIT		= 0x480c,
+	GUEST_TR_LIMIT			= 0x480e,
+	GUEST_GDTR_LIMIT		= 0x4810,
+	GUEST_IDTR_LIMIT		= 0x4812,
+	GUEST_ES_AR			= 0x4814,
+	GUEST_CS_AR			= 0x4816,
+	GUEST_SS_AR			= 0x4818,
+	GUEST_DS_AR			= 0x481a,
+	GUEST_FS_AR			= 0x481c,
+	GUEST_GS_AR			= 0x481e,
+	GUEST_LDTR_AR			= 0x4820,
+	GUEST_TR_AR			= 0x4822,
+	GUEST_INTERRUPTIBILITY		= 0x4824,
+	GUEST_ACTIVITY_STATE		= 0x4826,
+	GUEST_SYSENTER_CS		= 0x482a,
+	HOST_IA32_SYSENTER_CS		= 0x4c00,
+	CR0_GUEST_HOST_MASK		= 0x6000,
+	CR4_GUEST_HOST_MASK		= 0x6002,
+	CR0_READ_SHADOW			= 0x6004,
+	CR4_READ_SHADOW			= 0x6006,
+	EXIT_QUALIFICATION		= 0x6400,
+	GUEST_CR0			= 0x6800,
+	GUEST_CR3			= 0x6802,
+	GUEST_CR4			= 0x6804,
+	GUEST_ES_BASE			= 0x6806,
+	GUEST_CS_BASE			= 0x6808,
+	GUEST_SS_BASE			= 0x680a,
+	GUEST_DS_BASE			= 0x680c,
+	GUEST_FS_BASE			= 0x680e,
+	GUEST_GS_BASE			= 0x6810,
+	GUEST_LDTR_BASE			= 0x6812,
+	GUEST_TR_BASE			= 0x6814,
+	GUEST_GDTR_BASE			= 0x6816,
+	GUEST_IDTR_BASE			= 0x6818,
+	GUEST_DR7			= 0x681a,
+	GUEST_RSP			= 0x681c,
+	GUEST_RIP			= 0x681e,
+	GUEST_RFLAGS			= 0x6820,
+	GUEST_PENDING_DBG_EXCEPTIONS	= 0x6822,
+	GUEST_SYSENTER_ESP		= 0x6824,
+	GUEST_SYSENTER_EIP		= 0x6826,
+	HOST_CR0			= 0x6c00,
+	HOST_CR3			= 0x6c02,
+	HOST_CR4			= 0x6c04,
+	HOST_FS_BASE			= 0x6c06,
+	HOST_GS_BASE			= 0x6c08,
+	HOST_TR_BASE			= 0x6c0a,
+	HOST_GDTR_BASE			= 0x6c0c,
+	HOST_IDTR_BASE			= 0x6c0e,
+	HOST_IA32_SYSENTER_ESP		= 0x6c10,
+	HOST_IA32_SYSENTER_EIP		= 0x6c12,
+	HOST_RSP			= 0x6c14,
+	HOST_RIP			= 0x6c16,
+};
+
+/* Exit qualification of control-register accesses (table 28-3). */
+#define VMX_CR_NUM_MASK			0xfU
+#define VMX_CR_TYPE_SHIFT		4
+#define VMX_CR_TYPE_MASK		(3U << VMX_CR_TYPE_SHIFT)
+#define VMX_CR_TYPE_MOV_TO		(0U << VMX_CR_TYPE_SHIFT)
+#define VMX_CR_GPR_SHIFT		8
+#define VMX_CR_GPR_MASK			(0xfU << VMX_CR_GPR_SHIFT)
+
+/* Interruptibility: blocking by SMI and by NMI (25.4.2). */
+#define VMX_INTR_STATE_SMI		(1U << 2)
+#define VMX_INTR_STATE_NMI		(1U << 3)
+
+/**
+ * struct vmx_native - the kernel's state that vmx_leave() loads natively
+ * (its offsets are generated, asm-offsets.c)
+ */
+struct vmx_native {
+	u64 cr0, cr3, cr4;
+	u16 pad[3];
+	u16 gdtr_limit;
+	u64 gdtr_base;
+	u16 pad2[3];
+	u16 idtr_limit;
+	u64 idtr_base;
+	u64 cs, ss, ds, es, fs, gs, tr, ldtr;
+	u64 fs_base, gs_base;
+	u64 rsp, rip, rflags, dr7;
+	u64 gdt_pa;	/* the GDT's page in the VMM's identity map */
+};
+
+/**
+ * struct vmx_vcpu - a CPU's VMX state, struct vcpu_arch's part (vmx.c's)
+ * @vmxon:	the VMXON region, and its physical address
+ * @vmxon_pa:
+ * @vmcs:	the VMCS, and its physical address
+ * @vmcs_pa:
+ * @rsp:	the guest's RSP, RIP and RFLAGS (the register cache): read
+ * @rip:	from the VMCS at each exit, written back before the next
+ * @rflags:	entry where they differ from what was read (@read)
+ * @read:	RSP, RIP, RFLAGS as read at the exit
+ * @cpu_ctls:	the primary processor-based controls as last written
+ * @pin_ctls:	the pin-based controls as last written
+ * @entry_info:	VM_ENTRY_INTR_INFO for the next entry (its error code in
+ *		@entry_error)
+ * @entry_error:
+ * @irq:	interrupts accepted for the kernel that wait until it takes
+ *		interrupts (VCPU_HELD_IRQ | vector), the newest first: one
+ *		per priority class at most, as the local APIC delivers only
+ *		a higher class than the ones in service
+ * @nmi_waiting: an NMI for the kernel that waits until it can take one
+ * @flush:	invalidate the EPT's cached translations before the next entry
+ * @eptp:	the EPT pointer in use
+ * @exit:	the current exit's fields
+ * @native:	the kernel's state for vmx_leave()
+ */
+struct vmx_vcpu {
+	void *vmxon;
+	u64 vmxon_pa;
+	void *vmcs;
+	u64 vmcs_pa;
+	u64 rsp, rip, rflags;
+	u64 read[3];
+	u32 cpu_ctls, pin_ctls;
+	u32 entry_info, entry_error;
+	u16 irq[16];
+	bool nmi_waiting;
+	bool flush;
+	u64 eptp;
+	struct vmx_exit_info exit;
+	struct vmx_native native;
+};
+
+/**
+ * struct vmx_vmm - the VMM's VMX state, struct vmm_vendor's part
+ * @msr_bitmap:	the MSR bitmap, and its physical address
+ * @msr_bitmap_pa:
+ * @io_bitmap_pa: the two I/O bitmaps (ports 0-0x7fff, 0x8000-0xffff)
+ * @revision:	the VMCS revision identifier
+ * @pin, @cpu, @cpu2, @exit, @entry: the controls every VMCS starts with
+ * @cr0_fixed0, @cr0_fixed1, @cr4_fixed0, @cr4_fixed1: the fixed bits
+ * @vpid:	VPIDs are in use (all-context INVVPID available)
+ * @invept_all:	all-context INVEPT is available
+ */
+struct vmx_vmm {
+	u8 *msr_bitmap;
+	u64 msr_bitmap_pa;
+	u64 io_bitmap_pa;
+	u32 revision;
+	u32 pin, cpu, cpu2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool vpid;
+	bool invept_all;
+};
+
 
 #endif /* _VMM_VMX_H */
