@@ -212,6 +212,28 @@ out:
 	return ret;
 }
 
+/*
+ * VMX needs CR4.VMXE for VMXON: set through the kernel's CR4 shadow, so
+ * that the kernel's own CR4 writes keep it and a hypervisor of the
+ * kernel's (kvm_intel) sees VMX taken, as it would under any other one.
+ * Set already, another hypervisor has VMX: -EBUSY.
+ */
+static int vmx_cr4_take(void)
+{
+	if (rtvirt_caps.backend != RTVIRT_BACKEND_VMX)
+		return 0;
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;
+	cr4_set_bits(X86_CR4_VMXE);
+	return 0;
+}
+
+static void vmx_cr4_release(void)
+{
+	if (rtvirt_caps.backend == RTVIRT_BACKEND_VMX)
+		cr4_clear_bits(X86_CR4_VMXE);
+}
+
 static int launch_this_cpu(void)
 {
 	struct rtvirt_cpu_launch *st = &rtvirt_cpu_launch[smp_processor_id()];
@@ -221,10 +243,14 @@ static int launch_this_cpu(void)
 	if (st->launched)
 		return 0;
 
-	st->result = rtvirt_launch_trampoline(vmm_entry->launch_cpu,
-					      smp_processor_id(),
-					      atomic_add_unless(&fail_launches, -1, 0) ?
-					      RTVIRT_LAUNCH_FAIL_VMRUN : 0);
+	st->result = vmx_cr4_take();
+	if (!st->result)
+		st->result = rtvirt_launch_trampoline(vmm_entry->launch_cpu,
+						      smp_processor_id(),
+						      atomic_add_unless(&fail_launches, -1, 0) ?
+						      RTVIRT_LAUNCH_FAIL_VMRUN : 0);
+	if (st->result && st->result != -EBUSY)
+		vmx_cr4_release();
 	st->launched = !st->result;
 	st->launch_ns = ktime_get_ns() - t0;
 	return st->result;
@@ -239,6 +265,7 @@ static void unlaunch_this_cpu(void)
 		return;
 	t0 = ktime_get_ns();
 	rtvirt_vmmcall(RTVIRT_HC_UNLAUNCH, 0, 0, 0, NULL, NULL, NULL);
+	vmx_cr4_release();
 	st->launched = false;
 	st->unlaunch_ns = ktime_get_ns() - t0;
 }
@@ -287,12 +314,22 @@ static int cpu_offline_cb(unsigned int cpu)
 	return 0;
 }
 
-static const char *const launch_errors[] = {
+static const char *const svm_launch_errors[] = {
 	[EBUSY] = "SVM is in use by another hypervisor (EFER.SVME is set): "
 		  "stop its virtual machines; kvm_amd holds SVM while it has "
 		  "VMs (on Linux 6.12 and later from its load: rmmod kvm_amd, "
 		  "or load kvm with enable_virt_at_load=0)",
 	[ENODEV] = "SVM is disabled (VM_CR.SVMDIS)",
+};
+
+static const char *const vmx_launch_errors[] = {
+	[EBUSY] = "VMX is in use by another hypervisor (CR4.VMXE is set, or "
+		  "VMXON failed): stop its virtual machines; kvm_intel holds "
+		  "VMX while it has VMs (on Linux 6.12 and later from its "
+		  "load: rmmod kvm_intel, or load kvm with "
+		  "enable_virt_at_load=0)",
+	[ENODEV] = "VMX is disabled (IA32_FEATURE_CONTROL not locked with "
+		   "VMX outside SMX enabled)",
 };
 
 /*
@@ -337,10 +374,14 @@ int rtvirt_launch(void)
 	unsigned int cpu, ok = 0, failed = 0;
 	int ret, err = 0;
 
-	if (rtvirt_caps.backend != RTVIRT_BACKEND_SVM)
-		return -EOPNOTSUPP;
-	if (!(rtvirt_caps.features & RTVIRT_FEAT_NPT)) {
+	if (rtvirt_caps.backend == RTVIRT_BACKEND_SVM &&
+	    !(rtvirt_caps.features & RTVIRT_FEAT_NPT)) {
 		pr_err("launch needs nested paging (NPT), which this CPU lacks\n");
+		return -EOPNOTSUPP;
+	}
+	if (rtvirt_caps.backend == RTVIRT_BACKEND_VMX &&
+	    !(rtvirt_caps.features & RTVIRT_FEAT_EPT)) {
+		pr_err("launch needs nested paging (EPT), which this CPU lacks\n");
 		return -EOPNOTSUPP;
 	}
 	/*
@@ -379,8 +420,14 @@ int rtvirt_launch(void)
 		WRITE_ONCE(rtvirt_is_launched, false);
 		stop_machine(unlaunch_fn, NULL, cpu_online_mask);
 		free_vmm_memory();
-		if (err < 0 && -err < ARRAY_SIZE(launch_errors) && launch_errors[-err])
-			pr_err("launch failed: %s\n", launch_errors[-err]);
+		if (err < 0 && -err < ARRAY_SIZE(svm_launch_errors) &&
+		    rtvirt_caps.backend == RTVIRT_BACKEND_SVM &&
+		    svm_launch_errors[-err])
+			pr_err("launch failed: %s\n", svm_launch_errors[-err]);
+		else if (err < 0 && -err < ARRAY_SIZE(vmx_launch_errors) &&
+			 rtvirt_caps.backend == RTVIRT_BACKEND_VMX &&
+			 vmx_launch_errors[-err])
+			pr_err("launch failed: %s\n", vmx_launch_errors[-err]);
 		else
 			pr_err("launch failed on %u of %u CPUs (%d)\n", failed,
 			       ok + failed, err);

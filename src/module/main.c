@@ -43,12 +43,10 @@ static int __init rtvirt_init(void)
 	if (ret)
 		goto err_cpus;
 	rtvirt_debugfs_init();
-	if (launch && rtvirt_caps.backend == RTVIRT_BACKEND_SVM) {
+	if (launch) {
 		ret = rtvirt_launch();
 		if (ret)
 			goto err_chardev;
-	} else if (launch) {
-		pr_notice("the late launch is implemented for SVM only; loaded without launching\n");
 	}
 
 	pr_info("version %s loaded, backend %s, %u device(s)\n",
