@@ -4,7 +4,7 @@
 # online callback, before the scheduler puts work on it.
 . "$(dirname "$0")/lib.sh"
 
-grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -n "$VIRT" ] || skip_all "CPU offers neither SVM nor VMX"
 cpu=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null | head -n 1)
 [ -n "$cpu" ] && [ -w "$cpu/online" ] || skip_all "no CPU that can go offline"
 n=$(basename "$cpu")

@@ -4,7 +4,9 @@
  *
  *	cpu_probe vmmcall	exit 0 if VMMCALL in ring 3 raised #UD (SIGILL),
  *				1 if it did anything else
+ *	cpu_probe vmcall	the same for VMCALL (Intel's)
  *	cpu_probe svm		print 1 if CPUID reports SVM, else 0
+ *	cpu_probe vmx		print 1 if CPUID reports VMX, else 0
  *	cpu_probe cpuid N [P]	run CPUID (leaf 0) N times, each followed by
  *				a read of P distinct pages (default 0, at most
  *				4096), and print the mean nanoseconds of one
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,18 +115,32 @@ int main(int argc, char **argv)
 		printf("%u\n", (c >> 2) & 1);
 		return 0;
 	}
-	if (argc == 2 && !strcmp(argv[1], "vmmcall")) {
+	if (argc == 2 && !strcmp(argv[1], "vmx")) {
+		if (!__get_cpuid(1, &a, &b, &c, &d))
+			c = 0;
+		printf("%u\n", (c >> 5) & 1);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "vmmcall") ||
+			  !strcmp(argv[1], "vmcall"))) {
+		bool amd = !strcmp(argv[1], "vmmcall");
+
 		signal(SIGILL, on_sigill);
 		if (sigsetjmp(jump, 1)) {
-			printf("VMMCALL in ring 3: SIGILL\n");
+			printf("%s in ring 3: SIGILL\n", amd ? "VMMCALL" : "VMCALL");
 			return 0;
 		}
 		/* RAX = RTVIRT_HC_PING: must not reach the VMM from ring 3. */
-		__asm__ volatile("vmmcall" : "=a"(a) : "a"(1) : "rbx", "rcx", "rdx",
-			     "memory");
-		printf("VMMCALL in ring 3 returned %#x\n", a);
+		if (amd)
+			__asm__ volatile("vmmcall" : "=a"(a) : "a"(1)
+					 : "rbx", "rcx", "rdx", "memory");
+		else
+			__asm__ volatile("vmcall" : "=a"(a) : "a"(1)
+					 : "rbx", "rcx", "rdx", "memory");
+		printf("%s in ring 3 returned %#x\n", amd ? "VMMCALL" : "VMCALL",
+		       a);
 		return 1;
 	}
-	fprintf(stderr, "usage: cpu_probe vmmcall|svm|cpuid N [PAGES]\n");
+	fprintf(stderr, "usage: cpu_probe vmmcall|vmcall|svm|vmx|cpuid N [PAGES]\n");
 	return 2;
 }

@@ -1,13 +1,14 @@
 #!/bin/sh
-# A CPU whose first VMRUN fails (debugfs fail_launch makes the VMM build a
-# state the CPU refuses) goes back to native cleanly instead of stopping
-# in the VMM: a launch with such a CPU fails as a whole (EIO), leaves every
-# CPU native and gives the memory back; a CPU that cannot be demoted while
-# the VMM runs is refused online, since natively it could reach the VMM's
-# memory.  Both work again afterwards.
+# A CPU whose first entry fails (debugfs fail_launch makes the VMM build
+# a state the CPU refuses: for VMRUN on SVM, for the VM entry on VMX) goes
+# back to native cleanly instead of stopping in the VMM: a launch with
+# such a CPU fails as a whole (EIO), leaves every CPU native and gives the
+# memory back; a CPU that cannot be demoted while the VMM runs is refused
+# online, since natively it could reach the VMM's memory.  Both work
+# again afterwards.
 . "$(dirname "$0")/lib.sh"
 
-grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -n "$VIRT" ] || skip_all "CPU offers neither SVM nor VMX"
 D=/sys/kernel/debug/rtvirt
 plan 9
 unload
@@ -15,7 +16,7 @@ insmod "$RTVIRT_KO" launch=0
 dmesg -c > /dev/null
 
 echo 1 > $D/fail_launch
-check "a launch with a CPU whose first VMRUN fails fails (EIO)" \
+check "a launch with a CPU whose first entry fails fails (EIO)" \
 	sh -c "! echo 1 > $SYSFS/virtualized"
 dmesg | grep rtvirt
 check "dmesg says the launch failed on one CPU" \

@@ -6,6 +6,16 @@ RTVIRT_KO=${RTVIRT_KO:-/rtvirt/rtvirt.ko}
 SYSFS=/sys/kernel/rtvirt
 export PATH="$PATH:/rtvirt:$(cd "$(dirname "$0")/../../tools/rtvirtctl" 2>/dev/null && pwd)"
 
+# The CPU's virtualization extension (VIRT: svm or vmx, empty without
+# one) and the hypercall instruction that goes with it (HYPERCALL).
+if grep -qw svm /proc/cpuinfo; then
+	VIRT=svm HYPERCALL=vmmcall
+elif grep -qw vmx /proc/cpuinfo; then
+	VIRT=vmx HYPERCALL=vmcall
+else
+	VIRT= HYPERCALL=
+fi
+
 t_n=0
 t_failed=0
 
