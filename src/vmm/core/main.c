@@ -74,13 +74,16 @@ static bool machine_check(const u64 *frame)
  * @restartable) and raises vector 18 through the VMM's IDT, so that
  * machine_check() runs on a hypercall's exit as it would for a real one.
  *
- * Return: 0, or RTVIRT_HC_EOPNOTSUPP where MCG_STATUS cannot be written.
+ * Return: 0, or RTVIRT_HC_EOPNOTSUPP where MCG_STATUS cannot be written
+ * (the write faults, or is ignored).
  */
 u64 vmm_machine_check_test(bool restartable)
 {
-	u64 mcg = MCG_STATUS_MCIP | (restartable ? MCG_STATUS_RIPV : 0);
+	u64 mcg = MCG_STATUS_MCIP | (restartable ? MCG_STATUS_RIPV : 0), back;
 
-	if (wrmsr_safe(MSR_IA32_MCG_STATUS, mcg))
+	/* Some CPUs (and Bochs) ignore the write: machine_check() reads it. */
+	if (wrmsr_safe(MSR_IA32_MCG_STATUS, mcg) ||
+	    rdmsr_safe(MSR_IA32_MCG_STATUS, &back) || back != mcg)
 		return RTVIRT_HC_EOPNOTSUPP;
 	asm volatile("int %0" : : "i"(X86_TRAP_MC) : "memory");
 	return 0;
