@@ -202,7 +202,9 @@ static int load_vmm(void)
 	boot->generation = ++rtvirt_launch_gen;
 	boot->panic_note_pa = rtvirt_vmm_panic_note_pa();
 	ret = vmm_entry->init(boot);
-	if (ret)
+	if (ret == -EOPNOTSUPP)
+		pr_err("launch refused: the CPU lacks a virtualization control or nested paging feature the VMM needs (the VMM's line on the serial console, rtvirt-vmm:, names it)\n");
+	else if (ret)
 		pr_err("VMM initialisation failed: %d\n", ret);
 out:
 	kvfree(pages);

@@ -579,7 +579,7 @@ static int cmd_launch(int fd, bool launch)
 	if (err) {
 		errmsg("%s: %s%s\n", launch ? "launch" : "unlaunch",
 		       strerror(err), err == EOPNOTSUPP ?
-		       " (no late launch on this CPU's backend)" : "");
+		       " (this machine lacks what the launch needs; the kernel log says what)" : "");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
