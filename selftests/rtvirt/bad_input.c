@@ -26,7 +26,7 @@
 
 static int n_tests, n_failed;
 static long page_size;
-static bool can_launch;		/* the backend is SVM: LAUNCH works */
+static bool can_launch;		/* a backend (SVM or VMX): LAUNCH works */
 
 static void result(bool pass, const char *fmt, ...)
 {
@@ -448,7 +448,8 @@ int main(void)
 		struct rtvirt_info info = { .size = sizeof(info) };
 
 		can_launch = !ioctl(fd, RTVIRT_GET_INFO, &info) &&
-			     info.backend == RTVIRT_BACKEND_SVM;
+			     (info.backend == RTVIRT_BACKEND_SVM ||
+			      info.backend == RTVIRT_BACKEND_VMX);
 	}
 	/* The model without emulation (yet): e1000e. */
 	have_dev = first_device(addr, sizeof(addr), "e1000e");

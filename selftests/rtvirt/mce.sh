@@ -11,7 +11,7 @@
 # RTVIRT_KDUMP_CRASH=mce.
 . "$(dirname "$0")/lib.sh"
 
-grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -n "$VIRT" ] || skip_all "CPU offers neither SVM nor VMX"
 grep -qw mce /proc/cpuinfo || skip_all "CPU has no machine-check exception"
 rounds=${RTVIRT_MCE_ROUNDS:-20}
 ncpu=$(nproc)
@@ -30,6 +30,17 @@ unload
 insmod "$RTVIRT_KO"
 check "a request other than 1 or 2 is refused (EINVAL)" \
 	sh -c "! echo 3 > $knob 2>/dev/null"
+# Where the CPU does not let MCG_STATUS be written (Bochs ignores the
+# write), the VMM cannot raise a machine check that its own handler
+# would recognise: it answers EOPNOTSUPP, and the rest cannot run.
+err=$(sh -c "echo 1 > $knob" 2>&1)
+if echo "$err" | grep -q 'not supported'; then
+	echo "# vmm_mce: $err"
+	ok "machine checks in the VMM # SKIP this CPU does not let MCG_STATUS be written"
+	ok "every CPU still a guest # SKIP no machine check raised"
+	check "unlaunch and rmmod" unload
+	finish
+fi
 stress-ng --cpu "$ncpu" --syscall 1 --timeout 120 > /dev/null 2>&1 &
 stress=$!
 sleep 1

@@ -6,7 +6,7 @@
 # for the machine, is refused with a message that says why.
 . "$(dirname "$0")/lib.sh"
 
-grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+[ -n "$VIRT" ] || skip_all "CPU offers neither SVM nor VMX"
 possible=$(cat /sys/devices/system/cpu/possible)
 nposs=$(( ${possible##*-} + 1 ))
 bits=$(awk '/^address sizes/ { print $4; exit }' /proc/cpuinfo)
