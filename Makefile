@@ -150,7 +150,7 @@ selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 
 # --- the kernel module -------------------------------------------------------
 
-.PHONY: all vmm module tools unit static-check check demo bench fuzz clean FORCE
+.PHONY: all vmm module tools unit static-check check check-vmx demo bench fuzz clean FORCE
 
 all: module tools
 
@@ -174,6 +174,11 @@ static-check:
 
 check:
 	@tools/testing/check
+
+# The VMX selftests under Bochs with their full counts (make check runs
+# them with smaller ones).
+check-vmx:
+	@tools/testing/check-vmx
 
 demo:
 	@tools/demo
