@@ -56,7 +56,8 @@ VMM_SRCS := src/vmm/core/header.S src/vmm/core/main.c src/vmm/core/setup.c \
 	    src/vmm/arch/x86/svm/msrpm.c \
 	    src/vmm/arch/x86/vmx/controls.c src/vmm/arch/x86/vmx/ept.c \
 	    src/vmm/arch/x86/vmx/exit.c src/vmm/arch/x86/vmx/guest_state.c \
-	    src/vmm/arch/x86/vmx/msr_bitmap.c src/vmm/arch/x86/vmx/vmx.c \
+	    src/vmm/arch/x86/vmx/msr_bitmap.c src/vmm/arch/x86/vmx/events.c \
+	    src/vmm/arch/x86/vmx/vmx.c \
 	    src/vmm/arch/x86/vmx/vmx_asm.S \
 	    src/vmm/dev/device.c src/vmm/dev/hold_log.c \
 	    src/vmm/dev/nvme/nvme.c src/vmm/dev/nvme/nvme_dma.c \

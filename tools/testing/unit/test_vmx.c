@@ -7,7 +7,8 @@
  * from IA32_VMX_EPT_VPID_CAP (ept.c), segment access rights and pending
  * debug exceptions (guest_state.c), and the decoding of exits into the
  * arch-neutral struct vcpu_exit and the re-injection of an event an exit
- * interrupted (src/vmm/arch/x86/vmx/exit.c).
+ * interrupted (src/vmm/arch/x86/vmx/exit.c), and when the events that
+ * wait for the kernel go in (events.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -393,6 +394,105 @@ START_TEST(requeue_event)
 }
 END_TEST
 
+#define NMI_INFO	(X86_TRAP_NMI | VMX_INTR_TYPE_NMI | VMX_INTR_VALID)
+#define EXT_INFO(v)	((v) | VMX_INTR_TYPE_EXT | VMX_INTR_VALID)
+
+/* An NMI waits for NMI, STI and MOV SS blocking to end, in its window. */
+START_TEST(events_nmi_waits_for_blocking)
+{
+	static const u32 blocked[] = { VMX_INTR_STATE_NMI, VMX_INTR_STATE_STI,
+				       VMX_INTR_STATE_MOV_SS };
+	struct vmx_vcpu x = { .nmi_waiting = true };
+	u32 windows;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(vmx_pick_event(&x, blocked[i], &windows), 0);
+		ck_assert_uint_eq(windows, CPU_NMI_WINDOW_EXITING);
+		ck_assert(x.nmi_waiting);
+	}
+	/* Blocking by SMI does not hold an NMI off. */
+	ck_assert_uint_eq(vmx_pick_event(&x, VMX_INTR_STATE_SMI, &windows),
+			  NMI_INFO);
+	ck_assert_uint_eq(windows, 0);
+	ck_assert(!x.nmi_waiting);
+}
+END_TEST
+
+/* An interrupt waits for RFLAGS.IF and the end of an interrupt shadow. */
+START_TEST(events_irq_waits_for_if_and_shadow)
+{
+	struct vmx_vcpu x = { .rflags = 0x2 };
+	u32 windows;
+
+	ck_assert(vmx_queue_irq(&x, 0x31));
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), 0);
+	ck_assert_uint_eq(windows, CPU_INTR_WINDOW_EXITING);
+	x.rflags |= X86_RFLAGS_IF;
+	ck_assert_uint_eq(vmx_pick_event(&x, VMX_INTR_STATE_STI, &windows), 0);
+	ck_assert_uint_eq(vmx_pick_event(&x, VMX_INTR_STATE_MOV_SS, &windows), 0);
+	ck_assert_uint_eq(windows, CPU_INTR_WINDOW_EXITING);
+	/* NMI blocking does not hold an interrupt off. */
+	ck_assert_uint_eq(vmx_pick_event(&x, VMX_INTR_STATE_NMI, &windows),
+			  EXT_INFO(0x31));
+	ck_assert_uint_eq(windows, 0);
+	ck_assert_uint_eq(x.irq[0], 0);
+}
+END_TEST
+
+/*
+ * What the exit chose goes first (a re-queued event or a raised
+ * exception, with its error code bit), then an NMI, then the newest
+ * interrupt; whatever still waits keeps its window open.
+ */
+START_TEST(events_order)
+{
+	struct vmx_vcpu x = { .rflags = 0x202, .nmi_waiting = true };
+	u32 gp = X86_TRAP_GP | VMX_INTR_TYPE_HW_EXC | VMX_INTR_ERROR_CODE |
+		 VMX_INTR_VALID;
+	u32 windows;
+
+	ck_assert(vmx_queue_irq(&x, 0x41));
+	ck_assert(vmx_queue_irq(&x, 0x61));
+	x.entry_info = gp;
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), gp);
+	ck_assert_uint_eq(windows,
+			  CPU_NMI_WINDOW_EXITING | CPU_INTR_WINDOW_EXITING);
+	ck_assert_uint_eq(x.entry_info, 0);
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), NMI_INFO);
+	ck_assert_uint_eq(windows, CPU_INTR_WINDOW_EXITING);
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), EXT_INFO(0x61));
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), EXT_INFO(0x41));
+	ck_assert_uint_eq(windows, 0);
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), 0);
+	/* An entry_info without the valid bit is nothing. */
+	x.entry_info = X86_TRAP_GP | VMX_INTR_TYPE_HW_EXC;
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), 0);
+}
+END_TEST
+
+/* One slot per priority class: the 17th interrupt is refused. */
+START_TEST(events_irq_queue_full)
+{
+	struct vmx_vcpu x = { .rflags = 0x202 };
+	u32 windows;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		ck_assert(!vmx_irq_queue_full(&x));
+		ck_assert(vmx_queue_irq(&x, 0x20 + 0x10 * (i % 14) + i / 14));
+	}
+	ck_assert(vmx_irq_queue_full(&x));
+	ck_assert(!vmx_queue_irq(&x, 0xff));
+	/* Newest first, and the oldest last. */
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows),
+			  EXT_INFO(0x20 + 0x10 * (15 % 14) + 15 / 14));
+	ck_assert(!vmx_irq_queue_full(&x));
+	for (unsigned int i = 0; i < 14; i++)
+		vmx_pick_event(&x, 0, &windows);
+	ck_assert_uint_eq(vmx_pick_event(&x, 0, &windows), EXT_INFO(0x20));
+	ck_assert_uint_eq(windows, 0);
+}
+END_TEST
+
 static Suite *vmx_suite(void)
 {
 	Suite *s = suite_create("vmx");
@@ -411,6 +511,10 @@ static Suite *vmx_suite(void)
 	tcase_add_test(tc, decode_exceptions);
 	tcase_add_test(tc, decode_descriptor_tables);
 	tcase_add_test(tc, requeue_event);
+	tcase_add_test(tc, events_nmi_waits_for_blocking);
+	tcase_add_test(tc, events_irq_waits_for_if_and_shadow);
+	tcase_add_test(tc, events_order);
+	tcase_add_test(tc, events_irq_queue_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

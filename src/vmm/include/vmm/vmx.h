@@ -454,4 +454,8 @@ struct vmx_vmm {
 };
 
 
+bool vmx_queue_irq(struct vmx_vcpu *x, u8 vector);
+bool vmx_irq_queue_full(const struct vmx_vcpu *x);
+u32 vmx_pick_event(struct vmx_vcpu *x, u32 state, u32 *windows);
+
 #endif /* _VMM_VMX_H */

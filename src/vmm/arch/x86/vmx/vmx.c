@@ -647,8 +647,6 @@ static bool vmx_state_lost(struct vcpu *v)
 	return false;
 }
 
-#define VMX_IRQ_QUEUE	(sizeof(((struct vmx_vcpu *)0)->irq) / sizeof(u16))
-
 /*
  * A physical interrupt exited: accept it through the VMM's IDT in a
  * window of one instruction (vmx_take_interrupt()), while there is room
@@ -658,7 +656,7 @@ static u32 vmx_accept_interrupt(struct vcpu *v)
 {
 	u32 taken;
 
-	if (v->arch.vmx.irq[VMX_IRQ_QUEUE - 1])
+	if (vmx_irq_queue_full(&v->arch.vmx))
 		return 0;
 	WRITE_ONCE(v->irq_window, true);
 	taken = vmx_take_interrupt();
@@ -720,9 +718,7 @@ static enum vcpu_event vmx_event(struct vcpu *v, u8 *vector)
 
 /*
  * Interrupts and NMIs wait in the backend until the kernel can take them
- * (prepare_entry()): an interrupt needs RFLAGS.IF and no interrupt
- * shadow, an NMI no NMI blocking.  The newest interrupt goes first: the
- * local APIC delivered it while the others were in service.
+ * (vmx_pick_event() in events.c, at prepare_entry()).
  */
 static void vmx_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 {
@@ -730,9 +726,10 @@ static void vmx_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 
 	switch (type) {
 	case VCPU_EVENT_INTR:
-		for (unsigned int i = VMX_IRQ_QUEUE - 1; i; i--)
-			x->irq[i] = x->irq[i - 1];
-		x->irq[0] = VCPU_HELD_IRQ | vector;
+		/* vmx_accept_interrupt() took none without a free slot. */
+		if (!vmx_queue_irq(x, vector))
+			vmm_log("cpu %u: interrupt %u dropped: every slot is taken\n",
+				v->id, vector);
 		break;
 	case VCPU_EVENT_NMI:
 		x->nmi_waiting = true;
@@ -796,7 +793,7 @@ static void prepare_entry(struct vcpu *v)
 	u32 state = (u32)vmread(GUEST_INTERRUPTIBILITY);
 	u32 ctls = x->cpu_ctls & ~(CPU_INTR_WINDOW_EXITING |
 				   CPU_NMI_WINDOW_EXITING);
-	u32 info = x->entry_info;
+	u32 info, windows, error = x->entry_error;
 
 	/* Bochs saves blocking by SMI after an exit in wait-for-SIPI. */
 	if (state & VMX_INTR_STATE_SMI) {
@@ -805,28 +802,11 @@ static void prepare_entry(struct vcpu *v)
 	}
 	if (__atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_ACQ_REL))
 		x->nmi_waiting = true;
-	if (!(info & VMX_INTR_VALID) && x->nmi_waiting &&
-	    !(state & (VMX_INTR_STATE_NMI | VMX_INTR_STATE_STI |
-		       VMX_INTR_STATE_MOV_SS))) {
-		info = X86_TRAP_NMI | VMX_INTR_TYPE_NMI | VMX_INTR_VALID;
-		x->nmi_waiting = false;
-	}
-	if (!(info & VMX_INTR_VALID) && x->irq[0] &&
-	    (x->rflags & X86_RFLAGS_IF) &&
-	    !(state & (VMX_INTR_STATE_STI | VMX_INTR_STATE_MOV_SS))) {
-		info = (x->irq[0] & 0xff) | VMX_INTR_TYPE_EXT | VMX_INTR_VALID;
-		for (unsigned int i = 0; i + 1 < VMX_IRQ_QUEUE; i++)
-			x->irq[i] = x->irq[i + 1];
-		x->irq[VMX_IRQ_QUEUE - 1] = 0;
-	}
-	if (x->nmi_waiting)
-		ctls |= CPU_NMI_WINDOW_EXITING;
-	if (x->irq[0])
-		ctls |= CPU_INTR_WINDOW_EXITING;
+	info = vmx_pick_event(x, state, &windows);
+	ctls |= windows;
 	vmwrite(VM_ENTRY_INTR_INFO, info);
 	if (info & VMX_INTR_ERROR_CODE)
-		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, x->entry_error);
-	x->entry_info = 0;
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	if (x->rflags & X86_RFLAGS_TF)
 		vmwrite(GUEST_PENDING_DBG_EXCEPTIONS,
 			vmx_fix_pending_dbg(vmread(GUEST_PENDING_DBG_EXCEPTIONS),
