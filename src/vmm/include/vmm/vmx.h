@@ -410,6 +410,8 @@ struct vmx_native {
  *		a higher class than the ones in service
  * @nmi_waiting: an NMI for the kernel that waits until it can take one
  * @flush:	invalidate the EPT's cached translations before the next entry
+ * @leaving:	leave_to_native() waits for its own NMI to carry it out
+ * @nmi_owed:	an NMI for the kernel is still to come when it leaves
  * @eptp:	the EPT pointer in use
  * @exit:	the current exit's fields
  * @native:	the kernel's state for vmx_leave()
@@ -426,6 +428,8 @@ struct vmx_vcpu {
 	u16 irq[16];
 	bool nmi_waiting;
 	bool flush;
+	bool leaving;
+	bool nmi_owed;
 	u64 eptp;
 	struct vmx_exit_info exit;
 	struct vmx_native native;

@@ -33,6 +33,8 @@ extern const u8 vmx_exit_entry[], vmx_irq_window[];
 #define X86_TRAP_UD		6
 #define PCI_CONFIG_PORTS	0xcf8	/* 0xCF8-0xCFF */
 #define VMX_VPID		1
+/* PAUSEs leave_to_native() waits for its own NMI (microseconds apart). */
+#define VMX_LEAVE_NMI_WAIT	10000000UL
 #define INVEPT_SINGLE		1
 #define INVEPT_ALL		2
 #define INVVPID_SINGLE		1
@@ -466,6 +468,7 @@ static int vmx_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	x->nmi_waiting = false;
 	x->entry_info = 0;
 	x->flush = false;
+	x->leaving = false;
 	setup_vmcs(v, guest_rsp, guest_rip);
 	vmx_refresh(v);
 	if (__atomic_load_n(&vmwrite_failures, __ATOMIC_RELAXED)) {
@@ -759,13 +762,22 @@ static void write_cpu_ctls(struct vcpu *v, u32 ctls)
  * An NMI came through the VMM's IDT while the VMM ran (the kernel's, as
  * every NMI is): hold it and open the NMI window, so that the entry
  * about to happen exits again at once where nothing else delivers it.
- * While the CPU leaves, the NMI is sent again, to come once the kernel's
- * IDT is loaded.
+ * While the CPU leaves, the NMI it sent itself carries the rest of the
+ * way back (leave_to_native()).
  */
 static void vmx_host_nmi(struct vcpu *v)
 {
+	struct vmx_vcpu *x = &v->arch.vmx;
+
+	if (READ_ONCE(x->leaving)) {
+		WRITE_ONCE(x->leaving, false);
+		/* Held off until the kernel's first IRET: its IDT by then. */
+		if (x->nmi_owed || READ_ONCE(v->nmi_pending))
+			vmm_send_nmi(true);
+		vmx_leave(v, &x->native);
+	}
 	if (!READ_ONCE(v->demoted)) {
-		vmm_send_nmi(true);
+		WRITE_ONCE(v->nmi_pending, true);	/* owed when it leaves */
 		return;
 	}
 	WRITE_ONCE(v->nmi_pending, true);
@@ -869,9 +881,13 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	struct vmx_vcpu *x = &v->arch.vmx;
 	struct vmx_native *n = &x->native;
 
-	if (x->irq[0] || x->nmi_waiting || v->nmi_pending || v->held_irq ||
-	    v->mce_pending || (x->entry_info & VMX_INTR_VALID))
-		vmm_log("cpu %u: leaves with an interrupt, NMI or machine check for the kernel undelivered\n",
+	x->nmi_owed = x->nmi_waiting || READ_ONCE(v->nmi_pending) ||
+		      (x->entry_info & (VMX_INTR_VALID | VMX_INTR_TYPE_MASK)) ==
+		      (VMX_INTR_VALID | VMX_INTR_TYPE_NMI);
+	if (x->irq[0] || v->held_irq || v->mce_pending ||
+	    ((x->entry_info & VMX_INTR_VALID) &&
+	     (x->entry_info & VMX_INTR_TYPE_MASK) != VMX_INTR_TYPE_NMI))
+		vmm_log("cpu %u: leaves with an interrupt or machine check for the kernel undelivered\n",
 			v->id);
 	n->cr0 = kernel_cr(GUEST_CR0, CR0_GUEST_HOST_MASK, CR0_READ_SHADOW) |
 		 X86_CR0_PE | X86_CR0_PG;
@@ -920,6 +936,24 @@ static void __noreturn leave_to_native(struct vcpu *v)
 	WRITE_ONCE(v->demoted, false);
 	vmclear(x->vmcs_pa);
 	vmxoff();
+	/*
+	 * NMIs are not held off in VMX root operation, and vmx_leave()
+	 * switches GDT, IDT, TR and CS one after the other: an NMI in
+	 * between would go through a gate that means something else in the
+	 * other table.  So the CPU sends itself an NMI and leaves from its
+	 * handler (vmx_host_nmi()), where NMIs are blocked until the IRET
+	 * into the kernel: one that comes meanwhile waits and goes to the
+	 * kernel's handler, as does one the kernel was owed.
+	 */
+	WRITE_ONCE(x->leaving, true);
+	vmm_send_nmi(true);
+	for (unsigned long i = 0; i < VMX_LEAVE_NMI_WAIT; i++)
+		asm volatile("pause" : : : "memory");
+	WRITE_ONCE(x->leaving, false);
+	vmm_log("cpu %u: the NMI that carries the leave did not come; leaving without it\n",
+		v->id);
+	if (x->nmi_owed || READ_ONCE(v->nmi_pending))
+		vmm_send_nmi(true);
 	vmx_leave(v, n);
 }
 
