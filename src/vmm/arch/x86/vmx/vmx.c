@@ -449,6 +449,7 @@ static int vmx_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 			  unsigned int flags)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
+	unsigned int failed;
 	u64 feat;
 
 	/* The module sets CR4.VMXE through the kernel's CR4 shadow first. */
@@ -463,7 +464,11 @@ static int vmx_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 		vmxoff();
 		return ERR_IO;
 	}
-	__atomic_store_n(&vmwrite_failures, 0, __ATOMIC_RELAXED);
+	/*
+	 * The count is shared: one that grows meanwhile means some CPU's
+	 * VMCS lost a field, and every CPU launches the same way.
+	 */
+	failed = __atomic_load_n(&vmwrite_failures, __ATOMIC_RELAXED);
 	memset(x->irq, 0, sizeof(x->irq));
 	x->nmi_waiting = false;
 	x->entry_info = 0;
@@ -471,9 +476,10 @@ static int vmx_launch_cpu(struct vcpu *v, u64 guest_rsp, u64 guest_rip,
 	x->leaving = false;
 	setup_vmcs(v, guest_rsp, guest_rip);
 	vmx_refresh(v);
-	if (__atomic_load_n(&vmwrite_failures, __ATOMIC_RELAXED)) {
+	failed = __atomic_load_n(&vmwrite_failures, __ATOMIC_RELAXED) - failed;
+	if (failed) {
 		vmm_log("cpu %u: %u VMCS fields could not be written\n", v->id,
-			vmwrite_failures);
+			failed);
 		vmclear(x->vmcs_pa);
 		vmxoff();
 		return ERR_IO;
