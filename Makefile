@@ -151,7 +151,7 @@ selftests/rtvirt/%: selftests/rtvirt/%.c include/uapi/linux/rtvirt.h
 
 # --- the kernel module -------------------------------------------------------
 
-.PHONY: all vmm module tools unit static-check check check-vmx demo bench fuzz clean FORCE
+.PHONY: all vmm module tools unit static-check check check-vmx demo bench bench-vmx fuzz clean FORCE
 
 all: module tools
 
@@ -205,6 +205,11 @@ fuzz:
 # Reports ratios and counts measured in one test VM run; not a test.
 bench:
 	@tools/vm/run --add tools/bench -- /extra/bench.sh
+
+# The same under Bochs (Haswell, 2 CPUs): the VMX backend's figures.
+bench-vmx:
+	@tools/vm/run --backend bochs --smp 2 --add tools/bench -- \
+		env RTVIRT_BENCH_SECONDS=5 /extra/bench.sh
 
 # nvme_flip.sh with SOAK_FLIPS flips of the disk under fio verify load
 # (not part of make check).  A flip takes about 0.1-0.3 s in the TCG test
