@@ -251,30 +251,30 @@ START_TEST(merge_exception)
 	u64 held = 1;
 
 	/* Nothing re-queued: the exception as raised. */
-	ck_assert_uint_eq(svm_merge_exception(0, gp, &held), gp);
+	ck_assert_uint_eq(x86_merge_exception(0, gp, &held), gp);
 	ck_assert_uint_eq(held, 0);
 	/* An interrupt or NMI being delivered: the exception first, then it. */
-	ck_assert_uint_eq(svm_merge_exception(valid | 0xec, gp, &held), gp);
+	ck_assert_uint_eq(x86_merge_exception(valid | 0xec, gp, &held), gp);
 	ck_assert_uint_eq(held, valid | 0xec);
-	ck_assert_uint_eq(svm_merge_exception(valid | SVM_EVTINJ_TYPE_NMI | 2,
+	ck_assert_uint_eq(x86_merge_exception(valid | SVM_EVTINJ_TYPE_NMI | 2,
 					      ud, &held), ud);
 	ck_assert_uint_eq(held, valid | SVM_EVTINJ_TYPE_NMI | 2);
 	/* Contributory on contributory, and #GP or #PF on #PF: #DF. */
-	ck_assert_uint_eq(svm_merge_exception(gp, gp, &held), df);
+	ck_assert_uint_eq(x86_merge_exception(gp, gp, &held), df);
 	ck_assert_uint_eq(held, 0);
-	ck_assert_uint_eq(svm_merge_exception(valid | exept | 0, gp, &held), df);
-	ck_assert_uint_eq(svm_merge_exception(pf, gp, &held), df);
-	ck_assert_uint_eq(svm_merge_exception(pf, pf, &held), df);
+	ck_assert_uint_eq(x86_merge_exception(valid | exept | 0, gp, &held), df);
+	ck_assert_uint_eq(x86_merge_exception(pf, gp, &held), df);
+	ck_assert_uint_eq(x86_merge_exception(pf, pf, &held), df);
 	/* #PF on a contributory one, benign ones anywhere: serially. */
-	ck_assert_uint_eq(svm_merge_exception(gp, pf, &held), pf);
-	ck_assert_uint_eq(svm_merge_exception(gp, ud, &held), ud);
-	ck_assert_uint_eq(svm_merge_exception(pf, db, &held), db);
-	ck_assert_uint_eq(svm_merge_exception(ud, gp, &held), gp);
+	ck_assert_uint_eq(x86_merge_exception(gp, pf, &held), pf);
+	ck_assert_uint_eq(x86_merge_exception(gp, ud, &held), ud);
+	ck_assert_uint_eq(x86_merge_exception(pf, db, &held), db);
+	ck_assert_uint_eq(x86_merge_exception(ud, gp, &held), gp);
 	ck_assert_uint_eq(held, 0);
 	/* A contributory exception or #PF while delivering #DF: shutdown. */
-	ck_assert_uint_eq(svm_merge_exception(df, gp, &held), SVM_MERGE_SHUTDOWN);
-	ck_assert_uint_eq(svm_merge_exception(df, pf, &held), SVM_MERGE_SHUTDOWN);
-	ck_assert_uint_eq(svm_merge_exception(df, ud, &held), ud);
+	ck_assert_uint_eq(x86_merge_exception(df, gp, &held), X86_MERGE_SHUTDOWN);
+	ck_assert_uint_eq(x86_merge_exception(df, pf, &held), X86_MERGE_SHUTDOWN);
+	ck_assert_uint_eq(x86_merge_exception(df, ud, &held), ud);
 }
 END_TEST
 

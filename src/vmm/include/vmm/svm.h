@@ -6,6 +6,7 @@
 #ifndef _VMM_SVM_H
 #define _VMM_SVM_H
 
+#include <vmm/event.h>
 #include <vmm/types.h>
 
 /* Intercept word 3 (offset 0x0c) and word 4 (offset 0x10). */
@@ -235,61 +236,13 @@ struct svm_vmm {
 	bool nrips;
 };
 
-#define X86_DF_VECTOR	8
-#define X86_PF_VECTOR	14
-/* svm_merge_exception(): a fault while #DF was being delivered. */
-#define SVM_MERGE_SHUTDOWN	(~0ULL)
-
-/* #DE, #TS, #NP, #SS, #GP: the contributory exceptions. */
-static inline bool svm_contributory(u64 vector)
-{
-	return vector == 0 || (vector >= 10 && vector <= 13);
-}
-
-/**
- * svm_merge_exception() - the event to inject when an exit handler raises
- * an exception while an event re-queued from EXITINTINFO waits
- * @pending:	EVENTINJ as re-queued (svm_requeue_event()), 0 for none
- * @exc:	EVENTINJ of the exception the handler raises (type EXEPT)
- * @held:	set to the re-queued interrupt or NMI that must still be
- *		delivered after the exception, else to 0
- *
- * Combines them as the CPU combines a fault during an event's delivery
- * with that event: a contributory exception during the delivery of a
- * contributory exception, or a contributory exception or #PF during a
- * #PF, becomes #DF(0); any of those during #DF is a shutdown.  Otherwise
- * the new exception is delivered: a fault that was being delivered comes
- * again when its instruction runs again, and an interrupt or NMI, which
- * nothing would deliver again (it was acknowledged), is handed back in
- * @held.
- *
- * Return: the EVENTINJ value, or SVM_MERGE_SHUTDOWN.
- */
-static inline u64 svm_merge_exception(u64 pending, u64 exc, u64 *held)
-{
-	u64 old = pending & 0xff, new = exc & 0xff;
-	bool new_serious = svm_contributory(new) || new == X86_PF_VECTOR;
-
-	*held = 0;
-	if (!(pending & SVM_EVTINJ_VALID))
-		return exc;
-	switch (pending & SVM_EVTINJ_TYPE_MASK) {
-	case SVM_EVTINJ_TYPE_INTR:
-	case SVM_EVTINJ_TYPE_NMI:
-		*held = pending;
-		return exc;
-	case SVM_EVTINJ_TYPE_EXEPT:
-		if (old == X86_DF_VECTOR && new_serious)
-			return SVM_MERGE_SHUTDOWN;
-		if ((svm_contributory(old) && svm_contributory(new)) ||
-		    (old == X86_PF_VECTOR && new_serious))
-			return X86_DF_VECTOR | SVM_EVTINJ_TYPE_EXEPT |
-			       SVM_EVTINJ_VALID_ERR | SVM_EVTINJ_VALID;
-		return exc;
-	default:
-		return exc;
-	}
-}
+/* SVM's event layout is the architectural one of <vmm/event.h>. */
+_Static_assert(SVM_EVTINJ_VALID == X86_EVENT_VALID &&
+	       SVM_EVTINJ_TYPE_MASK == X86_EVENT_TYPE_MASK &&
+	       SVM_EVTINJ_TYPE_INTR == X86_EVENT_TYPE_INTR &&
+	       SVM_EVTINJ_TYPE_NMI == X86_EVENT_TYPE_NMI &&
+	       SVM_EVTINJ_TYPE_EXEPT == X86_EVENT_TYPE_EXCEPTION &&
+	       SVM_EVTINJ_VALID_ERR == X86_EVENT_ERROR_CODE, "EVENTINJ");
 
 /* The MSR permission map (msrpm.c). */
 #define SVM_MSRPM_SIZE	8192

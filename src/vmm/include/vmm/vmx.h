@@ -10,6 +10,7 @@
 #ifndef _VMM_VMX_H
 #define _VMM_VMX_H
 
+#include <vmm/event.h>
 #include <vmm/types.h>
 
 struct vcpu_exit;
@@ -131,6 +132,13 @@ struct vcpu_exit;
 #define VMX_INTR_ERROR_CODE		(1U << 11)
 #define VMX_INTR_NMI_UNBLOCKED_IRET	(1U << 12)
 #define VMX_INTR_VALID			(1U << 31)
+_Static_assert(VMX_INTR_VALID == X86_EVENT_VALID &&
+	       VMX_INTR_TYPE_MASK == X86_EVENT_TYPE_MASK &&
+	       VMX_INTR_TYPE_EXT == X86_EVENT_TYPE_INTR &&
+	       VMX_INTR_TYPE_NMI == X86_EVENT_TYPE_NMI &&
+	       VMX_INTR_TYPE_HW_EXC == X86_EVENT_TYPE_EXCEPTION &&
+	       VMX_INTR_ERROR_CODE == X86_EVENT_ERROR_CODE,
+	       "interruption information");
 
 /* Exit qualification of I/O instructions (table 28-5). */
 #define VMX_IO_SIZE_MASK		7U	/* bytes - 1 */

@@ -220,16 +220,16 @@ static void svm_skip(struct vcpu *v, enum vcpu_insn insn)
 /*
  * Raise an exception for the kernel at this exit.  An event re-queued from
  * EXITINTINFO (requeue_event()) is combined with it as the CPU would
- * (svm_merge_exception(): #DF, or the new exception first); an interrupt
+ * (x86_merge_exception(): #DF, or the new exception first); an interrupt
  * or NMI that was being delivered is held and goes in at a later entry
  * that injects nothing else (vcpu_finish_events(), core/event.c).
  */
 static void raise_exception(struct vcpu *v, u64 exc)
 {
 	struct vmcb_control *c = &v->arch.svm.vmcb->control;
-	u64 held, ev = svm_merge_exception(c->event_inj, exc, &held);
+	u64 held, ev = x86_merge_exception(c->event_inj, exc, &held);
 
-	if (ev == SVM_MERGE_SHUTDOWN) {
+	if (ev == X86_MERGE_SHUTDOWN) {
 		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
 		vmm_panic("cpu %u: guest shutdown (exception %llu while delivering #DF) at rip %#llx\n",
 			  v->id, (unsigned long long)(exc & 0xff),

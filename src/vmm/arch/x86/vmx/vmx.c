@@ -541,9 +541,9 @@ static void raise_exception(struct vcpu *v, u32 vector, bool error)
 	struct vmx_vcpu *x = &v->arch.vmx;
 	u64 held, exc = vector | VMX_INTR_TYPE_HW_EXC | VMX_INTR_VALID |
 			(error ? VMX_INTR_ERROR_CODE : 0);
-	u64 ev = svm_merge_exception(x->entry_info, exc, &held);
+	u64 ev = x86_merge_exception(x->entry_info, exc, &held);
 
-	if (ev == SVM_MERGE_SHUTDOWN) {
+	if (ev == X86_MERGE_SHUTDOWN) {
 		v->stats.exits[RTVIRT_EXIT_SHUTDOWN]++;
 		vmm_panic("cpu %u: guest shutdown (exception %u while delivering #DF) at rip %#llx\n",
 			  v->id, vector, (unsigned long long)x->rip);
