@@ -102,7 +102,7 @@ $(ASM_OFFSETS): src/vmm/arch/x86/asm-offsets.c src/vmm/include/vmm/*.h Makefile
 	$(Q)test "$$(grep -c '^#define' $@.tmp)" -eq "$$(grep -c '^	\(OFFSET\|DEFINE\)(' $<)" || \
 		{ echo "$@: not every offset was generated" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
-$(O_VMM)/arch/x86/svm/svm_asm.o: $(ASM_OFFSETS)
+$(O_VMM)/arch/x86/svm/svm_asm.o $(O_VMM)/arch/x86/vmx/vmx_asm.o: $(ASM_OFFSETS)
 
 # Objects follow the flags above: rebuild them when the Makefile changes.
 $(VMM_OBJS): Makefile
