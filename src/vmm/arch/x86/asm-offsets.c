@@ -9,6 +9,7 @@
 #include <vmm/svm.h>
 #include <vmm/vmm.h>
 #include <vmm/vmx.h>
+#include <vmm/x86.h>
 
 #define DEFINE(sym, val)						\
 	asm volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
@@ -18,6 +19,11 @@ void asm_offsets(void);
 
 void asm_offsets(void)
 {
+	/* The selectors of the VMM's GDT (x86.h; setup.c builds it). */
+	DEFINE(VMM_CS, VMM_CS);
+	DEFINE(VMM_DS, VMM_DS);
+	DEFINE(VMM_TSS, VMM_TSS);
+
 	/* struct vcpu: the guest's registers, then the world switch's. */
 	OFFSET(VCPU_RAX, vcpu, regs.rax);
 	OFFSET(VCPU_RBX, vcpu, regs.rbx);

@@ -6,11 +6,8 @@
  */
 #include <rtvirt/vmm_image.h>
 
-#include <generated/asm-offsets.h>
+#include <vmm/asm.h>
 
-#define VMM_CS		0x08
-#define VMM_DS		0x10
-#define VMM_TSS		0x18
 #define MSR_EFER	0xc0000080
 #define MSR_PAT		0x00000277
 #define CR4_PGE		0x80
@@ -26,26 +23,7 @@
 	.type	svm_enter, @function
 svm_enter:
 	clgi
-	movq	VCPU_HOST_RSP(%rdi), %rsp
-	movq	VCPU_VMM_CR3(%rdi), %rax
-	movq	%rax, %cr3
-	lgdt	VCPU_GDTR(%rdi)
-	pushq	%rdi
-	call	vmm_idtr
-	popq	%rdi
-	lidt	(%rax)
-	pushq	$VMM_CS
-	leaq	1f(%rip), %rax
-	pushq	%rax
-	lretq
-1:	movl	$VMM_DS, %eax
-	movl	%eax, %ss
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	$VMM_TSS, %eax
-	ltr	%ax
-	xorl	%eax, %eax
-	lldt	%ax
+	vmm_switch_in
 	movq	VCPU_HOST_VMCB_PA(%rdi), %rax
 	vmsave	%rax
 	/* Host IF set for VMRUN; GIF stays clear outside the guest. */

@@ -5,11 +5,8 @@
  * native execution.  The offsets of struct vcpu (vmm.h) and struct
  * vmx_native (vmx.h) are generated from the structures (asm-offsets.c).
  */
-#include <generated/asm-offsets.h>
+#include <vmm/asm.h>
 
-#define VMM_CS		0x08
-#define VMM_DS		0x10
-#define VMM_TSS		0x18
 #define MSR_FS_BASE	0xc0000100
 #define MSR_GS_BASE	0xc0000101
 #define CR4_PGE		0x80
@@ -45,26 +42,7 @@
 	.type	vmx_enter, @function
 vmx_enter:
 	cli
-	movq	VCPU_HOST_RSP(%rdi), %rsp
-	movq	VCPU_VMM_CR3(%rdi), %rax
-	movq	%rax, %cr3
-	lgdt	VCPU_GDTR(%rdi)
-	pushq	%rdi
-	call	vmm_idtr
-	popq	%rdi
-	lidt	(%rax)
-	pushq	$VMM_CS
-	leaq	1f(%rip), %rax
-	pushq	%rax
-	lretq
-1:	movl	$VMM_DS, %eax
-	movl	%eax, %ss
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	$VMM_TSS, %eax
-	ltr	%ax
-	xorl	%eax, %eax
-	lldt	%ax
+	vmm_switch_in
 	/* [rsp + 8] = vcpu for the whole loop: HOST_RSP is host_rsp - 16. */
 	pushq	%rdi
 	subq	$8, %rsp
