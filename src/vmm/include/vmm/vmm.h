@@ -7,6 +7,7 @@
 #define _VMM_VMM_H
 
 #include <rtvirt/vmm_abi.h>
+#include <vmm/event.h>
 #include <vmm/paging.h>
 #include <vmm/svm.h>
 #include <vmm/types.h>
@@ -252,6 +253,29 @@ enum vcpu_event {
 	VCPU_EVENT_MC,
 	VCPU_EVENT_OTHER,
 };
+
+/**
+ * vcpu_event_of() - what an event in the x86 encoding (vmm/event.h: SVM's
+ * EVENTINJ, VMX's VM-entry interruption information) injects
+ * @info:	the event
+ * @vector:	set to its vector
+ *
+ * Return: VCPU_EVENT_NONE without the valid bit, _INTR, _NMI, else _OTHER.
+ */
+static inline enum vcpu_event vcpu_event_of(u64 info, u8 *vector)
+{
+	*vector = info & 0xff;
+	if (!(info & X86_EVENT_VALID))
+		return VCPU_EVENT_NONE;
+	switch (info & X86_EVENT_TYPE_MASK) {
+	case X86_EVENT_TYPE_INTR:
+		return VCPU_EVENT_INTR;
+	case X86_EVENT_TYPE_NMI:
+		return VCPU_EVENT_NMI;
+	default:
+		return VCPU_EVENT_OTHER;
+	}
+}
 
 /* What &vmm_arch_ops.emulate_msr decided. */
 #define VCPU_MSR_DONE	0

@@ -205,6 +205,8 @@ DEFINE_READ_SEG(cs)
 DEFINE_READ_SEG(ss)
 DEFINE_READ_SEG(ds)
 DEFINE_READ_SEG(es)
+DEFINE_READ_SEG(fs)
+DEFINE_READ_SEG(gs)
 
 static inline u64 read_rflags(void)
 {

@@ -363,19 +363,7 @@ static void requeue_event(struct vmcb_control *c)
 /* What the next entry injects: EVENTINJ (V_IRQ is the interrupt's wait). */
 static enum vcpu_event svm_event(struct vcpu *v, u8 *vector)
 {
-	u64 ev = v->arch.svm.vmcb->control.event_inj;
-
-	*vector = ev & 0xff;
-	if (!(ev & SVM_EVTINJ_VALID))
-		return VCPU_EVENT_NONE;
-	switch (ev & SVM_EVTINJ_TYPE_MASK) {
-	case SVM_EVTINJ_TYPE_INTR:
-		return VCPU_EVENT_INTR;
-	case SVM_EVTINJ_TYPE_NMI:
-		return VCPU_EVENT_NMI;
-	default:
-		return VCPU_EVENT_OTHER;
-	}
+	return vcpu_event_of(v->arch.svm.vmcb->control.event_inj, vector);
 }
 
 static void svm_inject(struct vcpu *v, enum vcpu_event type, u8 vector)

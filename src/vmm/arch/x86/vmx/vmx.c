@@ -120,16 +120,6 @@ static inline u32 lsl(u16 sel)
 	return limit;
 }
 
-#define DEFINE_READ_SEG16(s)					\
-static inline u16 read_##s(void)				\
-{								\
-	u16 v;							\
-	asm volatile("mov %%" #s ", %0" : "=r"(v));		\
-	return v;						\
-}
-DEFINE_READ_SEG16(fs)
-DEFINE_READ_SEG16(gs)
-
 static inline u16 read_tr(void)
 {
 	u16 v;
@@ -710,19 +700,7 @@ static void vmx_step_taken(struct vcpu *v)
 
 static enum vcpu_event vmx_event(struct vcpu *v, u8 *vector)
 {
-	u32 info = v->arch.vmx.entry_info;
-
-	*vector = info & VMX_INTR_VECTOR;
-	if (!(info & VMX_INTR_VALID))
-		return VCPU_EVENT_NONE;
-	switch (info & VMX_INTR_TYPE_MASK) {
-	case VMX_INTR_TYPE_EXT:
-		return VCPU_EVENT_INTR;
-	case VMX_INTR_TYPE_NMI:
-		return VCPU_EVENT_NMI;
-	default:
-		return VCPU_EVENT_OTHER;
-	}
+	return vcpu_event_of(v->arch.vmx.entry_info, vector);
 }
 
 /*
