@@ -43,7 +43,7 @@
 #define RTVIRT_HC_STATS		3	/* RBX: physical address of a struct rtvirt_vmm_cpu_stats to fill */
 #define RTVIRT_HC_FLUSH		4	/* flush this CPU's nested TLB, refresh its intercepts */
 #define RTVIRT_HC_DEV_ATTACH	5	/* RBX: pa of a struct rtvirt_vmm_dev_info; returns the device id */
-#define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id, RCX: pa of the model's takeover state (struct rtvirt_vmm_nvme_layout), RDX: its size; take the device over (all other CPUs held) */
+#define RTVIRT_HC_DEV_COMMENCE	6	/* RBX: id, RCX: pa of the model's takeover state (struct rtvirt_vmm_nvme_layout or rtvirt_vmm_e1000e_state), RDX: its size; take the device over (all other CPUs held) */
 #define RTVIRT_HC_DEV_HANDBACK	7	/* RBX: id, RCX: RTVIRT_HB_* step, RDX: FINISH's state */
 #define RTVIRT_HC_DEV_POLL	8	/* RBX: id; returns RTVIRT_POLL_* bits */
 #define RTVIRT_HC_DEV_STATS	9	/* RBX: id, RCX: pa of a struct rtvirt_vmm_dev_stats */
@@ -211,6 +211,18 @@ struct rtvirt_vmm_nvme_layout {
 	char refusal[96];
 	struct rtvirt_vmm_nvme_ns ns[RTVIRT_VMM_NVME_MAX_NS];
 	struct rtvirt_vmm_nvme_queue q[];
+};
+
+/**
+ * struct rtvirt_vmm_e1000e_state - RTVIRT_HC_DEV_COMMENCE for an e1000e
+ * NIC.  The VMM takes the descriptor rings from the controller's own
+ * registers (read with every other CPU held), so the module hands over
+ * nothing but room for the answer.
+ * @refusal:	set by the VMM when it refuses the takeover: why, in words
+ *		(NUL-terminated), for the module's dmesg line
+ */
+struct rtvirt_vmm_e1000e_state {
+	char refusal[96];
 };
 
 #define RTVIRT_VMM_TRAP_KINDS	8

@@ -15,6 +15,7 @@ struct vcpu;
 struct vdev;
 
 #define VDEV_MODEL_NVME		1	/* enum rtvirt_model */
+#define VDEV_MODEL_E1000E	2
 
 /* Device states, as the UAPI's RTVIRT_DEV_*. */
 #define VDEV_NATIVE		0

@@ -11,6 +11,7 @@
 #include <vmm/types.h>
 
 #define PCI_COMMAND		0x04	/* 16 bits */
+#define PCI_COMMAND_IO		0x1	/* I/O space decoding */
 #define PCI_COMMAND_MEMORY	0x2	/* memory space decoding */
 #define PCI_COMMAND_MASTER	0x4	/* bus mastering (DMA) */
 #define PCI_BAR0		0x10	/* six 32-bit base address registers */
@@ -39,6 +40,25 @@ static inline bool pci_config_write_changes_device(unsigned int off,
 			return true;
 	}
 	return off < PCI_BAR_END && off + size > PCI_BAR0;
+}
+
+/**
+ * pci_config_write_sets_io() - whether a configuration write turns on I/O
+ * space decoding
+ * @off:	byte offset of the write
+ * @size:	1, 2 or 4 bytes
+ * @val:	the value written, in its low @size bytes
+ *
+ * For a device whose registers also answer through an I/O BAR, which the
+ * VMM does not trap: the module turns that decoding off before a takeover.
+ *
+ * Return: true for such a write.
+ */
+static inline bool pci_config_write_sets_io(unsigned int off,
+					    unsigned int size, u64 val)
+{
+	return off <= PCI_COMMAND && PCI_COMMAND < off + size &&
+	       ((val >> ((PCI_COMMAND - off) * 8)) & PCI_COMMAND_IO);
 }
 
 #endif /* _VMM_PCI_H */

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel 82574 (e1000e) NIC model.
+ *
+ * While virtualized, the controller's descriptor rings are the VMM's: the
+ * ring base registers point at the VMM's shadow rings, one per direction,
+ * as long as the OS's and slot for slot the same (e1000e_ring.c).  The
+ * register pages up to the transmit registers (0x0000-0x3fff: general
+ * registers with the 82542-compatible aliases of the ring registers,
+ * receive and transmit registers of both queues) are trapped; the OS
+ * reads the ring base and length it wrote, and the controller's own heads,
+ * which mean the same in both rings.  A tail
+ * write copies the OS's new descriptors into the shadow, checked, before
+ * the controller is given the tail: one exit per batch of descriptors.
+ * Every interrupt exits while the NIC is virtualized, and the VMM copies
+ * the controller's write-backs (transmit status, received descriptors)
+ * into the OS's ring before the OS's handler runs: one exit per
+ * interrupt (and one more where the driver unmasks it in those pages,
+ * IMS).  Received frames land in the OS's buffers directly (their
+ * addresses checked at the tail write); transmitted ones are read from
+ * the OS's buffers.  Every other register is the controller's own: the
+ * trapped ones are passed on, the rest (filters, statistics, MSI-X) are
+ * not trapped; none of them moves DMA.  The I/O BAR, through which every
+ * register answers too, has its decoding turned off by the module before
+ * the takeover; a configuration write that turns it on is held.
+ *
+ * The OS's driver may program its rings anew while virtualized (after a
+ * reset, an MTU change, link down and up): a device reset (CTRL.RST)
+ * stops the VMM's use of the rings, the trapped base and length writes
+ * move the shadow to the new ring, a head write restarts the positions.  A mode the model does not serve (packet-split receive
+ * descriptors, the second queue) or a configuration write that turns off
+ * decoding or bus mastering is held, and the module hands the NIC back
+ * (vdev_hold()).
+ *
+ * Takeover and hand-back run with every other CPU held: receive and
+ * transmit are turned off (RCTL.EN, TCTL.EN) and pending write-backs
+ * flushed (FPD), the rings switched (the shadow filled from the OS's ring;
+ * or the last write-backs copied out), and both turned on again.  Frames
+ * that arrive in that window are dropped by the controller and counted in
+ * its missed-packet statistics.  No drain is needed: descriptors the
+ * controller holds at a hand-back are in the OS's ring too, in the same
+ * slots.
+ *
+ * Locking: each ring has its own lock; trapped accesses come with the
+ * device framework's lock, the interrupt path (e1000e_poll()) without it.
+ */
+#include <vmm/device.h>
+#include <vmm/e1000e_ring.h>
+#include <vmm/format.h>
+#include <vmm/log.h>
+#include <vmm/pci.h>
+#include <vmm/vmm.h>
+
+#define RING_MAX	4096	/* descriptors: e1000e's largest ring */
+#define SINK_BYTES	16384	/* the largest receive buffer (BSEX) */
+
+/**
+ * struct e1000e - the model's state of one NIC
+ * @bar:	register BAR
+ * @rx:		receive ring 0
+ * @tx:		transmit ring 0
+ * @rx_check:	what receive buffers may be, and their sink
+ * @tx_check:	what transmit buffers may be, and their (zeroed) sink
+ * @os_rdba:	receive ring base and length as the OS wrote them
+ * @os_rdlen:
+ * @os_tdba:	the same for transmit
+ * @os_tdlen:
+ * @os_rdt:	the receive tail the OS wrote last
+ * @os_tdt:	the transmit tail the OS wrote last
+ * @extended:	extended receive descriptors (RFCTL.EXTEN), as last seen
+ * @live:	virtualized: the interrupt path may copy write-backs
+ * @rx_n:	receive counts (under @rx.lock)
+ * @tx_n:	transmit counts (under @tx.lock)
+ * @anomalies:	anomalies logged (the first 8 are)
+ * @refusal:	why the last takeover was refused, or ""
+ */
+struct e1000e {
+	u64 bar;
+	struct e1000_ring rx;
+	struct e1000_ring tx;
+	struct e1000_check rx_check;
+	struct e1000_check tx_check;
+	u64 os_rdba;
+	u32 os_rdlen;
+	u64 os_tdba;
+	u32 os_tdlen;
+	u32 os_rdt;
+	u32 os_tdt;
+	bool extended;
+	bool live;
+	struct e1000_counts rx_n;
+	struct e1000_counts tx_n;
+	unsigned int anomalies;
+	char refusal[sizeof(((struct rtvirt_vmm_e1000e_state *)0)->refusal)];
+};
+
+static struct e1000e *to_e1000e(struct vdev *d)
+{
+	return d->model;
+}
+
+static u32 rd(const struct e1000e *e, u32 off)
+{
+	return (u32)vdev_mmio_read(e->bar + off, 4);
+}
+
+static void wr(const struct e1000e *e, u32 off, u32 val)
+{
+	vdev_mmio_write(e->bar + off, val, 4);
+}
+
+/* Whether [pa, pa + len) is RAM the OS may give the controller. */
+static bool os_memory(u64 pa, u64 len)
+{
+	return pa && len && pa + len > pa && vmm_reaches(pa, len) &&
+	       !vmm_owns_range(pa, len);
+}
+
+/* Whether one more anomaly may be logged (the first 8 are). */
+static bool anomaly(struct e1000e *e)
+{
+	return __atomic_fetch_add(&e->anomalies, 1, __ATOMIC_RELAXED) < 8;
+}
+
+static void count(unsigned long long *c, unsigned long long n)
+{
+	__atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
+static void log_refusal(struct vdev *d, const char *why)
+{
+	struct e1000e *e = to_e1000e(d);
+
+	vmm_snprintf(e->refusal, sizeof(e->refusal), "%s", why);
+	vmm_log("e1000e %02x:%02x.%x: takeover refused: %s\n",
+		d->info.bdf >> 8, (d->info.bdf >> 3) & 0x1f, d->info.bdf & 7,
+		why);
+}
+
+static void *alloc_pa(u64 bytes, u64 *pa)
+{
+	return vmm_alloc_pages((bytes + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE, pa);
+}
+
+static int ring_alloc(struct e1000_ring *r)
+{
+	u64 pa;
+
+	r->shadow = alloc_pa(RING_MAX * 16ULL, &r->shadow_pa);
+	r->refused = alloc_pa(RING_MAX, &pa);
+	r->cap = RING_MAX;
+	return r->shadow && r->refused ? 0 : ERR_NOMEM;
+}
+
+static int e1000e_attach(struct vdev *d)
+{
+	struct e1000e *e;
+	u64 pa;
+
+	/* The ring registers end at 0x4000 (vdev_regs_ok() checked the rest). */
+	if (d->info.bar_size < E1000_TRAPPED_REGS)
+		return ERR_INVAL;
+	e = alloc_pa(sizeof(*e), &pa);
+	if (!e || ring_alloc(&e->rx) || ring_alloc(&e->tx))
+		return ERR_NOMEM;
+	e->rx_check.mem_ok = os_memory;
+	e->tx_check.mem_ok = os_memory;
+	e->rx_check.sink_len = SINK_BYTES;
+	e->tx_check.sink_len = SINK_BYTES;
+	if (!alloc_pa(SINK_BYTES, &e->rx_check.sink_pa) ||
+	    !alloc_pa(SINK_BYTES, &e->tx_check.sink_pa))
+		return ERR_NOMEM;
+	e->bar = d->info.bar_pa;
+	d->model = e;
+	return 0;
+}
+
+/* The register offsets of ring @r's base, length, head and tail. */
+static u32 reg_base(const struct e1000e *e, const struct e1000_ring *r)
+{
+	return r == &e->rx ? E1000_RDBAL : E1000_TDBAL;
+}
+
+#define REG_BAL	0x0
+#define REG_BAH	0x4
+#define REG_LEN	0x8
+#define REG_H	0x10
+#define REG_T	0x18
+
+/* Point the controller's ring registers at @base, @len. */
+static void program(const struct e1000e *e, const struct e1000_ring *r,
+		    u64 base, u32 len)
+{
+	u32 reg = reg_base(e, r);
+
+	wr(e, reg + REG_BAL, (u32)base);
+	wr(e, reg + REG_BAH, (u32)(base >> 32));
+	wr(e, reg + REG_LEN, len);
+}
+
+/*
+ * Whether the controller still uses ring @r's shadow: a reset the OS made
+ * through CTRL (not trapped) clears the ring registers, length included,
+ * and until the OS programs the ring again no tail may reach the
+ * controller and nothing is copied into the OS's ring, which its driver
+ * may free after such a reset.
+ */
+static bool still_shadow(const struct e1000e *e, const struct e1000_ring *r)
+{
+	return rd(e, reg_base(e, r) + REG_LEN) == r->os_len;
+}
+
+/* Stop receive and transmit and flush their write-backs; returns RCTL/TCTL. */
+static void quiesce(const struct e1000e *e, u32 *rctl, u32 *tctl)
+{
+	*rctl = rd(e, E1000_RCTL);
+	*tctl = rd(e, E1000_TCTL);
+	wr(e, E1000_RCTL, *rctl & ~E1000_RCTL_EN);
+	wr(e, E1000_TCTL, *tctl & ~E1000_TCTL_EN);
+	wr(e, E1000_TIDV, rd(e, E1000_TIDV) | E1000_FPD);
+	wr(e, E1000_RDTR, rd(e, E1000_RDTR) | E1000_FPD);
+	(void)rd(e, E1000_CTRL);	/* posted writes done */
+}
+
+/*
+ * Take ring @r from the controller's registers: the OS's ring, where the
+ * controller is in it, the descriptors it was given (checked into the
+ * shadow).  Receive and transmit are off.
+ */
+static int take_ring(struct vdev *d, struct e1000_ring *r,
+		     const struct e1000_check *c, u32 buf_size)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 reg = reg_base(e, r), len = rd(e, reg + REG_LEN);
+	u64 base = rd(e, reg + REG_BAL) | (u64)rd(e, reg + REG_BAH) << 32;
+	u32 head = rd(e, reg + REG_H), tail = rd(e, reg + REG_T);
+	struct e1000_counts n = { 0 };
+	bool rx = r == &e->rx;
+	int ret;
+
+	if (rx) {
+		e->os_rdba = base;
+		e->os_rdlen = len;
+		e->os_rdt = tail;
+	} else {
+		e->os_tdba = base;
+		e->os_tdlen = len;
+		e->os_tdt = tail;
+	}
+	ret = e1000_ring_set(r, (void *)base, base, len, c);
+	if (ret == E1000_RING_BIG) {
+		log_refusal(d, "a ring of more than 4096 descriptors");
+		return ERR_OPNOTSUPP;
+	}
+	if (ret) {
+		log_refusal(d, "a ring not in the OS's memory, or misaligned");
+		return ERR_IO;
+	}
+	if (!r->count)
+		return 0;	/* not in use (interface down) */
+	if (head >= r->count || tail >= r->count) {
+		log_refusal(d, "ring positions beyond the ring");
+		return ERR_IO;
+	}
+	r->tail = head;
+	r->done = head;
+	if (rx)
+		e1000_rx_post(r, tail, buf_size, c, &n);
+	else
+		e1000_tx_post(r, tail, c, &n);
+	if (n.refused) {
+		log_refusal(d, "a descriptor the controller holds points outside the OS's memory");
+		return ERR_IO;
+	}
+	program(e, r, r->shadow_pa, len);
+	wr(e, reg + REG_H, head);
+	wr(e, reg + REG_T, tail);
+	r->live = true;
+	return 0;
+}
+
+static int take_over(struct vdev *d)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 rctl = rd(e, E1000_RCTL), tctl, buf_size;
+	int ret;
+
+	if (rctl & E1000_RCTL_DTYP_MASK) {
+		log_refusal(d, "packet-split receive descriptors (an MTU above 1500)");
+		return ERR_OPNOTSUPP;
+	}
+	if (d->info.ecam_pa &&
+	    (vdev_mmio_read(d->info.ecam_pa + PCI_COMMAND, 2) & PCI_COMMAND_IO)) {
+		log_refusal(d, "its I/O BAR decodes (every register answers there)");
+		return ERR_IO;
+	}
+	if (rd(e, E1000_RDLEN + E1000_QUEUE1) ||
+	    rd(e, E1000_TDLEN + E1000_QUEUE1)) {
+		log_refusal(d, "the second queue is in use");
+		return ERR_OPNOTSUPP;
+	}
+	buf_size = e1000_rx_buffer_size(rctl);
+	if (!buf_size || buf_size > SINK_BYTES) {
+		log_refusal(d, "a reserved receive buffer size");
+		return ERR_IO;
+	}
+	quiesce(e, &rctl, &tctl);
+	e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
+	ret = take_ring(d, &e->tx, &e->tx_check, 0);
+	if (!ret)
+		ret = take_ring(d, &e->rx, &e->rx_check, buf_size);
+	if (ret) {
+		/* Nothing of the VMM's stays in the controller. */
+		if (e->tx.live)
+			program(e, &e->tx, e->os_tdba, e->os_tdlen);
+		e->tx.live = false;
+		e->rx.live = false;
+	} else {
+		ret = vdev_trap_add(d, e->bar, E1000_TRAPPED_REGS,
+				    TRAP_REGISTER, NULL);
+		if (!ret && d->info.ecam_pa)
+			ret = vdev_trap_add(d, d->info.ecam_pa, PT_PAGE_SIZE,
+					    TRAP_CONFIG_MMIO, NULL);
+		if (ret) {
+			program(e, &e->tx, e->os_tdba, e->os_tdlen);
+			program(e, &e->rx, e->os_rdba, e->os_rdlen);
+			e->tx.live = false;
+			e->rx.live = false;
+		}
+	}
+	wr(e, E1000_RCTL, rctl);
+	wr(e, E1000_TCTL, tctl);
+	return ret;
+}
+
+static int e1000e_commence(struct vdev *d, u64 pa, u64 len)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct rtvirt_vmm_e1000e_state *s = (void *)pa;
+	int ret;
+
+	if (len < sizeof(*s) || !os_memory(pa, sizeof(*s)))
+		return ERR_INVAL;
+	e->refusal[0] = 0;
+	memset(&e->rx_n, 0, sizeof(e->rx_n));
+	memset(&e->tx_n, 0, sizeof(e->tx_n));
+	ret = take_over(d);
+	if (ret && e->refusal[0])
+		memcpy(s->refusal, e->refusal, sizeof(e->refusal));
+	__atomic_store_n(&e->live, !ret, __ATOMIC_RELEASE);
+	return ret;
+}
+
+/* Copy the controller's write-backs to the OS; the interrupt path too. */
+static void e1000e_poll(struct vdev *d)
+{
+	struct e1000e *e = to_e1000e(d);
+	u64 frames = 0;
+
+	if (!__atomic_load_n(&e->live, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&e->tx.lock);
+	if (e->tx.live && e1000_tx_ready(&e->tx) && still_shadow(e, &e->tx))
+		e1000_tx_complete(&e->tx);
+	spin_unlock(&e->tx.lock);
+	spin_lock(&e->rx.lock);
+	if (e->rx.live && e1000_rx_ready(&e->rx, e->extended) &&
+	    still_shadow(e, &e->rx)) {
+		frames = e->rx_n.frames;
+		e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
+		frames = e->rx_n.frames - frames;
+	}
+	spin_unlock(&e->rx.lock);
+	if (frames)
+		count(&d->stats.ios, frames);
+}
+
+static bool e1000e_interrupts(struct vdev *d)
+{
+	(void)d;
+	return true;
+}
+
+/*
+ * The OS programmed ring @r's base or length: the shadow follows its new
+ * ring.  Positions restart where the OS sets the head.
+ */
+static void adopt(struct vdev *d, struct e1000_ring *r)
+{
+	struct e1000e *e = to_e1000e(d);
+	bool rx = r == &e->rx;
+	u64 base = rx ? e->os_rdba : e->os_tdba;
+	u32 len = rx ? e->os_rdlen : e->os_tdlen;
+	int ret;
+
+	spin_lock(&r->lock);
+	ret = e1000_ring_set(r, (void *)base, base, len,
+			     rx ? &e->rx_check : &e->tx_check);
+	r->live = !ret && r->count;
+	program(e, r, r->shadow_pa, r->live ? len : 0);
+	spin_unlock(&r->lock);
+}
+
+/* The OS wrote ring @r's head: the ring restarts there. */
+static void set_head(struct e1000e *e, struct e1000_ring *r, u32 val)
+{
+	spin_lock(&r->lock);
+	if (r->live && val < r->count) {
+		wr(e, reg_base(e, r) + REG_H, val);
+		r->tail = val;
+		r->done = val;
+	} else if (anomaly(e)) {
+		vmm_log("e1000e: %s head %u refused: ring not usable\n",
+			r == &e->rx ? "receive" : "transmit", val);
+	}
+	spin_unlock(&r->lock);
+}
+
+/* The OS moved ring @r's tail; false when @a must be held instead. */
+static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct e1000_counts *n = r == &e->rx ? &e->rx_n : &e->tx_n;
+	u64 refused = n->refused, frames = n->frames;
+	u32 val = (u32)a->val, t, rctl = 0;
+
+	if (r == &e->rx) {
+		rctl = rd(e, E1000_RCTL);
+		if (rctl & E1000_RCTL_DTYP_MASK)
+			return false;	/* packet split: not served */
+	}
+	spin_lock(&r->lock);
+	if (r == &e->rx)
+		e->os_rdt = val;
+	else
+		e->os_tdt = val;
+	if (!r->live || !still_shadow(e, r)) {
+		spin_unlock(&r->lock);
+		count(&d->stats.dma_refused, 1);
+		if (anomaly(e))
+			vmm_log("e1000e: %s tail %u refused: ring not programmed\n",
+				r == &e->rx ? "receive" : "transmit", val);
+		return true;
+	}
+	if (r == &e->rx) {
+		e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
+		t = e1000_rx_post(r, val, e1000_rx_buffer_size(rctl),
+				  &e->rx_check, n);
+	} else {
+		t = e1000_tx_post(r, val, &e->tx_check, n);
+	}
+	if (t == val) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		wr(e, reg_base(e, r) + REG_T, t);
+	} else if (anomaly(e)) {
+		vmm_log("e1000e: %s tail %u beyond the ring of %u refused\n",
+			r == &e->rx ? "receive" : "transmit", val, r->count);
+	}
+	refused = n->refused - refused;
+	frames = n->frames - frames;
+	spin_unlock(&r->lock);
+	if (refused)
+		count(&d->stats.dma_refused, refused);
+	if (frames)
+		count(&d->stats.ios, frames);
+	return true;
+}
+
+static void write_ring_reg(struct vdev *d, u32 off, struct access *a)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 val = (u32)a->val;
+
+	switch (off) {
+	case E1000_RDBAL:
+		e->os_rdba = (e->os_rdba & ~0xffffffffULL) | val;
+		adopt(d, &e->rx);
+		break;
+	case E1000_RDBAH:
+		e->os_rdba = (e->os_rdba & 0xffffffffULL) | (u64)val << 32;
+		adopt(d, &e->rx);
+		break;
+	case E1000_RDLEN:
+		e->os_rdlen = val;
+		adopt(d, &e->rx);
+		break;
+	case E1000_TDBAL:
+		e->os_tdba = (e->os_tdba & ~0xffffffffULL) | val;
+		adopt(d, &e->tx);
+		break;
+	case E1000_TDBAH:
+		e->os_tdba = (e->os_tdba & 0xffffffffULL) | (u64)val << 32;
+		adopt(d, &e->tx);
+		break;
+	case E1000_TDLEN:
+		e->os_tdlen = val;
+		adopt(d, &e->tx);
+		break;
+	case E1000_RDH:
+		set_head(e, &e->rx, val);
+		break;
+	case E1000_TDH:
+		set_head(e, &e->tx, val);
+		break;
+	case E1000_RDT:
+		if (!set_tail(d, &e->rx, a))
+			vdev_hold(d, a);
+		break;
+	case E1000_TDT:
+		set_tail(d, &e->tx, a);
+		break;
+	}
+}
+
+static bool is_ring_reg(u32 off)
+{
+	switch (off) {
+	case E1000_RDBAL: case E1000_RDBAH: case E1000_RDLEN:
+	case E1000_RDH: case E1000_RDT:
+	case E1000_TDBAL: case E1000_TDBAH: case E1000_TDLEN:
+	case E1000_TDH: case E1000_TDT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Queue 1's ring registers, and packet split: modes the model does not serve. */
+static bool unserved(u32 off, u32 val)
+{
+	if (off == E1000_PSRCTL)
+		return val != 0;
+	if (off == E1000_RCTL)
+		return val & E1000_RCTL_DTYP_MASK;
+	if (off >= E1000_RDBAL + E1000_QUEUE1 &&
+	    off <= E1000_RDT + E1000_QUEUE1)
+		return val != 0;
+	return off >= E1000_TDBAL + E1000_QUEUE1 &&
+	       off <= E1000_TDT + E1000_QUEUE1 && val != 0;
+}
+
+/* The register an offset reaches: aliases are their queue-0 registers. */
+static u32 canonical(u32 off)
+{
+	switch (off) {
+	case E1000_RDTR_A:	return E1000_RDTR;
+	case E1000_RDBAL_A:	return E1000_RDBAL;
+	case E1000_RDBAH_A:	return E1000_RDBAH;
+	case E1000_RDLEN_A:	return E1000_RDLEN;
+	case E1000_RDH_A:	return E1000_RDH;
+	case E1000_RDT_A:	return E1000_RDT;
+	case E1000_TDBAL_A:	return E1000_TDBAL;
+	case E1000_TDBAH_A:	return E1000_TDBAH;
+	case E1000_TDLEN_A:	return E1000_TDLEN;
+	case E1000_TDH_A:	return E1000_TDH;
+	case E1000_TDT_A:	return E1000_TDT;
+	case E1000_TIDV_A:	return E1000_TIDV;
+	default:		return off;
+	}
+}
+
+/*
+ * The OS reset the controller: its ring registers are zero now, and the
+ * VMM uses neither ring until the OS programs them again.
+ */
+static void device_reset(struct e1000e *e)
+{
+	struct e1000_ring *rings[] = { &e->rx, &e->tx };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		spin_lock(&rings[i]->lock);
+		rings[i]->live = false;
+		spin_unlock(&rings[i]->lock);
+	}
+	e->os_rdba = 0;
+	e->os_rdlen = 0;
+	e->os_tdba = 0;
+	e->os_tdlen = 0;
+	e->os_rdt = 0;
+	e->os_tdt = 0;
+}
+
+static void e1000e_access(struct vdev *d, struct trap *t, struct access *a)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 off = canonical((u32)(a->gpa - e->bar));
+
+	(void)t;
+	if (!a->write) {
+		switch (a->size == 4 ? off : ~0U) {
+		case E1000_RDBAL:
+			a->val = (u32)e->os_rdba;
+			break;
+		case E1000_RDBAH:
+			a->val = (u32)(e->os_rdba >> 32);
+			break;
+		case E1000_RDLEN:
+			a->val = e->os_rdlen;
+			break;
+		case E1000_TDBAL:
+			a->val = (u32)e->os_tdba;
+			break;
+		case E1000_TDBAH:
+			a->val = (u32)(e->os_tdba >> 32);
+			break;
+		case E1000_TDLEN:
+			a->val = e->os_tdlen;
+			break;
+		default:
+			a->val = vdev_mmio_read(a->gpa, a->size);
+			break;
+		}
+		return;
+	}
+	if (d->holding) {
+		vdev_log(d, a);
+		return;
+	}
+	if (a->size != 4 || (off & 3)) {
+		/* Partial writes of ring registers would bypass the checks. */
+		if (anomaly(e))
+			vmm_log("e1000e: %u-byte write at %#x ignored\n",
+				a->size, off);
+		return;
+	}
+	if (is_ring_reg(off)) {
+		write_ring_reg(d, off, a);
+	} else if (unserved(off, (u32)a->val)) {
+		vdev_hold(d, a);
+	} else {
+		vdev_mmio_write(a->gpa, a->val, a->size);
+		if (off == E1000_CTRL && (a->val & E1000_CTRL_RST))
+			device_reset(e);
+	}
+}
+
+static bool e1000e_config(struct vdev *d, unsigned int off, struct access *a)
+{
+	bool hold = pci_config_write_changes_device(off, a->size, a->val) ||
+		    pci_config_write_sets_io(off, a->size, a->val);
+
+	if (hold)
+		vdev_hold(d, a);
+	return hold;
+}
+
+/* Nothing to wait for: what the controller holds is in the OS's ring too. */
+static bool e1000e_drained(struct vdev *d)
+{
+	(void)d;
+	return true;
+}
+
+/* Give ring @r back: last write-backs out, the OS's base and tail in. */
+static void give_back(struct e1000e *e, struct e1000_ring *r)
+{
+	bool rx = r == &e->rx;
+	u32 tail = rx ? e->os_rdt : e->os_tdt;
+
+	spin_lock(&r->lock);
+	if (r->live && still_shadow(e, r)) {
+		if (rx)
+			e1000_rx_complete(r, e->extended, &e->rx_n);
+		else
+			e1000_tx_complete(r);
+	}
+	if (rx)
+		program(e, r, e->os_rdba, e->os_rdlen);
+	else
+		program(e, r, e->os_tdba, e->os_tdlen);
+	/* A tail the VMM refused is what the OS asked for, natively. */
+	if (tail != rd(e, reg_base(e, r) + REG_T))
+		wr(e, reg_base(e, r) + REG_T, tail);
+	r->live = false;
+	spin_unlock(&r->lock);
+}
+
+static void e1000e_handback(struct vdev *d, u64 pa)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 rctl, tctl;
+
+	(void)pa;
+	/* No poller starts any more; one that took a ring's lock finishes. */
+	__atomic_store_n(&e->live, false, __ATOMIC_RELEASE);
+	quiesce(e, &rctl, &tctl);
+	give_back(e, &e->tx);
+	give_back(e, &e->rx);
+	wr(e, E1000_RCTL, rctl);
+	wr(e, E1000_TCTL, tctl);
+}
+
+static void e1000e_handed_back(struct vdev *d)
+{
+	(void)d;
+}
+
+/* The held accesses run through e1000e_access() again: nothing else held. */
+static void e1000e_resume(struct vdev *d)
+{
+	(void)d;
+}
+
+static int e1000e_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
+{
+	(void)d;
+	(void)inj;
+	return ERR_OPNOTSUPP;	/* status injection is NVMe's */
+}
+
+/* Not static: the unit tests drive the model through it. */
+extern const struct vdev_ops e1000e_ops;
+const struct vdev_ops e1000e_ops = {
+	.name = "e1000e",
+	.model = VDEV_MODEL_E1000E,
+	.attach = e1000e_attach,
+	.commence = e1000e_commence,
+	.access = e1000e_access,
+	.config = e1000e_config,
+	.poll = e1000e_poll,
+	.interrupts = e1000e_interrupts,
+	.drained = e1000e_drained,
+	.handback = e1000e_handback,
+	.handed_back = e1000e_handed_back,
+	.resume = e1000e_resume,
+	.inject = e1000e_inject,
+};
+VDEV_MODEL(e1000e_ops);
