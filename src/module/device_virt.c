@@ -128,6 +128,7 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 /* The models the module takes over: one entry per model file. */
 static const struct rtvirt_model_ops *const models[] = {
 	&rtvirt_nvme_ops,
+	&rtvirt_e1000e_ops,
 };
 
 static const struct rtvirt_model_ops *model_of(struct rtvirt_dev *d)

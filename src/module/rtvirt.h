@@ -70,6 +70,7 @@ struct rtvirt_model_ops {
 };
 
 extern const struct rtvirt_model_ops rtvirt_nvme_ops;
+extern const struct rtvirt_model_ops rtvirt_e1000e_ops;
 
 /**
  * struct rtvirt_dev - a PCI function rtvirt manages
