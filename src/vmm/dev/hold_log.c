@@ -43,3 +43,31 @@ void vdev_hold(struct vdev *d, struct access *a)
 	d->handback_wanted = true;
 	vdev_log(d, a);
 }
+
+/**
+ * vdev_log_lookup() - the newest held write to a register
+ * @d:		the device
+ * @gpa:	the register's address
+ * @size:	the access size
+ * @val:	set to the value held last, if any
+ *
+ * While its writes are held, the OS must read back what it wrote: a
+ * driver that reads a register to modify it and writes it back after the
+ * hand-back would otherwise undo its own held write.
+ *
+ * Return: true when a held write of @size bytes to @gpa was found.
+ */
+bool vdev_log_lookup(const struct vdev *d, u64 gpa, unsigned int size,
+		     u64 *val)
+{
+	for (unsigned int i = d->log_len; i-- > 0;) {
+		const struct access *a = &d->log[i];
+
+		if (a->write && a->gpa == gpa && a->size == size &&
+		    a->kind != TRAP_CONFIG_IO) {
+			*val = a->val;
+			return true;
+		}
+	}
+	return false;
+}

@@ -62,6 +62,29 @@ START_TEST(hold_starts_log)
 }
 END_TEST
 
+START_TEST(lookup_newest_write)
+{
+	struct vdev d;
+	struct access a;
+	u64 val = 0;
+
+	init(&d);
+	a = wr(REG_CC, 1, TRAP_REGISTER);
+	vdev_log(&d, &a);
+	a = wr(REG_CC + 4, 7, TRAP_REGISTER);
+	vdev_log(&d, &a);
+	a = wr(REG_CC, 2, TRAP_REGISTER);
+	vdev_log(&d, &a);
+	ck_assert(vdev_log_lookup(&d, REG_CC, 4, &val));
+	ck_assert_uint_eq(val, 2);
+	ck_assert(!vdev_log_lookup(&d, REG_CC, 2, &val));
+	ck_assert(!vdev_log_lookup(&d, REG_CC + 8, 4, &val));
+	a = wr(0x80001000 | 4, 6, TRAP_CONFIG_IO);
+	vdev_log(&d, &a);
+	ck_assert(!vdev_log_lookup(&d, 0x80001000 | 4, 4, &val));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hold_log");
@@ -71,6 +94,7 @@ int main(void)
 
 	tcase_add_test(tc, full_log_retries);
 	tcase_add_test(tc, hold_starts_log);
+	tcase_add_test(tc, lookup_newest_write);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

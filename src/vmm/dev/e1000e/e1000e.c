@@ -586,6 +586,9 @@ static void e1000e_access(struct vdev *d, struct trap *t, struct access *a)
 	u32 off = canonical((u32)(a->gpa - e->bar));
 
 	(void)t;
+	if (!a->write && d->holding &&
+	    vdev_log_lookup(d, a->gpa, a->size, &a->val))
+		return;		/* what the OS wrote, not yet replayed */
 	if (!a->write) {
 		switch (a->size == 4 ? off : ~0U) {
 		case E1000_RDBAL:

@@ -191,6 +191,8 @@ bool vdev_any_virtualized(void);
 bool vdev_wants_interrupts(void);
 void vdev_interrupt(void);
 void vdev_log(struct vdev *d, struct access *a);
+bool vdev_log_lookup(const struct vdev *d, u64 gpa, unsigned int size,
+		     u64 *val);
 void vdev_trace(struct vdev *d, const struct rtvirt_vmm_trace_entry *e);
 u64 vdev_ns(const struct vdev *d, u64 tsc);
 void vdev_hold(struct vdev *d, struct access *a);
