@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/acpi.h>
+#include <linux/bottom_half.h>
 #include <linux/delay.h>
 #include <linux/log2.h>
 #include <linux/module.h>
@@ -356,7 +357,11 @@ static int finish_held(struct rtvirt_dev *d, u64 deadline, void *state,
  * OS's submissions are held from BEGIN to FINISH or ABORT, so this runs
  * without sleeping or being preempted: the hold lasts the drain and the
  * gathering of the other CPUs, together bounded by handback_stall_us,
- * plus the restore and replay.
+ * plus the restore and replay.  Softirqs stay off on this CPU too: the
+ * other CPUs wait in the rendezvous IPI, perhaps holding a lock they were
+ * interrupted in (a NIC's transmit queue lock, in its driver's xmit), and
+ * a softirq run here on an interrupt's exit (the network stack sending)
+ * would spin on that lock while they wait for this CPU.
  */
 static int handback_once(struct rtvirt_dev *d, void *state, size_t size)
 {
@@ -364,11 +369,11 @@ static int handback_once(struct rtvirt_dev *d, void *state, size_t size)
 	int err = 0;
 
 	cpus_read_lock();	/* the online CPUs are the ones to gather */
-	preempt_disable();
+	local_bh_disable();
 	ret = rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 			       RTVIRT_HB_BEGIN, 0);
 	if (rtvirt_hc_errno(ret)) {
-		preempt_enable();
+		local_bh_enable();
 		cpus_read_unlock();
 		return rtvirt_hc_errno(ret);
 	}
@@ -389,7 +394,7 @@ static int handback_once(struct rtvirt_dev *d, void *state, size_t size)
 	if (err)
 		rtvirt_hypercall(RTVIRT_HC_DEV_HANDBACK, d->vmm_id,
 				 RTVIRT_HB_ABORT, 0);
-	preempt_enable();
+	local_bh_enable();
 	cpus_read_unlock();
 	return err;
 }
