@@ -621,8 +621,9 @@ static int mediate(struct rtvirt_dev *d)
  * An injection with a status first takes the device over anew with
  * mediated completions if it has direct ones (mediate()).
  *
- * Return: 0, -EBUSY when the device is not virtualized, -EINVAL, or the
- * error of that new takeover (the device may be native then).
+ * Return: 0, -EBUSY when the device is not virtualized, -EOPNOTSUPP for
+ * a model without fault injection, -EINVAL, or the error of that new
+ * takeover (the device may be native then).
  */
 int rtvirt_dev_inject(struct rtvirt_dev *d,
 		      const struct rtvirt_vmm_inject *inj)
@@ -636,6 +637,9 @@ int rtvirt_dev_inject(struct rtvirt_dev *d,
 	mutex_lock(&d->op_lock);
 	rtvirt_launch_lock();
 	if (d->state != RTVIRT_DEV_VIRTUALIZED)
+		goto out;
+	ret = -EOPNOTSUPP;
+	if (!model_of(d)->inject)
 		goto out;
 	if (inj->count && inj->status) {
 		ret = mediate(d);

@@ -58,6 +58,9 @@ struct rtvirt_dev;
  * @refusal:	the VMM's reason for refusing a takeover, as it wrote it in
  *		the state, or NULL
  *
+ * @inject:	the model takes fault injection (RTVIRT_INJECT); without it
+ *		the request answers -EOPNOTSUPP
+ *
  * Each model is one entry of the table in device_virt.c.
  */
 struct rtvirt_model_ops {
@@ -67,6 +70,7 @@ struct rtvirt_model_ops {
 	int (*read_state)(struct rtvirt_dev *d, void *state, size_t size,
 			  bool takeover);
 	const char *(*refusal)(void *state);
+	bool inject;
 };
 
 extern const struct rtvirt_model_ops rtvirt_nvme_ops;

@@ -222,11 +222,12 @@ static const char *const dev_op_names[] = {
  *
  * ENODEV is "no managed device ADDR" for every request.  For virtualize
  * and devirtualize, EBUSY is "ADDR is busy (...)"; for virtualize,
- * EOPNOTSUPP is "ADDR: this device model cannot be virtualized" and EIO
- * "ADDR: the VMM refused the takeover (see the kernel log)"; for
- * devirtualize, ETIMEDOUT is "ADDR: hand-back did not complete within the
- * stall bound, still virtualized"; for inject, EBUSY is "ADDR is not
- * virtualized".  Anything else is "OP: ADDR: " and the strerror() text,
+ * EOPNOTSUPP is "ADDR: the VMM does not serve the device as it is set up
+ * (see the kernel log)" and EIO "ADDR: the VMM refused the takeover (see
+ * the kernel log)"; for devirtualize, ETIMEDOUT is "ADDR: hand-back did
+ * not complete within the stall bound, still virtualized"; for inject,
+ * EBUSY is "ADDR is not virtualized" and EOPNOTSUPP "ADDR: this device
+ * model has no fault injection".  Anything else is "OP: ADDR: " and the strerror() text,
  * OP being "virtualize", "devirtualize", "RTVIRT_GET_DEVICE_STATS",
  * "RTVIRT_READ_TRACE" or "inject".
  *
@@ -255,7 +256,10 @@ const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
 		snprintf(buf, len, "%s: hand-back did not complete within the stall bound, still virtualized",
 			 address);
 	} else if (err == EOPNOTSUPP && op == RVC_OP_VIRTUALIZE) {
-		snprintf(buf, len, "%s: this device model cannot be virtualized",
+		snprintf(buf, len, "%s: the VMM does not serve the device as it is set up (see the kernel log)",
+			 address);
+	} else if (err == EOPNOTSUPP && op == RVC_OP_INJECT) {
+		snprintf(buf, len, "%s: this device model has no fault injection",
 			 address);
 	} else if (err == EIO && op == RVC_OP_VIRTUALIZE) {
 		snprintf(buf, len, "%s: the VMM refused the takeover (see the kernel log)",

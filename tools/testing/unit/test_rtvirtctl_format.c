@@ -2074,8 +2074,11 @@ START_TEST(test_device_errors)
 	check_dev_error(RVC_OP_DEVIRTUALIZE, ETIMEDOUT, DEV ": hand-back did "
 			"not complete within the stall bound, still "
 			"virtualized");
-	check_dev_error(RVC_OP_VIRTUALIZE, EOPNOTSUPP, DEV ": this device "
-			"model cannot be virtualized");
+	check_dev_error(RVC_OP_VIRTUALIZE, EOPNOTSUPP, DEV ": the VMM does "
+			"not serve the device as it is set up (see the kernel "
+			"log)");
+	check_dev_error(RVC_OP_INJECT, EOPNOTSUPP, DEV ": this device model "
+			"has no fault injection");
 	check_dev_error(RVC_OP_VIRTUALIZE, EIO, DEV ": the VMM refused the "
 			"takeover (see the kernel log)");
 
