@@ -198,6 +198,11 @@ fuzz:
 		-Iinclude -o build/fuzz/fuzz_nvme_dma \
 		tools/testing/fuzz/fuzz_nvme_dma.c src/vmm/dev/nvme/nvme_dma.c
 	build/fuzz/fuzz_nvme_dma -max_total_time=$(FUZZ_SECONDS) -max_len=8238
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/vmm/include \
+		-Iinclude -o build/fuzz/fuzz_e1000e_ring \
+		tools/testing/fuzz/fuzz_e1000e_ring.c \
+		src/vmm/dev/e1000e/e1000e_ring.c
+	build/fuzz/fuzz_e1000e_ring -max_total_time=$(FUZZ_SECONDS) -max_len=5000
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Iinclude -o build/fuzz/fuzz_btf \
 		tools/testing/fuzz/fuzz_btf.c src/common/btf.c

@@ -295,12 +295,16 @@ static void test_requests(int fd, const char *addr)
 	req.virtualize = 2;
 	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, EINVAL,
 		     "SET_DEVICE virtualize=2");
-	req.virtualize = 1;
-	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, EOPNOTSUPP,
-		     "SET_DEVICE virtualize=1 on a model without emulation");
 	req.virtualize = 0;
 	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, 0,
 		     "SET_DEVICE virtualize=0 while native");
+	req.virtualize = 1;
+	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, can_launch ? 0 : EBUSY,
+		     can_launch ? "SET_DEVICE virtualize=1" :
+		     "SET_DEVICE virtualize=1 without a launched VMM");
+	req.virtualize = 0;
+	expect_ioctl(fd, RTVIRT_SET_DEVICE, &req, 0,
+		     "SET_DEVICE virtualize=0 hands it back");
 }
 
 /* The device ioctls: statistics, trace and fault injection. */
@@ -451,7 +455,7 @@ int main(void)
 			     (info.backend == RTVIRT_BACKEND_SVM ||
 			      info.backend == RTVIRT_BACKEND_VMX);
 	}
-	/* The model without emulation (yet): e1000e. */
+	/* A NIC for the requests and the device's virtualized file. */
 	have_dev = first_device(addr, sizeof(addr), "e1000e");
 	have_nvme = first_device(nvme, sizeof(nvme), "nvme");
 	printf("TAP version 13\n");
@@ -464,9 +468,14 @@ int main(void)
 
 	test_sysfs(SYSFS "/virtualized", can_launch ? 0 : EOPNOTSUPP);
 	if (have_dev) {
+		/* A takeover needs the VMM launched (EBUSY otherwise). */
 		snprintf(path, sizeof(path), SYSFS "/devices/%s/virtualized",
 			 addr);
-		test_sysfs(path, EOPNOTSUPP);
+		if (can_launch)
+			expect_write(SYSFS "/virtualized", "1", 1, 0);
+		test_sysfs(path, can_launch ? 0 : EBUSY);
+		if (can_launch)
+			expect_write(SYSFS "/virtualized", "0", 1, 0);
 		snprintf(path, sizeof(path), SYSFS "/devices/%s/name", addr);
 		expect_write(path, "x", 1, EACCES);
 	}

@@ -1,0 +1,182 @@
+#!/bin/sh
+# An e1000e NIC taken into emulation and handed back under traffic.  The
+# test VM's two e1000e NICs are wired to each other; the second goes into
+# a network namespace, so that traffic between 10.9.0.1 and 10.9.0.2
+# crosses the wire.  The first NIC flips $RTVIRT_NIC_FLIPS times (default
+# 200) while iperf3 TCP streams run one after another, and again under a
+# UDP stream and under pings: every TCP stream completes, UDP and ping
+# loss is reported (ping loss at most 10%), the driver logs no hang,
+# reset or watchdog timeout.  Then, while virtualized: the driver's
+# counters only grow across flips, an MTU change to 1400 and a link down
+# and up run in place (the NIC stays virtualized), an MTU of 9000
+# (packet-split receive descriptors, not served) hands the NIC back, and
+# rmmod under traffic returns it native and working.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nvme_lib.sh"
+
+flips=${RTVIRT_NIC_FLIPS:-200}
+NS=rtvirt-peer
+IP_A=10.9.0.1
+IP_B=10.9.0.2
+# Kernel log lines that must not appear.
+NIC_ERRORS='Detected Hardware Unit Hang|Reset adapter|NETDEV WATCHDOG|transmit queue .* timed out|e1000e.*(Hardware Error|failed)|rtvirt: [0-9a-f]{4}:.*(cannot|keeps failing)'
+
+set -- $(lspci_expected | awk '$2 == "e1000e" { print $1 }')
+[ $# -ge 2 ] || skip_all "needs two e1000e NICs wired to each other"
+command -v iperf3 > /dev/null || skip_all "no iperf3"
+A=$1
+B=$2
+nvme_plan 17
+dmesg_mark
+unload
+check "insmod" insmod "$RTVIRT_KO"
+loaded || bail "rtvirt.ko did not load"
+dev=$SYSFS/devices/$A
+IF_A=$(pci_function_name "$A")
+IF_B=$(pci_function_name "$B")
+[ -n "$IF_A" ] && [ -n "$IF_B" ] || bail "no interface names for $A and $B"
+echo "NIC under test: $A ($IF_A); peer $B ($IF_B) in namespace $NS"
+
+mkdir -p /run/netns
+ip netns del $NS 2> /dev/null
+ip netns add $NS && ip link set "$IF_B" netns $NS || bail "no namespace"
+ip addr flush dev "$IF_A"
+ip addr add $IP_A/24 dev "$IF_A"
+ip link set "$IF_A" up
+ip netns exec $NS ip addr add $IP_B/24 dev "$IF_B"
+ip netns exec $NS ip link set "$IF_B" up
+ip netns exec $NS ip link set lo up
+
+link_ok() {
+	i=0
+	while [ $i -lt 20 ]; do
+		ping -c 1 -W 1 $IP_B > /dev/null 2>&1 && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
+check "the peer answers pings before the takeover" link_ok
+
+# The driver's counters (ethtool -S NAME) as "name value" lines.
+nic_counters() {
+	ethtool -S "$IF_A" | awk -F: '/packets|bytes/ { gsub(/ /, ""); print $1, $2 }'
+}
+nic_counters > /tmp/nic_before
+
+# The server must not inherit run_tests' status pipe (fd 3) or output (4).
+ip netns exec $NS iperf3 -s -D -I /tmp/nic_iperf3.pid > /dev/null 2>&1 3>&- 4>&-
+sleep 1
+
+# flip_loop N: N takeovers and hand-backs; $flips_done, $flip_errors.
+flip_loop() {
+	flips_done=0
+	flip_errors=0
+	while [ $flips_done -lt "$1" ]; do
+		if ! dev_write "$dev/virtualized" 1; then
+			echo "virtualize: $werr"
+			flip_errors=$((flip_errors + 1))
+		fi
+		if ! nvme_devirtualize; then
+			echo "hand back: $werr"
+			flip_errors=$((flip_errors + 1))
+		fi
+		flips_done=$((flips_done + 1))
+	done
+	echo "$flips_done flips, $flip_errors errors, $handback_retries hand-backs retried"
+	[ $flip_errors -eq 0 ]
+}
+
+# TCP: streams of 4 s, one after another, until the flips are done.
+flip_loop "$flips" > /tmp/nic_flips.log 2>&1 &
+flip_pid=$!
+streams=0
+stream_errors=0
+while kill -0 $flip_pid 2> /dev/null; do
+	if iperf3 -c $IP_B -t 4 -J > /tmp/nic_tcp.json 2>&1; then
+		streams=$((streams + 1))
+	else
+		stream_errors=$((stream_errors + 1))
+		grep -m1 '"error"' /tmp/nic_tcp.json
+	fi
+done
+wait $flip_pid
+flip_rc=$?
+cat /tmp/nic_flips.log
+rate=$(sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' /tmp/nic_tcp.json | tail -1)
+check "$flips flips under iperf3 TCP" [ $flip_rc -eq 0 ]
+check "every TCP stream completed ($streams streams, $stream_errors failed; last ${rate%%.*} bit/s)" \
+	[ $streams -gt 0 -a $stream_errors -eq 0 ]
+
+# UDP at 50 Mbit/s for 10 s, flipping meanwhile.
+flip_loop 20 > /tmp/nic_flips.log 2>&1 &
+flip_pid=$!
+iperf3 -c $IP_B -u -b 50M -t 10 -J > /tmp/nic_udp.json 2>&1
+udp_rc=$?
+wait $flip_pid
+flip_rc=$?
+lost=$(sed -n 's/.*"lost_packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
+total=$(sed -n 's/.*"packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
+check "iperf3 UDP under 20 flips (lost $lost of $total datagrams)" \
+	[ $udp_rc -eq 0 -a $flip_rc -eq 0 -a -n "$total" ]
+
+# Pings every 10 ms, flipping meanwhile.
+flip_loop 20 > /tmp/nic_flips.log 2>&1 &
+flip_pid=$!
+ping -c 500 -i 0.01 -W 1 $IP_B > /tmp/nic_ping.log 2>&1
+wait $flip_pid
+flip_rc=$?
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/nic_ping.log)
+check "pings under 20 flips: ${recv:-0} of 500 answered (at least 450)" \
+	[ $flip_rc -eq 0 -a "${recv:-0}" -ge 450 ]
+
+nic_counters > /tmp/nic_after
+grown() {
+	while read -r name before; do
+		after=$(awk -v n="$name" '$1 == n { print $2 }' /tmp/nic_after)
+		if [ -z "$after" ] || [ "$after" -lt "$before" ]; then
+			echo "$name: $before -> $after"
+			return 1
+		fi
+	done < /tmp/nic_before
+}
+check "ethtool -S: no packet or byte counter went back across the flips" grown
+
+still_virtualized() {
+	[ "$(cat "$dev/state")" = virtualized ]
+}
+check "virtualize for the mode changes" dev_write "$dev/virtualized" 1
+ip link set "$IF_A" mtu 1400
+check "MTU 1400 while virtualized: in place ($(cat "$dev/state")), pings answered" \
+	eval 'still_virtualized && link_ok && ping -c 3 -W 2 -s 1300 $IP_B > /dev/null'
+ip link set "$IF_A" mtu 1500
+ip link set "$IF_A" down
+ip link set "$IF_A" up
+check "link down and up while virtualized: in place ($(cat "$dev/state")), pings answered" \
+	eval 'still_virtualized && link_ok'
+ip netns exec $NS ip link set "$IF_B" mtu 9000
+ip link set "$IF_A" mtu 9000
+i=0
+while [ "$(cat "$dev/state")" != native ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "MTU 9000 (packet split) hands the NIC back: state $(cat "$dev/state")" \
+	[ "$(cat "$dev/state")" = native ]
+check "pings answered natively at MTU 9000" link_ok
+ip link set "$IF_A" mtu 1500
+ip netns exec $NS ip link set "$IF_B" mtu 1500
+
+check "virtualize again" dev_write "$dev/virtualized" 1
+iperf3 -c $IP_B -t 6 > /tmp/nic_rmmod.log 2>&1 &
+iperf_pid=$!
+sleep 2
+check "rmmod while virtualized under iperf3" unload
+wait $iperf_pid
+check "that iperf3 stream completed" [ $? -eq 0 ]
+check "the NIC works natively afterwards" link_ok
+errs=$(dmesg_since | grep -E "$NIC_ERRORS")
+[ -z "$errs" ] || echo "$errs" | head -n 20
+check "no hang, reset, watchdog timeout or rtvirt error in dmesg" [ -z "$errs" ]
+kill "$(cat /tmp/nic_iperf3.pid)" 2> /dev/null
+ip netns del $NS
+finish
