@@ -202,12 +202,18 @@ END_TEST
 
 START_TEST(buffer_sizes)
 {
-	ck_assert_uint_eq(e1000_rx_buffer_size(0), 2048);
+	/* Without long packets, at most a 1522-byte frame. */
+	ck_assert_uint_eq(e1000_rx_buffer_size(0), 1522);
+	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE), 2048);
 	ck_assert_uint_eq(e1000_rx_buffer_size(3U << 16), 256);
 	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_BSEX), 0);
 	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_BSEX | 1U << 16),
+			  1522);
+	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE |
+					       E1000_RCTL_BSEX | 1U << 16),
 			  16384);
-	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_BSEX | 3U << 16),
+	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE |
+					       E1000_RCTL_BSEX | 3U << 16),
 			  4096);
 }
 END_TEST

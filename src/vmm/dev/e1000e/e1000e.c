@@ -222,6 +222,34 @@ static void quiesce(const struct e1000e *e, u32 *rctl, u32 *tctl)
 	(void)rd(e, E1000_CTRL);	/* posted writes done */
 }
 
+/* Say which descriptor of [@head, @tail) made the takeover fail. */
+static void refuse_descriptor(struct vdev *d, const struct e1000_ring *r,
+			      const struct e1000_check *c, u32 head, u32 tail,
+			      u32 buf_size)
+{
+	struct e1000e *e = to_e1000e(d);
+	bool rx = r == &e->rx;
+	char why[sizeof(e->refusal)];
+
+	for (u32 i = head; i != tail; i = (i + 1) % r->count) {
+		struct e1000_tx_desc t = ((const struct e1000_tx_desc *)r->os)[i];
+		struct e1000_rx_desc x = { .addr = t.addr };
+		u32 len = rx ? buf_size : t.lower & (t.lower & E1000_TXD_CMD_DEXT ?
+						    0xfffff : 0xffff);
+
+		if (rx ? e1000_rx_check(&x, buf_size, c) : e1000_tx_check(&t, c))
+			continue;
+		vmm_snprintf(why, sizeof(why),
+			     "%s descriptor %u (buffer %#llx, %u bytes) outside the OS's memory",
+			     rx ? "receive" : "transmit", i,
+			     (unsigned long long)((const struct e1000_tx_desc *)r->os)[i].addr,
+			     len);
+		log_refusal(d, why);
+		return;
+	}
+	log_refusal(d, "a descriptor the controller holds points outside the OS's memory");
+}
+
 /*
  * Take ring @r from the controller's registers: the OS's ring, where the
  * controller is in it, the descriptors it was given (checked into the
@@ -269,7 +297,7 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 	else
 		e1000_tx_post(r, tail, c, &n);
 	if (n.refused) {
-		log_refusal(d, "a descriptor the controller holds points outside the OS's memory");
+		refuse_descriptor(d, r, c, head, tail, buf_size);
 		return ERR_IO;
 	}
 	program(e, r, r->shadow_pa, len);

@@ -60,6 +60,7 @@
 #define E1000_CTRL_RST		(1U << 26)	/* device reset */
 
 #define E1000_RCTL_EN		(1U << 1)
+#define E1000_RCTL_LPE		(1U << 5)	/* long packets */
 #define E1000_RCTL_DTYP_MASK	(3U << 10)	/* 0: legacy or extended */
 #define E1000_RCTL_BSIZE(r)	(((r) >> 16) & 3)
 #define E1000_RCTL_BSEX		(1U << 25)
@@ -124,14 +125,24 @@ struct e1000_rx_desc {
 _Static_assert(sizeof(struct e1000_tx_desc) == 16, "transmit descriptor");
 _Static_assert(sizeof(struct e1000_rx_desc) == 16, "receive descriptor");
 
-/* Receive buffer bytes from RCTL (BSIZE and BSEX); 0 for the reserved one. */
+#define E1000_MAX_FRAME		1522	/* without LPE: longer ones are dropped */
+
+/*
+ * The most the controller writes into one receive buffer, from RCTL: the
+ * buffer size (BSIZE and BSEX; 0 for the reserved one), and without long
+ * packets (LPE) no more than a frame of 1522 bytes, which is also what
+ * Linux's e1000e maps of each buffer then.
+ */
 static inline u32 e1000_rx_buffer_size(u32 rctl)
 {
 	static const u32 base[4] = { 2048, 1024, 512, 256 };
 	static const u32 ext[4] = { 0, 16384, 8192, 4096 };
+	u32 size = (rctl & E1000_RCTL_BSEX) ? ext[E1000_RCTL_BSIZE(rctl)] :
+					      base[E1000_RCTL_BSIZE(rctl)];
 
-	return (rctl & E1000_RCTL_BSEX) ? ext[E1000_RCTL_BSIZE(rctl)] :
-					  base[E1000_RCTL_BSIZE(rctl)];
+	if (!(rctl & E1000_RCTL_LPE) && size > E1000_MAX_FRAME)
+		size = E1000_MAX_FRAME;
+	return size;
 }
 
 #endif /* _VMM_E1000E_SPEC_H */
