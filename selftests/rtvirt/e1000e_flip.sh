@@ -6,7 +6,9 @@
 # 200) while iperf3 TCP streams run one after another, and again under a
 # UDP stream and under pings: every TCP stream completes, UDP and ping
 # loss is reported (ping loss at most 10%), the driver logs no hang,
-# reset or watchdog timeout.  Then, while virtualized: the driver's
+# reset or watchdog timeout.  A frame sent from the VMM's memory and a
+# receive descriptor into it are refused (debugfs nic_probe).  Then,
+# while virtualized: the driver's
 # counters only grow across flips, an MTU change to 1400 and a link down
 # and up run in place (the NIC stays virtualized), an MTU of 9000
 # (packet-split receive descriptors, not served) hands the NIC back, and
@@ -26,7 +28,7 @@ set -- $(lspci_expected | awk '$2 == "e1000e" { print $1 }')
 command -v iperf3 > /dev/null || skip_all "no iperf3"
 A=$1
 B=$2
-nvme_plan 17
+nvme_plan 19
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -144,7 +146,31 @@ check "ethtool -S: no packet or byte counter went back across the flips" grown
 still_virtualized() {
 	[ "$(cat "$dev/state")" = virtualized ]
 }
-check "virtualize for the mode changes" dev_write "$dev/virtualized" 1
+check "virtualize for the DMA probe and the mode changes" \
+	dev_write "$dev/virtualized" 1
+
+# A frame sent from the VMM's canary page and a receive descriptor into
+# it (debugfs nic_probe): both refused, the canary intact once 400
+# received frames have taken the ring past the probe's slot.
+P=/sys/kernel/debug/rtvirt/nic_probe
+refused0=$(nvme_stat dma_refused)
+dev_write $P "$A"
+probe_rc=$?
+ping -c 400 -i 0.01 -W 1 $IP_B > /dev/null 2>&1
+line=$(cat $P 2> /dev/null)
+refused1=$(nvme_stat dma_refused)
+echo "nic_probe: ${line:-unreadable} (${werr:-ok}); dma_refused $refused0 -> $refused1"
+probe_posted() {
+	[ $probe_rc -eq 0 ] && echo "$line" | grep -q '^posted=2 '
+}
+probe_refused() {
+	[ $((refused1 - refused0)) -ge 2 ] &&
+		echo "$line" | grep -q 'vmm_memory=intact$'
+}
+check "nic_probe: a transmit and a receive descriptor into VMM memory posted" \
+	probe_posted
+check "both refused (dma_refused +$((refused1 - refused0))), VMM memory intact after 400 frames" \
+	probe_refused
 ip link set "$IF_A" mtu 1400
 check "MTU 1400 while virtualized: in place ($(cat "$dev/state")), pings answered" \
 	eval 'still_virtualized && link_ok && ping -c 3 -W 2 -s 1300 $IP_B > /dev/null'

@@ -160,12 +160,15 @@ typedef int (*dma_probe_fn)(struct rtvirt_dev *d,
 			    struct rtvirt_probe_result *res);
 
 /* The last result of each DMA probe file (its i_private selects it). */
-static struct rtvirt_probe_result dma_result[2];
-static bool dma_done[2];
+static struct rtvirt_probe_result dma_result[3];
+static bool dma_done[3];
 
 static int dma_probe_index(struct file *file)
 {
-	return file_inode(file)->i_private == rtvirt_dev_rewrite_probe;
+	void *fn = file_inode(file)->i_private;
+
+	return fn == rtvirt_dev_rewrite_probe ? 1 :
+	       fn == rtvirt_dev_nic_probe ? 2 : 0;
 }
 
 /*
@@ -177,6 +180,10 @@ static int dma_probe_index(struct file *file)
  * PRP list whose entries the module points at VMM memory right after the
  * driver rang the doorbell; the read must succeed into the pages the
  * list named when the VMM checked it.
+ * nic_probe: "echo ADDR > nic_probe" sends a frame from the VMM's canary
+ * page and posts a receive descriptor into it on the virtualized e1000e
+ * NIC ADDR (nic_probe.c); reading it tells how many were posted and
+ * whether the canary is intact now (the receive slot is filled later).
  */
 static ssize_t dma_probe_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
@@ -208,6 +215,17 @@ static ssize_t dma_probe_write(struct file *file, const char __user *ubuf,
 	return res.status ? -EIO : count;
 }
 
+static bool canary_intact_now(void)
+{
+	bool intact = false;
+
+	rtvirt_launch_lock();
+	if (rtvirt_launched())
+		intact = rtvirt_hypercall(RTVIRT_HC_CANARY, 1, 0, 0) == 1;
+	rtvirt_launch_unlock();
+	return intact;
+}
+
 static ssize_t dma_probe_read(struct file *file, char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -222,6 +240,10 @@ static ssize_t dma_probe_read(struct file *file, char __user *ubuf,
 	else if (i == 0)
 		len = scnprintf(buf, sizeof(buf), "status=0x%04x vmm_memory=%s\n",
 				r->status, r->intact ? "intact" : "damaged");
+	else if (i == 2)
+		len = scnprintf(buf, sizeof(buf), "posted=%u vmm_memory=%s\n",
+				r->tries, canary_intact_now() ? "intact" :
+				"damaged");
 	else
 		len = scnprintf(buf, sizeof(buf),
 				"status=0x%04x rewritten=%d data=%s vmm_memory=%s tries=%u\n",
@@ -389,6 +411,8 @@ void rtvirt_debugfs_init(void)
 			    &dma_probe_fops);
 	debugfs_create_file("rewrite_probe", 0600, dir,
 			    rtvirt_dev_rewrite_probe, &dma_probe_fops);
+	debugfs_create_file("nic_probe", 0600, dir, rtvirt_dev_nic_probe,
+			    &dma_probe_fops);
 	debugfs_create_file_unsafe("nvme_layout_fault", 0200, dir, NULL,
 				   &layout_fault_fops);
 	debugfs_create_file("nmi_storm", 0600, dir, NULL, &nmi_storm_fops);

@@ -152,6 +152,8 @@ int rtvirt_dev_dma_probe(struct rtvirt_dev *d,
 			 struct rtvirt_probe_result *res);
 int rtvirt_dev_rewrite_probe(struct rtvirt_dev *d,
 			     struct rtvirt_probe_result *res);
+int rtvirt_dev_nic_probe(struct rtvirt_dev *d,
+			 struct rtvirt_probe_result *res);
 struct gendisk *rtvirt_nvme_disk(struct pci_dev *pdev);
 
 /* A hypercall's result as an errno: 0 for any non-error value. */
