@@ -11,7 +11,9 @@
 # random reads and writes at queue depths 1 and 32 with it native and
 # virtualized (IOPS, bandwidth, ratio, VM exits and the controller's
 # interrupts per I/O) and the hand-back stall over 100 flips under load
-# (p50, p99, max), with direct and with mediated completions; launch and
+# (p50, p99, max), with direct and with mediated completions; an e1000e
+# NIC under iperf3 native and virtualized (throughput, ratio, VM exits per
+# packet) and its hand-back stall and UDP loss over 100 flips; launch and
 # unlaunch time per CPU.
 #
 # RTVIRT_BENCH_SECONDS: length of each workload run (default 10).
@@ -214,6 +216,122 @@ else
 	echo 0 > $SYSFS/virtualized
 fi
 done
+
+# --- e1000e: a NIC native and virtualized -----------------------------------
+# The test VM's two e1000e NICs are wired to each other; the second goes
+# into a network namespace.  iperf3 TCP from the first NIC for $secs s,
+# native and virtualized (VMM launched both times): throughput, its ratio,
+# VM exits per packet (packets from ethtool -S, both directions).  Then
+# 100 flips under an iperf3 UDP stream of 50 Mbit/s: the hand-back stall
+# (p50, p99, max) and the datagrams lost per flip, next to the loss of the
+# same stream without flips.
+set -- $(lspci -Dn | awk '$3 == "8086:10d3" { print $1 }')
+echo
+if [ $# -lt 2 ] || [ ! -d "$SYSFS/devices/$1" ] || ! command -v iperf3 > /dev/null; then
+	echo "e1000e: no two wired e1000e NICs managed by rtvirt (or no iperf3): skipped"
+else
+	ndev=$SYSFS/devices/$1
+	IF_A=$(ls /sys/bus/pci/devices/$1/net)
+	IF_B=$(ls /sys/bus/pci/devices/$2/net)
+	mkdir -p /run/netns
+	ip netns add rtvirt-bench
+	ip link set "$IF_B" netns rtvirt-bench
+	ip addr add 10.9.1.1/24 dev "$IF_A"
+	ip link set "$IF_A" up
+	ip netns exec rtvirt-bench ip addr add 10.9.1.2/24 dev "$IF_B"
+	ip netns exec rtvirt-bench ip link set "$IF_B" up
+	ip netns exec rtvirt-bench iperf3 -s -D -I /tmp/bench_iperf3.pid > /dev/null 2>&1
+	i=0
+	while ! ping -c 1 -W 1 10.9.1.2 > /dev/null 2>&1 && [ $i -lt 20 ]; do
+		i=$((i + 1))
+	done
+	echo "e1000e: ${ndev##*/} ($IF_A), iperf3 TCP to the peer NIC, $secs s; VMM launched in both runs"
+	echo 1 > $SYSFS/virtualized
+	nic_packets() {
+		ethtool -S "$IF_A" | awk '/^ *(rx|tx)_packets:/ { s += $2 } END { print s + 0 }'
+	}
+	# Exits of one reason, all CPUs.
+	reason_exits() {
+		cat $SYSFS/cpus/cpu*/exits/"$1" | awk '{ s += $1 } END { print s + 0 }'
+	}
+	# Interrupts of the NIC under test (its vectors, all CPUs).
+	nic_irqs() {
+		awk -v n="$IF_A" '$NF ~ "^" n "(-|$)" {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break }
+			END { print s + 0 }' /proc/interrupts
+	}
+	nic_tcp() {
+		p0=$(nic_packets)
+		q0=$(nic_irqs)
+		t0=$(cat "$ndev/stats/traps_register")
+		i0=$(reason_exits interrupt)
+		a=$(total_exits)
+		iperf3 -c 10.9.1.2 -t "$secs" -J > /tmp/nic.json 2>&1
+		b=$(total_exits)
+		pk=$(($(nic_packets) - p0))
+		irq=$(($(nic_irqs) - q0))
+		traps=$(($(cat "$ndev/stats/traps_register") - t0))
+		iex=$(($(reason_exits interrupt) - i0))
+		ex=$((b - a - cost - idle))
+		bps=$(sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' /tmp/nic.json | tail -1)
+		awk -v l="$1" -v b="${bps:-0}" -v p=$pk -v x=$ex -v t=$traps -v q=$irq -v ie=$iex 'BEGIN {
+			printf "e1000e TCP, NIC %s: %.1f Mbit/s, %.3f VM exits per packet (%d packets): register traps %.3f, interrupt exits %.3f per packet; the NIC raised %.3f interrupts per packet\n",
+				l, b / 1e6, p ? x / p : 0, p, p ? t / p : 0, p ? ie / p : 0, p ? q / p : 0 }'
+	}
+	nic_tcp native
+	n_bps=$bps
+	if devw "$ndev/virtualized" 1; then
+		nic_tcp virtualized
+		retries=0
+		bench_handback || echo "e1000e: hand-back failed: $werr"
+		awk -v n="${n_bps:-0}" -v v="${bps:-0}" 'BEGIN {
+			printf "e1000e TCP: virtualized/native throughput ratio %.3f\n", n ? v / n : 0 }'
+	else
+		echo "e1000e: virtualize failed: $werr"
+	fi
+	# Loss of the UDP stream without flips, then with 100.
+	udp_lost() {
+		sed -n 's/.*"lost_packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1
+	}
+	iperf3 -c 10.9.1.2 -u -b 50M -t "$secs" -J > /tmp/nic_udp.json 2>&1
+	base=$(udp_lost)
+	iperf3 -c 10.9.1.2 -u -b 50M -t 600 -J > /tmp/nic_udp.json 2>&1 &
+	udp=$!
+	sleep 1
+	retries=0
+	: > /tmp/stalls
+	i=0 bad=0
+	while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
+		i=$((i + 1))
+		if ! devw "$ndev/virtualized" 1; then
+			bad=$((bad + 1))
+			continue
+		fi
+		sleep 0.01
+		if ! bench_handback; then
+			bad=$((bad + 1))
+			continue
+		fi
+		cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
+		sleep 0.01
+	done
+	kill -INT $udp 2> /dev/null
+	wait $udp 2> /dev/null
+	lost=$(udp_lost)
+	sort -n /tmp/stalls | awk -v bad=$bad -v r=$retries -v lost="${lost:-0}" -v base="${base:-0}" -v secs="$secs" '
+		{ v[NR] = $1 }
+		END {
+			if (!NR) { printf "e1000e hand-back stall: no flips (%d failed)\n", bad; exit }
+			p50 = v[int((NR * 50 + 99) / 100)]; p99 = v[int((NR * 99 + 99) / 100)]
+			printf "e1000e hand-back stall over %d flips under iperf3 UDP 50 Mbit/s: p50 %.1f us, p99 %.1f us, max %.1f us (%d hand-backs retried, %d flips failed)\n",
+				NR, p50 / 1000, p99 / 1000, v[NR] / 1000, r, bad
+			printf "e1000e UDP datagrams lost: %d over %d flips (%.2f per flip); %d in %d s of the same stream without flips\n",
+				lost, NR, lost / NR, base, secs
+		}'
+	kill "$(cat /tmp/bench_iperf3.pid)" 2> /dev/null
+	ip netns del rtvirt-bench
+	echo 0 > $SYSFS/virtualized
+fi
 echo
 
 # Launch and unlaunch time per CPU (guest clock, from sysfs).
