@@ -210,16 +210,39 @@ static bool still_shadow(const struct e1000e *e, const struct e1000_ring *r)
 	return rd(e, reg_base(e, r) + REG_LEN) == r->os_len;
 }
 
-/* Stop receive and transmit and flush their write-backs; returns RCTL/TCTL. */
-static void quiesce(const struct e1000e *e, u32 *rctl, u32 *tctl)
+#define SETTLE_US	2	/* heads unchanged this long: DMA stopped */
+#define SETTLE_MAX_US	100	/* the longest a quiesce waits for that */
+
+/*
+ * Stop receive and transmit and flush their write-backs; returns the
+ * RCTL and TCTL to restore.  A controller finishes the frame it is
+ * moving after its enable bit clears: wait (at most SETTLE_MAX_US) until
+ * both heads stay still for SETTLE_US, so that no write-back of the old
+ * rings comes after the switch.
+ */
+static void quiesce(const struct vdev *d, u32 *rctl, u32 *tctl)
 {
+	const struct e1000e *e = d->model;
+	u64 khz = d->info.tsc_khz ? d->info.tsc_khz : 1000000;
+	u64 start = rdtsc(), since = start;
+	u32 heads, last;
+
 	*rctl = rd(e, E1000_RCTL);
 	*tctl = rd(e, E1000_TCTL);
 	wr(e, E1000_RCTL, *rctl & ~E1000_RCTL_EN);
 	wr(e, E1000_TCTL, *tctl & ~E1000_TCTL_EN);
 	wr(e, E1000_TIDV, rd(e, E1000_TIDV) | E1000_FPD);
 	wr(e, E1000_RDTR, rd(e, E1000_RDTR) | E1000_FPD);
-	(void)rd(e, E1000_CTRL);	/* posted writes done */
+	last = rd(e, E1000_RDH) << 16 | rd(e, E1000_TDH);
+	while (rdtsc() - start < SETTLE_MAX_US * khz / 1000) {
+		heads = rd(e, E1000_RDH) << 16 | rd(e, E1000_TDH);
+		if (heads != last) {
+			last = heads;
+			since = rdtsc();
+		} else if (rdtsc() - since >= SETTLE_US * khz / 1000) {
+			break;
+		}
+	}
 }
 
 /* Say which descriptor of [@head, @tail) made the takeover fail. */
@@ -332,7 +355,7 @@ static int take_over(struct vdev *d)
 		log_refusal(d, "a reserved receive buffer size");
 		return ERR_IO;
 	}
-	quiesce(e, &rctl, &tctl);
+	quiesce(d, &rctl, &tctl);
 	e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
 	ret = take_ring(d, &e->tx, &e->tx_check, 0);
 	if (!ret)
@@ -413,7 +436,7 @@ static bool e1000e_interrupts(struct vdev *d)
  * The OS programmed ring @r's base or length: the shadow follows its new
  * ring.  Positions restart where the OS sets the head.
  */
-static void adopt(struct vdev *d, struct e1000_ring *r)
+static int adopt(struct vdev *d, struct e1000_ring *r)
 {
 	struct e1000e *e = to_e1000e(d);
 	bool rx = r == &e->rx;
@@ -427,6 +450,10 @@ static void adopt(struct vdev *d, struct e1000_ring *r)
 	r->live = !ret && r->count;
 	program(e, r, r->shadow_pa, r->live ? len : 0);
 	spin_unlock(&r->lock);
+	if (ret == E1000_RING_BAD && anomaly(e))
+		vmm_log("e1000e: %s ring at %#llx, %u bytes, not usable (misaligned or not the OS's memory)\n",
+			rx ? "receive" : "transmit", (unsigned long long)base, len);
+	return ret;
 }
 
 /* The OS wrote ring @r's head: the ring restarts there. */
@@ -502,27 +529,33 @@ static void write_ring_reg(struct vdev *d, u32 off, struct access *a)
 	switch (off) {
 	case E1000_RDBAL:
 		e->os_rdba = (e->os_rdba & ~0xffffffffULL) | val;
-		adopt(d, &e->rx);
+		if (adopt(d, &e->rx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_RDBAH:
 		e->os_rdba = (e->os_rdba & 0xffffffffULL) | (u64)val << 32;
-		adopt(d, &e->rx);
+		if (adopt(d, &e->rx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_RDLEN:
 		e->os_rdlen = val;
-		adopt(d, &e->rx);
+		if (adopt(d, &e->rx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_TDBAL:
 		e->os_tdba = (e->os_tdba & ~0xffffffffULL) | val;
-		adopt(d, &e->tx);
+		if (adopt(d, &e->tx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_TDBAH:
 		e->os_tdba = (e->os_tdba & 0xffffffffULL) | (u64)val << 32;
-		adopt(d, &e->tx);
+		if (adopt(d, &e->tx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_TDLEN:
 		e->os_tdlen = val;
-		adopt(d, &e->tx);
+		if (adopt(d, &e->tx) == E1000_RING_BIG)
+			vdev_hold(d, a);	/* not served: hand back */
 		break;
 	case E1000_RDH:
 		set_head(e, &e->rx, val);
@@ -714,7 +747,7 @@ static void e1000e_handback(struct vdev *d, u64 pa)
 	(void)pa;
 	/* No poller starts any more; one that took a ring's lock finishes. */
 	__atomic_store_n(&e->live, false, __ATOMIC_RELEASE);
-	quiesce(e, &rctl, &tctl);
+	quiesce(d, &rctl, &tctl);
 	give_back(e, &e->tx);
 	give_back(e, &e->rx);
 	wr(e, E1000_RCTL, rctl);
