@@ -248,6 +248,10 @@ struct rtvirt_vmm_dev_stats {
 	unsigned long long dma_refused;
 	unsigned long long injected;
 	unsigned long long handback_retries;
+	unsigned long long tx_frames;
+	unsigned long long rx_frames;
+	unsigned long long tx_bytes;
+	unsigned long long rx_bytes;
 };
 
 /** struct rtvirt_vmm_trace_entry - laid out as the UAPI's struct rtvirt_trace_entry */

@@ -28,7 +28,7 @@ set -- $(lspci_expected | awk '$2 == "e1000e" { print $1 }')
 command -v iperf3 > /dev/null || skip_all "no iperf3"
 A=$1
 B=$2
-nvme_plan 19
+nvme_plan 20
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -142,6 +142,14 @@ grown() {
 	done < /tmp/nic_before
 }
 check "ethtool -S: no packet or byte counter went back across the flips" grown
+nic_counted() {
+	echo "stats: ios $(nvme_stat ios), tx_frames $(nvme_stat tx_frames), rx_frames $(nvme_stat rx_frames), tx_bytes $(nvme_stat tx_bytes), rx_bytes $(nvme_stat rx_bytes)"
+	stat_ge tx_frames 1000 && stat_ge rx_frames 1000 &&
+		stat_ge tx_bytes $((60 * $(nvme_stat tx_frames))) &&
+		stat_ge rx_bytes $((60 * $(nvme_stat rx_frames))) &&
+		[ "$(nvme_stat ios)" -eq $(($(nvme_stat tx_frames) + $(nvme_stat rx_frames))) ]
+}
+check "stats: frames and bytes counted in both directions while virtualized" nic_counted
 
 still_virtualized() {
 	[ "$(cat "$dev/state")" = virtualized ]

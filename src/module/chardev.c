@@ -22,7 +22,7 @@ static_assert(sizeof(struct rtvirt_device_request) ==
 	      RTVIRT_DEVICE_REQUEST_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_cpu_stats) == RTVIRT_CPU_STATS_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_device_stats) ==
-	      RTVIRT_DEVICE_STATS_SIZE_VER0);
+	      RTVIRT_DEVICE_STATS_SIZE_VER1);
 static_assert(sizeof(struct rtvirt_trace_entry) ==
 	      RTVIRT_TRACE_ENTRY_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_trace) == RTVIRT_TRACE_SIZE_VER0);
@@ -183,6 +183,10 @@ static long ioctl_get_device_stats(void __user *arg)
 	req.dma_refused = st.dma_refused;
 	req.injected = st.injected;
 	req.handback_retries = st.handback_retries;
+	req.tx_frames = st.tx_frames;
+	req.rx_frames = st.rx_frames;
+	req.tx_bytes = st.tx_bytes;
+	req.rx_bytes = st.rx_bytes;
 	return copy_struct_out(arg, usize, &req, sizeof(req));
 }
 

@@ -505,6 +505,10 @@ static void add_stats(struct rtvirt_vmm_dev_stats *to,
 	to->dma_refused += from->dma_refused;
 	to->injected += from->injected;
 	to->handback_retries += from->handback_retries;
+	to->tx_frames += from->tx_frames;
+	to->rx_frames += from->rx_frames;
+	to->tx_bytes += from->tx_bytes;
+	to->rx_bytes += from->rx_bytes;
 }
 
 /* The running VMM's counters of @d; caller holds op_lock and launch_lock. */

@@ -183,6 +183,10 @@ STAT(max_stall_ns, max_stall_ns);
 STAT(dma_refused, dma_refused);
 STAT(injected, injected);
 STAT(handback_retries, handback_retries);
+STAT(tx_frames, tx_frames);
+STAT(rx_frames, rx_frames);
+STAT(tx_bytes, tx_bytes);
+STAT(rx_bytes, rx_bytes);
 
 static struct attribute *stats_attrs[] = {
 	&stat_traps_register.attr.attr,
@@ -201,6 +205,10 @@ static struct attribute *stats_attrs[] = {
 	&stat_dma_refused.attr.attr,
 	&stat_injected.attr.attr,
 	&stat_handback_retries.attr.attr,
+	&stat_tx_frames.attr.attr,
+	&stat_rx_frames.attr.attr,
+	&stat_tx_bytes.attr.attr,
+	&stat_rx_bytes.attr.attr,
 	NULL,
 };
 

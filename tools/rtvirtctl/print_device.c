@@ -130,6 +130,10 @@ static const struct {
 	{ "injected", offsetof(struct rtvirt_device_stats, injected) },
 	{ "handback_retries",
 	  offsetof(struct rtvirt_device_stats, handback_retries) },
+	{ "tx_frames", offsetof(struct rtvirt_device_stats, tx_frames) },
+	{ "rx_frames", offsetof(struct rtvirt_device_stats, rx_frames) },
+	{ "tx_bytes", offsetof(struct rtvirt_device_stats, tx_bytes) },
+	{ "rx_bytes", offsetof(struct rtvirt_device_stats, rx_bytes) },
 };
 
 static unsigned long long dev_counter(const struct rtvirt_device_stats *st,
@@ -149,7 +153,8 @@ static unsigned long long dev_counter(const struct rtvirt_device_stats *st,
  * Writes one "key: value" line each for address, state (its name),
  * traps_<kind> for every kind rvc_trap_name() names, in kind order, ios,
  * virtualizations, devirtualizations, replayed, last_stall_ns,
- * max_stall_ns, dma_refused, injected and handback_retries: the names of
+ * max_stall_ns, dma_refused, injected, handback_retries, tx_frames,
+ * rx_frames, tx_bytes and rx_bytes: the names of
  * the files under /sys/kernel/rtvirt/devices/<address>/stats/.
  */
 void rvc_print_device_stats_text(FILE *f,

@@ -201,6 +201,13 @@ struct rtvirt_cpu_stats {
  *			delayed by fault injection
  * @handback_retries:	out: hand-backs abandoned at the stall bound and
  *			tried again
+ * @tx_frames:		out: NICs: frames given to the NIC while virtualized
+ * @rx_frames:		out: NICs: frames received while virtualized
+ * @tx_bytes:		out: NICs: their bytes
+ * @rx_bytes:		out: NICs: their bytes
+ *
+ * Size versions: VER0 ends at @handback_retries, VER1 (the NIC counters)
+ * at @rx_bytes.
  */
 struct rtvirt_device_stats {
 	__u32 size;
@@ -216,8 +223,13 @@ struct rtvirt_device_stats {
 	__u64 dma_refused;
 	__u64 injected;
 	__u64 handback_retries;
+	__u64 tx_frames;
+	__u64 rx_frames;
+	__u64 tx_bytes;
+	__u64 rx_bytes;
 };
 #define RTVIRT_DEVICE_STATS_SIZE_VER0	176
+#define RTVIRT_DEVICE_STATS_SIZE_VER1	208
 
 /* rtvirt_trace_entry.flags */
 #define RTVIRT_TRACE_INJECTED	(1U << 0)	/* status or delay injected */

@@ -1232,6 +1232,10 @@ static void nvme_stats(struct rtvirt_device_stats *st)
 	st->dma_refused = 11;
 	st->injected = 12;
 	st->handback_retries = 13;
+	st->tx_frames = 14;
+	st->rx_frames = 15;
+	st->tx_bytes = 16;
+	st->rx_bytes = 17;
 }
 
 static const char nvme_stats_text[] =
@@ -1252,7 +1256,11 @@ static const char nvme_stats_text[] =
 	"max_stall_ns: 120533\n"
 	"dma_refused: 11\n"
 	"injected: 12\n"
-	"handback_retries: 13\n";
+	"handback_retries: 13\n"
+	"tx_frames: 14\n"
+	"rx_frames: 15\n"
+	"tx_bytes: 16\n"
+	"rx_bytes: 17\n";
 
 static const char nvme_stats_json[] =
 	"{\n"
@@ -1269,7 +1277,11 @@ static const char nvme_stats_json[] =
 	"  \"max_stall_ns\": 120533,\n"
 	"  \"dma_refused\": 11,\n"
 	"  \"injected\": 12,\n"
-	"  \"handback_retries\": 13\n"
+	"  \"handback_retries\": 13,\n"
+	"  \"tx_frames\": 14,\n"
+	"  \"rx_frames\": 15,\n"
+	"  \"tx_bytes\": 16,\n"
+	"  \"rx_bytes\": 17\n"
 	"}\n";
 
 START_TEST(test_trap_names)
@@ -1356,7 +1368,11 @@ START_TEST(test_device_stats_states)
 			 "max_stall_ns: 0\n"
 			 "dma_refused: 0\n"
 			 "injected: 0\n"
-			 "handback_retries: 18446744073709551615\n");
+			 "handback_retries: 18446744073709551615\n"
+			 "tx_frames: 0\n"
+			 "rx_frames: 0\n"
+			 "tx_bytes: 0\n"
+			 "rx_bytes: 0\n");
 	free(out);
 
 	out = dev_stats_json(&st);
@@ -1375,7 +1391,11 @@ START_TEST(test_device_stats_states)
 			 "  \"max_stall_ns\": 0,\n"
 			 "  \"dma_refused\": 0,\n"
 			 "  \"injected\": 0,\n"
-			 "  \"handback_retries\": 18446744073709551615\n"
+			 "  \"handback_retries\": 18446744073709551615,\n"
+			 "  \"tx_frames\": 0,\n"
+			 "  \"rx_frames\": 0,\n"
+			 "  \"tx_bytes\": 0,\n"
+			 "  \"rx_bytes\": 0\n"
 			 "}\n");
 	free(out);
 }

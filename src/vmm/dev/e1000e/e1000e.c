@@ -402,11 +402,28 @@ static int e1000e_commence(struct vdev *d, u64 pa, u64 len)
 	return ret;
 }
 
+/* Add what went through a ring between @was and @now to the statistics. */
+static void account(struct vdev *d, bool rx, const struct e1000_counts *was,
+		    const struct e1000_counts *now)
+{
+	u64 frames = now->frames - was->frames, bytes = now->bytes - was->bytes;
+	u64 refused = now->refused - was->refused;
+
+	if (frames) {
+		count(&d->stats.ios, frames);
+		count(rx ? &d->stats.rx_frames : &d->stats.tx_frames, frames);
+	}
+	if (bytes)
+		count(rx ? &d->stats.rx_bytes : &d->stats.tx_bytes, bytes);
+	if (refused)
+		count(&d->stats.dma_refused, refused);
+}
+
 /* Copy the controller's write-backs to the OS; the interrupt path too. */
 static void e1000e_poll(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
-	u64 frames = 0;
+	struct e1000_counts was, now = { 0 };
 
 	if (!__atomic_load_n(&e->live, __ATOMIC_ACQUIRE))
 		return;
@@ -415,15 +432,13 @@ static void e1000e_poll(struct vdev *d)
 		e1000_tx_complete(&e->tx);
 	spin_unlock(&e->tx.lock);
 	spin_lock(&e->rx.lock);
+	was = e->rx_n;
 	if (e->rx.live && e1000_rx_ready(&e->rx, e->extended) &&
-	    still_shadow(e, &e->rx)) {
-		frames = e->rx_n.frames;
+	    still_shadow(e, &e->rx))
 		e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
-		frames = e->rx_n.frames - frames;
-	}
+	now = e->rx_n;
 	spin_unlock(&e->rx.lock);
-	if (frames)
-		count(&d->stats.ios, frames);
+	account(d, true, &was, &now);
 }
 
 static bool e1000e_interrupts(struct vdev *d)
@@ -476,7 +491,7 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 {
 	struct e1000e *e = to_e1000e(d);
 	struct e1000_counts *n = r == &e->rx ? &e->rx_n : &e->tx_n;
-	u64 refused = n->refused, frames = n->frames;
+	struct e1000_counts was, now;
 	u32 val = (u32)a->val, t, rctl = 0;
 
 	if (r == &e->rx) {
@@ -489,6 +504,7 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 		e->os_rdt = val;
 	else
 		e->os_tdt = val;
+	was = *n;
 	if (!r->live || !still_shadow(e, r)) {
 		spin_unlock(&r->lock);
 		count(&d->stats.dma_refused, 1);
@@ -511,13 +527,9 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 		vmm_log("e1000e: %s tail %u beyond the ring of %u refused\n",
 			r == &e->rx ? "receive" : "transmit", val, r->count);
 	}
-	refused = n->refused - refused;
-	frames = n->frames - frames;
+	now = *n;
 	spin_unlock(&r->lock);
-	if (refused)
-		count(&d->stats.dma_refused, refused);
-	if (frames)
-		count(&d->stats.ios, frames);
+	account(d, r == &e->rx, &was, &now);
 	return true;
 }
 
@@ -716,10 +728,12 @@ static bool e1000e_drained(struct vdev *d)
 }
 
 /* Give ring @r back: last write-backs out, the OS's base and tail in. */
-static void give_back(struct e1000e *e, struct e1000_ring *r)
+static void give_back(struct vdev *d, struct e1000_ring *r)
 {
+	struct e1000e *e = to_e1000e(d);
 	bool rx = r == &e->rx;
 	u32 tail = rx ? e->os_rdt : e->os_tdt;
+	struct e1000_counts was = e->rx_n, now;
 
 	spin_lock(&r->lock);
 	if (r->live && still_shadow(e, r)) {
@@ -728,6 +742,7 @@ static void give_back(struct e1000e *e, struct e1000_ring *r)
 		else
 			e1000_tx_complete(r);
 	}
+	now = e->rx_n;
 	if (rx)
 		program(e, r, e->os_rdba, e->os_rdlen);
 	else
@@ -737,6 +752,8 @@ static void give_back(struct e1000e *e, struct e1000_ring *r)
 		wr(e, reg_base(e, r) + REG_T, tail);
 	r->live = false;
 	spin_unlock(&r->lock);
+	if (rx)
+		account(d, true, &was, &now);
 }
 
 static void e1000e_handback(struct vdev *d, u64 pa)
@@ -748,8 +765,8 @@ static void e1000e_handback(struct vdev *d, u64 pa)
 	/* No poller starts any more; one that took a ring's lock finishes. */
 	__atomic_store_n(&e->live, false, __ATOMIC_RELEASE);
 	quiesce(d, &rctl, &tctl);
-	give_back(e, &e->tx);
-	give_back(e, &e->rx);
+	give_back(d, &e->tx);
+	give_back(d, &e->rx);
 	wr(e, E1000_RCTL, rctl);
 	wr(e, E1000_TCTL, tctl);
 }
