@@ -27,14 +27,16 @@
  * The OS's driver may program its rings anew while virtualized (after a
  * reset, an MTU change, link down and up): a device reset (CTRL.RST)
  * stops the VMM's use of the rings, the trapped base and length writes
- * move the shadow to the new ring, a head write restarts the positions.  A mode the model does not serve (packet-split receive
- * descriptors, the second queue) or a configuration write that turns off
- * decoding or bus mastering is held, and the module hands the NIC back
- * (vdev_hold()).
+ * move the shadow to the new ring, a head write restarts the positions.
+ * A mode the model does not serve (packet-split receive descriptors, the
+ * second queue, a ring the shadow cannot hold) or a configuration write
+ * that turns off decoding or bus mastering is held, and the module hands
+ * the NIC back (vdev_hold()).
  *
  * Takeover and hand-back run with every other CPU held: receive and
- * transmit are turned off (RCTL.EN, TCTL.EN) and pending write-backs
- * flushed (FPD), the rings switched (the shadow filled from the OS's ring;
+ * transmit are turned off (RCTL.EN, TCTL.EN), pending write-backs
+ * flushed (FPD) and the heads left to settle (quiesce()), the rings
+ * switched (the shadow filled from the OS's ring;
  * or the last write-backs copied out), and both turned on again.  Frames
  * that arrive in that window are dropped by the controller and counted in
  * its missed-packet statistics.  No drain is needed: descriptors the
