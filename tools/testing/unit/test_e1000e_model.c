@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the e1000e model (src/vmm/dev/e1000e/e1000e.c) against a
+ * fake 82574 behind a fake BAR, with the device framework stubbed: the
+ * takeover points the controller at the VMM's shadow rings and traps the
+ * register pages; tail writes copy checked descriptors and reach the
+ * controller, also through the 82542-style aliases, which never reach the
+ * controller's ring bases; the controller's write-backs reach the OS's
+ * ring at the poll; a device reset stops the VMM's use of the rings until
+ * the driver programs them again; packet split is held and a read returns
+ * the held value; the I/O BAR's decoding refuses a takeover; the hand-back
+ * gives the controller the OS's rings back with receive and transmit on.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmm/device.h>
+#include <vmm/e1000e_spec.h>
+#include <vmm/pci.h>
+#include <vmm/vmm.h>
+
+#define PG		4096ULL
+#define BAR_SIZE	0x20000ULL
+#define N		64	/* descriptors per ring: 1 KiB */
+#define MAX_ALLOCS	64
+
+extern const struct vdev_ops e1000e_ops;
+
+/* --- the VMM's environment ------------------------------------------------ */
+
+static struct {
+	void *va[MAX_ALLOCS];
+	u64 size[MAX_ALLOCS];
+	unsigned int nr;
+} vmm_mem;
+
+struct vmm vmm;
+
+void *vmm_alloc_pages(unsigned int n, u64 *pa)
+{
+	void *p = aligned_alloc(PG, n * PG);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_lt(vmm_mem.nr, MAX_ALLOCS);
+	memset(p, 0, n * PG);
+	vmm_mem.va[vmm_mem.nr] = p;
+	vmm_mem.size[vmm_mem.nr++] = n * PG;
+	*pa = (u64)p;
+	return p;
+}
+
+bool vmm_reaches(u64 pa, u64 len)
+{
+	return pa && pa + len > pa;
+}
+
+bool vmm_owns_range(u64 pa, u64 len)
+{
+	if (!len || pa + len - 1 < pa)
+		return true;
+	for (unsigned int i = 0; i < vmm_mem.nr; i++)
+		if (pa < (u64)vmm_mem.va[i] + vmm_mem.size[i] &&
+		    (u64)vmm_mem.va[i] < pa + len)
+			return true;
+	return false;
+}
+
+bool vmm_owns_pa(u64 pa)
+{
+	return vmm_owns_range(pa, 1);
+}
+
+void spin_lock(int *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+void spin_unlock(int *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+void vmm_log(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/* --- the device framework, recorded --------------------------------------- */
+
+static struct {
+	struct trap t[8];
+	unsigned int nr;
+} fw;
+
+int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
+		  void *shadow)
+{
+	ck_assert_uint_lt(fw.nr, 8);
+	fw.t[fw.nr++] = (struct trap){ .gpa = gpa, .size = size, .kind = kind,
+				       .dev = d, .shadow = shadow };
+	return 0;
+}
+
+/* --- the fake 82574 ------------------------------------------------------- */
+
+static u8 *bar;		/* its registers: plain memory */
+static u8 *ecam;	/* its configuration page */
+static unsigned int tdt_writes, rdt_writes;
+
+static u32 reg(u32 off)
+{
+	u32 v;
+
+	memcpy(&v, bar + off, 4);
+	return v;
+}
+
+static void set_reg(u32 off, u32 v)
+{
+	memcpy(bar + off, &v, 4);
+}
+
+void vdev_mmio_write(u64 pa, u64 val, unsigned int size)
+{
+	u64 off = pa - (u64)bar;
+
+	if (off < BAR_SIZE) {
+		ck_assert_uint_eq(size, 4);
+		if (off == E1000_TDT)
+			tdt_writes++;
+		if (off == E1000_RDT)
+			rdt_writes++;
+		if (off == E1000_CTRL && (val & E1000_CTRL_RST)) {
+			/* The reset clears the rings' registers. */
+			for (u32 r = E1000_RDBAL; r <= E1000_RDT; r += 4)
+				set_reg(r, 0);
+			for (u32 r = E1000_TDBAL; r <= E1000_TDT; r += 4)
+				set_reg(r, 0);
+			return;
+		}
+	}
+	memcpy((void *)pa, &val, size);
+}
+
+u64 vdev_mmio_read(u64 pa, unsigned int size)
+{
+	u64 v = 0;
+
+	memcpy(&v, (void *)pa, size);
+	return v;
+}
+
+static u64 ring_base(u32 bal)
+{
+	return reg(bal) | (u64)reg(bal + 4) << 32;
+}
+
+/* The controller sends every descriptor up to the tail, writing status. */
+static void nic_transmit(void)
+{
+	struct e1000_tx_desc *ring = (void *)ring_base(E1000_TDBAL);
+
+	for (u32 h = reg(E1000_TDH); h != reg(E1000_TDT); h = (h + 1) % N) {
+		if (ring[h].lower & E1000_TXD_CMD_RS)
+			ring[h].upper |= E1000_TXD_STAT_DD;
+		set_reg(E1000_TDH, (h + 1) % N);
+	}
+}
+
+/* The controller receives one frame of @len bytes at its head. */
+static u64 nic_receive(u32 len)
+{
+	struct e1000_rx_desc *ring = (void *)ring_base(E1000_RDBAL);
+	u32 h = reg(E1000_RDH);
+	u64 buf = ring[h].addr;
+
+	ck_assert_uint_ne(h, reg(E1000_RDT));
+	memset((void *)buf, 0xab, len);
+	ring[h].addr = 0x1234;			/* RSS hash, MRQ */
+	ring[h].wb_hi = len;
+	ring[h].wb_lo = E1000_RXD_STAT_DD | 2;	/* DD, EOP */
+	set_reg(E1000_RDH, (h + 1) % N);
+	return buf;
+}
+
+/* --- the OS ------------------------------------------------------------- */
+
+static struct e1000_tx_desc *os_tx;
+static struct e1000_rx_desc *os_rx;
+static u8 *bufs;		/* N receive buffers of 2 KiB */
+static struct vdev dev;
+static struct access log_buf[VDEV_LOG_MAX];
+
+static void *os_alloc(u64 bytes)
+{
+	void *p = aligned_alloc(PG, bytes);
+
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0, bytes);
+	return p;
+}
+
+/* A trapped access of the OS to register @off; returns what a load reads. */
+static u64 os_access(u32 off, bool write, u64 val)
+{
+	struct access a = { .gpa = (u64)bar + off, .val = val, .size = 4,
+			    .write = write, .kind = TRAP_REGISTER };
+
+	e1000e_ops.access(&dev, &fw.t[0], &a);
+	ck_assert(!a.retry);
+	return a.val;
+}
+
+static void setup(void)
+{
+	struct rtvirt_vmm_e1000e_state *st;
+
+	memset(&vmm_mem, 0, sizeof(vmm_mem));
+	memset(&fw, 0, sizeof(fw));
+	memset(&dev, 0, sizeof(dev));
+	tdt_writes = rdt_writes = 0;
+	bar = os_alloc(BAR_SIZE);
+	ecam = os_alloc(PG);
+	os_tx = os_alloc(PG);
+	os_rx = os_alloc(PG);
+	bufs = os_alloc(N * 2048ULL);
+	/* The driver's rings, as it programmed them natively. */
+	for (u32 i = 0; i < N; i++)
+		os_rx[i].addr = (u64)bufs + i * 2048ULL;
+	set_reg(E1000_TDBAL, (u32)(u64)os_tx);
+	set_reg(E1000_TDBAH, (u32)((u64)os_tx >> 32));
+	set_reg(E1000_TDLEN, N * 16);
+	set_reg(E1000_RDBAL, (u32)(u64)os_rx);
+	set_reg(E1000_RDBAH, (u32)((u64)os_rx >> 32));
+	set_reg(E1000_RDLEN, N * 16);
+	set_reg(E1000_RDT, N - 1);
+	set_reg(E1000_RCTL, E1000_RCTL_EN);
+	set_reg(E1000_TCTL, E1000_TCTL_EN);
+	set_reg(E1000_RFCTL, E1000_RFCTL_EXTEN);
+	dev.info.model = VDEV_MODEL_E1000E;
+	dev.info.bar_pa = (u64)bar;
+	dev.info.bar_size = BAR_SIZE;
+	dev.info.ecam_pa = (u64)ecam;
+	dev.info.tsc_khz = 1000000;
+	dev.log = log_buf;
+	ck_assert_int_eq(e1000e_ops.attach(&dev), 0);
+	st = os_alloc(PG);
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)), 0);
+	free(st);
+	dev.state = VDEV_VIRTUALIZED;
+}
+
+static void teardown(void)
+{
+	for (unsigned int i = 0; i < vmm_mem.nr; i++)
+		free(vmm_mem.va[i]);
+	free(bar);
+	free(ecam);
+	free(os_tx);
+	free(os_rx);
+	free(bufs);
+}
+
+START_TEST(takeover_points_at_shadows)
+{
+	ck_assert(vmm_owns_range(ring_base(E1000_TDBAL), N * 16));
+	ck_assert(vmm_owns_range(ring_base(E1000_RDBAL), N * 16));
+	ck_assert_uint_eq(reg(E1000_RDLEN), N * 16);
+	ck_assert_uint_eq(reg(E1000_RDT), N - 1);
+	ck_assert(reg(E1000_RCTL) & E1000_RCTL_EN);
+	ck_assert(reg(E1000_TCTL) & E1000_TCTL_EN);
+	/* The posted receive buffers are the OS's, checked into the shadow. */
+	ck_assert_uint_eq(((struct e1000_rx_desc *)ring_base(E1000_RDBAL))[5].addr,
+			  (u64)bufs + 5 * 2048);
+	/* Registers up to 0x3fff and the configuration page trap. */
+	ck_assert_uint_eq(fw.nr, 2);
+	ck_assert_uint_eq(fw.t[0].gpa, (u64)bar);
+	ck_assert_uint_eq(fw.t[0].size, E1000_TRAPPED_REGS);
+	ck_assert_uint_eq(fw.t[1].kind, TRAP_CONFIG_MMIO);
+	/* The OS reads the bases it wrote. */
+	ck_assert_uint_eq(os_access(E1000_TDBAL, false, 0), (u32)(u64)os_tx);
+	ck_assert_uint_eq(os_access(E1000_RDBAL_A, false, 0), (u32)(u64)os_rx);
+}
+END_TEST
+
+START_TEST(transmit_checked_and_completed)
+{
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	/* A buffer in the VMM's memory: the sink instead. */
+	os_tx[1] = (struct e1000_tx_desc){ .addr = (u64)vmm_mem.va[0],
+		.lower = 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 2);
+	ck_assert_uint_eq(reg(E1000_TDT), 2);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	ck_assert_uint_eq(dev.stats.tx_frames, 2);
+	ck_assert_uint_eq(dev.stats.tx_bytes, 120);
+	ck_assert_uint_ne(((struct e1000_tx_desc *)ring_base(E1000_TDBAL))[1].addr,
+			  (u64)vmm_mem.va[0]);
+	nic_transmit();
+	ck_assert_uint_eq(os_tx[0].upper & E1000_TXD_STAT_DD, 0);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_tx[0].upper & E1000_TXD_STAT_DD);
+	ck_assert(os_tx[1].upper & E1000_TXD_STAT_DD);
+	/* The tail through its alias is the same register. */
+	os_tx[2] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT_A, true, 3);
+	ck_assert_uint_eq(reg(E1000_TDT), 3);
+	ck_assert_uint_eq(dev.stats.tx_frames, 3);
+}
+END_TEST
+
+START_TEST(receive_returned_to_os)
+{
+	u64 buf = nic_receive(60);
+
+	ck_assert_uint_eq(buf, (u64)bufs);
+	ck_assert_uint_eq(os_rx[0].wb_lo, 0);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(os_rx[0].wb_lo & E1000_RXD_STAT_DD, 1);
+	ck_assert_uint_eq(os_rx[0].wb_hi, 60);
+	ck_assert_uint_eq(dev.stats.rx_frames, 1);
+	ck_assert_uint_eq(dev.stats.rx_bytes, 60);
+	/* The driver re-posts slot 63 with a buffer in the VMM's memory. */
+	os_rx[N - 1].addr = (u64)vmm_mem.va[0];
+	os_access(E1000_RDT, true, 0);
+	ck_assert_uint_eq(reg(E1000_RDT), 0);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	ck_assert_uint_ne(((struct e1000_rx_desc *)
+			   ring_base(E1000_RDBAL))[N - 1].addr,
+			  (u64)vmm_mem.va[0]);
+}
+END_TEST
+
+START_TEST(aliases_never_reach_bases)
+{
+	u64 shadow = ring_base(E1000_TDBAL);
+
+	/* The OS moves its ring through the alias: the shadow follows. */
+	os_access(E1000_TDBAL_A, true, (u32)(u64)os_rx);
+	ck_assert_uint_eq(ring_base(E1000_TDBAL), shadow);
+	ck_assert_uint_eq(os_access(E1000_TDBAL, false, 0), (u32)(u64)os_rx);
+	/* A ring in the VMM's memory is never given to the controller. */
+	os_access(E1000_RDBAL, true, (u32)(u64)vmm_mem.va[0]);
+	os_access(E1000_RDBAH, true, (u32)((u64)vmm_mem.va[0] >> 32));
+	ck_assert(vmm_owns_range(ring_base(E1000_RDBAL), 1));
+	ck_assert_uint_eq(reg(E1000_RDLEN), 0);
+	rdt_writes = 0;
+	os_access(E1000_RDT, true, 5);
+	ck_assert_uint_eq(rdt_writes, 0);
+}
+END_TEST
+
+START_TEST(reset_then_reprogram)
+{
+	os_access(E1000_CTRL, true, E1000_CTRL_RST);
+	ck_assert_uint_eq(reg(E1000_TDLEN), 0);
+	/* Before the driver programs the ring again, no tail passes. */
+	tdt_writes = 0;
+	os_access(E1000_TDT, true, 1);
+	ck_assert_uint_eq(tdt_writes, 0);
+	ck_assert_uint_eq(os_access(E1000_TDBAL, false, 0), 0);
+	/* e1000_configure_tx: base, length, head, tail. */
+	os_access(E1000_TDBAL, true, (u32)(u64)os_tx);
+	os_access(E1000_TDBAH, true, (u32)((u64)os_tx >> 32));
+	os_access(E1000_TDLEN, true, N * 16);
+	os_access(E1000_TDH, true, 0);
+	os_access(E1000_TDT, true, 0);
+	ck_assert(vmm_owns_range(ring_base(E1000_TDBAL), N * 16));
+	ck_assert_uint_eq(reg(E1000_TDLEN), N * 16);
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 1);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	nic_transmit();
+	e1000e_ops.poll(&dev);
+	ck_assert(os_tx[0].upper & E1000_TXD_STAT_DD);
+}
+END_TEST
+
+START_TEST(packet_split_held)
+{
+	u32 ps = E1000_RCTL_EN | E1000_RCTL_LPE | (1U << 10);
+
+	os_access(E1000_RCTL, true, ps);
+	ck_assert(dev.holding && dev.handback_wanted);
+	ck_assert_uint_eq(reg(E1000_RCTL) & E1000_RCTL_DTYP_MASK, 0);
+	/* The driver reads RCTL back to change it: it sees its own write. */
+	ck_assert_uint_eq(os_access(E1000_RCTL, false, 0), ps);
+	os_access(E1000_RDT, true, 3);
+	ck_assert_uint_eq(dev.log_len, 2);
+}
+END_TEST
+
+START_TEST(handback_restores_os_rings)
+{
+	nic_receive(100);
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 1);
+	nic_transmit();
+	ck_assert(e1000e_ops.drained(&dev));
+	e1000e_ops.handback(&dev, 0);
+	ck_assert_uint_eq(ring_base(E1000_TDBAL), (u64)os_tx);
+	ck_assert_uint_eq(ring_base(E1000_RDBAL), (u64)os_rx);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	ck_assert_uint_eq(reg(E1000_RDT), N - 1);
+	ck_assert(reg(E1000_RCTL) & E1000_RCTL_EN);
+	ck_assert(reg(E1000_TCTL) & E1000_TCTL_EN);
+	/* The last write-backs reached the OS's rings first. */
+	ck_assert(os_tx[0].upper & E1000_TXD_STAT_DD);
+	ck_assert(os_rx[0].wb_lo & E1000_RXD_STAT_DD);
+}
+END_TEST
+
+START_TEST(io_decoding_refused)
+{
+	struct rtvirt_vmm_e1000e_state *st = os_alloc(PG);
+	u16 cmd = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	struct access a = { .gpa = PCI_COMMAND, .size = 2, .write = true,
+			    .val = cmd, .kind = TRAP_CONFIG_MMIO };
+
+	/* Turning I/O decoding on while virtualized is held. */
+	ck_assert(e1000e_ops.config(&dev, PCI_COMMAND, &a));
+	ck_assert(dev.handback_wanted);
+	/* A takeover while it is on is refused. */
+	e1000e_ops.handback(&dev, 0);
+	memcpy(ecam + PCI_COMMAND, &cmd, 2);
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)),
+			 ERR_IO);
+	ck_assert_ptr_nonnull(strstr(st->refusal, "I/O"));
+	ck_assert_uint_eq(ring_base(E1000_TDBAL), (u64)os_tx);
+	free(st);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("e1000e_model");
+	TCase *tc = tcase_create("model");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, takeover_points_at_shadows);
+	tcase_add_test(tc, transmit_checked_and_completed);
+	tcase_add_test(tc, receive_returned_to_os);
+	tcase_add_test(tc, aliases_never_reach_bases);
+	tcase_add_test(tc, reset_then_reprogram);
+	tcase_add_test(tc, packet_split_held);
+	tcase_add_test(tc, handback_restores_os_rings);
+	tcase_add_test(tc, io_decoding_refused);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
