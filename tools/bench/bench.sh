@@ -105,6 +105,30 @@ bench_handback() {
 	done
 }
 
+# flip_stalls: 100 takeovers and hand-backs of the device at $ndev, 10 ms
+# apart (stopping after 5 failures); each hand-back's stall goes into
+# /tmp/stalls, $bad counts the failed flips, $retries the retried
+# hand-backs.
+flip_stalls() {
+	retries=0
+	: > /tmp/stalls
+	i=0 bad=0
+	while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
+		i=$((i + 1))
+		if ! devw "$ndev/virtualized" 1; then
+			bad=$((bad + 1))
+			continue
+		fi
+		sleep 0.01
+		if ! bench_handback; then
+			bad=$((bad + 1))
+			continue
+		fi
+		cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
+		sleep 0.01
+	done
+}
+
 # nvme_irqs: interrupts the controller of $NVME_BLK raised so far (all its
 # queues' vectors, all CPUs, from /proc/interrupts).
 nvme_irqs() {
@@ -183,23 +207,7 @@ else
 	for mode in direct mediated; do
 		[ $mode = direct ] && m=0 || m=1
 		echo $m > /sys/module/rtvirt/parameters/mediate_completions
-		retries=0
-		: > /tmp/stalls
-		i=0 bad=0
-		while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
-			i=$((i + 1))
-			if ! devw "$ndev/virtualized" 1; then
-				bad=$((bad + 1))
-				continue
-			fi
-			sleep 0.01
-			if ! bench_handback; then
-				bad=$((bad + 1))
-				continue
-			fi
-			cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
-			sleep 0.01
-		done
+		flip_stalls
 		sort -n /tmp/stalls | awk -v s="$RTVIRT_NVME_SERIAL" -v bad=$bad -v r=$retries \
 		    -v mode=$mode '
 			{ v[NR] = $1 }
@@ -298,23 +306,7 @@ else
 	iperf3 -c 10.9.1.2 -u -b 50M -t 600 -J > /tmp/nic_udp.json 2>&1 &
 	udp=$!
 	sleep 1
-	retries=0
-	: > /tmp/stalls
-	i=0 bad=0
-	while [ $i -lt 100 ] && [ $bad -lt 5 ]; do
-		i=$((i + 1))
-		if ! devw "$ndev/virtualized" 1; then
-			bad=$((bad + 1))
-			continue
-		fi
-		sleep 0.01
-		if ! bench_handback; then
-			bad=$((bad + 1))
-			continue
-		fi
-		cat "$ndev/stats/last_stall_ns" >> /tmp/stalls
-		sleep 0.01
-	done
+	flip_stalls
 	kill -INT $udp 2> /dev/null
 	wait $udp 2> /dev/null
 	lost=$(udp_lost)
