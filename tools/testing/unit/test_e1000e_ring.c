@@ -63,8 +63,11 @@ START_TEST(tx_copied_and_checked)
 	/* Extended data descriptor into the VMM's memory: the sink instead. */
 	tx_data(1, VMM_START + 0x8000, 60000,
 		E1000_TXD_CMD_DEXT | (E1000_TXD_DTYP_DATA << 20));
-	/* Context descriptor: no address to check. */
-	tx_data(2, VMM_START, 0, E1000_TXD_CMD_DEXT);
+	/*
+	 * Context descriptor: no address to check, and bit 24 is its
+	 * TUCMD.TCP, not an end of packet; its length field is PAYLEN.
+	 */
+	tx_data(2, VMM_START, 9000, E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP);
 	tx_data(3, 0x300000, 100, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS);
 	ck_assert_uint_eq(e1000_tx_post(&r, 4, &check_, &n), 4);
 	ck_assert_uint_eq(sh_tx[0].addr, 0x200000);

@@ -152,13 +152,9 @@ u32 e1000_tx_post(struct e1000_ring *r, u32 tail, const struct e1000_check *c,
 		d.upper = os[i].upper & ~E1000_TXD_STAT_DD;
 		if (!e1000_tx_check(&d, c))
 			n->refused++;
-		if (d.lower & E1000_TXD_CMD_EOP)
+		if (e1000_txd_eop(d.lower))
 			n->frames++;
-		if (!(d.lower & E1000_TXD_CMD_DEXT) ||
-		    E1000_TXD_DTYP(d.lower) == E1000_TXD_DTYP_DATA)
-			n->bytes += d.lower & E1000_TXD_CMD_DEXT ?
-				    E1000_TXD_EXT_LEN(d.lower) :
-				    E1000_TXD_LEGACY_LEN(d.lower);
+		n->bytes += e1000_txd_data_len(d.lower);
 		shadow[i] = d;
 	}
 	r->tail = tail;

@@ -95,6 +95,31 @@ struct e1000_tx_desc {
 #define E1000_TXD_EXT_LEN(l)	((l) & 0xfffff)
 #define E1000_TXD_STAT_DD	(1U << 0)
 
+/*
+ * Bit 24 is EOP only in a data descriptor: in an extended context
+ * descriptor it is TUCMD's TCP bit (and the length field is PAYLEN).
+ */
+static inline bool e1000_txd_is_data(u32 lower)
+{
+	return !(lower & E1000_TXD_CMD_DEXT) ||
+	       E1000_TXD_DTYP(lower) == E1000_TXD_DTYP_DATA;
+}
+
+/* Bytes of data a transmit descriptor gives: 0 for a context descriptor. */
+static inline u32 e1000_txd_data_len(u32 lower)
+{
+	if (!e1000_txd_is_data(lower))
+		return 0;
+	return lower & E1000_TXD_CMD_DEXT ? E1000_TXD_EXT_LEN(lower) :
+	       E1000_TXD_LEGACY_LEN(lower);
+}
+
+/* Whether a transmit descriptor ends a frame. */
+static inline bool e1000_txd_eop(u32 lower)
+{
+	return e1000_txd_is_data(lower) && (lower & E1000_TXD_CMD_EOP);
+}
+
 /**
  * struct e1000_rx_desc - a receive descriptor (16 bytes)
  * @addr:	read format: buffer address; extended write-back: MRQ and
