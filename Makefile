@@ -59,7 +59,7 @@ VMM_SRCS := src/vmm/core/header.S src/vmm/core/main.c src/vmm/core/setup.c \
 	    src/vmm/arch/x86/vmx/msr_bitmap.c src/vmm/arch/x86/vmx/events.c \
 	    src/vmm/arch/x86/vmx/vmx.c \
 	    src/vmm/arch/x86/vmx/vmx_asm.S \
-	    src/vmm/dev/device.c src/vmm/dev/hold_log.c \
+	    src/vmm/dev/device.c src/vmm/dev/hold_log.c src/vmm/dev/capture.c \
 	    src/vmm/dev/nvme/nvme.c src/vmm/dev/nvme/nvme_dma.c \
 	    src/vmm/dev/e1000e/e1000e.c src/vmm/dev/e1000e/e1000e_ring.c \
 	    src/vmm/lib/serial.c src/vmm/lib/log.c src/vmm/lib/format.c \

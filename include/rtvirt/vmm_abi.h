@@ -52,6 +52,7 @@
 #define RTVIRT_HC_CANARY	12	/* RBX: 0 returns the pa of the DMA canary page, 1 returns 1 if it is intact */
 #define RTVIRT_HC_PANIC_TEST	13	/* test: the VMM panics on this CPU (debugfs vmm_panic) */
 #define RTVIRT_HC_MCE_TEST	14	/* test: RBX 1: a restartable machine check in the VMM on this CPU, 0: one that is not (debugfs vmm_mce) */
+#define RTVIRT_HC_DEV_CAPTURE	15	/* RBX: id, RCX: pa of a struct rtvirt_vmm_capture_ring (0 stops the capture), RDX: its size in bytes */
 
 /* Steps of RTVIRT_HC_DEV_HANDBACK, in order; ABORT instead of FINISH. */
 #define RTVIRT_HB_BEGIN		0	/* hold the OS's submissions */
@@ -280,6 +281,56 @@ struct rtvirt_vmm_trace {
 	unsigned int pad;
 	unsigned long long dropped;
 	struct rtvirt_vmm_trace_entry entries[];
+};
+
+/* Frame capture (RTVIRT_HC_DEV_CAPTURE): record directions. */
+#define RTVIRT_VMM_CAPTURE_TX		1	/* given to the NIC */
+#define RTVIRT_VMM_CAPTURE_RX		2	/* received by the NIC */
+#define RTVIRT_VMM_CAPTURE_MIN		(64U << 10)	/* ring bytes, header included */
+#define RTVIRT_VMM_CAPTURE_MAX		(4U << 20)
+#define RTVIRT_VMM_CAPTURE_SNAPLEN	65535U	/* the most kept of a frame */
+
+/**
+ * struct rtvirt_vmm_capture_ring - the frames of a captured NIC, in the
+ * OS's memory: the VMM writes records, the module reads them
+ * @head:	VMM: bytes of records written, counted from 0; a record is
+ *		whole before @head passes it
+ * @tail:	module: bytes of records read; the VMM writes no record
+ *		that would pass @tail + the data bytes
+ * @frames:	VMM: frames written
+ * @dropped:	VMM: frames not written for want of room
+ * @snaplen:	module: bytes kept of each frame (the VMM reads it once,
+ *		when the ring is given, and keeps 64 to
+ *		RTVIRT_VMM_CAPTURE_SNAPLEN)
+ * @pad:
+ * @data:	records from here to the end of the ring, each a struct
+ *		rtvirt_vmm_capture_rec, its bytes and zeros to a multiple
+ *		of 8, at @head modulo the data bytes (a record may wrap)
+ */
+struct rtvirt_vmm_capture_ring {
+	unsigned long long head;
+	unsigned long long tail;
+	unsigned long long frames;
+	unsigned long long dropped;
+	unsigned int snaplen;
+	unsigned int pad[7];
+	unsigned char data[];
+};
+
+/**
+ * struct rtvirt_vmm_capture_rec - one captured frame
+ * @tsc:	TSC when the VMM saw it (the tail write or the write-back)
+ * @len:	the frame's length in bytes
+ * @caplen:	bytes of it that follow (at most the snap length)
+ * @dir:	RTVIRT_VMM_CAPTURE_*
+ * @pad:
+ */
+struct rtvirt_vmm_capture_rec {
+	unsigned long long tsc;
+	unsigned int len;
+	unsigned short caplen;
+	unsigned char dir;
+	unsigned char pad;
 };
 
 #define RTVIRT_VMM_INJECT_READS		(1U << 0)

@@ -43,6 +43,7 @@ u64 hypercall_dispatch(struct vcpu *v, u64 nr, u64 a0, bool *leave)
 			return RTVIRT_HC_EINVAL;
 		return vmm_machine_check_test(a0);
 	case RTVIRT_HC_FLUSH ... RTVIRT_HC_CANARY:
+	case RTVIRT_HC_DEV_CAPTURE:
 		return vdev_hypercall(v, nr, a0, v->regs.rcx, v->regs.rdx);
 	default:
 		return RTVIRT_HC_ENOSYS;

@@ -687,7 +687,8 @@ static u64 canary_op(u64 op)
 }
 
 /**
- * vdev_hypercall() - the device hypercalls (RTVIRT_HC_FLUSH and up)
+ * vdev_hypercall() - the device hypercalls (RTVIRT_HC_FLUSH to _CANARY, and
+ * RTVIRT_HC_DEV_CAPTURE)
  * @v:		the calling CPU
  * @nr:		hypercall number
  * @a0:		RBX
@@ -756,6 +757,13 @@ u64 vdev_hypercall(struct vcpu *v, u64 nr, u64 a0, u64 a1, u64 a2)
 		memcpy(&inj, (const void *)a1, sizeof(inj));
 		ret = d->state == VDEV_VIRTUALIZED ?
 		      (u64)(s64)d->ops->inject(d, &inj) : RTVIRT_HC_EBUSY;
+		break;
+	case RTVIRT_HC_DEV_CAPTURE:
+		if (a1 && !buffer_ok(a1, a2)) {
+			ret = RTVIRT_HC_EINVAL;
+			break;
+		}
+		ret = (u64)(s64)vdev_capture_set(&d->capture, (void *)a1, a2);
 		break;
 	case RTVIRT_HC_CANARY:
 		ret = canary_op(a0);

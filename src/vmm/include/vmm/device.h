@@ -8,6 +8,7 @@
 #define _VMM_DEVICE_H
 
 #include <rtvirt/vmm_abi.h>
+#include <vmm/capture.h>
 #include <vmm/types.h>
 #include <vmm/vmm.h>
 
@@ -156,6 +157,7 @@ struct vdev_ops {
  * @stats:	counters for the module
  * @trace:	ring of completed commands
  * @trace_seq:	commands traced so far
+ * @capture:	frame capture (NICs), RTVIRT_HC_DEV_CAPTURE
  */
 struct vdev {
 	struct rtvirt_vmm_dev_info info;
@@ -171,6 +173,7 @@ struct vdev {
 	struct rtvirt_vmm_dev_stats stats;
 	struct rtvirt_vmm_trace_entry *trace;
 	u64 trace_seq;
+	struct vdev_capture capture;
 };
 
 /*
