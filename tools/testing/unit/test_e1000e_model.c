@@ -9,7 +9,9 @@
  * ring at the poll; a device reset stops the VMM's use of the rings until
  * the driver programs them again; packet split is held and a read returns
  * the held value; the I/O BAR's decoding refuses a takeover; the hand-back
- * gives the controller the OS's rings back with receive and transmit on.
+ * gives the controller the OS's rings back with receive and transmit on;
+ * the capture records each frame both ways, gathered over its
+ * descriptors and over tail writes, with zeros for a refused buffer.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -437,6 +439,84 @@ START_TEST(io_decoding_refused)
 }
 END_TEST
 
+/* The capture record at byte @pos of @r's data; its bytes in @data. */
+static u64 cap_record(const struct rtvirt_vmm_capture_ring *r, u64 pos,
+		      struct rtvirt_vmm_capture_rec *rec, const u8 **data)
+{
+	memcpy(rec, r->data + pos, sizeof(*rec));
+	*data = r->data + pos + sizeof(*rec);
+	return pos + sizeof(*rec) + ((rec->caplen + 7ULL) & ~7ULL);
+}
+
+START_TEST(capture_both_ways)
+{
+	struct rtvirt_vmm_capture_ring *r = os_alloc(RTVIRT_VMM_CAPTURE_MIN);
+	struct rtvirt_vmm_capture_rec rec;
+	u8 *hdr = bufs + 40 * 2048, *payload = bufs + 41 * 2048;
+	const u8 *data;
+	u64 pos = 0;
+
+	r->snaplen = 65535;
+	ck_assert_int_eq(vdev_capture_set(&dev.capture, r,
+					  RTVIRT_VMM_CAPTURE_MIN), 0);
+	memset(hdr, 0x11, 14);
+	memset(payload, 0x22, 50);
+	/* A frame in two descriptors, a context descriptor before it. */
+	/* TUCMD.TCP is bit 24, EOP's place in a data descriptor. */
+	os_tx[0] = (struct e1000_tx_desc){ .lower = E1000_TXD_CMD_DEXT |
+		E1000_TXD_CMD_EOP | 1400 };
+	os_tx[1] = (struct e1000_tx_desc){ .addr = (u64)hdr, .lower = 14 };
+	os_tx[2] = (struct e1000_tx_desc){ .addr = (u64)payload, .lower = 46 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	/* One from the VMM's memory: refused, captured as zeros. */
+	os_tx[3] = (struct e1000_tx_desc){ .addr = (u64)vmm_mem.va[0],
+		.lower = 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	/* One whose first half comes with this tail, the rest with the next. */
+	os_tx[4] = (struct e1000_tx_desc){ .addr = (u64)hdr, .lower = 14 };
+	os_tx[5] = (struct e1000_tx_desc){ .addr = (u64)payload, .lower = 50 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 5);
+	ck_assert_uint_eq(r->frames, 2);
+	ck_assert_uint_eq(dev.stats.tx_frames, 2);
+	ck_assert_uint_eq(dev.stats.tx_bytes, 14 + 46 + 60 + 14);
+	os_access(E1000_TDT, true, 6);
+	ck_assert_uint_eq(r->frames, 3);
+	ck_assert_uint_eq(nic_receive(70), (u64)bufs);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(r->frames, 4);
+	ck_assert_uint_eq(r->dropped, 0);
+
+	pos = cap_record(r, pos, &rec, &data);
+	ck_assert_uint_eq(rec.dir, RTVIRT_VMM_CAPTURE_TX);
+	ck_assert_uint_eq(rec.len, 60);
+	ck_assert_uint_eq(rec.caplen, 60);
+	ck_assert_uint_eq(data[13], 0x11);
+	ck_assert_uint_eq(data[14], 0x22);
+	ck_assert_uint_eq(data[59], 0x22);
+	pos = cap_record(r, pos, &rec, &data);
+	ck_assert_uint_eq(rec.len, 60);
+	for (int i = 0; i < 60; i++)
+		ck_assert_uint_eq(data[i], 0);
+	pos = cap_record(r, pos, &rec, &data);
+	ck_assert_uint_eq(rec.dir, RTVIRT_VMM_CAPTURE_TX);
+	ck_assert_uint_eq(rec.len, 64);
+	ck_assert_uint_eq(data[0], 0x11);
+	ck_assert_uint_eq(data[63], 0x22);
+	pos = cap_record(r, pos, &rec, &data);
+	ck_assert_uint_eq(rec.dir, RTVIRT_VMM_CAPTURE_RX);
+	ck_assert_uint_eq(rec.len, 70);
+	ck_assert_uint_eq(data[0], 0xab);
+	ck_assert_uint_eq(data[69], 0xab);
+	ck_assert_uint_eq(r->head, pos);
+	/* Stopped: nothing more is written. */
+	ck_assert_int_eq(vdev_capture_set(&dev.capture, NULL, 0), 0);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(r->frames, 4);
+	free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("e1000e_model");
@@ -453,6 +533,7 @@ int main(void)
 	tcase_add_test(tc, packet_split_held);
 	tcase_add_test(tc, handback_restores_os_rings);
 	tcase_add_test(tc, io_decoding_refused);
+	tcase_add_test(tc, capture_both_ways);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

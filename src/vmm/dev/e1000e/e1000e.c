@@ -46,6 +46,7 @@
  * Locking: each ring has its own lock; trapped accesses come with the
  * device framework's lock, the interrupt path (e1000e_poll()) without it.
  */
+#include <vmm/capture.h>
 #include <vmm/device.h>
 #include <vmm/e1000e_ring.h>
 #include <vmm/format.h>
@@ -55,6 +56,17 @@
 
 #define RING_MAX	4096	/* descriptors: e1000e's largest ring */
 #define SINK_BYTES	16384	/* the largest receive buffer (BSEX) */
+
+/**
+ * struct cap_pos - where a ring's capture stands
+ * @start:	first slot of the frame not yet captured
+ * @next:	the slot the next batch should start at for @start to hold;
+ *		a batch elsewhere (the ring was reset or moved) starts anew
+ */
+struct cap_pos {
+	u32 start;
+	u32 next;
+};
 
 /**
  * struct e1000e - the model's state of one NIC
@@ -75,6 +87,10 @@
  * @tx_n:	transmit counts (under @tx.lock)
  * @anomalies:	anomalies logged (the first 8 are)
  * @refusal:	why the last takeover was refused, or ""
+ * @rx_buf:	per receive slot, the buffer the controller was given (the
+ *		write-back overwrites it in the shadow), for the capture
+ * @tx_cap:	the capture's place in the transmit ring (under @tx.lock)
+ * @rx_cap:	the same in the receive ring (under @rx.lock)
  */
 struct e1000e {
 	u64 bar;
@@ -94,6 +110,9 @@ struct e1000e {
 	struct e1000_counts tx_n;
 	unsigned int anomalies;
 	char refusal[sizeof(((struct rtvirt_vmm_e1000e_state *)0)->refusal)];
+	u64 rx_buf[RING_MAX];
+	struct cap_pos tx_cap;
+	struct cap_pos rx_cap;
 };
 
 static struct e1000e *to_e1000e(struct vdev *d)
@@ -175,6 +194,128 @@ static int e1000e_attach(struct vdev *d)
 	e->bar = d->info.bar_pa;
 	d->model = e;
 	return 0;
+}
+
+/*
+ * The capture's place in ring @r starts anew: the ring was taken, reset
+ * or moved.
+ */
+static void cap_forget(struct e1000e *e, const struct e1000_ring *r)
+{
+	struct cap_pos *p = r == &e->rx ? &e->rx_cap : &e->tx_cap;
+
+	p->next = ~0U;
+}
+
+/* Add @len bytes at @pa; zeros where it is not the OS's (the sink). */
+static void capture_bytes(struct vdev *d, u64 pa, u32 len)
+{
+	vdev_capture_add(&d->capture, os_memory(pa, len) ? (void *)pa : NULL,
+			 len);
+}
+
+/* Capture the frame of transmit slots [@first, @last]. */
+static void capture_tx_frame(struct vdev *d, const struct e1000_ring *r,
+			     u32 first, u32 last, u64 tsc)
+{
+	const struct e1000_tx_desc *s = r->shadow;
+	u32 len = 0, end = (last + 1) % r->count;
+
+	for (u32 i = first; i != end; i = (i + 1) % r->count)
+		len += e1000_txd_data_len(s[i].lower);
+	if (!vdev_capture_begin(&d->capture, RTVIRT_VMM_CAPTURE_TX, len, tsc))
+		return;
+	for (u32 i = first; i != end; i = (i + 1) % r->count) {
+		u32 n = e1000_txd_data_len(s[i].lower);
+
+		if (n)
+			capture_bytes(d, s[i].addr, n);
+	}
+	vdev_capture_end(&d->capture);
+}
+
+/*
+ * Capture the frames whose last descriptor is in the batch [@from, @to)
+ * just given to the controller; a frame begun in an earlier batch starts
+ * where that batch left it.
+ */
+static void capture_tx(struct vdev *d, const struct e1000_ring *r,
+		       u32 from, u32 to, u64 tsc)
+{
+	struct e1000e *e = to_e1000e(d);
+	const struct e1000_tx_desc *s = r->shadow;
+	u32 start = e->tx_cap.next == from ? e->tx_cap.start : from;
+
+	for (u32 i = from; i != to; i = (i + 1) % r->count) {
+		if (!e1000_txd_eop(s[i].lower))
+			continue;
+		capture_tx_frame(d, r, start, i, tsc);
+		start = (i + 1) % r->count;
+	}
+	e->tx_cap.start = start;
+	e->tx_cap.next = to;
+}
+
+/* Remember the buffers of receive slots [@from, @to) as the shadow has them. */
+static void note_rx_bufs(struct e1000e *e, u32 from, u32 to)
+{
+	const struct e1000_rx_desc *s = e->rx.shadow;
+
+	for (u32 i = from; i != to; i = (i + 1) % e->rx.count)
+		e->rx_buf[i] = e->rx.refused[i] ? 0 : s[i].addr;
+}
+
+/* Status and length of a receive write-back, in either format. */
+static void rx_wb(const struct e1000e *e, u32 i, u32 *status, u32 *len)
+{
+	const struct e1000_rx_desc *s = e->rx.shadow;
+
+	*status = e->extended ? s[i].wb_lo : s[i].wb_hi;
+	*len = (e->extended ? s[i].wb_hi : s[i].wb_lo) & 0xffff;
+}
+
+/* Capture the frames completed in receive slots [@from, @to). */
+static void capture_rx(struct vdev *d, u32 from, u32 to, u64 tsc)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 start = e->rx_cap.next == from ? e->rx_cap.start : from;
+	u32 n = e->rx.count, status, len, total;
+
+	for (u32 i = from; i != to; i = (i + 1) % n) {
+		rx_wb(e, i, &status, &len);
+		if (!(status & 2))	/* end of packet */
+			continue;
+		total = 0;
+		for (u32 j = start; j != (i + 1) % n; j = (j + 1) % n) {
+			rx_wb(e, j, &status, &len);
+			total += len;
+		}
+		if (vdev_capture_begin(&d->capture, RTVIRT_VMM_CAPTURE_RX,
+				       total, tsc)) {
+			for (u32 j = start; j != (i + 1) % n; j = (j + 1) % n) {
+				rx_wb(e, j, &status, &len);
+				if (e->rx_buf[j])
+					capture_bytes(d, e->rx_buf[j], len);
+				else
+					vdev_capture_add(&d->capture, NULL, len);
+			}
+			vdev_capture_end(&d->capture);
+		}
+		start = (i + 1) % n;
+	}
+	e->rx_cap.start = start;
+	e->rx_cap.next = to;
+}
+
+/* Copy the receive write-backs to the OS, and capture them. */
+static void rx_complete(struct vdev *d)
+{
+	struct e1000e *e = to_e1000e(d);
+	u32 from = e->rx.done;
+
+	e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
+	if (vdev_capture_on(&d->capture) && from != e->rx.done)
+		capture_rx(d, from, e->rx.done, rdtsc());
 }
 
 /* The register offsets of ring @r's base, length, head and tail. */
@@ -317,10 +458,13 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 	}
 	r->tail = head;
 	r->done = head;
-	if (rx)
+	cap_forget(e, r);
+	if (rx) {
 		e1000_rx_post(r, tail, buf_size, c, &n);
-	else
+		note_rx_bufs(e, head, tail);
+	} else {
 		e1000_tx_post(r, tail, c, &n);
+	}
 	if (n.refused) {
 		refuse_descriptor(d, r, c, head, tail, buf_size);
 		return ERR_IO;
@@ -437,7 +581,7 @@ static void e1000e_poll(struct vdev *d)
 	was = e->rx_n;
 	if (e->rx.live && e1000_rx_ready(&e->rx, e->extended) &&
 	    still_shadow(e, &e->rx))
-		e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
+		rx_complete(d);
 	now = e->rx_n;
 	spin_unlock(&e->rx.lock);
 	account(d, true, &was, &now);
@@ -465,6 +609,7 @@ static int adopt(struct vdev *d, struct e1000_ring *r)
 	ret = e1000_ring_set(r, (void *)base, base, len,
 			     rx ? &e->rx_check : &e->tx_check);
 	r->live = !ret && r->count;
+	cap_forget(e, r);
 	program(e, r, r->shadow_pa, r->live ? len : 0);
 	spin_unlock(&r->lock);
 	if (ret == E1000_RING_BAD && anomaly(e))
@@ -481,6 +626,7 @@ static void set_head(struct e1000e *e, struct e1000_ring *r, u32 val)
 		wr(e, reg_base(e, r) + REG_H, val);
 		r->tail = val;
 		r->done = val;
+		cap_forget(e, r);
 	} else if (anomaly(e)) {
 		vmm_log("e1000e: %s head %u refused: ring not usable\n",
 			r == &e->rx ? "receive" : "transmit", val);
@@ -494,7 +640,7 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 	struct e1000e *e = to_e1000e(d);
 	struct e1000_counts *n = r == &e->rx ? &e->rx_n : &e->tx_n;
 	struct e1000_counts was, now;
-	u32 val = (u32)a->val, t, rctl = 0;
+	u32 val = (u32)a->val, t, from, rctl = 0;
 
 	if (r == &e->rx) {
 		rctl = rd(e, E1000_RCTL);
@@ -515,16 +661,22 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 				r == &e->rx ? "receive" : "transmit", val);
 		return true;
 	}
+	from = r->tail;
 	if (r == &e->rx) {
 		e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
 		t = e1000_rx_post(r, val, e1000_rx_buffer_size(rctl),
 				  &e->rx_check, n);
+		note_rx_bufs(e, from, t);
 	} else {
 		t = e1000_tx_post(r, val, &e->tx_check, n);
 	}
 	if (t == val) {
+		u64 tsc = rdtsc();
+
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		wr(e, reg_base(e, r) + REG_T, t);
+		if (r == &e->tx && vdev_capture_on(&d->capture))
+			capture_tx(d, r, from, t, tsc);
 	} else if (anomaly(e)) {
 		vmm_log("e1000e: %s tail %u beyond the ring of %u refused\n",
 			r == &e->rx ? "receive" : "transmit", val, r->count);
@@ -740,7 +892,7 @@ static void give_back(struct vdev *d, struct e1000_ring *r)
 	spin_lock(&r->lock);
 	if (r->live && still_shadow(e, r)) {
 		if (rx)
-			e1000_rx_complete(r, e->extended, &e->rx_n);
+			rx_complete(d);
 		else
 			e1000_tx_complete(r);
 	}
