@@ -261,6 +261,51 @@ static long ioctl_inject(void __user *arg)
 	return ret;
 }
 
+static long ioctl_capture(struct file *file, void __user *arg)
+{
+	struct rtvirt_capture req;
+	struct rtvirt_dev *d;
+	u32 usize;
+	int ret;
+
+	ret = read_user_size(arg, RTVIRT_CAPTURE_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
+	if (ret)
+		return ret == -E2BIG ? -EINVAL : ret;
+	switch (req.op) {
+	case RTVIRT_CAPTURE_START:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (!memchr(req.address, '\0', RTVIRT_ADDR_LEN))
+			return -EINVAL;
+		d = rtvirt_device_get(req.address);
+		if (!d)
+			return -ENODEV;
+		ret = rtvirt_dev_captures(d) ?
+		      rtvirt_capture_start(file, d, &req) : -EOPNOTSUPP;
+		if (ret)
+			rtvirt_device_put(d);
+		break;
+	case RTVIRT_CAPTURE_READ:
+		ret = rtvirt_capture_read(file, &req);
+		break;
+	case RTVIRT_CAPTURE_STOP:
+		d = rtvirt_capture_stop(file, &req);
+		if (!d)
+			return -ENOENT;
+		rtvirt_device_put(d);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	req.size = sizeof(req);
+	return copy_struct_out(arg, usize, &req, sizeof(req));
+}
+
 static long ioctl_get_cpu_stats(void __user *arg)
 {
 	struct rtvirt_cpu_stats st;
@@ -310,13 +355,33 @@ static long rtvirt_ioctl(struct file *file, unsigned int cmd,
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return ioctl_inject(uarg);
+	case IOC_NO_SIZE(RTVIRT_CAPTURE):
+		return ioctl_capture(file, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+/* A file's private data is its capture (capture.c), none at first. */
+static int rtvirt_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;
+	return 0;
+}
+
+static int rtvirt_release(struct inode *inode, struct file *file)
+{
+	struct rtvirt_dev *d = rtvirt_capture_stop(file, NULL);
+
+	if (d)
+		rtvirt_device_put(d);
+	return 0;
+}
+
 static const struct file_operations rtvirt_fops = {
 	.owner = THIS_MODULE,
+	.open = rtvirt_open,
+	.release = rtvirt_release,
 	.unlocked_ioctl = rtvirt_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

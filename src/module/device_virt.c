@@ -142,6 +142,17 @@ static const struct rtvirt_model_ops *model_of(struct rtvirt_dev *d)
 	return NULL;
 }
 
+/**
+ * rtvirt_dev_captures() - whether the device's model captures frames
+ * @d:		the device
+ *
+ * Return: true if so.
+ */
+bool rtvirt_dev_captures(struct rtvirt_dev *d)
+{
+	return model_of(d) && model_of(d)->capture;
+}
+
 /* Make the running VMM know @d; caller holds op_lock and launch_lock. */
 static int attach(struct rtvirt_dev *d)
 {
@@ -177,6 +188,7 @@ static int attach(struct rtvirt_dev *d)
 		return rtvirt_hc_errno(ret);
 	d->vmm_id = ret;
 	d->vmm_gen = rtvirt_generation();
+	rtvirt_capture_attach(d);
 	return 0;
 }
 

@@ -60,6 +60,8 @@ struct rtvirt_dev;
  *
  * @inject:	the model takes fault injection (RTVIRT_INJECT); without it
  *		the request answers -EOPNOTSUPP
+ * @capture:	the model's VMM side captures frames (RTVIRT_CAPTURE);
+ *		without it the request answers -EOPNOTSUPP
  *
  * Each model is one entry of the table in device_virt.c.
  */
@@ -71,6 +73,7 @@ struct rtvirt_model_ops {
 			  bool takeover);
 	const char *(*refusal)(void *state);
 	bool inject;
+	bool capture;
 };
 
 extern const struct rtvirt_model_ops rtvirt_nvme_ops;
@@ -90,6 +93,8 @@ extern const struct rtvirt_model_ops rtvirt_e1000e_ops;
  * @mediate:	the VMM decides what the OS sees of each completion (set
  *		for a status injection, until the next hand-back); else the
  *		OS reads the device's own completions (fewer VM exits)
+ * @capture:	the frame capture the VMM writes (capture.c), or NULL;
+ *		changed under @op_lock and the launch lock
  */
 struct rtvirt_dev {
 	struct list_head node;
@@ -102,6 +107,7 @@ struct rtvirt_dev {
 	u64 vmm_gen;
 	struct rtvirt_vmm_dev_stats *base;
 	bool mediate;
+	struct rtvirt_capture_ctx *capture;
 };
 
 struct rtvirt_vmm_inject;
@@ -131,6 +137,15 @@ int rtvirt_dev_trace(struct rtvirt_dev *d, struct rtvirt_vmm_trace *buf,
 		     size_t size);
 int rtvirt_dev_inject(struct rtvirt_dev *d,
 		      const struct rtvirt_vmm_inject *inj);
+bool rtvirt_dev_captures(struct rtvirt_dev *d);
+
+struct file;
+void rtvirt_capture_attach(struct rtvirt_dev *d);
+int rtvirt_capture_start(struct file *file, struct rtvirt_dev *d,
+			 struct rtvirt_capture *req);
+int rtvirt_capture_read(struct file *file, struct rtvirt_capture *req);
+struct rtvirt_dev *rtvirt_capture_stop(struct file *file,
+				       struct rtvirt_capture *req);
 
 /**
  * struct rtvirt_probe_result - what a DMA probe saw

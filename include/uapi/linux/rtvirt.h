@@ -329,6 +329,84 @@ struct rtvirt_inject {
 #define RTVIRT_INJECT_SIZE_VER0		56
 #define RTVIRT_INJECT_MAX_DELAY_US	10000000U
 
+/* rtvirt_capture.op */
+#define RTVIRT_CAPTURE_START	1	/* start capturing @address on this file */
+#define RTVIRT_CAPTURE_READ	2	/* copy out the frames captured since */
+#define RTVIRT_CAPTURE_STOP	3	/* stop; closing the file stops too */
+
+/* rtvirt_capture_record.dir */
+#define RTVIRT_CAPTURE_TX	1	/* the driver gave it to the NIC */
+#define RTVIRT_CAPTURE_RX	2	/* the NIC received it */
+
+#define RTVIRT_CAPTURE_SNAPLEN_MIN	64
+#define RTVIRT_CAPTURE_SNAPLEN_MAX	65535
+#define RTVIRT_CAPTURE_RING_KIB_MIN	64
+#define RTVIRT_CAPTURE_RING_KIB_MAX	4096
+#define RTVIRT_CAPTURE_RING_KIB_DEFAULT	4096
+
+/**
+ * struct rtvirt_capture - capture every frame of a virtualized NIC
+ * @size:	in: sizeof(struct rtvirt_capture)
+ * @op:		in: RTVIRT_CAPTURE_*
+ * @address:	in (START): PCI address, NUL-terminated
+ * @snaplen:	in (START): bytes kept of each frame,
+ *		RTVIRT_CAPTURE_SNAPLEN_MIN to _MAX, 0 for the maximum; out
+ *		(READ): the snap length in use
+ * @ring_kib:	in (START): ring size in KiB, RTVIRT_CAPTURE_RING_KIB_MIN
+ *		to _MAX, 0 for _DEFAULT (physically contiguous); out
+ *		(START, READ): the size allocated, which may be smaller
+ *		when memory is fragmented (at least the minimum)
+ * @buf:	in (READ): user pointer to a buffer for records
+ * @buf_size:	in (READ): its size in bytes
+ * @bytes:	out (READ): bytes of whole records written to @buf
+ * @frames:	out (READ, STOP): frames captured since START
+ * @dropped:	out (READ, STOP): frames not captured because the ring
+ *		was full (read more often, or use a larger ring)
+ *
+ * A capture belongs to the file that started it: one per file and one per
+ * device; READ and STOP act on the file's own.  Frames are captured while
+ * the device is virtualized (the VMM sees them) across any number of flips
+ * and launches; the native periods in between have none.  READ copies
+ * records, each a struct rtvirt_capture_record followed by its bytes and
+ * zeros to a multiple of 8, oldest first, and never blocks; it answers
+ * -EMSGSIZE when the oldest record does not fit in @buf_size.
+ */
+struct rtvirt_capture {
+	__u32 size;
+	__u32 op;
+	char address[RTVIRT_ADDR_LEN];
+	__u32 snaplen;
+	__u32 ring_kib;
+	__u64 buf;
+	__u32 buf_size;
+	__u32 bytes;
+	__u64 frames;
+	__u64 dropped;
+};
+#define RTVIRT_CAPTURE_SIZE_VER0	80
+
+/**
+ * struct rtvirt_capture_record - one captured frame in a READ buffer
+ * @ts_ns:	when the VMM saw it, ns since the epoch (CLOCK_REALTIME as
+ *		it was at START): a transmitted frame when the driver gave
+ *		it to the NIC (its tail write), a received one when the VMM
+ *		copied its completion to the driver
+ * @len:	the frame's length on the wire, without the FCS (for a TCP
+ *		segmentation offload, the whole unsegmented frame the
+ *		driver gave, as a capture on the interface shows it)
+ * @caplen:	bytes of the frame that follow (at most the snap length)
+ * @dir:	RTVIRT_CAPTURE_TX or _RX
+ * @pad:	zero
+ */
+struct rtvirt_capture_record {
+	__u64 ts_ns;
+	__u32 len;
+	__u32 caplen;
+	__u8 dir;
+	__u8 pad[7];
+};
+#define RTVIRT_CAPTURE_RECORD_SIZE_VER0	24
+
 #define RTVIRT_IOC_MAGIC	0xB7
 
 /* Implemented. */
@@ -352,7 +430,8 @@ struct rtvirt_inject {
 #define RTVIRT_GET_DEVICE_STATS	_IOWR(RTVIRT_IOC_MAGIC, 0x06, struct rtvirt_device_stats)
 #define RTVIRT_READ_TRACE	_IOWR(RTVIRT_IOC_MAGIC, 0x07, struct rtvirt_trace)
 #define RTVIRT_INJECT		_IOW(RTVIRT_IOC_MAGIC, 0x08, struct rtvirt_inject)
+#define RTVIRT_CAPTURE		_IOWR(RTVIRT_IOC_MAGIC, 0x09, struct rtvirt_capture)
 
-/* Numbers 0x09-0x0f are reserved. */
+/* Numbers 0x0a-0x0f are reserved. */
 
 #endif /* _UAPI_LINUX_RTVIRT_H */
