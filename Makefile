@@ -135,9 +135,10 @@ build/tools/vmm-seal: tools/build/vmm-seal.c $(COMMON_SRCS) include/rtvirt/*.h
 
 RTVIRTCTL := tools/rtvirtctl/rtvirtctl
 RTVIRTCTL_SRCS := $(addprefix tools/rtvirtctl/,names.c escape.c \
-		    print_launch.c print_device.c args.c)
+		    print_launch.c print_device.c args.c pcap.c capture.c)
 $(RTVIRTCTL): tools/rtvirtctl/rtvirtctl.c $(RTVIRTCTL_SRCS) \
 	      tools/rtvirtctl/format.h tools/rtvirtctl/internal.h \
+	      tools/rtvirtctl/capture.h \
 	      include/uapi/linux/rtvirt.h \
 	      src/common/exit_names.c src/common/state_names.c
 	$(quiet) CC $@

@@ -209,6 +209,7 @@ static const char *const dev_op_names[] = {
 	[RVC_OP_STATS]		= "RTVIRT_GET_DEVICE_STATS",
 	[RVC_OP_TRACE]		= "RTVIRT_READ_TRACE",
 	[RVC_OP_INJECT]		= "inject",
+	[RVC_OP_CAPTURE]	= "capture",
 };
 
 /**
@@ -227,9 +228,11 @@ static const char *const dev_op_names[] = {
  * the kernel log)"; for devirtualize, ETIMEDOUT is "ADDR: hand-back did
  * not complete within the stall bound, still virtualized"; for inject,
  * EBUSY is "ADDR is not virtualized" and EOPNOTSUPP "ADDR: this device
- * model has no fault injection".  Anything else is "OP: ADDR: " and the strerror() text,
- * OP being "virtualize", "devirtualize", "RTVIRT_GET_DEVICE_STATS",
- * "RTVIRT_READ_TRACE" or "inject".
+ * model has no fault injection"; for capture, EBUSY is "ADDR is already
+ * being captured" and EOPNOTSUPP "ADDR: this device model has no frame
+ * capture".  Anything else is "OP: ADDR: " and the strerror() text, OP
+ * being "virtualize", "devirtualize", "RTVIRT_GET_DEVICE_STATS",
+ * "RTVIRT_READ_TRACE", "inject" or "capture".
  *
  * Return: @buf, holding the message without "rtvirtctl: " and newline,
  * truncated to @len; "" when @buf is NULL or @len is 0.
@@ -261,6 +264,11 @@ const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
 	} else if (err == EOPNOTSUPP && op == RVC_OP_INJECT) {
 		snprintf(buf, len, "%s: this device model has no fault injection",
 			 address);
+	} else if (err == EOPNOTSUPP && op == RVC_OP_CAPTURE) {
+		snprintf(buf, len, "%s: this device model has no frame capture",
+			 address);
+	} else if (err == EBUSY && op == RVC_OP_CAPTURE) {
+		snprintf(buf, len, "%s is already being captured", address);
 	} else if (err == EIO && op == RVC_OP_VIRTUALIZE) {
 		snprintf(buf, len, "%s: the VMM refused the takeover (see the kernel log)",
 			 address);

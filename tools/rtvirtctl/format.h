@@ -100,9 +100,33 @@ enum rvc_dev_op {
 	RVC_OP_STATS,
 	RVC_OP_TRACE,
 	RVC_OP_INJECT,
+	RVC_OP_CAPTURE,
 };
 
 const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
 			     char *buf, size_t len);
+
+/* --- frame capture (pcap) ------------------------------------------------ */
+
+#define RVC_PCAP_HEADER		24	/* bytes of the file header */
+#define RVC_PCAP_RECORD		16	/* bytes of a record header */
+
+/**
+ * struct rvc_capture_counts - frames written to the pcap file
+ * @frames:	all of them
+ * @tx:		transmitted ones
+ * @rx:		received ones
+ * @bytes:	their lengths on the wire, added
+ */
+struct rvc_capture_counts {
+	unsigned long long frames;
+	unsigned long long tx;
+	unsigned long long rx;
+	unsigned long long bytes;
+};
+
+int rvc_pcap_header(FILE *f, __u32 snaplen);
+long rvc_pcap_records(FILE *f, const void *buf, size_t len,
+		      unsigned long long max, struct rvc_capture_counts *n);
 
 #endif /* RTVIRTCTL_FORMAT_H */

@@ -14,6 +14,8 @@
  *	rtvirtctl [--device PATH] inject DEV (--reads|--writes|--all)
  *		--count N [--status S] [--dnr] [--delay-us U]
  *	rtvirtctl [--device PATH] inject DEV --clear
+ *	rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N]
+ *		[--seconds S] [-s SNAPLEN] [--ring-kib K]
  *	rtvirtctl --version
  *
  * DEV is a PCI address as "devices" prints it; "stats" takes an argument
@@ -36,6 +38,7 @@
 
 #include <linux/rtvirt.h>
 
+#include "capture.h"
 #include "format.h"
 
 #ifndef __printf
@@ -73,6 +76,7 @@ enum command {
 	CMD_DEVIRTUALIZE,
 	CMD_TRACE,
 	CMD_INJECT,
+	CMD_CAPTURE,
 };
 
 static const struct {
@@ -88,6 +92,7 @@ static const struct {
 	{ "devirtualize", CMD_DEVIRTUALIZE },
 	{ "trace", CMD_TRACE },
 	{ "inject", CMD_INJECT },
+	{ "capture", CMD_CAPTURE },
 };
 
 struct options {
@@ -103,6 +108,8 @@ struct options {
 	struct rvc_inject_args inject_args;
 	const char *inject_opt;	/* the first inject option given */
 	struct rtvirt_inject inject;	/* built from inject_args */
+	struct rvc_capture_args capture;
+	const char *capture_opt;	/* the first capture option given */
 };
 
 static const char help_text[] =
@@ -144,6 +151,16 @@ static const char help_text[] =
 	"(RTVIRT_INJECT)\n"
 	"  rtvirtctl [--device PATH] inject DEV --clear  "
 	"cancel DEV's fault injection\n"
+	"  rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N] [--seconds S]\n"
+	"            [-s SNAPLEN] [--ring-kib K]\n"
+	"                                                 "
+	"write every frame of NIC DEV to\n"
+	"                                                 "
+	"pcap FILE ('-': stdout) until N\n"
+	"                                                 "
+	"frames, S seconds or Ctrl-C\n"
+	"                                                 "
+	"(RTVIRT_CAPTURE)\n"
 	"  rtvirtctl --version\n"
 	"  rtvirtctl --help\n"
 	"\n"
@@ -172,6 +189,14 @@ static const char help_text[] =
 	"  --dnr            add Do Not Retry (bit 14) to S\n"
 	"  --delay-us U     hold each one U microseconds (at most 10000000)\n"
 	"  --clear          cancel the injection (no other inject option)\n"
+	"\n"
+	"Options of capture (after the command):\n"
+	"  -c, --count N    stop after N frames\n"
+	"  --seconds S      stop after S seconds\n"
+	"  -s, --snaplen L  keep the first L bytes of each frame (64 to 65535,\n"
+	"                   default 65535)\n"
+	"  --ring-kib K     the VMM's ring for frames not yet read, in KiB (64\n"
+	"                   to 4096, default 4096)\n"
 	"\n"
 	"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -240,7 +265,8 @@ static enum command find_command(const char *name)
 static bool needs_address(enum command command)
 {
 	return command == CMD_VIRTUALIZE || command == CMD_DEVIRTUALIZE ||
-	       command == CMD_TRACE || command == CMD_INJECT;
+	       command == CMD_TRACE || command == CMD_INJECT ||
+	       command == CMD_CAPTURE;
 }
 
 static void set_address(const char *arg, struct options *opts)
@@ -266,6 +292,10 @@ static void parse_word(const char *arg, struct options *opts)
 			usage_error("unknown command '%s'", arg);
 	} else if (needs_address(opts->command) && !opts->address) {
 		set_address(arg, opts);
+	} else if (opts->command == CMD_CAPTURE && !opts->capture.file) {
+		if (!arg[0])
+			usage_error("invalid capture file '': empty");
+		opts->capture.file = arg;
 	} else if (opts->command == CMD_STATS && !opts->have_cpu &&
 		   !opts->address && strchr(arg, ':')) {
 		set_address(arg, opts);
@@ -358,6 +388,51 @@ static bool parse_inject_option(int argc, char **argv, int *i,
 	return true;
 }
 
+/* A number option of capture, from @min to @max. */
+static unsigned long long capture_number(const char *opt, const char *val,
+					 unsigned long long min,
+					 unsigned long long max)
+{
+	unsigned long long v;
+
+	if (rvc_parse_number(val, max, &v) || v < min)
+		usage_error("invalid %s '%s': %llu to %llu", opt, val, min, max);
+	return v;
+}
+
+/* The options of capture; false when @argv[*i] is none of them. */
+static bool parse_capture_option(int argc, char **argv, int *i,
+				 struct options *opts)
+{
+	struct rvc_capture_args *c = &opts->capture;
+	const char *val, *opt;
+
+	if ((val = option_value("--count", argc, argv, i)) ||
+	    (val = option_value("-c", argc, argv, i))) {
+		opt = "count";
+		c->count = capture_number(opt, val, 1, 1ULL << 48);
+	} else if ((val = option_value("--seconds", argc, argv, i))) {
+		opt = "seconds";
+		c->seconds = (unsigned int)capture_number(opt, val, 1, 86400 * 365);
+	} else if ((val = option_value("--snaplen", argc, argv, i)) ||
+		   (val = option_value("-s", argc, argv, i))) {
+		opt = "snaplen";
+		c->snaplen = (__u32)capture_number(opt, val,
+						   RTVIRT_CAPTURE_SNAPLEN_MIN,
+						   RTVIRT_CAPTURE_SNAPLEN_MAX);
+	} else if ((val = option_value("--ring-kib", argc, argv, i))) {
+		opt = "ring-kib";
+		c->ring_kib = (__u32)capture_number(opt, val,
+						    RTVIRT_CAPTURE_RING_KIB_MIN,
+						    RTVIRT_CAPTURE_RING_KIB_MAX);
+	} else {
+		return false;
+	}
+	if (!opts->capture_opt)
+		opts->capture_opt = opt;
+	return true;
+}
+
 /* Checks that need the whole command line; builds the inject request. */
 static void check_args(struct options *opts)
 {
@@ -371,7 +446,14 @@ static void check_args(struct options *opts)
 		usage_error("missing device address after '%s'",
 			    opts->command == CMD_VIRTUALIZE ? "virtualize" :
 			    opts->command == CMD_DEVIRTUALIZE ? "devirtualize" :
-			    opts->command == CMD_TRACE ? "trace" : "inject");
+			    opts->command == CMD_TRACE ? "trace" :
+			    opts->command == CMD_INJECT ? "inject" : "capture");
+	if (opts->command == CMD_CAPTURE && !opts->capture.file)
+		usage_error("missing file after 'capture %s' (a pcap file, or - for stdout)",
+			    opts->address);
+	if (opts->command == CMD_CAPTURE && opts->json &&
+	    !strcmp(opts->capture.file, "-"))
+		usage_error("--json prints on stdout: capture to a file, not -");
 	if (opts->trace_opt && opts->command != CMD_TRACE)
 		usage_error("option '%s' is only for trace", opts->trace_opt);
 	if (opts->inject_opt && opts->command != CMD_INJECT)
@@ -402,6 +484,9 @@ static void parse_args(int argc, char **argv, struct options *opts)
 			   !opts->address && isdigit((unsigned char)arg[1])) {
 			/* "-1": a bad CPU number rather than an option */
 			parse_word(arg, opts);
+		} else if (opts->command == CMD_CAPTURE &&
+			   parse_capture_option(argc, argv, &i, opts)) {
+			continue;
 		} else if ((val = option_value("-n", argc, argv, &i))) {
 			parse_trace_n(val, opts);
 		} else if (parse_inject_option(argc, argv, &i, opts)) {
@@ -774,6 +859,10 @@ int main(int argc, char **argv)
 		break;
 	case CMD_INJECT:
 		ret = cmd_inject(fd, &opts);
+		break;
+	case CMD_CAPTURE:
+		opts.capture.address = opts.address;
+		ret = rvc_capture_run(fd, &opts.capture, opts.json);
 		break;
 	default:
 		ret = cmd_launch(fd, opts.command == CMD_LAUNCH);

@@ -2101,6 +2101,12 @@ START_TEST(test_device_errors)
 			"has no fault injection");
 	check_dev_error(RVC_OP_VIRTUALIZE, EIO, DEV ": the VMM refused the "
 			"takeover (see the kernel log)");
+	check_dev_error(RVC_OP_CAPTURE, EOPNOTSUPP, DEV ": this device model "
+			"has no frame capture");
+	check_dev_error(RVC_OP_CAPTURE, EBUSY, DEV " is already being "
+			"captured");
+	check_dev_error(RVC_OP_CAPTURE, ENOMEM,
+			"capture: " DEV ": Cannot allocate memory");
 
 	/* Everything else: the request, the address, strerror(). */
 	check_dev_error(RVC_OP_VIRTUALIZE, EPERM,
@@ -2136,6 +2142,136 @@ START_TEST(test_device_errors)
 	ck_assert_str_eq(rvc_device_error(RVC_OP_VIRTUALIZE, ENODEV, NULL,
 					  small, sizeof(small)),
 			 "no managed devi");
+}
+END_TEST
+
+/* --- pcap output --------------------------------------------------------- */
+
+/* Append one READ record of @caplen bytes (0x11, 0x22, ...) to @buf. */
+static size_t put_record(unsigned char *buf, size_t off, __u64 ts, __u32 len,
+			 __u32 caplen, __u8 dir)
+{
+	struct rtvirt_capture_record r = {
+		.ts_ns = ts, .len = len, .caplen = caplen, .dir = dir,
+	};
+
+	memcpy(buf + off, &r, sizeof(r));
+	off += sizeof(r);
+	for (__u32 i = 0; i < caplen; i++)
+		buf[off + i] = (unsigned char)(0x11 * (i + 1));
+	return off + ((caplen + 7) & ~7U);
+}
+
+static __u32 rd32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
+}
+
+static unsigned char *pcap_bytes(FILE *f, size_t *len)
+{
+	static unsigned char out[4096];
+
+	ck_assert_int_eq(fflush(f), 0);
+	rewind(f);
+	*len = fread(out, 1, sizeof(out), f);
+	return out;
+}
+
+START_TEST(test_pcap_header)
+{
+	FILE *f = tmpfile();
+	unsigned char *h;
+	size_t len;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(rvc_pcap_header(f, 1500), 0);
+	h = pcap_bytes(f, &len);
+	ck_assert_uint_eq(len, RVC_PCAP_HEADER);
+	ck_assert_uint_eq(rd32(h), 0xa1b23c4d);	/* nanosecond pcap */
+	ck_assert_uint_eq(h[4] | h[5] << 8, 2);
+	ck_assert_uint_eq(h[6] | h[7] << 8, 4);
+	ck_assert_uint_eq(rd32(h + 8), 0);
+	ck_assert_uint_eq(rd32(h + 16), 1500);
+	ck_assert_uint_eq(rd32(h + 20), 1);	/* Ethernet */
+	fclose(f);
+}
+END_TEST
+
+START_TEST(test_pcap_records)
+{
+	unsigned char in[512] = { 0 }, *p;
+	struct rvc_capture_counts n = { 0 };
+	FILE *f = tmpfile();
+	size_t off = 0, len;
+
+	ck_assert_ptr_nonnull(f);
+	off = put_record(in, off, 1700000000123456789ULL, 60, 60,
+			 RTVIRT_CAPTURE_TX);
+	off = put_record(in, off, 1700000001000000001ULL, 1514, 13,
+			 RTVIRT_CAPTURE_RX);
+	ck_assert_int_eq(rvc_pcap_records(f, in, off, 0, &n), 2);
+	ck_assert_uint_eq(n.frames, 2);
+	ck_assert_uint_eq(n.tx, 1);
+	ck_assert_uint_eq(n.rx, 1);
+	ck_assert_uint_eq(n.bytes, 1574);
+	p = pcap_bytes(f, &len);
+	ck_assert_uint_eq(len, RVC_PCAP_RECORD * 2 + 60 + 13);
+	ck_assert_uint_eq(rd32(p), 1700000000);
+	ck_assert_uint_eq(rd32(p + 4), 123456789);
+	ck_assert_uint_eq(rd32(p + 8), 60);
+	ck_assert_uint_eq(rd32(p + 12), 60);
+	ck_assert_uint_eq(p[16], 0x11);
+	ck_assert_uint_eq(p[16 + 59], (unsigned char)(0x11 * 60));
+	p += RVC_PCAP_RECORD + 60;
+	ck_assert_uint_eq(rd32(p), 1700000001);
+	ck_assert_uint_eq(rd32(p + 4), 1);
+	ck_assert_uint_eq(rd32(p + 8), 13);	/* snapped */
+	ck_assert_uint_eq(rd32(p + 12), 1514);
+	fclose(f);
+}
+END_TEST
+
+START_TEST(test_pcap_max)
+{
+	unsigned char in[512] = { 0 };
+	struct rvc_capture_counts n = { 0 };
+	FILE *f = tmpfile();
+	size_t off = 0, len;
+
+	for (int i = 0; i < 3; i++)
+		off = put_record(in, off, 1, 64, 64, RTVIRT_CAPTURE_TX);
+	ck_assert_int_eq(rvc_pcap_records(f, in, off, 2, &n), 2);
+	ck_assert_uint_eq(n.frames, 2);
+	pcap_bytes(f, &len);
+	ck_assert_uint_eq(len, 2 * (RVC_PCAP_RECORD + 64));
+	fclose(f);
+}
+END_TEST
+
+START_TEST(test_pcap_malformed)
+{
+	unsigned char in[512] = { 0 };
+	struct rvc_capture_counts n = { 0 };
+	FILE *f = tmpfile();
+	size_t off;
+
+	/* caplen above len */
+	off = put_record(in, 0, 1, 10, 20, RTVIRT_CAPTURE_TX);
+	ck_assert_int_eq(rvc_pcap_records(f, in, off, 0, &n), -1);
+	/* bytes beyond the buffer */
+	off = put_record(in, 0, 1, 100, 100, RTVIRT_CAPTURE_RX);
+	ck_assert_int_eq(rvc_pcap_records(f, in, off - 8, 0, &n), -1);
+	/* a record header cut short */
+	ck_assert_int_eq(rvc_pcap_records(f, in, 10, 0, &n), -1);
+	/* an unknown direction, after a good record */
+	off = put_record(in, 0, 1, 64, 64, RTVIRT_CAPTURE_RX);
+	off = put_record(in, off, 1, 64, 64, 7);
+	ck_assert_int_eq(rvc_pcap_records(f, in, off, 0, &n), -1);
+	ck_assert_uint_eq(n.frames, 1);
+	ck_assert_uint_eq(n.rx, 1);
+	/* empty input writes nothing */
+	ck_assert_int_eq(rvc_pcap_records(f, in, 0, 0, &n), 0);
+	fclose(f);
 }
 END_TEST
 
@@ -2217,6 +2353,13 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_inject_rejects);
 	tcase_add_test(tc, test_inject_address);
 	tcase_add_test(tc, test_device_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pcap");
+	tcase_add_test(tc, test_pcap_header);
+	tcase_add_test(tc, test_pcap_records);
+	tcase_add_test(tc, test_pcap_max);
+	tcase_add_test(tc, test_pcap_malformed);
 	suite_add_tcase(s, tc);
 
 	return s;
