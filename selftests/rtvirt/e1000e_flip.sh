@@ -6,7 +6,11 @@
 # 200) while iperf3 TCP streams run one after another, and again under a
 # UDP stream and under pings: every TCP stream completes, UDP and ping
 # loss is reported (ping loss at most 10%), the driver logs no hang,
-# reset or watchdog timeout.  A frame sent from the VMM's memory and a
+# reset or watchdog timeout.  rtvirtctl capture writes a pcap that tcpdump
+# reads: every ping of a run in it both ways, and, across flips under
+# iperf3, every frame the VMM counted (captured or counted as dropped); a
+# second capture of the NIC and one of a disk are refused; a capture goes
+# on across an unlaunch and a launch.  A frame sent from the VMM's memory and a
 # receive descriptor into it are refused (debugfs nic_probe).  Then,
 # while virtualized: the driver's
 # counters only grow across flips, an MTU change to 1400 and a link down
@@ -26,9 +30,10 @@ NIC_ERRORS='Detected Hardware Unit Hang|Reset adapter|NETDEV WATCHDOG|transmit q
 set -- $(lspci_expected | awk '$2 == "e1000e" { print $1 }')
 [ $# -ge 2 ] || skip_all "needs two e1000e NICs wired to each other"
 command -v iperf3 > /dev/null || skip_all "no iperf3"
+command -v tcpdump > /dev/null || skip_all "no tcpdump"
 A=$1
 B=$2
-nvme_plan 20
+nvme_plan 25
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -151,9 +156,95 @@ nic_counted() {
 }
 check "stats: frames and bytes counted in both directions while virtualized" nic_counted
 
+# Frame capture.  tcpdump -Z root: Debian's tcpdump otherwise switches
+# to a user the test VM does not have.
+pcap_count() {
+	tcpdump -Z root -nr "$@" 2> /dev/null | wc -l
+}
+json_field() {
+	sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$2"
+}
+check "virtualize for the captures" dev_write "$dev/virtualized" 1
+rtvirtctl --json capture "$A" /tmp/nic_icmp.pcap --seconds 5 \
+	> /tmp/nic_cap1.json 2> /tmp/nic_cap1.err &
+cap_pid=$!
+sleep 1
+ping -c 40 -i 0.05 -W 1 $IP_B > /tmp/nic_ping.log 2>&1
+wait $cap_pid
+cap_rc=$?
+cat /tmp/nic_cap1.err /tmp/nic_cap1.json
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/nic_ping.log)
+req=$(pcap_count /tmp/nic_icmp.pcap "icmp[icmptype] == icmp-echo and src $IP_A")
+rep=$(pcap_count /tmp/nic_icmp.pcap "icmp[icmptype] == icmp-echoreply and src $IP_B")
+check "capture: tcpdump reads $req echo requests sent and $rep replies received of 40 pings (${recv:-0} answered)" \
+	[ $cap_rc -eq 0 -a "$req" -eq 40 -a "$rep" -eq "${recv:-0}" -a "${recv:-0}" -gt 0 ]
+
+# From native to native: the capture sees every frame the VMM counts.
+nvme_devirtualize
+frames0=$(($(nvme_stat tx_frames) + $(nvme_stat rx_frames)))
+rtvirtctl --json capture "$A" /tmp/nic_flips.pcap --seconds 8 \
+	> /tmp/nic_cap2.json 2> /tmp/nic_cap2.err &
+cap_pid=$!
+sleep 0.5
+busy=$(rtvirtctl capture "$A" /tmp/nic_busy.pcap -c 1 2>&1)
+busy_rc=$?
+disk=$(lspci_expected | awk '$2 == "nvme" { print $1; exit }')
+nocap_rc=1
+nocap="(no NVMe disk)"
+if [ -n "$disk" ]; then
+	nocap=$(rtvirtctl capture "$disk" /tmp/nic_disk.pcap -c 1 2>&1)
+	nocap_rc=$?
+fi
+echo "$busy; $nocap"
+check "a second capture of the NIC and a capture of a disk are refused" \
+	eval '[ $busy_rc -eq 1 -a $nocap_rc -eq 1 ] &&
+	      echo "$busy" | grep -q "already being captured" &&
+	      { [ -z "$disk" ] || echo "$nocap" | grep -q "no frame capture"; }'
+flip_loop 10 > /tmp/nic_flips.log 2>&1 &
+flip_pid=$!
+iperf3 -c $IP_B -t 4 > /dev/null 2>&1
+wait $flip_pid
+flip_rc=$?
+wait $cap_pid
+cap_rc=$?
+cat /tmp/nic_flips.log /tmp/nic_cap2.err /tmp/nic_cap2.json
+counted=$(($(nvme_stat tx_frames) + $(nvme_stat rx_frames) - frames0))
+frames=$(json_field frames /tmp/nic_cap2.json)
+dropped=$(json_field dropped /tmp/nic_cap2.json)
+seen=$(pcap_count /tmp/nic_flips.pcap)
+tcp=$(pcap_count /tmp/nic_flips.pcap "tcp and host $IP_B")
+# What the capture holds, by protocol and direction.
+tcpdump -Z root -nr /tmp/nic_flips.pcap 2> /dev/null |
+	awk '{ print $2, $3, $4, $5 }' | sed 's/\.[0-9]* / /g' | sort | uniq -c | sort -rn | head -n 8
+read_ok() {
+	tcpdump -Z root -nr /tmp/nic_flips.pcap > /dev/null 2>&1 &&
+		[ "$(json_field tx /tmp/nic_cap2.json)" -gt 0 ] &&
+		[ "$(json_field rx /tmp/nic_cap2.json)" -gt 0 ]
+}
+check "capture across 10 flips under iperf3: tcpdump reads $seen frames ($tcp TCP) of the $counted the VMM counted; ${frames:-?} captured, ${dropped:-?} dropped" \
+	eval '[ $cap_rc -eq 0 -a $flip_rc -eq 0 -a "$tcp" -gt 0 ] &&
+	      [ "$seen" -eq "${frames:-0}" -a "$counted" -eq $((${frames:-0} + ${dropped:-0})) ] &&
+	      read_ok'
+
 still_virtualized() {
 	[ "$(cat "$dev/state")" = virtualized ]
 }
+# One capture across an unlaunch and a launch: the new VMM gets the ring.
+rtvirtctl --json capture "$A" /tmp/nic_relaunch.pcap --seconds 8 \
+	> /tmp/nic_cap3.json 2>&1 &
+cap_pid=$!
+sleep 0.5
+relaunch_ok=0
+dev_write "$dev/virtualized" 1 && ping -c 5 -i 0.05 -W 1 $IP_B > /dev/null &&
+	rtvirtctl unlaunch && rtvirtctl launch &&
+	dev_write "$dev/virtualized" 1 && ping -c 5 -i 0.05 -W 1 $IP_B > /dev/null &&
+	relaunch_ok=1
+wait $cap_pid
+cap_rc=$?
+cat /tmp/nic_cap3.json
+req=$(pcap_count /tmp/nic_relaunch.pcap "icmp[icmptype] == icmp-echo")
+check "capture across an unlaunch and a launch: $req of 10 echo requests" \
+	[ $relaunch_ok -eq 1 -a $cap_rc -eq 0 -a "$req" -eq 10 ]
 check "virtualize for the DMA probe and the mode changes" \
 	dev_write "$dev/virtualized" 1
 
