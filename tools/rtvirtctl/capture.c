@@ -62,7 +62,7 @@ static void summary(const struct rvc_capture_args *a,
 		return;
 	}
 	fprintf(stderr,
-		"rtvirtctl: %s: %llu frames (%llu transmitted, %llu received, %llu bytes) written to %s; %llu dropped by the VMM (its ring of %u KiB was full)\n",
+		"rtvirtctl: %s: %llu frames (%llu transmitted, %llu received, %llu bytes) written to %s; %llu dropped for want of room in the ring (%u KiB)\n",
 		a->address, n->frames, n->tx, n->rx, n->bytes, a->file,
 		(unsigned long long)c->dropped, c->ring_kib);
 }

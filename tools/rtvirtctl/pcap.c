@@ -15,6 +15,39 @@
 #define PCAP_VERSION_MINOR	4
 #define LINKTYPE_ETHERNET	1
 
+#define ETH_HLEN	14
+#define VLAN_HLEN	4
+
+/*
+ * A frame the driver gave with TCP segmentation offload carries an IP
+ * length of 0 (e1000e zeroes IPv4's total length and IPv6's payload
+ * length for the controller, which fills in each segment's).  Write the
+ * frame's own length there, as a capture on the interface shows it;
+ * @p holds @caplen bytes of a frame of @len.
+ */
+static void fix_tso_length(unsigned char *p, size_t caplen, __u32 len)
+{
+	size_t l3 = ETH_HLEN;
+	unsigned int type;
+
+	if (caplen < ETH_HLEN)
+		return;
+	type = p[12] << 8 | p[13];
+	if (type == 0x8100 && caplen >= ETH_HLEN + VLAN_HLEN) {
+		l3 += VLAN_HLEN;
+		type = p[16] << 8 | p[17];
+	}
+	if (type == 0x0800 && caplen >= l3 + 20 && (p[l3] >> 4) == 4 &&
+	    !p[l3 + 2] && !p[l3 + 3] && len - l3 <= 0xffff) {
+		p[l3 + 2] = (unsigned char)((len - l3) >> 8);
+		p[l3 + 3] = (unsigned char)(len - l3);
+	} else if (type == 0x86dd && caplen >= l3 + 40 && (p[l3] >> 4) == 6 &&
+		   !p[l3 + 4] && !p[l3 + 5] && len - l3 - 40 <= 0xffff) {
+		p[l3 + 4] = (unsigned char)((len - l3 - 40) >> 8);
+		p[l3 + 5] = (unsigned char)(len - l3 - 40);
+	}
+}
+
 static void le16(unsigned char *p, unsigned int v)
 {
 	p[0] = v & 0xff;
@@ -59,7 +92,8 @@ int rvc_pcap_header(FILE *f, __u32 snaplen)
  * Each record is checked against @len (a struct rtvirt_capture_record,
  * caplen bytes, zeros to a multiple of 8; caplen at most len, a direction
  * RTVIRT_CAPTURE_TX or _RX); writing stops at the first one that does not
- * check out.
+ * check out.  A transmitted IPv4 or IPv6 frame with an IP length of 0 (a
+ * TCP segmentation offload) gets the frame's length there.
  *
  * Return: frames written, or -1 for a malformed record or a failed write
  * (@n counts those written before it).
@@ -87,10 +121,23 @@ long rvc_pcap_records(FILE *f, const void *buf, size_t len,
 		le32(h + 4, (__u32)(r.ts_ns % 1000000000ULL));
 		le32(h + 8, r.caplen);
 		le32(h + 12, r.len);
-		if (fwrite(h, sizeof(h), 1, f) != 1 ||
-		    (r.caplen &&
-		     fwrite(p + off + sizeof(r), r.caplen, 1, f) != 1))
+		if (r.dir == RTVIRT_CAPTURE_TX && r.len > ETH_HLEN + 40) {
+			unsigned char hdr[ETH_HLEN + VLAN_HLEN + 40];
+			size_t k = r.caplen < sizeof(hdr) ? r.caplen : sizeof(hdr);
+
+			memcpy(hdr, p + off + sizeof(r), k);
+			fix_tso_length(hdr, k, r.len);
+			if (fwrite(h, sizeof(h), 1, f) != 1 ||
+			    (k && fwrite(hdr, k, 1, f) != 1) ||
+			    (r.caplen > k &&
+			     fwrite(p + off + sizeof(r) + k, r.caplen - k, 1,
+				    f) != 1))
+				return -1;
+		} else if (fwrite(h, sizeof(h), 1, f) != 1 ||
+			   (r.caplen &&
+			    fwrite(p + off + sizeof(r), r.caplen, 1, f) != 1)) {
 			return -1;
+		}
 		n->frames++;
 		if (r.dir == RTVIRT_CAPTURE_TX)
 			n->tx++;

@@ -2275,6 +2275,57 @@ START_TEST(test_pcap_malformed)
 }
 END_TEST
 
+START_TEST(test_pcap_tso_length)
+{
+	unsigned char in[1024] = { 0 }, *p;
+	struct rvc_capture_counts n = { 0 };
+	FILE *f = tmpfile();
+	size_t off = 0, len, o1, o2, o3;
+	const struct rtvirt_capture_record *r;
+
+	ck_assert_ptr_nonnull(f);
+	/* TX IPv4, total length 0: a TSO frame of 3000 bytes, 64 kept. */
+	off = put_record(in, 0, 1, 3000, 64, RTVIRT_CAPTURE_TX);
+	o1 = sizeof(*r);
+	in[o1 + 12] = 0x08;
+	in[o1 + 13] = 0x00;
+	in[o1 + 14] = 0x45;
+	in[o1 + 16] = 0;
+	in[o1 + 17] = 0;
+	/* TX IPv6 behind a VLAN tag, payload length 0. */
+	o2 = off + sizeof(*r);
+	off = put_record(in, off, 1, 9000, 64, RTVIRT_CAPTURE_TX);
+	in[o2 + 12] = 0x81;
+	in[o2 + 13] = 0x00;
+	in[o2 + 16] = 0x86;
+	in[o2 + 17] = 0xdd;
+	in[o2 + 18] = 0x60;
+	in[o2 + 22] = 0;
+	in[o2 + 23] = 0;
+	/* RX IPv4 with total length 0: left as received. */
+	o3 = off + sizeof(*r);
+	off = put_record(in, off, 1, 3000, 64, RTVIRT_CAPTURE_RX);
+	in[o3 + 12] = 0x08;
+	in[o3 + 13] = 0x00;
+	in[o3 + 14] = 0x45;
+	in[o3 + 16] = 0;
+	in[o3 + 17] = 0;
+	ck_assert_int_eq(rvc_pcap_records(f, in, off, 0, &n), 3);
+	p = pcap_bytes(f, &len);
+	ck_assert_uint_eq(len, 3 * (RVC_PCAP_RECORD + 64));
+	p += RVC_PCAP_RECORD;
+	ck_assert_uint_eq(p[16] << 8 | p[17], 3000 - 14);
+	ck_assert_uint_eq(p[18], in[o1 + 18]);	/* the rest as it was */
+	p += 64 + RVC_PCAP_RECORD;
+	ck_assert_uint_eq(p[22] << 8 | p[23], 9000 - 18 - 40);
+	p += 64 + RVC_PCAP_RECORD;
+	ck_assert_uint_eq(p[16] << 8 | p[17], 0);
+	/* The input is not changed. */
+	ck_assert_uint_eq(in[o1 + 16] | in[o1 + 17], 0);
+	fclose(f);
+}
+END_TEST
+
 static Suite *format_suite(void)
 {
 	Suite *s = suite_create("rtvirtctl_format");
@@ -2360,6 +2411,7 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_pcap_records);
 	tcase_add_test(tc, test_pcap_max);
 	tcase_add_test(tc, test_pcap_malformed);
+	tcase_add_test(tc, test_pcap_tso_length);
 	suite_add_tcase(s, tc);
 
 	return s;
