@@ -335,6 +335,11 @@ struct rtvirt_vmm_capture_rec {
 
 #define RTVIRT_VMM_INJECT_READS		(1U << 0)
 #define RTVIRT_VMM_INJECT_WRITES	(1U << 1)
+#define RTVIRT_VMM_INJECT_TX		(1U << 2)
+#define RTVIRT_VMM_INJECT_RX		(1U << 3)
+#define RTVIRT_VMM_INJECT_DROP		1
+#define RTVIRT_VMM_INJECT_CORRUPT	2
+#define RTVIRT_VMM_INJECT_ALWAYS	1000000U	/* probability: every frame */
 #define RTVIRT_VMM_MAX_DELAY_US		10000000U
 
 /** struct rtvirt_vmm_inject - RTVIRT_HC_DEV_INJECT; fields as in struct rtvirt_inject */
@@ -344,6 +349,8 @@ struct rtvirt_vmm_inject {
 	unsigned short status;
 	unsigned short pad;
 	unsigned int delay_us;
+	unsigned int action;
+	unsigned int probability;
 };
 
 /**

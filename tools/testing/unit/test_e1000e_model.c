@@ -517,6 +517,100 @@ START_TEST(capture_both_ways)
 }
 END_TEST
 
+static int inject(u32 match, u32 action, u32 count, u32 probability)
+{
+	struct rtvirt_vmm_inject inj = {
+		.match = match, .action = action, .count = count,
+		.probability = probability,
+	};
+
+	return e1000e_ops.inject(&dev, &inj);
+}
+
+START_TEST(frame_faults)
+{
+	struct rtvirt_vmm_inject bad = { .match = RTVIRT_VMM_INJECT_RX,
+		.action = RTVIRT_VMM_INJECT_DROP, .count = 1, .status = 0x281 };
+	struct e1000_tx_desc *sh_tx = (void *)ring_base(E1000_TDBAL);
+	struct rtvirt_vmm_e1000e_state *st = os_alloc(PG);
+	u32 h;
+
+	/* What the model does not do. */
+	ck_assert_int_eq(e1000e_ops.inject(&dev, &bad), ERR_OPNOTSUPP);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_READS, 0, 1, 0), ERR_OPNOTSUPP);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_TX, RTVIRT_VMM_INJECT_CORRUPT,
+				1, 0), ERR_OPNOTSUPP);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, 0, 1, 0), ERR_INVAL);
+
+	/* Receive: the next frame dropped (RX data error), then none. */
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, RTVIRT_VMM_INJECT_DROP,
+				1, 0), 0);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_rx[0].wb_lo & E1000_RXD_EXT_RXE);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert(!(os_rx[1].wb_lo & E1000_RXD_EXT_RXE));
+	ck_assert_uint_eq(dev.stats.injected, 1);
+
+	/* Corrupted: the last byte inverted, the checksum error set. */
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, RTVIRT_VMM_INJECT_CORRUPT,
+				1, 0), 0);
+	nic_receive(70);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_rx[2].wb_lo & E1000_RXD_EXT_TCPE);
+	ck_assert(!(os_rx[2].wb_lo & E1000_RXD_EXT_RXE));
+	ck_assert_uint_eq(bufs[2 * 2048 + 68], 0xab);
+	ck_assert_uint_eq(bufs[2 * 2048 + 69], (u8)~0xab);
+	ck_assert_uint_eq(dev.stats.injected, 2);
+
+	/* Transmit: the second of two frames reads the sink instead. */
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_TX, RTVIRT_VMM_INJECT_DROP,
+				1, 0), 0);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_TX, RTVIRT_VMM_INJECT_DROP,
+				0, 0), 0);	/* cancelled */
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 1);
+	ck_assert_uint_eq(sh_tx[0].addr, (u64)bufs);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_TX, RTVIRT_VMM_INJECT_DROP,
+				1, RTVIRT_VMM_INJECT_ALWAYS), 0);
+	os_tx[1] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 14 };
+	os_tx[2] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 46 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_tx[3] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 4);
+	ck_assert_uint_ne(sh_tx[1].addr, (u64)bufs);
+	ck_assert_uint_eq(sh_tx[1].addr, sh_tx[2].addr);
+	ck_assert(vmm_owns_range(sh_tx[2].addr, 46));
+	ck_assert_uint_eq(sh_tx[3].addr, (u64)bufs);
+	ck_assert_uint_eq(dev.stats.injected, 3);
+
+	/* A probability of one in a million takes (almost) none of 1000. */
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, RTVIRT_VMM_INJECT_DROP,
+				1000, 1), 0);
+	for (int i = 0; i < 50; i++) {
+		nic_receive(60);
+		e1000e_ops.poll(&dev);
+		os_access(E1000_RDT, true, (reg(E1000_RDH) + N - 1) % N);
+	}
+	ck_assert_uint_le(dev.stats.injected, 4);
+
+	/* A hand-back ends it: the next takeover drops nothing. */
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, RTVIRT_VMM_INJECT_DROP,
+				5, 0), 0);
+	e1000e_ops.handback(&dev, 0);
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)), 0);
+	h = reg(E1000_RDH);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_rx[h].wb_lo & E1000_RXD_STAT_DD);
+	ck_assert(!(os_rx[h].wb_lo & E1000_RXD_EXT_RXE));
+	free(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("e1000e_model");
@@ -534,6 +628,7 @@ int main(void)
 	tcase_add_test(tc, handback_restores_os_rings);
 	tcase_add_test(tc, io_decoding_refused);
 	tcase_add_test(tc, capture_both_ways);
+	tcase_add_test(tc, frame_faults);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

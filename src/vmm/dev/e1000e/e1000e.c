@@ -69,6 +69,24 @@ struct cap_pos {
 };
 
 /**
+ * struct frame_faults - fault injection on frames (RTVIRT_HC_DEV_INJECT)
+ * @match:	RTVIRT_VMM_INJECT_TX and/or _RX; 0 when none is set
+ * @action:	RTVIRT_VMM_INJECT_DROP or _CORRUPT (receive only)
+ * @probability: of each matching frame, in millionths
+ * @left:	frames still to affect
+ * @rng:	xorshift64 state for @probability
+ * @lock:	serialises the above (both rings' paths pick)
+ */
+struct frame_faults {
+	u32 match;
+	u32 action;
+	u32 probability;
+	u64 left;
+	u64 rng;
+	int lock;
+};
+
+/**
  * struct e1000e - the model's state of one NIC
  * @bar:	register BAR
  * @rx:		receive ring 0
@@ -91,6 +109,7 @@ struct cap_pos {
  *		write-back overwrites it in the shadow), for the capture
  * @tx_cap:	the capture's place in the transmit ring (under @tx.lock)
  * @rx_cap:	the same in the receive ring (under @rx.lock)
+ * @faults:	fault injection on frames
  */
 struct e1000e {
 	u64 bar;
@@ -113,6 +132,7 @@ struct e1000e {
 	u64 rx_buf[RING_MAX];
 	struct cap_pos tx_cap;
 	struct cap_pos rx_cap;
+	struct frame_faults faults;
 };
 
 static struct e1000e *to_e1000e(struct vdev *d)
@@ -307,12 +327,127 @@ static void capture_rx(struct vdev *d, u32 from, u32 to, u64 tsc)
 	e->rx_cap.next = to;
 }
 
+/* Whether this frame of direction @dir is one fault injection takes. */
+static bool fault_pick(struct vdev *d, u32 dir)
+{
+	struct frame_faults *f = &to_e1000e(d)->faults;
+	bool hit = false;
+
+	if (!(__atomic_load_n(&f->match, __ATOMIC_RELAXED) & dir))
+		return false;
+	spin_lock(&f->lock);
+	if ((f->match & dir) && f->left) {
+		f->rng ^= f->rng << 13;
+		f->rng ^= f->rng >> 7;
+		f->rng ^= f->rng << 17;
+		hit = f->probability >= RTVIRT_VMM_INJECT_ALWAYS ||
+		      f->rng % RTVIRT_VMM_INJECT_ALWAYS < f->probability;
+		if (hit && !--f->left)
+			__atomic_store_n(&f->match, 0, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&f->lock);
+	if (hit)
+		count(&d->stats.injected, 1);
+	return hit;
+}
+
+static void faults_clear(struct e1000e *e)
+{
+	spin_lock(&e->faults.lock);
+	__atomic_store_n(&e->faults.match, 0, __ATOMIC_RELAXED);
+	e->faults.left = 0;
+	spin_unlock(&e->faults.lock);
+}
+
+/*
+ * Drop the frames fault injection picks among those that begin in the
+ * transmit batch [@from, @to), before the controller gets the tail: their
+ * data descriptors read the VMM's zeroed sink instead, so what goes on
+ * the wire has the destination 00:00:00:00:00:00, which no station
+ * accepts.  A frame begun in an earlier batch (the slot before @from a
+ * data descriptor without end of packet) went to the controller in part
+ * already and is left alone.
+ */
+static void drop_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct e1000_tx_desc *s = r->shadow;
+	u32 prev = from ? from - 1 : r->count - 1, start = from;
+	bool open = e1000_txd_is_data(s[prev].lower) &&
+		    !e1000_txd_eop(s[prev].lower);
+
+	for (u32 i = from; i != to; i = (i + 1) % r->count) {
+		if (!e1000_txd_eop(s[i].lower))
+			continue;
+		if (!open && fault_pick(d, RTVIRT_VMM_INJECT_TX)) {
+			for (u32 j = start; j != (i + 1) % r->count;
+			     j = (j + 1) % r->count) {
+				u32 n = e1000_txd_data_len(s[j].lower);
+
+				if (!n)
+					continue;
+				s[j].addr = e->tx_check.sink_pa;
+				if (n > e->tx_check.sink_len)
+					s[j].lower = (s[j].lower &
+						      (s[j].lower & E1000_TXD_CMD_DEXT ?
+						       ~0xfffffU : ~0xffffU)) |
+						     e->tx_check.sink_len;
+			}
+		}
+		open = false;
+		start = (i + 1) % r->count;
+	}
+}
+
+/*
+ * Before the receive write-backs go to the OS: the complete frames fault
+ * injection picks among them are dropped (the RX data error, as for a
+ * refused buffer: the driver drops the frame) or corrupted (their last
+ * byte inverted in the OS's buffer and the TCP/UDP checksum error set:
+ * the driver counts a checksum offload error and leaves the checksum to
+ * the stack, which finds it wrong and drops the frame).
+ */
+static void fault_rx(struct vdev *d)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct e1000_rx_desc *s = e->rx.shadow;
+	u32 n = e->rx.count, start = e->rx.done, status, len;
+
+	for (u32 i = e->rx.done; i != e->rx.tail; i = (i + 1) % n) {
+		rx_wb(e, i, &status, &len);
+		if (!(status & E1000_RXD_STAT_DD))
+			break;
+		if (!(status & 2))	/* end of packet */
+			continue;
+		if (fault_pick(d, RTVIRT_VMM_INJECT_RX)) {
+			if (e->faults.action == RTVIRT_VMM_INJECT_CORRUPT &&
+			    e->rx_buf[i] && len) {
+				u8 *last = (u8 *)e->rx_buf[i] + len - 1;
+
+				*last = (u8)~*last;
+				if (e->extended)
+					s[i].wb_lo |= E1000_RXD_EXT_TCPE;
+				else
+					s[i].wb_hi |= E1000_RXD_LEGACY_TCPE;
+			} else {
+				for (u32 j = start; j != (i + 1) % n;
+				     j = (j + 1) % n)
+					e->rx.refused[j] = 1;
+			}
+		}
+		start = (i + 1) % n;
+	}
+}
+
 /* Copy the receive write-backs to the OS, and capture them. */
 static void rx_complete(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
 	u32 from = e->rx.done;
 
+	if (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
+	    RTVIRT_VMM_INJECT_RX)
+		fault_rx(d);
 	e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
 	if (vdev_capture_on(&d->capture) && from != e->rx.done)
 		capture_rx(d, from, e->rx.done, rdtsc());
@@ -539,6 +674,7 @@ static int e1000e_commence(struct vdev *d, u64 pa, u64 len)
 	if (len < sizeof(*s) || !os_memory(pa, sizeof(*s)))
 		return ERR_INVAL;
 	e->refusal[0] = 0;
+	faults_clear(e);
 	memset(&e->rx_n, 0, sizeof(e->rx_n));
 	memset(&e->tx_n, 0, sizeof(e->tx_n));
 	ret = take_over(d);
@@ -669,6 +805,10 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 		note_rx_bufs(e, from, t);
 	} else {
 		t = e1000_tx_post(r, val, &e->tx_check, n);
+		if (t == val && (__atomic_load_n(&e->faults.match,
+						 __ATOMIC_RELAXED) &
+				 RTVIRT_VMM_INJECT_TX))
+			drop_tx(d, r, from, t);
 	}
 	if (t == val) {
 		u64 tsc = rdtsc();
@@ -918,6 +1058,7 @@ static void e1000e_handback(struct vdev *d, u64 pa)
 	(void)pa;
 	/* No poller starts any more; one that took a ring's lock finishes. */
 	__atomic_store_n(&e->live, false, __ATOMIC_RELEASE);
+	faults_clear(e);
 	quiesce(d, &rctl, &tctl);
 	give_back(d, &e->tx);
 	give_back(d, &e->rx);
@@ -936,11 +1077,41 @@ static void e1000e_resume(struct vdev *d)
 	(void)d;
 }
 
+/*
+ * Frames, not commands: drop frames either way or corrupt received ones,
+ * the next @count matching ones (each with @probability).  A count of 0
+ * cancels, whatever the match; statuses and delays are NVMe's.
+ */
 static int e1000e_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 {
-	(void)d;
-	(void)inj;
-	return ERR_OPNOTSUPP;	/* status injection is NVMe's */
+	struct e1000e *e = to_e1000e(d);
+	struct frame_faults *f = &e->faults;
+	u32 dirs = RTVIRT_VMM_INJECT_TX | RTVIRT_VMM_INJECT_RX;
+
+	if (!inj->count) {
+		faults_clear(e);
+		return 0;
+	}
+	if (!inj->match || (inj->match & ~dirs) || inj->status ||
+	    inj->delay_us)
+		return ERR_OPNOTSUPP;
+	if (inj->action != RTVIRT_VMM_INJECT_DROP &&
+	    inj->action != RTVIRT_VMM_INJECT_CORRUPT)
+		return ERR_INVAL;
+	if (inj->action == RTVIRT_VMM_INJECT_CORRUPT &&
+	    (inj->match & RTVIRT_VMM_INJECT_TX))
+		return ERR_OPNOTSUPP;	/* the NIC would checksum it anew */
+	if (inj->probability > RTVIRT_VMM_INJECT_ALWAYS)
+		return ERR_INVAL;
+	spin_lock(&f->lock);
+	f->action = inj->action;
+	f->probability = inj->probability ? inj->probability :
+			 RTVIRT_VMM_INJECT_ALWAYS;
+	f->left = inj->count;
+	f->rng = rdtsc() | 1;
+	__atomic_store_n(&f->match, inj->match, __ATOMIC_RELAXED);
+	spin_unlock(&f->lock);
+	return 0;
 }
 
 /* Not static: the unit tests drive the model through it. */

@@ -146,6 +146,8 @@ struct e1000_rx_desc {
 #define E1000_RXD_STAT_DD	(1U << 0)
 #define E1000_RXD_LEGACY_RXE	(1U << 15)	/* @wb_hi: RX data error */
 #define E1000_RXD_EXT_RXE	(1U << 31)	/* @wb_lo: RX data error */
+#define E1000_RXD_LEGACY_TCPE	(1U << 13)	/* @wb_hi: TCP/UDP checksum error */
+#define E1000_RXD_EXT_TCPE	(1U << 29)	/* @wb_lo: TCP/UDP checksum error */
 
 _Static_assert(sizeof(struct e1000_tx_desc) == 16, "transmit descriptor");
 _Static_assert(sizeof(struct e1000_rx_desc) == 16, "receive descriptor");
