@@ -366,8 +366,34 @@ static void test_device_ioctls(int fd, const char *nvme)
 	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
 		     "INJECT count without status or delay");
 	inj.status = 0x281;
-	inj.match = 4;
+	inj.match = 1U << 4;
 	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT unknown match bit");
+	inj.match = RTVIRT_INJECT_READS;
+	inj.action = RTVIRT_INJECT_DROP;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT commands with a frame action");
+	/* Frames: a drop or a corruption of received ones, nothing else. */
+	inj.status = 0;
+	inj.match = RTVIRT_INJECT_READS | RTVIRT_INJECT_RX;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT commands and frames at once");
+	inj.match = RTVIRT_INJECT_RX;
+	inj.action = 0;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT frames without action");
+	inj.match = RTVIRT_INJECT_TX;
+	inj.action = RTVIRT_INJECT_CORRUPT;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT corrupting transmitted frames");
+	inj.action = RTVIRT_INJECT_DROP;
+	inj.probability = RTVIRT_INJECT_PROBABILITY_ONE + 1;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT probability above one");
+	inj.probability = 0;
+	inj.status = 0x281;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT frames with a status");
+	inj.status = 0;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EBUSY,
+		     "INJECT frames on a native device");
 }
 
 /* Without CAP_SYS_ADMIN: queries work, state changes get EPERM. */

@@ -26,7 +26,7 @@ static_assert(sizeof(struct rtvirt_device_stats) ==
 static_assert(sizeof(struct rtvirt_trace_entry) ==
 	      RTVIRT_TRACE_ENTRY_SIZE_VER0);
 static_assert(sizeof(struct rtvirt_trace) == RTVIRT_TRACE_SIZE_VER0);
-static_assert(sizeof(struct rtvirt_inject) == RTVIRT_INJECT_SIZE_VER0);
+static_assert(sizeof(struct rtvirt_inject) == RTVIRT_INJECT_SIZE_VER1);
 
 /* Callers' structures may grow, but not without bound. */
 #define USER_STRUCT_MAX		PAGE_SIZE
@@ -233,6 +233,30 @@ static long ioctl_read_trace(void __user *arg)
 	return copy_struct_out(arg, usize, &req, sizeof(req));
 }
 
+/*
+ * Commands (READS, WRITES) get a status and/or a delay; frames (TX, RX) a
+ * drop, or a corruption of received ones, with a probability.  A count of
+ * 0 cancels either.
+ */
+static bool inject_ok(const struct rtvirt_inject *r)
+{
+	u32 cmds = RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES;
+	u32 frames = RTVIRT_INJECT_TX | RTVIRT_INJECT_RX;
+
+	if ((r->match & ~(cmds | frames)) || (r->count && !r->match) ||
+	    ((r->match & cmds) && (r->match & frames)))
+		return false;
+	if (r->match & frames)
+		return !r->status && !r->delay_us &&
+		       r->probability <= RTVIRT_INJECT_PROBABILITY_ONE &&
+		       (!r->count || r->action == RTVIRT_INJECT_DROP ||
+			(r->action == RTVIRT_INJECT_CORRUPT &&
+			 !(r->match & RTVIRT_INJECT_TX)));
+	return !r->action && !r->probability && r->status <= 0x7fff &&
+	       r->delay_us <= RTVIRT_INJECT_MAX_DELAY_US &&
+	       (!r->count || r->status || r->delay_us);
+}
+
 static long ioctl_inject(void __user *arg)
 {
 	struct rtvirt_vmm_inject inj = {};
@@ -245,10 +269,7 @@ static long ioctl_inject(void __user *arg)
 			 req.address, &usize, &d);
 	if (ret)
 		return ret;
-	if ((req.match & ~(RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES)) ||
-	    (req.count && !req.match) || req.status > 0x7fff ||
-	    req.delay_us > RTVIRT_INJECT_MAX_DELAY_US ||
-	    (req.count && !req.status && !req.delay_us)) {
+	if (!inject_ok(&req)) {
 		rtvirt_device_put(d);
 		return -EINVAL;
 	}
@@ -256,6 +277,8 @@ static long ioctl_inject(void __user *arg)
 	inj.count = req.count;
 	inj.status = req.status;
 	inj.delay_us = req.delay_us;
+	inj.action = req.action;
+	inj.probability = req.probability;
 	ret = rtvirt_device_inject(d, &inj);
 	rtvirt_device_put(d);
 	return ret;

@@ -41,6 +41,11 @@ static_assert(RTVIRT_VMM_TRACE_RING == RTVIRT_TRACE_RING);
 static_assert(RTVIRT_VMM_INJECT_READS == RTVIRT_INJECT_READS &&
 	      RTVIRT_VMM_INJECT_WRITES == RTVIRT_INJECT_WRITES);
 static_assert(RTVIRT_VMM_MAX_DELAY_US == RTVIRT_INJECT_MAX_DELAY_US);
+static_assert(RTVIRT_VMM_INJECT_TX == RTVIRT_INJECT_TX &&
+	      RTVIRT_VMM_INJECT_RX == RTVIRT_INJECT_RX &&
+	      RTVIRT_VMM_INJECT_DROP == RTVIRT_INJECT_DROP &&
+	      RTVIRT_VMM_INJECT_CORRUPT == RTVIRT_INJECT_CORRUPT &&
+	      RTVIRT_VMM_INJECT_ALWAYS == RTVIRT_INJECT_PROBABILITY_ONE);
 
 /**
  * rtvirt_dev_alloc() - per-device state of the virtualization code
@@ -638,8 +643,9 @@ static int mediate(struct rtvirt_dev *d)
  * mediated completions if it has direct ones (mediate()).
  *
  * Return: 0, -EBUSY when the device is not virtualized, -EOPNOTSUPP for
- * a model without fault injection, -EINVAL, or the error of that new
- * takeover (the device may be native then).
+ * a model without fault injection or without this kind (commands or
+ * frames) or action of it, -EINVAL, or the error of that new takeover
+ * (the device may be native then).
  */
 int rtvirt_dev_inject(struct rtvirt_dev *d,
 		      const struct rtvirt_vmm_inject *inj)
@@ -655,7 +661,8 @@ int rtvirt_dev_inject(struct rtvirt_dev *d,
 	if (d->state != RTVIRT_DEV_VIRTUALIZED)
 		goto out;
 	ret = -EOPNOTSUPP;
-	if (!model_of(d)->inject)
+	if (!model_of(d)->inject || (inj->count &&
+				     (inj->match & ~model_of(d)->inject)))
 		goto out;
 	if (inj->count && inj->status) {
 		ret = mediate(d);

@@ -56,5 +56,6 @@ const struct rtvirt_model_ops rtvirt_e1000e_ops = {
 	.describe = e1000e_describe,
 	.read_state = e1000e_read_state,
 	.refusal = e1000e_refusal,
+	.inject = RTVIRT_INJECT_TX | RTVIRT_INJECT_RX,
 	.capture = true,
 };

@@ -503,5 +503,5 @@ const struct rtvirt_model_ops rtvirt_nvme_ops = {
 	.describe = nvme_describe,
 	.read_state = nvme_read_state,
 	.refusal = nvme_refusal,
-	.inject = true,
+	.inject = RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES,
 };

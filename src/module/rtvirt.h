@@ -58,8 +58,9 @@ struct rtvirt_dev;
  * @refusal:	the VMM's reason for refusing a takeover, as it wrote it in
  *		the state, or NULL
  *
- * @inject:	the model takes fault injection (RTVIRT_INJECT); without it
- *		the request answers -EOPNOTSUPP
+ * @inject:	the RTVIRT_INJECT_* match bits the model takes fault
+ *		injection for (commands or frames); a request for others
+ *		answers -EOPNOTSUPP
  * @capture:	the model's VMM side captures frames (RTVIRT_CAPTURE);
  *		without it the request answers -EOPNOTSUPP
  *
@@ -72,7 +73,7 @@ struct rtvirt_model_ops {
 	int (*read_state)(struct rtvirt_dev *d, void *state, size_t size,
 			  bool takeover);
 	const char *(*refusal)(void *state);
-	bool inject;
+	u32 inject;
 	bool capture;
 };
 

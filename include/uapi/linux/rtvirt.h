@@ -294,9 +294,16 @@ struct rtvirt_trace {
 #define RTVIRT_TRACE_SIZE_VER0		64
 #define RTVIRT_TRACE_RING		1024
 
-/* rtvirt_inject.match */
+/* rtvirt_inject.match: commands (NVMe) or frames (NICs), not both */
 #define RTVIRT_INJECT_READS	(1U << 0)
 #define RTVIRT_INJECT_WRITES	(1U << 1)
+#define RTVIRT_INJECT_TX	(1U << 2)	/* frames the driver sends */
+#define RTVIRT_INJECT_RX	(1U << 3)	/* frames the NIC receives */
+
+/* rtvirt_inject.action, for frames */
+#define RTVIRT_INJECT_DROP	1
+#define RTVIRT_INJECT_CORRUPT	2	/* received frames only */
+#define RTVIRT_INJECT_PROBABILITY_ONE	1000000U	/* millionths */
 
 /**
  * struct rtvirt_inject - fault injection on a virtualized device
@@ -310,11 +317,20 @@ struct rtvirt_trace {
  *		(at most 10000000, ten seconds)
  * @pad:	ignored
  * @pad2:	ignored
+ * @action:	in: frames: RTVIRT_INJECT_DROP or RTVIRT_INJECT_CORRUPT;
+ *		commands: 0
+ * @probability: in: frames: each matching frame is affected with this
+ *		probability, in millionths (1 to
+ *		RTVIRT_INJECT_PROBABILITY_ONE; 0 for every one); commands: 0
  *
- * A failed command never reaches the medium: the VMM sends the device a
- * harmless command in its place and completes the OS's command with
- * @status.  The setting lasts until @count commands were affected, or the
- * device is handed back.
+ * Commands (NVMe, @match READS and/or WRITES): a failed command never
+ * reaches the medium: the VMM sends the device a harmless command in its
+ * place and completes the OS's command with @status.  Frames (NICs,
+ * @match TX and/or RX, @status and @delay_us 0): a dropped frame never
+ * reaches the wire or the driver, a corrupted received one reaches the
+ * driver with its last byte inverted and a checksum error.  The setting
+ * lasts until @count commands or frames were affected, or the device is
+ * handed back.  Size versions: VER0 ends at @pad2, VER1 at @probability.
  */
 struct rtvirt_inject {
 	__u32 size;
@@ -325,8 +341,11 @@ struct rtvirt_inject {
 	__u16 pad;
 	__u32 delay_us;
 	__u32 pad2;
+	__u32 action;
+	__u32 probability;
 };
 #define RTVIRT_INJECT_SIZE_VER0		56
+#define RTVIRT_INJECT_SIZE_VER1		64
 #define RTVIRT_INJECT_MAX_DELAY_US	10000000U
 
 /* rtvirt_capture.op */
