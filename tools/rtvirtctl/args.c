@@ -118,11 +118,88 @@ static int inject_number(const char *what, const char *arg,
 #define INJECT_DNR		(1U << 14)
 
 /**
+ * rvc_parse_percent() - parse a percentage into millionths
+ * @arg:	"P" or "P.F": decimal, at most 4 digits after the point, more
+ *		than 0 and at most 100
+ * @millionths:	the value times 10000
+ *
+ * Return: 0, or -EINVAL.
+ */
+int rvc_parse_percent(const char *arg, __u32 *millionths)
+{
+	unsigned long long v = 0;
+	int frac = -1;
+
+	if (!arg || !*arg)
+		return -EINVAL;
+	for (const char *p = arg; *p; p++) {
+		if (*p == '.' && frac < 0 && p != arg && p[1]) {
+			frac = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || frac >= 4 || v > 1000000)
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(*p - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	for (frac = frac < 0 ? 0 : frac; frac < 4; frac++)
+		v *= 10;
+	if (!v || v > 1000000)
+		return -EINVAL;
+	*millionths = (__u32)v;
+	return 0;
+}
+
+/* The frame options of "rtvirtctl inject" (a NIC). */
+static int frame_inject_build(const struct rvc_inject_args *args,
+			      struct rtvirt_inject *inj, char *msg, size_t len)
+{
+	unsigned long long count;
+	__u32 ppm = 0;
+	int err;
+
+	if (args->reads || args->writes || args->status || args->dnr ||
+	    args->delay_us)
+		return inject_error(msg, len,
+				    "--tx and --rx are for a NIC's frames: no --reads, --writes, --status, --dnr or --delay-us");
+	if (!args->tx && !args->rx)
+		return inject_error(msg, len, "missing --tx or --rx");
+	if (args->drop == args->corrupt)
+		return inject_error(msg, len, args->drop ?
+				    "--drop and --corrupt exclude each other" :
+				    "missing --drop or --corrupt");
+	if (args->corrupt && args->tx)
+		return inject_error(msg, len,
+				    "--corrupt is for received frames only (--rx): the NIC checksums what it sends");
+	if (!args->count)
+		return inject_error(msg, len, "missing --count");
+	err = inject_number("count", args->count, UINT32_MAX, "4294967295",
+			    &count, msg, len);
+	if (err)
+		return err;
+	if (!count)
+		return inject_error(msg, len,
+				    "invalid count '%s': at least 1 (--clear cancels)",
+				    args->count);
+	if (args->percent && rvc_parse_percent(args->percent, &ppm))
+		return inject_error(msg, len,
+				    "invalid percent '%s': more than 0, at most 100, at most 4 decimals",
+				    args->percent);
+	inj->match = (args->tx ? RTVIRT_INJECT_TX : 0) |
+		     (args->rx ? RTVIRT_INJECT_RX : 0);
+	inj->count = (__u32)count;
+	inj->action = args->drop ? RTVIRT_INJECT_DROP : RTVIRT_INJECT_CORRUPT;
+	inj->probability = ppm;
+	return 0;
+}
+
+/**
  * rvc_inject_build() - turn the options of "rtvirtctl inject" into a request
  * @args:	the options as given
  * @address:	the device address
  * @inj:	the request to fill in (size, match, address, count, status,
- *		delay_us; everything else zero)
+ *		delay_us, action, probability; everything else zero)
  * @msg:	buffer for the reason of a rejection (RVC_MSG_BUF bytes
  *		suffice); may be NULL
  * @len:	size of @msg
@@ -134,7 +211,9 @@ static int inject_number(const char *what, const char *arg,
  * at most 0x7fff, to which --dnr (which needs --status) adds bit 14; and
  * --delay-us at most RTVIRT_INJECT_MAX_DELAY_US.  The numbers are parsed
  * by rvc_parse_number().  A status of 0 with no delay does nothing and is
- * refused.
+ * refused.  For a NIC's frames: --tx and/or --rx, --drop or --corrupt
+ * (received frames only), --count, and --percent (rvc_parse_percent(), as
+ * probability; every frame without it), with no command option.
  *
  * Return: 0 on success, -EINVAL with a one-line reason (no newline) in
  * @msg otherwise.
@@ -155,12 +234,16 @@ int rvc_inject_build(const struct rvc_inject_args *args, const char *address,
 				    "empty");
 	if (args->clear) {
 		if (args->reads || args->writes || args->dnr || args->count ||
-		    args->status || args->delay_us)
+		    args->status || args->delay_us || args->tx || args->rx ||
+		    args->drop || args->corrupt || args->percent)
 			return inject_error(msg, len,
 					    "--clear takes no other inject option");
 		inj->match = RTVIRT_INJECT_READS | RTVIRT_INJECT_WRITES;
 		return 0;
 	}
+	if (args->tx || args->rx || args->drop || args->corrupt ||
+	    args->percent)
+		return frame_inject_build(args, inj, msg, len);
 	if (!args->reads && !args->writes)
 		return inject_error(msg, len,
 				    "missing --reads, --writes or --all");
@@ -228,7 +311,8 @@ static const char *const dev_op_names[] = {
  * the kernel log)"; for devirtualize, ETIMEDOUT is "ADDR: hand-back did
  * not complete within the stall bound, still virtualized"; for inject,
  * EBUSY is "ADDR is not virtualized" and EOPNOTSUPP "ADDR: this device
- * model has no fault injection"; for capture, EBUSY is "ADDR is already
+ * model has no such fault injection (disks take --reads/--writes, NICs
+ * --tx/--rx)"; for capture, EBUSY is "ADDR is already
  * being captured" and EOPNOTSUPP "ADDR: this device model has no frame
  * capture".  Anything else is "OP: ADDR: " and the strerror() text, OP
  * being "virtualize", "devirtualize", "RTVIRT_GET_DEVICE_STATS",
@@ -262,7 +346,7 @@ const char *rvc_device_error(enum rvc_dev_op op, int err, const char *address,
 		snprintf(buf, len, "%s: the VMM does not serve the device as it is set up (see the kernel log)",
 			 address);
 	} else if (err == EOPNOTSUPP && op == RVC_OP_INJECT) {
-		snprintf(buf, len, "%s: this device model has no fault injection",
+		snprintf(buf, len, "%s: this device model has no such fault injection (disks take --reads/--writes, NICs --tx/--rx)",
 			 address);
 	} else if (err == EOPNOTSUPP && op == RVC_OP_CAPTURE) {
 		snprintf(buf, len, "%s: this device model has no frame capture",

@@ -79,6 +79,11 @@ int rvc_parse_address(const char *arg, char *dst, size_t len);
  * @count:	argument of --count, or NULL
  * @status:	argument of --status, or NULL
  * @delay_us:	argument of --delay-us, or NULL
+ * @tx:		--tx (frames the NIC sends) was given
+ * @rx:		--rx (frames it receives) was given
+ * @drop:	--drop was given
+ * @corrupt:	--corrupt was given
+ * @percent:	argument of --percent, or NULL
  */
 struct rvc_inject_args {
 	bool reads;
@@ -88,7 +93,14 @@ struct rvc_inject_args {
 	const char *count;
 	const char *status;
 	const char *delay_us;
+	bool tx;
+	bool rx;
+	bool drop;
+	bool corrupt;
+	const char *percent;
 };
+
+int rvc_parse_percent(const char *arg, __u32 *millionths);
 
 int rvc_inject_build(const struct rvc_inject_args *args, const char *address,
 		     struct rtvirt_inject *inj, char *msg, size_t len);

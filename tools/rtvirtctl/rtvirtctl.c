@@ -13,6 +13,8 @@
  *	rtvirtctl [--device PATH] devirtualize DEV
  *	rtvirtctl [--device PATH] inject DEV (--reads|--writes|--all)
  *		--count N [--status S] [--dnr] [--delay-us U]
+ *	rtvirtctl [--device PATH] inject DEV (--tx|--rx) (--drop|--corrupt)
+ *		--count N [--percent P]
  *	rtvirtctl [--device PATH] inject DEV --clear
  *	rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N]
  *		[--seconds S] [-s SNAPLEN] [--ring-kib K]
@@ -149,6 +151,12 @@ static const char help_text[] =
 	"matching commands\n"
 	"                                                 "
 	"(RTVIRT_INJECT)\n"
+	"  rtvirtctl [--device PATH] inject DEV (--tx|--rx) (--drop|--corrupt)\n"
+	"            --count N [--percent P]\n"
+	"                                                 "
+	"drop or corrupt NIC DEV's next N\n"
+	"                                                 "
+	"matching frames (RTVIRT_INJECT)\n"
 	"  rtvirtctl [--device PATH] inject DEV --clear  "
 	"cancel DEV's fault injection\n"
 	"  rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N] [--seconds S]\n"
@@ -189,6 +197,13 @@ static const char help_text[] =
 	"  --dnr            add Do Not Retry (bit 14) to S\n"
 	"  --delay-us U     hold each one U microseconds (at most 10000000)\n"
 	"  --clear          cancel the injection (no other inject option)\n"
+	"  --tx, --rx       a NIC: affect frames it sends, receives, or both\n"
+	"  --drop           drop them\n"
+	"  --corrupt        invert their last byte, with a checksum error\n"
+	"                   (received frames only)\n"
+	"  --percent P      affect each matching frame with probability P%\n"
+	"                   (more than 0 to 100, at most 4 decimals; default\n"
+	"                   100)\n"
 	"\n"
 	"Options of capture (after the command):\n"
 	"  -c, --count N    stop after N frames\n"
@@ -371,6 +386,17 @@ static bool parse_inject_option(int argc, char **argv, int *i,
 		a->dnr = true;
 	} else if (!strcmp(arg, "--clear")) {
 		a->clear = true;
+	} else if (!strcmp(arg, "--tx")) {
+		a->tx = true;
+	} else if (!strcmp(arg, "--rx")) {
+		a->rx = true;
+	} else if (!strcmp(arg, "--drop")) {
+		a->drop = true;
+	} else if (!strcmp(arg, "--corrupt")) {
+		a->corrupt = true;
+	} else if ((val = option_value("--percent", argc, argv, i))) {
+		a->percent = val;
+		arg = "--percent";
 	} else if ((val = option_value("--count", argc, argv, i))) {
 		a->count = val;
 		arg = "--count";

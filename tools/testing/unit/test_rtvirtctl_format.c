@@ -1883,7 +1883,7 @@ static void check_inject(const struct rvc_inject_args *a, __u32 match,
 	want.count = count;
 	want.status = status;
 	want.delay_us = delay_us;
-	ck_assert_uint_eq(inj.size, RTVIRT_INJECT_SIZE_VER0);
+	ck_assert_uint_eq(inj.size, RTVIRT_INJECT_SIZE_VER1);
 	ck_assert_uint_eq(inj.match, match);
 	ck_assert_uint_eq(inj.count, count);
 	ck_assert_uint_eq(inj.status, status);
@@ -2098,7 +2098,8 @@ START_TEST(test_device_errors)
 			"not serve the device as it is set up (see the kernel "
 			"log)");
 	check_dev_error(RVC_OP_INJECT, EOPNOTSUPP, DEV ": this device model "
-			"has no fault injection");
+			"has no such fault injection (disks take "
+			"--reads/--writes, NICs --tx/--rx)");
 	check_dev_error(RVC_OP_VIRTUALIZE, EIO, DEV ": the VMM refused the "
 			"takeover (see the kernel log)");
 	check_dev_error(RVC_OP_CAPTURE, EOPNOTSUPP, DEV ": this device model "
@@ -2326,6 +2327,100 @@ START_TEST(test_pcap_tso_length)
 }
 END_TEST
 
+START_TEST(test_inject_frames)
+{
+	struct rvc_inject_args a;
+	struct rtvirt_inject inj;
+	char msg[RVC_MSG_BUF];
+	__u32 ppm;
+
+	memset(&a, 0, sizeof(a));
+	a.rx = true;
+	a.drop = true;
+	a.count = "5";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(inj.match, RTVIRT_INJECT_RX);
+	ck_assert_uint_eq(inj.count, 5);
+	ck_assert_uint_eq(inj.action, RTVIRT_INJECT_DROP);
+	ck_assert_uint_eq(inj.probability, 0);
+	ck_assert_uint_eq(inj.status, 0);
+	ck_assert_uint_eq(inj.delay_us, 0);
+
+	a.tx = true;
+	a.percent = "12.5";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(inj.match, RTVIRT_INJECT_TX | RTVIRT_INJECT_RX);
+	ck_assert_uint_eq(inj.probability, 125000);
+
+	a.tx = false;
+	a.drop = false;
+	a.corrupt = true;
+	a.percent = NULL;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(inj.action, RTVIRT_INJECT_CORRUPT);
+
+	/* Rejected, each with its reason. */
+	a.tx = true;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--corrupt is for received frames only (--rx): the NIC checksums what it sends");
+	a.tx = false;
+	a.drop = true;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--drop and --corrupt exclude each other");
+	a.drop = false;
+	a.corrupt = false;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "missing --drop or --corrupt");
+	a.drop = true;
+	a.rx = false;
+	a.percent = "5";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "missing --tx or --rx");
+	a.rx = true;
+	a.reads = true;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--tx and --rx are for a NIC's frames: no --reads, --writes, --status, --dnr or --delay-us");
+	a.reads = false;
+	a.count = NULL;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "missing --count");
+	a.count = "1";
+	a.percent = "101";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "invalid percent '101': more than 0, at most 100, at most 4 decimals");
+	a.percent = NULL;
+	a.clear = true;
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--clear takes no other inject option");
+
+	/* Percentages. */
+	ck_assert_int_eq(rvc_parse_percent("100", &ppm), 0);
+	ck_assert_uint_eq(ppm, 1000000);
+	ck_assert_int_eq(rvc_parse_percent("0.0001", &ppm), 0);
+	ck_assert_uint_eq(ppm, 1);
+	ck_assert_int_eq(rvc_parse_percent("50", &ppm), 0);
+	ck_assert_uint_eq(ppm, 500000);
+	ck_assert_int_eq(rvc_parse_percent("0", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("0.00001", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("100.0001", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("1.", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent(".5", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("1.2.3", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("-1", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("", &ppm), -EINVAL);
+	ck_assert_int_eq(rvc_parse_percent("99999999999999999999", &ppm),
+			 -EINVAL);
+}
+END_TEST
+
 static Suite *format_suite(void)
 {
 	Suite *s = suite_create("rtvirtctl_format");
@@ -2403,6 +2498,7 @@ static Suite *format_suite(void)
 	tcase_add_test(tc, test_inject_build);
 	tcase_add_test(tc, test_inject_rejects);
 	tcase_add_test(tc, test_inject_address);
+	tcase_add_test(tc, test_inject_frames);
 	tcase_add_test(tc, test_device_errors);
 	suite_add_tcase(s, tc);
 
