@@ -10,7 +10,12 @@
 # reads: every ping of a run in it both ways, and, across flips under
 # iperf3, every frame the VMM counted (captured or counted as dropped); a
 # second capture of the NIC and one of a disk are refused; a capture goes
-# on across an unlaunch and a launch.  A frame sent from the VMM's memory and a
+# on across an unlaunch and a launch.  Fault injection: dropped frames
+# either way and corrupted received ones are missing from ping's answers
+# exactly as many as asked, the driver and the stack count the checksum
+# errors of the corrupted ones, a
+# probability drops about its share of pings and of iperf3's UDP
+# datagrams, and a hand-back ends an injection.  A frame sent from the VMM's memory and a
 # receive descriptor into it are refused (debugfs nic_probe).  Then,
 # while virtualized: the driver's
 # counters only grow across flips, an MTU change to 1400 and a link down
@@ -33,7 +38,7 @@ command -v iperf3 > /dev/null || skip_all "no iperf3"
 command -v tcpdump > /dev/null || skip_all "no tcpdump"
 A=$1
 B=$2
-nvme_plan 25
+nvme_plan 32
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -229,6 +234,79 @@ check "capture across 10 flips under iperf3: tcpdump reads $seen frames ($tcp TC
 still_virtualized() {
 	[ "$(cat "$dev/state")" = virtualized ]
 }
+# Fault injection on frames, while virtualized.  Permanent neighbour
+# entries and no IPv6 on the link: the only frames are the test's.
+mac_a=$(cat /sys/class/net/"$IF_A"/address)
+mac_b=$(ip netns exec $NS cat /sys/class/net/"$IF_B"/address)
+ip neigh replace $IP_B lladdr "$mac_b" dev "$IF_A" nud permanent
+ip netns exec $NS ip neigh replace $IP_A lladdr "$mac_a" dev "$IF_B" nud permanent
+sysctl -qw net.ipv6.conf."$IF_A".disable_ipv6=1
+ip netns exec $NS sysctl -qw net.ipv6.conf."$IF_B".disable_ipv6=1
+answered() {
+	sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/nic_ping.log
+}
+# fault_pings N OPTIONS...: inject, send N pings 20 ms apart; $got, $inj.
+fault_pings() {
+	n=$1
+	shift
+	inj0=$(nvme_stat injected)
+	rtvirtctl inject "$A" "$@" || return 1
+	ping -c "$n" -i 0.02 -W 1 $IP_B > /tmp/nic_ping.log 2>&1
+	got=$(answered)
+	inj=$(($(nvme_stat injected) - inj0))
+	echo "inject $*: ${got:-0} of $n pings answered, injected +$inj"
+}
+csum_errors() {
+	ethtool -S "$IF_A" | awk -F: '/rx_csum_offload_errors/ { gsub(/ /, ""); print $2 }'
+}
+check "virtualize for the fault injection" dev_write "$dev/virtualized" 1
+fault_pings 20 --rx --drop --count 5
+check "inject --rx --drop --count 5: 15 of 20 replies reach ping ($got), injected +5 ($inj)" \
+	[ "${got:-0}" -eq 15 -a "$inj" -eq 5 ]
+fault_pings 20 --tx --drop --count 5
+check "inject --tx --drop --count 5: 15 of 20 requests reach the peer ($got), injected +5 ($inj)" \
+	[ "${got:-0}" -eq 15 -a "$inj" -eq 5 ]
+# The kernel's count of ICMP messages with a bad checksum (ping's raw
+# socket gets its copy of each reply before that check).
+icmp_csum_errors() {
+	awk '$1 == "Icmp:" { if (!n++) { for (i = 2; i <= NF; i++) if ($i == "InCsumErrors") c = i }
+			     else print $c }' /proc/net/snmp
+}
+csum0=$(csum_errors)
+icmp0=$(icmp_csum_errors)
+fault_pings 20 --rx --corrupt --count 5
+csum1=$(csum_errors)
+icmp1=$(icmp_csum_errors)
+check "inject --rx --corrupt --count 5: the driver counts $((csum1 - csum0)) checksum errors, the stack finds $((icmp1 - icmp0)) bad ICMP checksums, injected +$inj" \
+	[ "$inj" -eq 5 -a $((csum1 - csum0)) -eq 5 -a $((icmp1 - icmp0)) -eq 5 ]
+fault_pings 400 --tx --drop --count 100000 --percent 20
+rtvirtctl inject "$A" --clear
+check "inject --tx --drop --percent 20: ${got:-0} of 400 answered (expected 320), each loss injected ($inj)" \
+	[ "${got:-0}" -ge 280 -a "${got:-0}" -le 360 -a "$inj" -eq $((400 - ${got:-0})) ]
+inj0=$(nvme_stat injected)
+rtvirtctl inject "$A" --tx --drop --count 100000 --percent 5
+iperf3 -c $IP_B -u -b 20M -t 3 -J > /tmp/nic_udp.json 2>&1
+udp_rc=$?
+rtvirtctl inject "$A" --clear
+inj=$(($(nvme_stat injected) - inj0))
+lost=$(sed -n 's/.*"lost_packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
+total=$(sed -n 's/.*"packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
+check "inject --tx --drop --percent 5 under iperf3 UDP: iperf3 lost ${lost:-?} of ${total:-?} datagrams, injected $inj" \
+	eval '[ $udp_rc -eq 0 -a -n "$total" ] &&
+	      [ "$lost" -ge $((total / 50)) -a "$lost" -le $((total / 10)) -a "$inj" -gt 0 ]'
+rtvirtctl inject "$A" --rx --drop --count 5
+nvme_devirtualize
+rtvirtctl inject "$A" --rx --drop --count 5 2> /tmp/nic_inj.err
+inj_rc=$?
+dev_write "$dev/virtualized" 1
+ping -c 20 -i 0.02 -W 1 $IP_B > /tmp/nic_ping.log 2>&1
+check "a hand-back ends the injection ($(answered) of 20 answered after it); inject on the native NIC: $(cat /tmp/nic_inj.err)" \
+	[ "$(answered)" -eq 20 -a $inj_rc -eq 1 ]
+ip neigh del $IP_B dev "$IF_A"
+ip netns exec $NS ip neigh del $IP_A dev "$IF_B"
+sysctl -qw net.ipv6.conf."$IF_A".disable_ipv6=0
+ip netns exec $NS sysctl -qw net.ipv6.conf."$IF_B".disable_ipv6=0
+
 # One capture across an unlaunch and a launch: the new VMM gets the ring.
 rtvirtctl --json capture "$A" /tmp/nic_relaunch.pcap --seconds 8 \
 	> /tmp/nic_cap3.json 2>&1 &
