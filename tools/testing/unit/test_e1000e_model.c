@@ -11,7 +11,9 @@
  * the held value; the I/O BAR's decoding refuses a takeover; the hand-back
  * gives the controller the OS's rings back with receive and transmit on;
  * the capture records each frame both ways, gathered over its
- * descriptors and over tail writes, with zeros for a refused buffer.
+ * descriptors and over tail writes, with zeros for a refused buffer;
+ * fault injection drops frames either way and corrupts received ones,
+ * refuses what the model does not do, and ends with a hand-back.
  */
 #include <check.h>
 #include <stdlib.h>
