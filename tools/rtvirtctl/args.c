@@ -117,6 +117,25 @@ static int inject_number(const char *what, const char *arg,
 #define INJECT_STATUS_MAX	0x7fff
 #define INJECT_DNR		(1U << 14)
 
+/* --count, required, 1 to 4294967295: 0, or -EINVAL with @msg written. */
+static int inject_count(const struct rvc_inject_args *args,
+			unsigned long long *count, char *msg, size_t len)
+{
+	int err;
+
+	if (!args->count)
+		return inject_error(msg, len, "missing --count");
+	err = inject_number("count", args->count, UINT32_MAX, "4294967295",
+			    count, msg, len);
+	if (err)
+		return err;
+	if (!*count)
+		return inject_error(msg, len,
+				    "invalid count '%s': at least 1 (--clear cancels)",
+				    args->count);
+	return 0;
+}
+
 /**
  * rvc_parse_percent() - parse a percentage into millionths
  * @arg:	"P" or "P.F": decimal, at most 4 digits after the point, more
@@ -172,16 +191,9 @@ static int frame_inject_build(const struct rvc_inject_args *args,
 	if (args->corrupt && args->tx)
 		return inject_error(msg, len,
 				    "--corrupt is for received frames only (--rx): the NIC checksums what it sends");
-	if (!args->count)
-		return inject_error(msg, len, "missing --count");
-	err = inject_number("count", args->count, UINT32_MAX, "4294967295",
-			    &count, msg, len);
+	err = inject_count(args, &count, msg, len);
 	if (err)
 		return err;
-	if (!count)
-		return inject_error(msg, len,
-				    "invalid count '%s': at least 1 (--clear cancels)",
-				    args->count);
 	if (args->percent && rvc_parse_percent(args->percent, &ppm))
 		return inject_error(msg, len,
 				    "invalid percent '%s': more than 0, at most 100, at most 4 decimals",
@@ -247,16 +259,9 @@ int rvc_inject_build(const struct rvc_inject_args *args, const char *address,
 	if (!args->reads && !args->writes)
 		return inject_error(msg, len,
 				    "missing --reads, --writes or --all");
-	if (!args->count)
-		return inject_error(msg, len, "missing --count");
-	err = inject_number("count", args->count, UINT32_MAX, "4294967295",
-			    &count, msg, len);
+	err = inject_count(args, &count, msg, len);
 	if (err)
 		return err;
-	if (!count)
-		return inject_error(msg, len,
-				    "invalid count '%s': at least 1 (--clear cancels)",
-				    args->count);
 	if (args->status) {
 		err = inject_number("status", args->status, INJECT_STATUS_MAX,
 				    "0x7fff (15 bits)", &status, msg, len);
