@@ -381,18 +381,9 @@ static void drop_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
 			continue;
 		if (!open && fault_pick(d, RTVIRT_VMM_INJECT_TX)) {
 			for (u32 j = start; j != (i + 1) % r->count;
-			     j = (j + 1) % r->count) {
-				u32 n = e1000_txd_data_len(s[j].lower);
-
-				if (!n)
-					continue;
-				s[j].addr = e->tx_check.sink_pa;
-				if (n > e->tx_check.sink_len)
-					s[j].lower = (s[j].lower &
-						      (s[j].lower & E1000_TXD_CMD_DEXT ?
-						       ~0xfffffU : ~0xffffU)) |
-						     e->tx_check.sink_len;
-			}
+			     j = (j + 1) % r->count)
+				if (e1000_txd_data_len(s[j].lower))
+					e1000_tx_sink(&s[j], &e->tx_check);
 		}
 		open = false;
 		start = (i + 1) % r->count;

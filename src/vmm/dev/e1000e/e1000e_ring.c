@@ -21,6 +21,22 @@ static u32 ring_next(const struct e1000_ring *r, u32 i)
 }
 
 /**
+ * e1000_tx_sink() - make a data descriptor read the sink instead
+ * @d:		a copy of the descriptor (legacy, or extended data)
+ * @c:		where the sink is
+ *
+ * The length stays, at most the sink's size.
+ */
+void e1000_tx_sink(struct e1000_tx_desc *d, const struct e1000_check *c)
+{
+	u32 len_mask = d->lower & E1000_TXD_CMD_DEXT ? 0xfffffU : 0xffffU;
+
+	d->addr = c->sink_pa;
+	if ((d->lower & len_mask) > c->sink_len)
+		d->lower = (d->lower & ~len_mask) | c->sink_len;
+}
+
+/**
  * e1000_tx_check() - check one transmit descriptor the OS wrote
  * @d:		a copy of the descriptor, fixed up when refused
  * @c:		what it may point at
@@ -54,13 +70,7 @@ bool e1000_tx_check(struct e1000_tx_desc *d, const struct e1000_check *c)
 	}
 	if (!len || c->mem_ok(d->addr, len))
 		return true;
-	d->addr = c->sink_pa;
-	if (len > c->sink_len) {
-		u32 keep = d->lower & (d->lower & E1000_TXD_CMD_DEXT ?
-				       ~0xfffffU : ~0xffffU);
-
-		d->lower = keep | c->sink_len;
-	}
+	e1000_tx_sink(d, c);
 	return false;
 }
 

@@ -65,6 +65,7 @@ struct e1000_counts {
 	u64 refused;
 };
 
+void e1000_tx_sink(struct e1000_tx_desc *d, const struct e1000_check *c);
 bool e1000_tx_check(struct e1000_tx_desc *d, const struct e1000_check *c);
 bool e1000_rx_check(struct e1000_rx_desc *d, u32 buf_size,
 		    const struct e1000_check *c);
