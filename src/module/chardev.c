@@ -58,6 +58,19 @@ static int copy_struct_out(void __user *dst, size_t usize, const void *src,
 	return 0;
 }
 
+/* Copy in a versioned structure whose first VER0 bytes it must have. */
+static int struct_arg(void __user *arg, size_t ver0, void *req, size_t ksize,
+		      u32 *usize)
+{
+	int ret;
+
+	ret = read_user_size(arg, ver0, usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(req, ksize, arg, *usize);
+	return ret == -E2BIG ? -EINVAL : ret;
+}
+
 static long ioctl_get_info(void __user *arg)
 {
 	struct rtvirt_info info = {};
@@ -88,12 +101,10 @@ static long ioctl_list_devices(void __user *arg)
 	u32 usize, count, n, i;
 	int ret;
 
-	ret = read_user_size(arg, RTVIRT_DEVICE_LIST_SIZE_VER0, &usize);
+	ret = struct_arg(arg, RTVIRT_DEVICE_LIST_SIZE_VER0, &req, sizeof(req),
+			 &usize);
 	if (ret)
 		return ret;
-	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
-	if (ret)
-		return ret == -E2BIG ? -EINVAL : ret;
 	if (req.entry_size < RTVIRT_DEVICE_SIZE_VER0 ||
 	    req.entry_size > USER_STRUCT_MAX)
 		return -EINVAL;
@@ -125,12 +136,10 @@ static long ioctl_set_device(void __user *arg)
 	u32 usize;
 	int ret;
 
-	ret = read_user_size(arg, RTVIRT_DEVICE_REQUEST_SIZE_VER0, &usize);
+	ret = struct_arg(arg, RTVIRT_DEVICE_REQUEST_SIZE_VER0, &req, sizeof(req),
+			 &usize);
 	if (ret)
 		return ret;
-	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
-	if (ret)
-		return ret == -E2BIG ? -EINVAL : ret;
 	if (req.virtualize > 1 ||
 	    !memchr(req.address, '\0', sizeof(req.address)))
 		return -EINVAL;
@@ -143,12 +152,9 @@ static int device_arg(void __user *arg, size_t ver0, void *req, size_t ksize,
 {
 	int ret;
 
-	ret = read_user_size(arg, ver0, usize);
+	ret = struct_arg(arg, ver0, req, ksize, usize);
 	if (ret)
 		return ret;
-	ret = copy_struct_from_user(req, ksize, arg, *usize);
-	if (ret)
-		return ret == -E2BIG ? -EINVAL : ret;
 	if (!memchr(address, '\0', RTVIRT_ADDR_LEN))
 		return -EINVAL;
 	*d = rtvirt_device_get(address);
@@ -291,12 +297,10 @@ static long ioctl_capture(struct file *file, void __user *arg)
 	u32 usize;
 	int ret;
 
-	ret = read_user_size(arg, RTVIRT_CAPTURE_SIZE_VER0, &usize);
+	ret = struct_arg(arg, RTVIRT_CAPTURE_SIZE_VER0, &req, sizeof(req),
+			 &usize);
 	if (ret)
 		return ret;
-	ret = copy_struct_from_user(&req, sizeof(req), arg, usize);
-	if (ret)
-		return ret == -E2BIG ? -EINVAL : ret;
 	switch (req.op) {
 	case RTVIRT_CAPTURE_START:
 		if (!capable(CAP_SYS_ADMIN))
