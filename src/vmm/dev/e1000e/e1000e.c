@@ -303,7 +303,7 @@ static void capture_rx(struct vdev *d, u32 from, u32 to, u64 tsc)
 
 	for (u32 i = from; i != to; i = (i + 1) % n) {
 		rx_wb(e, i, &status, &len);
-		if (!(status & 2))	/* end of packet */
+		if (!(status & E1000_RXD_STAT_EOP))
 			continue;
 		total = 0;
 		for (u32 j = start; j != (i + 1) % n; j = (j + 1) % n) {
@@ -408,7 +408,7 @@ static void fault_rx(struct vdev *d)
 		rx_wb(e, i, &status, &len);
 		if (!(status & E1000_RXD_STAT_DD))
 			break;
-		if (!(status & 2))	/* end of packet */
+		if (!(status & E1000_RXD_STAT_EOP))
 			continue;
 		if (fault_pick(d, RTVIRT_VMM_INJECT_RX)) {
 			if (e->faults.action == RTVIRT_VMM_INJECT_CORRUPT &&

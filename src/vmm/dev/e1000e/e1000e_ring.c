@@ -315,8 +315,7 @@ u32 e1000_rx_complete(struct e1000_ring *r, bool extended,
 			else
 				hi |= E1000_RXD_LEGACY_RXE;
 		}
-		/* End of packet is status bit 1 in both formats. */
-		if ((extended ? lo : hi) & 2)
+		if ((extended ? lo : hi) & E1000_RXD_STAT_EOP)
 			n->frames++;
 		n->bytes += extended ? hi & 0xffff : lo & 0xffff;
 		os[i].addr = addr;

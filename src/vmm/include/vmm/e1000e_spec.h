@@ -144,6 +144,7 @@ struct e1000_rx_desc {
 };
 
 #define E1000_RXD_STAT_DD	(1U << 0)
+#define E1000_RXD_STAT_EOP	(1U << 1)	/* both formats */
 #define E1000_RXD_LEGACY_RXE	(1U << 15)	/* @wb_hi: RX data error */
 #define E1000_RXD_EXT_RXE	(1U << 31)	/* @wb_lo: RX data error */
 #define E1000_RXD_LEGACY_TCPE	(1U << 13)	/* @wb_hi: TCP/UDP checksum error */
