@@ -339,8 +339,10 @@ struct rtvirt_vmm_capture_rec {
 #define RTVIRT_VMM_INJECT_RX		(1U << 3)
 #define RTVIRT_VMM_INJECT_DROP		1
 #define RTVIRT_VMM_INJECT_CORRUPT	2
+#define RTVIRT_VMM_INJECT_DELAY		3
 #define RTVIRT_VMM_INJECT_ALWAYS	1000000U	/* probability: every frame */
 #define RTVIRT_VMM_MAX_DELAY_US		10000000U
+#define RTVIRT_VMM_MAX_FRAME_DELAY_US	500000U
 
 /** struct rtvirt_vmm_inject - RTVIRT_HC_DEV_INJECT; fields as in struct rtvirt_inject */
 struct rtvirt_vmm_inject {

@@ -107,7 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			e1000_tx_complete(&tx);
 			break;
 		default:
-			e1000_rx_complete(&rx, data[0] & 4, &n);
+			/* any stop, as a held frame's slot would be */
+			e1000_rx_complete(&rx, data[0] & 4,
+					  data[0] & 8 ? v : rx.tail, &n);
 			break;
 		}
 		if (tx.tail >= count || tx.done >= count ||

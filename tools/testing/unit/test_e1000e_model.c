@@ -18,6 +18,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vmm/device.h>
 #include <vmm/e1000e_spec.h>
@@ -613,6 +614,120 @@ START_TEST(frame_faults)
 }
 END_TEST
 
+static int inject_delay(u32 match, u32 count, u32 delay_us)
+{
+	struct rtvirt_vmm_inject inj = {
+		.match = match, .action = RTVIRT_VMM_INJECT_DELAY,
+		.count = count, .delay_us = delay_us,
+	};
+
+	return e1000e_ops.inject(&dev, &inj);
+}
+
+/* Wait until @us of the model's TSC (tsc_khz 1000000) went by. */
+static void tsc_wait(u64 us)
+{
+	u64 start = rdtsc();
+
+	while (rdtsc() - start < us * 1000)
+		usleep(100);
+}
+
+START_TEST(frame_delays)
+{
+	struct rtvirt_vmm_e1000e_state *st = os_alloc(PG);
+	u32 h = reg(E1000_RDH);
+
+	/* Delays only with the delay action, at most half a second. */
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_RX, 1, 0), ERR_INVAL);
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_RX, 1,
+				      RTVIRT_VMM_MAX_FRAME_DELAY_US + 1),
+			 ERR_INVAL);
+	ck_assert_int_eq(inject(RTVIRT_VMM_INJECT_RX, RTVIRT_VMM_INJECT_DROP,
+				1, 0), 0);
+	{
+		struct rtvirt_vmm_inject inj = { .match = RTVIRT_VMM_INJECT_RX,
+			.action = RTVIRT_VMM_INJECT_DROP, .count = 1,
+			.delay_us = 10 };
+
+		ck_assert_int_eq(e1000e_ops.inject(&dev, &inj), ERR_INVAL);
+	}
+
+	/*
+	 * Receive: the first frame is held, the one behind it waits too;
+	 * once the delay ran out both reach the OS and the receive
+	 * interrupt is raised again.
+	 */
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_RX, 1, 2000), 0);
+	set_reg(E1000_ICS, 0);
+	nic_receive(60);
+	nic_receive(61);
+	e1000e_ops.poll(&dev);
+	ck_assert(!(os_rx[h].wb_lo & E1000_RXD_STAT_DD));
+	ck_assert(!(os_rx[(h + 1) % N].wb_lo & E1000_RXD_STAT_DD));
+	ck_assert_uint_eq(reg(E1000_ICS), 0);
+	ck_assert_uint_eq(dev.stats.injected, 1);
+	tsc_wait(2000);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_rx[h].wb_lo & E1000_RXD_STAT_DD);
+	ck_assert_uint_eq(os_rx[h].wb_hi, 60);
+	ck_assert(os_rx[(h + 1) % N].wb_lo & E1000_RXD_STAT_DD);
+	ck_assert_uint_eq(reg(E1000_ICS), E1000_ICR_RXT0 | E1000_ICR_RXQ0);
+	ck_assert_uint_eq(dev.stats.injected, 1);
+
+	/*
+	 * Transmit: the second of two frames is held (the controller's
+	 * tail stops at its first slot), and a frame posted behind it
+	 * waits; a poll after the delay gives both.
+	 */
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_tx[1] = os_tx[0];
+	os_tx[2] = os_tx[0];
+	os_access(E1000_TDT, true, 1);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_TX, 1, 2000), 0);
+	os_access(E1000_TDT, true, 2);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);	/* slot 1 held */
+	os_access(E1000_TDT, true, 3);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	tsc_wait(2000);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(reg(E1000_TDT), 3);
+	nic_transmit();
+	e1000e_ops.poll(&dev);
+	ck_assert(os_tx[2].upper & E1000_TXD_STAT_DD);
+
+	/* A hand-back gives the controller a held frame at once. */
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_TX, 1,
+				      RTVIRT_VMM_MAX_FRAME_DELAY_US), 0);
+	os_tx[3] = os_tx[0];
+	os_access(E1000_TDT, true, 4);
+	ck_assert_uint_eq(reg(E1000_TDT), 3);
+	e1000e_ops.handback(&dev, 0);
+	ck_assert_uint_eq(reg(E1000_TDT), 4);
+	ck_assert_uint_eq(ring_base(E1000_TDBAL), (u64)os_tx);
+
+	/* So does it a received one, and the next takeover holds none. */
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)), 0);
+	ck_assert_int_eq(inject_delay(RTVIRT_VMM_INJECT_RX, 2,
+				      RTVIRT_VMM_MAX_FRAME_DELAY_US), 0);
+	h = reg(E1000_RDH);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert(!(os_rx[h].wb_lo & E1000_RXD_STAT_DD));
+	e1000e_ops.handback(&dev, 0);
+	ck_assert(os_rx[h].wb_lo & E1000_RXD_STAT_DD);
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)), 0);
+	h = reg(E1000_RDH);
+	nic_receive(60);
+	e1000e_ops.poll(&dev);
+	ck_assert(os_rx[h].wb_lo & E1000_RXD_STAT_DD);
+	free(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("e1000e_model");
@@ -631,6 +746,7 @@ int main(void)
 	tcase_add_test(tc, io_decoding_refused);
 	tcase_add_test(tc, capture_both_ways);
 	tcase_add_test(tc, frame_faults);
+	tcase_add_test(tc, frame_delays);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -156,7 +156,7 @@ START_TEST(rx_refused_buffer_flagged)
 	sh_rx[1].wb_hi = 1514;
 	ck_assert(e1000_rx_ready(&r, true));
 	ck_assert(!e1000_rx_ready(&r, false));
-	ck_assert_uint_eq(e1000_rx_complete(&r, true, &n), 2);
+	ck_assert_uint_eq(e1000_rx_complete(&r, true, r.tail, &n), 2);
 	ck_assert_uint_eq(os_rx[0].addr, 0x1234);
 	ck_assert_uint_eq(os_rx[0].wb_hi, 60);
 	ck_assert_uint_eq(os_rx[0].wb_lo & E1000_RXD_EXT_RXE, 0);
@@ -164,7 +164,32 @@ START_TEST(rx_refused_buffer_flagged)
 	ck_assert_uint_eq(n.frames, 2);
 	ck_assert_uint_eq(n.bytes, 60 + 1514);
 	ck_assert_uint_eq(r.done, 2);
-	ck_assert_uint_eq(e1000_rx_complete(&r, true, &n), 0);
+	ck_assert_uint_eq(e1000_rx_complete(&r, true, r.tail, &n), 0);
+}
+END_TEST
+
+START_TEST(rx_complete_stops_at_held_slot)
+{
+	struct e1000_counts n = { 0 };
+
+	ring_init(os_rx, sh_rx);
+	for (u32 i = 0; i < 4; i++)
+		os_rx[i].addr = 0x500000 + i * 0x1000;
+	ck_assert_uint_eq(e1000_rx_post(&r, 4, 2048, &check_, &n), 4);
+	for (u32 i = 0; i < 3; i++) {
+		sh_rx[i].wb_lo = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+		sh_rx[i].wb_hi = 60;
+	}
+	/* Slot 1 is held: only slot 0 reaches the OS. */
+	ck_assert_uint_eq(e1000_rx_complete(&r, true, 1, &n), 1);
+	ck_assert_uint_eq(r.done, 1);
+	ck_assert_uint_eq(os_rx[1].wb, 0);
+	ck_assert(e1000_rx_ready(&r, true));
+	ck_assert_uint_eq(e1000_rx_complete(&r, true, 1, &n), 0);
+	/* Released: the rest that is done. */
+	ck_assert_uint_eq(e1000_rx_complete(&r, true, r.tail, &n), 2);
+	ck_assert_uint_eq(r.done, 3);
+	ck_assert_uint_eq(n.frames, 3);
 }
 END_TEST
 
@@ -178,7 +203,7 @@ START_TEST(rx_legacy_format)
 	sh_rx[0].wb_lo = 64;				/* length */
 	sh_rx[0].wb_hi = E1000_RXD_STAT_DD | 2;		/* status */
 	ck_assert(e1000_rx_ready(&r, false));
-	ck_assert_uint_eq(e1000_rx_complete(&r, false, &n), 1);
+	ck_assert_uint_eq(e1000_rx_complete(&r, false, r.tail, &n), 1);
 	ck_assert(os_rx[0].wb_hi & E1000_RXD_LEGACY_RXE);
 	ck_assert_uint_eq(n.bytes, 64);
 }
@@ -245,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, tx_status_in_order);
 	tcase_add_test(tc, tail_beyond_ring);
 	tcase_add_test(tc, rx_refused_buffer_flagged);
+	tcase_add_test(tc, rx_complete_stops_at_held_slot);
 	tcase_add_test(tc, rx_legacy_format);
 	tcase_add_test(tc, rings_refused);
 	tcase_add_test(tc, buffer_sizes);

@@ -71,8 +71,9 @@ struct cap_pos {
 /**
  * struct frame_faults - fault injection on frames (RTVIRT_HC_DEV_INJECT)
  * @match:	RTVIRT_VMM_INJECT_TX and/or _RX; 0 when none is set
- * @action:	RTVIRT_VMM_INJECT_DROP or _CORRUPT (receive only)
+ * @action:	RTVIRT_VMM_INJECT_DROP, _CORRUPT (receive only) or _DELAY
  * @probability: of each matching frame, in millionths
+ * @delay:	_DELAY: how long a frame is held, in TSC cycles
  * @left:	frames still to affect
  * @rng:	xorshift64 state for @probability
  * @lock:	serialises the above (both rings' paths pick)
@@ -81,9 +82,29 @@ struct frame_faults {
 	u32 match;
 	u32 action;
 	u32 probability;
+	u64 delay;
 	u64 left;
 	u64 rng;
 	int lock;
+};
+
+/**
+ * struct frame_hold - a frame fault injection delays, in one ring
+ * @on:		a frame is held
+ * @slot:	its first slot, where the ring stops: the controller's
+ *		transmit tail, or the receive completions the OS gets
+ * @next:	the slot after its last one, where picking goes on once it
+ *		is released
+ * @until:	TSC from which it is released
+ *
+ * The rings complete in order, so the frames behind a held one wait for
+ * it; one frame is held at a time per ring.
+ */
+struct frame_hold {
+	bool on;
+	u32 slot;
+	u32 next;
+	u64 until;
 };
 
 /**
@@ -110,6 +131,8 @@ struct frame_faults {
  * @tx_cap:	the capture's place in the transmit ring (under @tx.lock)
  * @rx_cap:	the same in the receive ring (under @rx.lock)
  * @faults:	fault injection on frames
+ * @tx_hold:	a transmitted frame held back (under @tx.lock)
+ * @rx_hold:	a received frame held back (under @rx.lock)
  */
 struct e1000e {
 	u64 bar;
@@ -133,6 +156,8 @@ struct e1000e {
 	struct cap_pos tx_cap;
 	struct cap_pos rx_cap;
 	struct frame_faults faults;
+	struct frame_hold tx_hold;
+	struct frame_hold rx_hold;
 };
 
 static struct e1000e *to_e1000e(struct vdev *d)
@@ -217,14 +242,15 @@ static int e1000e_attach(struct vdev *d)
 }
 
 /*
- * The capture's place in ring @r starts anew: the ring was taken, reset
- * or moved.
+ * Ring @r starts anew (taken, reset or moved): the capture's place in it
+ * and a frame it held back are forgotten.
  */
-static void cap_forget(struct e1000e *e, const struct e1000_ring *r)
+static void ring_forget(struct e1000e *e, const struct e1000_ring *r)
 {
 	struct cap_pos *p = r == &e->rx ? &e->rx_cap : &e->tx_cap;
 
 	p->next = ~0U;
+	(r == &e->rx ? &e->rx_hold : &e->tx_hold)->on = false;
 }
 
 /* Add @len bytes at @pa; zeros where it is not the OS's (the sink). */
@@ -351,24 +377,54 @@ static bool fault_pick(struct vdev *d, u32 dir)
 	return hit;
 }
 
+/* Hold the frame of slots [@slot, @next) of a ring back (its lock held). */
+static void hold(struct vdev *d, struct frame_hold *h, u32 slot, u32 next)
+{
+	h->on = true;
+	h->slot = slot;
+	h->next = next;
+	h->until = rdtsc() + to_e1000e(d)->faults.delay;
+}
+
+/* Whether @h holds a frame whose delay has not run out. */
+static bool holding(const struct frame_hold *h)
+{
+	return h->on && (s64)(rdtsc() - h->until) < 0;
+}
+
+/*
+ * No more faults; frames held back are released at the next poll (the
+ * transmit one at once by a hand-back, which gives the controller the
+ * OS's tail).
+ */
 static void faults_clear(struct e1000e *e)
 {
 	spin_lock(&e->faults.lock);
 	__atomic_store_n(&e->faults.match, 0, __ATOMIC_RELAXED);
 	e->faults.left = 0;
 	spin_unlock(&e->faults.lock);
+	spin_lock(&e->tx.lock);
+	e->tx_hold.until = 0;
+	spin_unlock(&e->tx.lock);
+	spin_lock(&e->rx.lock);
+	e->rx_hold.until = 0;
+	spin_unlock(&e->rx.lock);
 }
 
 /*
- * Drop the frames fault injection picks among those that begin in the
- * transmit batch [@from, @to), before the controller gets the tail: their
- * data descriptors read the VMM's zeroed sink instead, so what goes on
- * the wire has the destination 00:00:00:00:00:00, which no station
- * accepts.  A frame begun in an earlier batch (the slot before @from a
- * data descriptor without end of packet) went to the controller in part
- * already and is left alone.
+ * Fault injection on the frames that begin in transmit slots [@from,
+ * @to), before the controller gets them.  A dropped frame's data
+ * descriptors read the VMM's zeroed sink instead, so what goes on the
+ * wire has the destination 00:00:00:00:00:00, which no station accepts.
+ * A delayed frame is held back: the controller's tail stops at its first
+ * slot until the delay runs out (tx_release()).  A frame begun in an
+ * earlier batch (the slot before @from a data descriptor without end of
+ * packet) went to the controller in part already and is left alone.
+ *
+ * Return: the slot the controller's tail may go to: @to, or the first
+ * slot of the frame held back.
  */
-static void drop_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
+static u32 fault_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
 {
 	struct e1000e *e = to_e1000e(d);
 	struct e1000_tx_desc *s = r->shadow;
@@ -380,6 +436,10 @@ static void drop_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
 		if (!e1000_txd_eop(s[i].lower))
 			continue;
 		if (!open && fault_pick(d, RTVIRT_VMM_INJECT_TX)) {
+			if (e->faults.action == RTVIRT_VMM_INJECT_DELAY) {
+				hold(d, &e->tx_hold, start, (i + 1) % r->count);
+				return start;
+			}
 			for (u32 j = start; j != (i + 1) % r->count;
 			     j = (j + 1) % r->count)
 				if (e1000_txd_data_len(s[j].lower))
@@ -388,29 +448,85 @@ static void drop_tx(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
 		open = false;
 		start = (i + 1) % r->count;
 	}
+	return to;
+}
+
+/* Give the controller transmit slots [@from, @to), and capture them. */
+static void tx_give(struct vdev *d, struct e1000_ring *r, u32 from, u32 to)
+{
+	u64 tsc = rdtsc();
+
+	if (from == to)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wr(to_e1000e(d), E1000_TDT, to);
+	if (vdev_capture_on(&d->capture))
+		capture_tx(d, r, from, to, tsc);
+}
+
+/*
+ * The transmit ring's lock held: if the frame held back is due, give it
+ * and what waited behind it to the controller, up to the next frame
+ * fault injection holds back.
+ */
+static void tx_release(struct vdev *d)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct frame_hold *h = &e->tx_hold;
+	struct e1000_ring *r = &e->tx;
+	u32 to = r->tail;
+
+	if (!h->on || holding(h))
+		return;
+	h->on = false;
+	if (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
+	    RTVIRT_VMM_INJECT_TX)
+		to = fault_tx(d, r, h->next, r->tail);
+	tx_give(d, r, h->slot, to);
 }
 
 /*
  * Before the receive write-backs go to the OS: the complete frames fault
  * injection picks among them are dropped (the RX data error, as for a
- * refused buffer: the driver drops the frame) or corrupted (their last
+ * refused buffer: the driver drops the frame), corrupted (their last
  * byte inverted in the OS's buffer and the TCP/UDP checksum error set:
  * the driver counts a checksum offload error and leaves the checksum to
- * the stack, which finds it wrong and drops the frame).
+ * the stack, which finds it wrong and drops the frame) or delayed (held
+ * back: the OS gets no completion from its first slot on until the delay
+ * runs out).  A frame held back whose delay ran out is released here;
+ * picking goes on behind it.
+ *
+ * Return: true if a frame held back was released.
  */
-static void fault_rx(struct vdev *d)
+static bool fault_rx(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
 	struct e1000_rx_desc *s = e->rx.shadow;
+	struct frame_hold *h = &e->rx_hold;
 	u32 n = e->rx.count, start = e->rx.done, status, len;
+	bool released = false;
 
-	for (u32 i = e->rx.done; i != e->rx.tail; i = (i + 1) % n) {
+	if (h->on) {
+		if (holding(h))
+			return false;
+		h->on = false;
+		released = true;
+		start = h->next;
+		if (!(__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
+		      RTVIRT_VMM_INJECT_RX))
+			return true;
+	}
+	for (u32 i = start; i != e->rx.tail; i = (i + 1) % n) {
 		rx_wb(e, i, &status, &len);
 		if (!(status & E1000_RXD_STAT_DD))
 			break;
 		if (!(status & E1000_RXD_STAT_EOP))
 			continue;
 		if (fault_pick(d, RTVIRT_VMM_INJECT_RX)) {
+			if (e->faults.action == RTVIRT_VMM_INJECT_DELAY) {
+				hold(d, h, start, (i + 1) % n);
+				break;
+			}
 			if (e->faults.action == RTVIRT_VMM_INJECT_CORRUPT &&
 			    e->rx_buf[i] && len) {
 				u8 *last = (u8 *)e->rx_buf[i] + len - 1;
@@ -428,20 +544,32 @@ static void fault_rx(struct vdev *d)
 		}
 		start = (i + 1) % n;
 	}
+	return released;
 }
 
-/* Copy the receive write-backs to the OS, and capture them. */
+/*
+ * Copy the receive write-backs to the OS, up to a frame held back, and
+ * capture them.  Where a held frame was released, the OS's driver saw
+ * the interrupt of its arrival long ago and found nothing: the receive
+ * interrupt is raised again (ICS) for it to look.
+ */
 static void rx_complete(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
 	u32 from = e->rx.done;
+	bool released = false;
 
-	if (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
-	    RTVIRT_VMM_INJECT_RX)
-		fault_rx(d);
-	e1000_rx_complete(&e->rx, e->extended, &e->rx_n);
+	if (e->rx_hold.on ||
+	    (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
+	     RTVIRT_VMM_INJECT_RX))
+		released = fault_rx(d);
+	e1000_rx_complete(&e->rx, e->extended,
+			  e->rx_hold.on ? e->rx_hold.slot : e->rx.tail,
+			  &e->rx_n);
 	if (vdev_capture_on(&d->capture) && from != e->rx.done)
 		capture_rx(d, from, e->rx.done, rdtsc());
+	if (released)
+		wr(e, E1000_ICS, E1000_ICR_RXT0 | E1000_ICR_RXQ0);
 }
 
 /* The register offsets of ring @r's base, length, head and tail. */
@@ -584,7 +712,7 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 	}
 	r->tail = head;
 	r->done = head;
-	cap_forget(e, r);
+	ring_forget(e, r);
 	if (rx) {
 		e1000_rx_post(r, tail, buf_size, c, &n);
 		note_rx_bufs(e, head, tail);
@@ -701,8 +829,11 @@ static void e1000e_poll(struct vdev *d)
 	if (!__atomic_load_n(&e->live, __ATOMIC_ACQUIRE))
 		return;
 	spin_lock(&e->tx.lock);
-	if (e->tx.live && e1000_tx_ready(&e->tx) && still_shadow(e, &e->tx))
+	if (e->tx.live && (e->tx_hold.on || e1000_tx_ready(&e->tx)) &&
+	    still_shadow(e, &e->tx)) {
+		tx_release(d);
 		e1000_tx_complete(&e->tx);
+	}
 	spin_unlock(&e->tx.lock);
 	spin_lock(&e->rx.lock);
 	was = e->rx_n;
@@ -736,7 +867,7 @@ static int adopt(struct vdev *d, struct e1000_ring *r)
 	ret = e1000_ring_set(r, (void *)base, base, len,
 			     rx ? &e->rx_check : &e->tx_check);
 	r->live = !ret && r->count;
-	cap_forget(e, r);
+	ring_forget(e, r);
 	program(e, r, r->shadow_pa, r->live ? len : 0);
 	spin_unlock(&r->lock);
 	if (ret == E1000_RING_BAD && anomaly(e))
@@ -753,7 +884,7 @@ static void set_head(struct e1000e *e, struct e1000_ring *r, u32 val)
 		wr(e, reg_base(e, r) + REG_H, val);
 		r->tail = val;
 		r->done = val;
-		cap_forget(e, r);
+		ring_forget(e, r);
 	} else if (anomaly(e)) {
 		vmm_log("e1000e: %s head %u refused: ring not usable\n",
 			r == &e->rx ? "receive" : "transmit", val);
@@ -796,18 +927,17 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 		note_rx_bufs(e, from, t);
 	} else {
 		t = e1000_tx_post(r, val, &e->tx_check, n);
-		if (t == val && (__atomic_load_n(&e->faults.match,
-						 __ATOMIC_RELAXED) &
-				 RTVIRT_VMM_INJECT_TX))
-			drop_tx(d, r, from, t);
 	}
-	if (t == val) {
-		u64 tsc = rdtsc();
-
+	if (t == val && r == &e->rx) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		wr(e, reg_base(e, r) + REG_T, t);
-		if (r == &e->tx && vdev_capture_on(&d->capture))
-			capture_tx(d, r, from, t, tsc);
+		wr(e, E1000_RDT, t);
+	} else if (t == val && e->tx_hold.on) {
+		tx_release(d);	/* else what was posted waits behind it */
+	} else if (t == val) {
+		if (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
+		    RTVIRT_VMM_INJECT_TX)
+			t = fault_tx(d, r, from, t);
+		tx_give(d, r, from, t);
 	} else if (anomaly(e)) {
 		vmm_log("e1000e: %s tail %u beyond the ring of %u refused\n",
 			r == &e->rx ? "receive" : "transmit", val, r->count);
@@ -1027,6 +1157,8 @@ static void give_back(struct vdev *d, struct e1000_ring *r)
 		else
 			e1000_tx_complete(r);
 	}
+	if (!rx)
+		e->tx_hold.on = false;	/* the OS's tail goes in below */
 	now = e->rx_n;
 	if (rx)
 		program(e, r, e->os_rdba, e->os_rdlen);
@@ -1069,9 +1201,10 @@ static void e1000e_resume(struct vdev *d)
 }
 
 /*
- * Frames, not commands: drop frames either way or corrupt received ones,
- * the next @count matching ones (each with @probability).  A count of 0
- * cancels, whatever the match; statuses and delays are NVMe's.
+ * Frames, not commands: drop or delay frames either way or corrupt
+ * received ones, the next @count matching ones (each with @probability).
+ * A count of 0 cancels, whatever the match; statuses are NVMe's.  A new
+ * setting releases frames held back under the old one.
  */
 static int e1000e_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 {
@@ -1083,21 +1216,28 @@ static int e1000e_inject(struct vdev *d, const struct rtvirt_vmm_inject *inj)
 		faults_clear(e);
 		return 0;
 	}
-	if (!inj->match || (inj->match & ~dirs) || inj->status ||
-	    inj->delay_us)
+	if (!inj->match || (inj->match & ~dirs) || inj->status)
 		return ERR_OPNOTSUPP;
 	if (inj->action != RTVIRT_VMM_INJECT_DROP &&
-	    inj->action != RTVIRT_VMM_INJECT_CORRUPT)
+	    inj->action != RTVIRT_VMM_INJECT_CORRUPT &&
+	    inj->action != RTVIRT_VMM_INJECT_DELAY)
+		return ERR_INVAL;
+	if ((inj->action == RTVIRT_VMM_INJECT_DELAY) !=
+	    (inj->delay_us > 0) ||
+	    inj->delay_us > RTVIRT_VMM_MAX_FRAME_DELAY_US)
 		return ERR_INVAL;
 	if (inj->action == RTVIRT_VMM_INJECT_CORRUPT &&
 	    (inj->match & RTVIRT_VMM_INJECT_TX))
 		return ERR_OPNOTSUPP;	/* the NIC would checksum it anew */
 	if (inj->probability > RTVIRT_VMM_INJECT_ALWAYS)
 		return ERR_INVAL;
+	faults_clear(e);
 	spin_lock(&f->lock);
 	f->action = inj->action;
 	f->probability = inj->probability ? inj->probability :
 			 RTVIRT_VMM_INJECT_ALWAYS;
+	f->delay = (u64)inj->delay_us *
+		   (d->info.tsc_khz ? d->info.tsc_khz : 1000000) / 1000;
 	f->left = inj->count;
 	f->rng = rdtsc() | 1;
 	__atomic_store_n(&f->match, inj->match, __ATOMIC_RELAXED);

@@ -286,22 +286,25 @@ bool e1000_rx_ready(const struct e1000_ring *r, bool extended)
  * e1000_rx_complete() - give the OS the controller's receive write-backs
  * @r:		the ring (live)
  * @extended:	extended descriptors (RFCTL.EXTEN), else legacy
+ * @stop:	the slot to stop before (a frame held back), or r->tail
  * @n:		counts frames and bytes
  *
- * Each written-back descriptor is copied whole into the OS's slot, the
- * half with the status last; one whose buffer was refused carries the RX
- * data error, so the driver drops what the sink received.
+ * Each written-back descriptor from r->done up to @stop is copied whole
+ * into the OS's slot, the half with the status last; one whose buffer
+ * was refused carries the RX data error, so the driver drops what the
+ * sink received.
  *
  * Return: descriptors returned to the OS.
  */
-u32 e1000_rx_complete(struct e1000_ring *r, bool extended,
+u32 e1000_rx_complete(struct e1000_ring *r, bool extended, u32 stop,
 		      struct e1000_counts *n)
 {
 	volatile struct e1000_rx_desc *os = r->os;
 	const volatile struct e1000_rx_desc *shadow = r->shadow;
 	u32 done = 0;
 
-	while (r->done != r->tail && rx_dd(&shadow[r->done], extended)) {
+	while (r->done != r->tail && r->done != stop &&
+	       rx_dd(&shadow[r->done], extended)) {
 		u32 i = r->done, lo, hi;
 		u64 addr;
 

@@ -80,7 +80,7 @@ u32 e1000_tx_post(struct e1000_ring *r, u32 tail, const struct e1000_check *c,
 u32 e1000_tx_complete(struct e1000_ring *r);
 u32 e1000_rx_post(struct e1000_ring *r, u32 tail, u32 buf_size,
 		  const struct e1000_check *c, struct e1000_counts *n);
-u32 e1000_rx_complete(struct e1000_ring *r, bool extended,
+u32 e1000_rx_complete(struct e1000_ring *r, bool extended, u32 stop,
 		      struct e1000_counts *n);
 bool e1000_tx_ready(const struct e1000_ring *r);
 bool e1000_rx_ready(const struct e1000_ring *r, bool extended);

@@ -13,6 +13,7 @@
 
 /* Registers (offsets in BAR 0) */
 #define E1000_CTRL		0x00000
+#define E1000_ICS		0x000c8	/* interrupt cause set */
 #define E1000_RCTL		0x00100
 #define E1000_TCTL		0x00400
 #define E1000_RFCTL		0x05008
@@ -58,6 +59,14 @@
 #define E1000_TRAPPED_REGS	0x04000
 
 #define E1000_CTRL_RST		(1U << 26)	/* device reset */
+
+/*
+ * Receive interrupt causes: RXT0 in legacy and MSI mode, RXQ0 (routed
+ * through IVAR) in MSI-X mode; setting both in ICS raises the receive
+ * interrupt in any mode, as Linux's e1000e does with ICS itself.
+ */
+#define E1000_ICR_RXT0		(1U << 7)
+#define E1000_ICR_RXQ0		(1U << 20)
 
 #define E1000_RCTL_EN		(1U << 1)
 #define E1000_RCTL_LPE		(1U << 5)	/* long packets */
