@@ -392,6 +392,21 @@ static void test_device_ioctls(int fd, const char *nvme)
 	inj.status = 0x281;
 	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL, "INJECT frames with a status");
 	inj.status = 0;
+	inj.delay_us = 1000;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT dropped frames with a delay");
+	inj.action = RTVIRT_INJECT_DELAY;
+	inj.delay_us = 0;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT delayed frames without a delay");
+	inj.delay_us = RTVIRT_INJECT_MAX_FRAME_DELAY_US + 1;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EINVAL,
+		     "INJECT frame delay above half a second");
+	inj.delay_us = RTVIRT_INJECT_MAX_FRAME_DELAY_US;
+	expect_ioctl(fd, RTVIRT_INJECT, &inj, EBUSY,
+		     "INJECT delayed frames on a native device");
+	inj.action = RTVIRT_INJECT_DROP;
+	inj.delay_us = 0;
 	expect_ioctl(fd, RTVIRT_INJECT, &inj, EBUSY,
 		     "INJECT frames on a native device");
 }

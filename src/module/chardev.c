@@ -241,8 +241,8 @@ static long ioctl_read_trace(void __user *arg)
 
 /*
  * Commands (READS, WRITES) get a status and/or a delay; frames (TX, RX) a
- * drop, or a corruption of received ones, with a probability.  A count of
- * 0 cancels either.
+ * drop, a delay (of at most half a second), or a corruption of received
+ * ones, with a probability.  A count of 0 cancels either.
  */
 static bool inject_ok(const struct rtvirt_inject *r)
 {
@@ -253,9 +253,12 @@ static bool inject_ok(const struct rtvirt_inject *r)
 	    ((r->match & cmds) && (r->match & frames)))
 		return false;
 	if (r->match & frames)
-		return !r->status && !r->delay_us &&
+		return !r->status &&
 		       r->probability <= RTVIRT_INJECT_PROBABILITY_ONE &&
+		       (r->action == RTVIRT_INJECT_DELAY) == !!r->delay_us &&
+		       r->delay_us <= RTVIRT_INJECT_MAX_FRAME_DELAY_US &&
 		       (!r->count || r->action == RTVIRT_INJECT_DROP ||
+			r->action == RTVIRT_INJECT_DELAY ||
 			(r->action == RTVIRT_INJECT_CORRUPT &&
 			 !(r->match & RTVIRT_INJECT_TX)));
 	return !r->action && !r->probability && r->status <= 0x7fff &&

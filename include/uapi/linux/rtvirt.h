@@ -303,6 +303,7 @@ struct rtvirt_trace {
 /* rtvirt_inject.action, for frames */
 #define RTVIRT_INJECT_DROP	1
 #define RTVIRT_INJECT_CORRUPT	2	/* received frames only */
+#define RTVIRT_INJECT_DELAY	3	/* hold them @delay_us */
 #define RTVIRT_INJECT_PROBABILITY_ONE	1000000U	/* millionths */
 
 /**
@@ -313,12 +314,14 @@ struct rtvirt_trace {
  * @count:	in: how many of the next matching commands; 0 cancels
  * @status:	in: status to complete them with, as in
  *		rtvirt_trace_entry.status; 0 completes them normally
- * @delay_us:	in: hold each one this long before the device sees it
- *		(at most 10000000, ten seconds)
+ * @delay_us:	in: commands: hold each one this long before the device
+ *		sees it (at most 10000000, ten seconds); frames, with
+ *		RTVIRT_INJECT_DELAY: hold each one this long before the
+ *		wire or the driver gets it (1 to 500000, half a second)
  * @pad:	ignored
  * @pad2:	ignored
- * @action:	in: frames: RTVIRT_INJECT_DROP or RTVIRT_INJECT_CORRUPT;
- *		commands: 0
+ * @action:	in: frames: RTVIRT_INJECT_DROP, RTVIRT_INJECT_CORRUPT or
+ *		RTVIRT_INJECT_DELAY; commands: 0
  * @probability: in: frames: each matching frame is affected with this
  *		probability, in millionths (1 to
  *		RTVIRT_INJECT_PROBABILITY_ONE; 0 for every one); commands: 0
@@ -326,11 +329,13 @@ struct rtvirt_trace {
  * Commands (NVMe, @match READS and/or WRITES): a failed command never
  * reaches the medium: the VMM sends the device a harmless command in its
  * place and completes the OS's command with @status.  Frames (NICs,
- * @match TX and/or RX, @status and @delay_us 0): a dropped frame never
- * reaches the wire or the driver, a corrupted received one reaches the
- * driver with its last byte inverted and a checksum error.  The setting
- * lasts until @count commands or frames were affected, or the device is
- * handed back.  Size versions: VER0 ends at @pad2, VER1 at @probability.
+ * @match TX and/or RX, @status 0): a dropped frame never reaches the wire
+ * or the driver, a corrupted received one reaches the driver with its
+ * last byte inverted and a checksum error, a delayed one reaches them
+ * @delay_us late, and the frames behind it in its ring wait for it (the
+ * rings are in order).  The setting lasts until @count commands or frames
+ * were affected, or the device is handed back (which releases held
+ * frames).  Size versions: VER0 ends at @pad2, VER1 at @probability.
  */
 struct rtvirt_inject {
 	__u32 size;
@@ -347,6 +352,8 @@ struct rtvirt_inject {
 #define RTVIRT_INJECT_SIZE_VER0		56
 #define RTVIRT_INJECT_SIZE_VER1		64
 #define RTVIRT_INJECT_MAX_DELAY_US	10000000U
+/* below the e1000e driver's transmit hang check (one second) */
+#define RTVIRT_INJECT_MAX_FRAME_DELAY_US	500000U
 
 /* rtvirt_capture.op */
 #define RTVIRT_CAPTURE_START	1	/* start capturing @address on this file */
