@@ -174,20 +174,31 @@ int rvc_parse_percent(const char *arg, __u32 *millionths)
 static int frame_inject_build(const struct rvc_inject_args *args,
 			      struct rtvirt_inject *inj, char *msg, size_t len)
 {
-	unsigned long long count;
+	unsigned long long count, delay = 0;
+	int actions = args->drop + args->corrupt + !!args->delay_us;
 	__u32 ppm = 0;
 	int err;
 
-	if (args->reads || args->writes || args->status || args->dnr ||
-	    args->delay_us)
+	if (args->reads || args->writes || args->status || args->dnr)
 		return inject_error(msg, len,
-				    "--tx and --rx are for a NIC's frames: no --reads, --writes, --status, --dnr or --delay-us");
+				    "--tx and --rx are for a NIC's frames: no --reads, --writes, --status or --dnr");
 	if (!args->tx && !args->rx)
 		return inject_error(msg, len, "missing --tx or --rx");
-	if (args->drop == args->corrupt)
-		return inject_error(msg, len, args->drop ?
-				    "--drop and --corrupt exclude each other" :
-				    "missing --drop or --corrupt");
+	if (actions != 1)
+		return inject_error(msg, len, actions ?
+				    "--drop, --corrupt and --delay-us exclude each other" :
+				    "missing --drop, --corrupt or --delay-us");
+	if (args->delay_us) {
+		err = inject_number("delay", args->delay_us,
+				    RTVIRT_INJECT_MAX_FRAME_DELAY_US,
+				    "500000 us for frames", &delay, msg, len);
+		if (err)
+			return err;
+		if (!delay)
+			return inject_error(msg, len,
+					    "invalid delay '%s': at least 1 us",
+					    args->delay_us);
+	}
 	if (args->corrupt && args->tx)
 		return inject_error(msg, len,
 				    "--corrupt is for received frames only (--rx): the NIC checksums what it sends");
@@ -201,7 +212,10 @@ static int frame_inject_build(const struct rvc_inject_args *args,
 	inj->match = (args->tx ? RTVIRT_INJECT_TX : 0) |
 		     (args->rx ? RTVIRT_INJECT_RX : 0);
 	inj->count = (__u32)count;
-	inj->action = args->drop ? RTVIRT_INJECT_DROP : RTVIRT_INJECT_CORRUPT;
+	inj->action = args->drop ? RTVIRT_INJECT_DROP :
+		      args->corrupt ? RTVIRT_INJECT_CORRUPT :
+		      RTVIRT_INJECT_DELAY;
+	inj->delay_us = (__u32)delay;
 	inj->probability = ppm;
 	return 0;
 }
@@ -223,9 +237,11 @@ static int frame_inject_build(const struct rvc_inject_args *args,
  * at most 0x7fff, to which --dnr (which needs --status) adds bit 14; and
  * --delay-us at most RTVIRT_INJECT_MAX_DELAY_US.  The numbers are parsed
  * by rvc_parse_number().  A status of 0 with no delay does nothing and is
- * refused.  For a NIC's frames: --tx and/or --rx, --drop or --corrupt
- * (received frames only), --count, and --percent (rvc_parse_percent(), as
- * probability; every frame without it), with no command option.
+ * refused.  For a NIC's frames: --tx and/or --rx, one of --drop,
+ * --corrupt (received frames only) or --delay-us (1 to
+ * RTVIRT_INJECT_MAX_FRAME_DELAY_US), --count, and --percent
+ * (rvc_parse_percent(), as probability; every frame without it), with no
+ * other command option.
  *
  * Return: 0 on success, -EINVAL with a one-line reason (no newline) in
  * @msg otherwise.

@@ -13,8 +13,8 @@
  *	rtvirtctl [--device PATH] devirtualize DEV
  *	rtvirtctl [--device PATH] inject DEV (--reads|--writes|--all)
  *		--count N [--status S] [--dnr] [--delay-us U]
- *	rtvirtctl [--device PATH] inject DEV (--tx|--rx) (--drop|--corrupt)
- *		--count N [--percent P]
+ *	rtvirtctl [--device PATH] inject DEV (--tx|--rx)
+ *		(--drop|--corrupt|--delay-us U) --count N [--percent P]
  *	rtvirtctl [--device PATH] inject DEV --clear
  *	rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N]
  *		[--seconds S] [-s SNAPLEN] [--ring-kib K]
@@ -151,12 +151,14 @@ static const char help_text[] =
 	"matching commands\n"
 	"                                                 "
 	"(RTVIRT_INJECT)\n"
-	"  rtvirtctl [--device PATH] inject DEV (--tx|--rx) (--drop|--corrupt)\n"
-	"            --count N [--percent P]\n"
+	"  rtvirtctl [--device PATH] inject DEV (--tx|--rx)\n"
+	"            (--drop|--corrupt|--delay-us U) --count N [--percent P]\n"
 	"                                                 "
-	"drop or corrupt NIC DEV's next N\n"
+	"drop, corrupt or delay NIC DEV's\n"
 	"                                                 "
-	"matching frames (RTVIRT_INJECT)\n"
+	"next N matching frames\n"
+	"                                                 "
+	"(RTVIRT_INJECT)\n"
 	"  rtvirtctl [--device PATH] inject DEV --clear  "
 	"cancel DEV's fault injection\n"
 	"  rtvirtctl [--json] [--device PATH] capture DEV FILE [-c N] [--seconds S]\n"
@@ -195,7 +197,9 @@ static const char help_text[] =
 	"  --status S       complete them with NVMe status S (SC | SCT << 8,\n"
 	"                   at most 0x7fff) instead of their own\n"
 	"  --dnr            add Do Not Retry (bit 14) to S\n"
-	"  --delay-us U     hold each one U microseconds (at most 10000000)\n"
+	"  --delay-us U     hold each one U microseconds (at most 10000000;\n"
+	"                   frames: at most 500000, and the frames behind\n"
+	"                   it wait for it)\n"
 	"  --clear          cancel the injection (no other inject option)\n"
 	"  --tx, --rx       a NIC: affect frames it sends, receives, or both\n"
 	"  --drop           drop them\n"

@@ -2359,6 +2359,31 @@ START_TEST(test_inject_frames)
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(inj.action, RTVIRT_INJECT_CORRUPT);
 
+	a.corrupt = false;
+	a.tx = true;
+	a.delay_us = "500000";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(inj.action, RTVIRT_INJECT_DELAY);
+	ck_assert_uint_eq(inj.delay_us, 500000);
+	ck_assert_uint_eq(inj.match, RTVIRT_INJECT_TX | RTVIRT_INJECT_RX);
+	a.delay_us = "500001";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "invalid delay '500001': at most 500000 us for frames");
+	a.delay_us = "0";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "invalid delay '0': at least 1 us");
+	a.drop = true;
+	a.delay_us = "10";
+	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_str_eq(msg, "--drop, --corrupt and --delay-us exclude each other");
+	a.drop = false;
+	a.delay_us = NULL;
+	a.tx = false;
+	a.corrupt = true;
+
 	/* Rejected, each with its reason. */
 	a.tx = true;
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
@@ -2368,12 +2393,12 @@ START_TEST(test_inject_frames)
 	a.drop = true;
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
 			 -EINVAL);
-	ck_assert_str_eq(msg, "--drop and --corrupt exclude each other");
+	ck_assert_str_eq(msg, "--drop, --corrupt and --delay-us exclude each other");
 	a.drop = false;
 	a.corrupt = false;
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
 			 -EINVAL);
-	ck_assert_str_eq(msg, "missing --drop or --corrupt");
+	ck_assert_str_eq(msg, "missing --drop, --corrupt or --delay-us");
 	a.drop = true;
 	a.rx = false;
 	a.percent = "5";
@@ -2384,7 +2409,7 @@ START_TEST(test_inject_frames)
 	a.reads = true;
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
 			 -EINVAL);
-	ck_assert_str_eq(msg, "--tx and --rx are for a NIC's frames: no --reads, --writes, --status, --dnr or --delay-us");
+	ck_assert_str_eq(msg, "--tx and --rx are for a NIC's frames: no --reads, --writes, --status or --dnr");
 	a.reads = false;
 	a.count = NULL;
 	ck_assert_int_eq(rvc_inject_build(&a, DEV, &inj, msg, sizeof(msg)),
