@@ -13,7 +13,9 @@
 # on across an unlaunch and a launch.  Fault injection: dropped frames
 # either way and corrupted received ones are missing from ping's answers
 # exactly as many as asked, the driver and the stack count the checksum
-# errors of the corrupted ones, a
+# errors of the corrupted ones, delayed frames either way make exactly as
+# many round trips at least that long, a TCP stream completes with
+# frames delayed both ways, a
 # probability drops about its share of pings and of iperf3's UDP
 # datagrams, and a hand-back ends an injection.  A frame sent from the VMM's memory and a
 # receive descriptor into it are refused (debugfs nic_probe).  Then,
@@ -38,7 +40,7 @@ command -v iperf3 > /dev/null || skip_all "no iperf3"
 command -v tcpdump > /dev/null || skip_all "no tcpdump"
 A=$1
 B=$2
-nvme_plan 32
+nvme_plan 35
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -279,6 +281,34 @@ csum1=$(csum_errors)
 icmp1=$(icmp_csum_errors)
 check "inject --rx --corrupt --count 5: the driver counts $((csum1 - csum0)) checksum errors, the stack finds $((icmp1 - icmp0)) bad ICMP checksums, injected +$inj" \
 	[ "$inj" -eq 5 -a $((csum1 - csum0)) -eq 5 -a $((icmp1 - icmp0)) -eq 5 ]
+# delay_pings OPTIONS...: inject a delay of 300 ms on 5 frames, send 10
+# pings 0.5 s apart (no reply waits behind a held one); $got, $slow (the
+# round trips of at least 300 ms), $rtts, $inj.
+delay_pings() {
+	inj0=$(nvme_stat injected)
+	rtvirtctl inject "$A" "$@" --delay-us 300000 --count 5 || return 1
+	ping -c 10 -i 0.5 -W 2 $IP_B > /tmp/nic_ping.log 2>&1
+	got=$(answered)
+	rtts=$(sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' /tmp/nic_ping.log | tr '\n' ' ')
+	slow=$(echo "$rtts" | awk '{ for (i = 1; i <= NF; i++) if ($i >= 300) n++ } END { print n + 0 }')
+	inj=$(($(nvme_stat injected) - inj0))
+	echo "inject $* --delay-us 300000: round trips (ms): $rtts"
+}
+delay_pings --rx
+check "inject --rx --delay-us 300000 --count 5: ${got:-0} of 10 answered, ${slow} of them after at least 300 ms, injected +$inj" \
+	[ "${got:-0}" -eq 10 -a "$slow" -eq 5 -a "$inj" -eq 5 ]
+delay_pings --tx
+check "inject --tx --delay-us 300000 --count 5: ${got:-0} of 10 answered, ${slow} of them after at least 300 ms, injected +$inj" \
+	[ "${got:-0}" -eq 10 -a "$slow" -eq 5 -a "$inj" -eq 5 ]
+inj0=$(nvme_stat injected)
+rtvirtctl inject "$A" --tx --rx --delay-us 20000 --count 100000 --percent 5
+iperf3 -c $IP_B -t 3 -J > /tmp/nic_delay.json 2>&1
+tcp_rc=$?
+rtvirtctl inject "$A" --clear
+inj=$(($(nvme_stat injected) - inj0))
+retr=$(sed -n 's/.*"retransmits":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_delay.json | tail -1)
+check "iperf3 TCP with 5 % of frames delayed 20 ms both ways: completed ($tcp_rc), ${retr:-?} retransmits, injected $inj" \
+	[ $tcp_rc -eq 0 -a "$inj" -gt 0 ]
 fault_pings 400 --tx --drop --count 100000 --percent 20
 rtvirtctl inject "$A" --clear
 check "inject --tx --drop --percent 20: ${got:-0} of 400 answered (expected 320), each loss injected ($inj)" \
