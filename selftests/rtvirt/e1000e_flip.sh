@@ -15,15 +15,15 @@
 # exactly as many as asked, the driver and the stack count the checksum
 # errors of the corrupted ones, delayed frames either way make exactly as
 # many round trips at least that long, a TCP stream completes with
-# frames delayed both ways, a
-# probability drops about its share of pings and of iperf3's UDP
-# datagrams, and a hand-back ends an injection.  A frame sent from the VMM's memory and a
-# receive descriptor into it are refused (debugfs nic_probe).  Then,
-# while virtualized: the driver's
-# counters only grow across flips, an MTU change to 1400 and a link down
-# and up run in place (the NIC stays virtualized), an MTU of 9000
-# (packet-split receive descriptors, not served) hands the NIC back, and
-# rmmod under traffic returns it native and working.
+# frames delayed both ways, a probability drops about its share of pings
+# and of iperf3's UDP datagrams, and a hand-back ends an injection.  A
+# frame sent from the VMM's memory and a receive descriptor into it are
+# refused (debugfs nic_probe).  Then, while virtualized: the driver's
+# counters only grow across flips, an MTU change to 1400, a link down and
+# up and a driver reset (ethtool -r) run in place (the NIC stays
+# virtualized), an MTU of 9000 (packet-split receive descriptors, not
+# served) hands the NIC back, and rmmod under traffic returns it native
+# and working.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nvme_lib.sh"
 
@@ -40,7 +40,7 @@ command -v iperf3 > /dev/null || skip_all "no iperf3"
 command -v tcpdump > /dev/null || skip_all "no tcpdump"
 A=$1
 B=$2
-nvme_plan 35
+nvme_plan 36
 dmesg_mark
 unload
 check "insmod" insmod "$RTVIRT_KO"
@@ -386,6 +386,10 @@ ip link set "$IF_A" down
 ip link set "$IF_A" up
 check "link down and up while virtualized: in place ($(cat "$dev/state")), pings answered" \
 	eval 'still_virtualized && link_ok'
+ethtool -r "$IF_A"
+nway_rc=$?
+check "ethtool -r (the driver resets the NIC) while virtualized: in place ($(cat "$dev/state")), pings answered" \
+	eval '[ $nway_rc -eq 0 ] && still_virtualized && link_ok'
 ip netns exec $NS ip link set "$IF_B" mtu 9000
 ip link set "$IF_A" mtu 9000
 i=0

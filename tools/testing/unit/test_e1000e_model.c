@@ -400,6 +400,41 @@ START_TEST(packet_split_held)
 }
 END_TEST
 
+START_TEST(larger_buffers_held)
+{
+	u32 rctl = reg(E1000_RCTL);
+	u32 big = rctl | E1000_RCTL_LPE | E1000_RCTL_BSEX | (1U << 16);
+
+	/* Multicast and the like: the same buffer size, passed on. */
+	os_access(E1000_RCTL, true, rctl | (1U << 4));
+	ck_assert(!dev.holding);
+	ck_assert_uint_eq(reg(E1000_RCTL), rctl | (1U << 4));
+	/* A flexible buffer size of 3 KiB with long packets: held too. */
+	os_access(E1000_RCTL, true, rctl | E1000_RCTL_LPE | 3U << 27);
+	ck_assert(dev.holding && dev.handback_wanted);
+	ck_assert_uint_eq(reg(E1000_RCTL), rctl | (1U << 4));
+	dev.holding = false;
+	dev.handback_wanted = false;
+	/* 16 KiB into buffers checked for 2 KiB: held, NIC handed back. */
+	os_access(E1000_RCTL, true, big);
+	ck_assert(dev.holding && dev.handback_wanted);
+	ck_assert_uint_eq(reg(E1000_RCTL), rctl | (1U << 4));
+}
+END_TEST
+
+START_TEST(larger_buffers_after_reset)
+{
+	u32 big = reg(E1000_RCTL) | E1000_RCTL_LPE | E1000_RCTL_BSEX |
+		  (1U << 16);
+
+	/* After a reset nothing is posted: the driver's new size goes in. */
+	os_access(E1000_CTRL, true, E1000_CTRL_RST);
+	os_access(E1000_RCTL, true, big);
+	ck_assert(!dev.holding);
+	ck_assert_uint_eq(reg(E1000_RCTL), big);
+}
+END_TEST
+
 START_TEST(handback_restores_os_rings)
 {
 	nic_receive(100);
@@ -742,6 +777,8 @@ int main(void)
 	tcase_add_test(tc, aliases_never_reach_bases);
 	tcase_add_test(tc, reset_then_reprogram);
 	tcase_add_test(tc, packet_split_held);
+	tcase_add_test(tc, larger_buffers_held);
+	tcase_add_test(tc, larger_buffers_after_reset);
 	tcase_add_test(tc, handback_restores_os_rings);
 	tcase_add_test(tc, io_decoding_refused);
 	tcase_add_test(tc, capture_both_ways);

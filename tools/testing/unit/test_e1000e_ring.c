@@ -243,6 +243,13 @@ START_TEST(buffer_sizes)
 	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE |
 					       E1000_RCTL_BSEX | 3U << 16),
 			  4096);
+	/* A flexible buffer size (KiB) overrides BSIZE. */
+	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE | 15U << 27),
+			  15360);
+	ck_assert_uint_eq(e1000_rx_buffer_size(E1000_RCTL_LPE | 3U << 16 |
+					       1U << 27),
+			  1024);
+	ck_assert_uint_eq(e1000_rx_buffer_size(15U << 27), 1522);
 }
 END_TEST
 

@@ -121,6 +121,8 @@ struct frame_hold {
  * @os_rdt:	the receive tail the OS wrote last
  * @os_tdt:	the transmit tail the OS wrote last
  * @extended:	extended receive descriptors (RFCTL.EXTEN), as last seen
+ * @rx_checked:	the smallest buffer size the receive buffers the controller
+ *		holds were checked for (under @rx.lock)
  * @live:	virtualized: the interrupt path may copy write-backs
  * @rx_n:	receive counts (under @rx.lock)
  * @tx_n:	transmit counts (under @tx.lock)
@@ -147,6 +149,7 @@ struct e1000e {
 	u32 os_rdt;
 	u32 os_tdt;
 	bool extended;
+	u32 rx_checked;
 	bool live;
 	struct e1000_counts rx_n;
 	struct e1000_counts tx_n;
@@ -715,6 +718,7 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 	ring_forget(e, r);
 	if (rx) {
 		e1000_rx_post(r, tail, buf_size, c, &n);
+		e->rx_checked = buf_size;
 		note_rx_bufs(e, head, tail);
 	} else {
 		e1000_tx_post(r, tail, c, &n);
@@ -921,9 +925,12 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 	}
 	from = r->tail;
 	if (r == &e->rx) {
+		u32 size = e1000_rx_buffer_size(rctl);
+
 		e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
-		t = e1000_rx_post(r, val, e1000_rx_buffer_size(rctl),
-				  &e->rx_check, n);
+		if (r->done == r->tail || size < e->rx_checked)
+			e->rx_checked = size;
+		t = e1000_rx_post(r, val, size, &e->rx_check, n);
 		note_rx_bufs(e, from, t);
 	} else {
 		t = e1000_tx_post(r, val, &e->tx_check, n);
@@ -1027,6 +1034,25 @@ static bool unserved(u32 off, u32 val)
 	       off <= E1000_TDT + E1000_QUEUE1 && val != 0;
 }
 
+/*
+ * Whether an RCTL write of @rctl would let the controller write more into
+ * the receive buffers it holds than they were checked for (a larger
+ * buffer size, or long packets turned on).  Checking them again would not
+ * do: the controller may have fetched their descriptors already.  The
+ * driver writes such sizes after a reset, with the ring empty; a write
+ * while buffers are posted is held, and the NIC handed back.
+ */
+static bool rx_size_grows(struct e1000e *e, u32 rctl)
+{
+	bool grows;
+
+	spin_lock(&e->rx.lock);
+	grows = e->rx.live && e->rx.done != e->rx.tail &&
+		e1000_rx_buffer_size(rctl) > e->rx_checked;
+	spin_unlock(&e->rx.lock);
+	return grows;
+}
+
 /* The register an offset reaches: aliases are their queue-0 registers. */
 static u32 canonical(u32 off)
 {
@@ -1116,7 +1142,8 @@ static void e1000e_access(struct vdev *d, struct trap *t, struct access *a)
 	}
 	if (is_ring_reg(off)) {
 		write_ring_reg(d, off, a);
-	} else if (unserved(off, (u32)a->val)) {
+	} else if (unserved(off, (u32)a->val) ||
+		   (off == E1000_RCTL && rx_size_grows(e, (u32)a->val))) {
 		vdev_hold(d, a);
 	} else {
 		vdev_mmio_write(a->gpa, a->val, a->size);

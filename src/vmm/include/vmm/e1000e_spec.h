@@ -73,6 +73,7 @@
 #define E1000_RCTL_DTYP_MASK	(3U << 10)	/* 0: legacy or extended */
 #define E1000_RCTL_BSIZE(r)	(((r) >> 16) & 3)
 #define E1000_RCTL_BSEX		(1U << 25)
+#define E1000_RCTL_FLXBUF(r)	(((r) >> 27) & 0xf)	/* KiB; 0: BSIZE */
 #define E1000_TCTL_EN		(1U << 1)
 #define E1000_RFCTL_EXTEN	(1U << 15)	/* extended receive descriptors */
 #define E1000_FPD		(1U << 31)	/* RDTR, TIDV: flush partial blocks */
@@ -166,7 +167,8 @@ _Static_assert(sizeof(struct e1000_rx_desc) == 16, "receive descriptor");
 
 /*
  * The most the controller writes into one receive buffer, from RCTL: the
- * buffer size (BSIZE and BSEX; 0 for the reserved one), and without long
+ * flexible buffer size (FLXBUF, in KiB) where it is set, else the buffer
+ * size (BSIZE and BSEX; 0 for the reserved one), and without long
  * packets (LPE) no more than a frame of 1522 bytes, which is also what
  * Linux's e1000e maps of each buffer then.
  */
@@ -176,6 +178,9 @@ static inline u32 e1000_rx_buffer_size(u32 rctl)
 	static const u32 ext[4] = { 0, 16384, 8192, 4096 };
 	u32 size = (rctl & E1000_RCTL_BSEX) ? ext[E1000_RCTL_BSIZE(rctl)] :
 					      base[E1000_RCTL_BSIZE(rctl)];
+
+	if (E1000_RCTL_FLXBUF(rctl))
+		size = E1000_RCTL_FLXBUF(rctl) * 1024;
 
 	if (!(rctl & E1000_RCTL_LPE) && size > E1000_MAX_FRAME)
 		size = E1000_MAX_FRAME;
