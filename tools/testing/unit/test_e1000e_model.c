@@ -400,6 +400,144 @@ START_TEST(packet_split_held)
 }
 END_TEST
 
+static u64 cap_record(const struct rtvirt_vmm_capture_ring *r, u64 pos,
+		      struct rtvirt_vmm_capture_rec *rec, const u8 **data)
+{
+	memcpy(rec, r->data + pos, sizeof(*rec));
+	*data = r->data + pos + sizeof(*rec);
+	return pos + sizeof(*rec) + ((rec->caplen + 7ULL) & ~7ULL);
+}
+
+/*
+ * After a reset the driver turns packet split on (PSRCTL: 256-byte
+ * header buffers and three 4 KiB pages; RCTL.DTYP 01b) and programs a
+ * ring of 32-byte descriptors: served, each used buffer checked.
+ */
+START_TEST(packet_split_served)
+{
+	struct e1000_rx_desc *ps = os_alloc(PG);
+	u8 *pages = os_alloc(N * 4 * PG);
+	u32 psrctl = 2 | 4U << 8 | 4U << 16 | 4U << 24;
+	struct e1000_rx_desc *sh;
+
+	os_access(E1000_CTRL, true, E1000_CTRL_RST);
+	os_access(E1000_PSRCTL, true, psrctl);
+	os_access(E1000_RCTL, true, E1000_RCTL_EN | E1000_RCTL_LPE |
+		  E1000_RCTL_DTYP_PS);
+	ck_assert(!dev.holding);
+	ck_assert_uint_eq(reg(E1000_PSRCTL), psrctl);
+	for (u32 i = 0; i < N; i++) {
+		u8 *p = pages + i * 4 * PG;
+
+		ps[2 * i].addr = (u64)p;		/* header */
+		ps[2 * i].wb = (u64)p + PG;
+		ps[2 * i + 1].addr = (u64)p + 2 * PG;
+		ps[2 * i + 1].wb = (u64)p + 3 * PG;
+	}
+	/* Slot 1's third page is the VMM's. */
+	ps[3].addr = (u64)vmm_mem.va[0];
+	/* Slot 2's first page has the DD bit where the status goes. */
+	ps[4].wb |= E1000_RXD_STAT_DD;
+	os_access(E1000_RDBAL, true, (u32)(u64)ps);
+	os_access(E1000_RDBAH, true, (u32)((u64)ps >> 32));
+	os_access(E1000_RDLEN, true, N * 32);
+	/* Head and tail count 16 bytes: three slots are a tail of 6. */
+	os_access(E1000_RDH, true, 0);
+	os_access(E1000_RDT, true, 6);
+	ck_assert(!dev.holding);
+	ck_assert_uint_eq(reg(E1000_RDT), 6);
+	os_access(E1000_RDT, true, 7);		/* inside a slot: refused */
+	ck_assert_uint_eq(reg(E1000_RDT), 6);
+	sh = (void *)ring_base(E1000_RDBAL);
+	ck_assert(vmm_owns_range((u64)sh, N * 32));
+	ck_assert_uint_eq(sh[0].addr, (u64)pages);
+	ck_assert_uint_eq(sh[1].wb, (u64)pages + 3 * PG);
+	ck_assert(vmm_owns_range(sh[3].addr, 1));	/* the sink */
+	ck_assert_uint_eq(sh[2].wb, (u64)pages + 4 * PG + PG);
+	ck_assert(vmm_owns_range(sh[4].wb, 1));
+	ck_assert_uint_eq(dev.stats.dma_refused, 2);
+	ck_assert(!(sh[4].wb_lo & E1000_RXD_STAT_DD));
+
+	/* Slot 0 written back: 100 header bytes and 3000 in the first page. */
+	memset(pages, 0x11, 100);
+	memset(pages + PG, 0x22, 3000);
+	sh[0].addr = 0x1234;
+	sh[0].wb_lo = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+	sh[0].wb_hi = 100;
+	sh[1].addr = 0x8000 | 100ULL | 3000ULL << 16;
+	sh[1].wb = 0;
+	/* Slot 1 (refused) too, one page of 60 bytes. */
+	sh[2].wb_lo = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+	sh[2].wb_hi = 0;
+	sh[3].addr = 60ULL << 16;
+	sh[3].wb = 0;
+	set_reg(E1000_RDH, 2);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(ps[0].wb_lo, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP);
+	ck_assert_uint_eq(ps[0].wb_hi, 100);
+	ck_assert_uint_eq(ps[0].addr, 0x1234);
+	ck_assert_uint_eq(ps[1].addr, 0x8000 | 100ULL | 3000ULL << 16);
+	ck_assert(ps[2].wb_lo & E1000_RXD_EXT_RXE);
+	ck_assert_uint_eq(dev.stats.rx_frames, 2);
+	ck_assert_uint_eq(dev.stats.rx_bytes, 100 + 3000 + 60);
+
+	/* Under posted buffers, a larger page size is held. */
+	os_access(E1000_PSRCTL, true, psrctl + (1U << 8));
+	ck_assert(dev.holding && dev.handback_wanted);
+	free(ps);
+	free(pages);
+}
+END_TEST
+
+START_TEST(packet_split_capture)
+{
+	struct rtvirt_vmm_capture_ring *cr = os_alloc(RTVIRT_VMM_CAPTURE_MIN);
+	struct e1000_rx_desc *ps = os_alloc(PG);
+	u8 *pages = os_alloc(N * 4 * PG);
+	struct e1000_rx_desc *sh;
+	struct rtvirt_vmm_capture_rec rec;
+	const u8 *data;
+
+	os_access(E1000_CTRL, true, E1000_CTRL_RST);
+	os_access(E1000_PSRCTL, true, 2 | 4U << 8);
+	os_access(E1000_RCTL, true, E1000_RCTL_EN | E1000_RCTL_LPE |
+		  E1000_RCTL_DTYP_PS);
+	for (u32 i = 0; i < N; i++) {
+		ps[2 * i].addr = (u64)pages + i * 2 * PG;
+		ps[2 * i].wb = (u64)pages + i * 2 * PG + PG;
+		ps[2 * i + 1].addr = ~0ULL;	/* unused, as the driver does */
+		ps[2 * i + 1].wb = ~0ULL;
+	}
+	os_access(E1000_RDBAL, true, (u32)(u64)ps);
+	os_access(E1000_RDBAH, true, (u32)((u64)ps >> 32));
+	os_access(E1000_RDLEN, true, N * 32);
+	os_access(E1000_RDH, true, 0);
+	os_access(E1000_RDT, true, 4);
+	ck_assert_uint_eq(dev.stats.dma_refused, 0);
+	cr->snaplen = 65535;
+	ck_assert_int_eq(vdev_capture_set(&dev.capture, cr,
+					  RTVIRT_VMM_CAPTURE_MIN), 0);
+	sh = (void *)ring_base(E1000_RDBAL);
+	ck_assert(vmm_owns_range(sh[1].addr, 1));	/* unused: the sink */
+	memset(pages, 0x11, 54);
+	memset(pages + PG, 0x22, 1000);
+	sh[0].wb_lo = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+	sh[0].wb_hi = 54;
+	sh[1].addr = 1000ULL << 16;
+	set_reg(E1000_RDH, 1);
+	e1000e_ops.poll(&dev);
+	ck_assert_uint_eq(cr->frames, 1);
+	cap_record(cr, 0, &rec, &data);
+	ck_assert_uint_eq(rec.len, 1054);
+	ck_assert_uint_eq(data[0], 0x11);
+	ck_assert_uint_eq(data[53], 0x11);
+	ck_assert_uint_eq(data[54], 0x22);
+	free(cr);
+	free(ps);
+	free(pages);
+}
+END_TEST
+
 START_TEST(larger_buffers_held)
 {
 	u32 rctl = reg(E1000_RCTL);
@@ -478,14 +616,6 @@ START_TEST(io_decoding_refused)
 END_TEST
 
 /* The capture record at byte @pos of @r's data; its bytes in @data. */
-static u64 cap_record(const struct rtvirt_vmm_capture_ring *r, u64 pos,
-		      struct rtvirt_vmm_capture_rec *rec, const u8 **data)
-{
-	memcpy(rec, r->data + pos, sizeof(*rec));
-	*data = r->data + pos + sizeof(*rec);
-	return pos + sizeof(*rec) + ((rec->caplen + 7ULL) & ~7ULL);
-}
-
 START_TEST(capture_both_ways)
 {
 	struct rtvirt_vmm_capture_ring *r = os_alloc(RTVIRT_VMM_CAPTURE_MIN);
@@ -777,6 +907,8 @@ int main(void)
 	tcase_add_test(tc, aliases_never_reach_bases);
 	tcase_add_test(tc, reset_then_reprogram);
 	tcase_add_test(tc, packet_split_held);
+	tcase_add_test(tc, packet_split_served);
+	tcase_add_test(tc, packet_split_capture);
 	tcase_add_test(tc, larger_buffers_held);
 	tcase_add_test(tc, larger_buffers_after_reset);
 	tcase_add_test(tc, handback_restores_os_rings);

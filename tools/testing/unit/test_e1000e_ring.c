@@ -43,7 +43,8 @@ static void ring_init(void *os, void *shadow)
 	r.shadow = shadow;
 	r.cap = N;
 	r.refused = refused;
-	ck_assert_int_eq(e1000_ring_set(&r, os, 0x100000, N * 16, &check_), 0);
+	ck_assert_int_eq(e1000_ring_set(&r, os, 0x100000, N * 16, 16,
+					&check_), 0);
 	r.live = true;
 }
 
@@ -214,15 +215,16 @@ START_TEST(rings_refused)
 	memset(&r, 0, sizeof(r));
 	r.cap = N;
 	r.refused = refused;
-	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100008, N * 16, &check_),
+	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100008, N * 16, 16,
+					&check_),
 			 E1000_RING_BAD);
-	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100000, 100, &check_),
+	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100000, 100, 16, &check_),
 			 E1000_RING_BAD);
-	ck_assert_int_eq(e1000_ring_set(&r, os_tx, VMM_START, 128, &check_),
+	ck_assert_int_eq(e1000_ring_set(&r, os_tx, VMM_START, 128, 16, &check_),
 			 E1000_RING_BAD);
-	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100000, 2 * N * 16,
+	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0x100000, 2 * N * 16, 16,
 					&check_), E1000_RING_BIG);
-	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0, 0, &check_), 0);
+	ck_assert_int_eq(e1000_ring_set(&r, os_tx, 0, 0, 16, &check_), 0);
 	ck_assert_uint_eq(r.count, 0);
 	ck_assert(!r.live);
 }

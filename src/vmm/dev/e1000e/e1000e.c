@@ -28,10 +28,12 @@
  * reset, an MTU change, link down and up): a device reset (CTRL.RST)
  * stops the VMM's use of the rings, the trapped base and length writes
  * move the shadow to the new ring, a head write restarts the positions.
- * A mode the model does not serve (packet-split receive descriptors, the
- * second queue, a ring the shadow cannot hold) or a configuration write
- * that turns off decoding or bus mastering is held, and the module hands
- * the NIC back (vdev_hold()).
+ * Packet-split receive descriptors (32 bytes, four buffers: an MTU above
+ * 1500) are served like the others, each buffer checked for its size.  A
+ * mode the model does not serve (a reserved descriptor type, the second
+ * queue, a ring the shadow cannot hold), a receive mode change under
+ * posted buffers, or a configuration write that turns off decoding or
+ * bus mastering is held, and the module hands the NIC back (vdev_hold()).
  *
  * Takeover and hand-back run with every other CPU held: receive and
  * transmit are turned off (RCTL.EN, TCTL.EN), pending write-backs
@@ -121,8 +123,9 @@ struct frame_hold {
  * @os_rdt:	the receive tail the OS wrote last
  * @os_tdt:	the transmit tail the OS wrote last
  * @extended:	extended receive descriptors (RFCTL.EXTEN), as last seen
- * @rx_checked:	the smallest buffer size the receive buffers the controller
- *		holds were checked for (under @rx.lock)
+ * @rx_checked:	per buffer of a descriptor, the smallest size the receive
+ *		buffers the controller holds were checked for (under
+ *		@rx.lock)
  * @live:	virtualized: the interrupt path may copy write-backs
  * @rx_n:	receive counts (under @rx.lock)
  * @tx_n:	transmit counts (under @tx.lock)
@@ -130,6 +133,8 @@ struct frame_hold {
  * @refusal:	why the last takeover was refused, or ""
  * @rx_buf:	per receive slot, the buffer the controller was given (the
  *		write-back overwrites it in the shadow), for the capture
+ * @ps_buf:	the same for a packet-split ring, four per slot (allocated
+ *		the first time the OS uses one)
  * @tx_cap:	the capture's place in the transmit ring (under @tx.lock)
  * @rx_cap:	the same in the receive ring (under @rx.lock)
  * @faults:	fault injection on frames
@@ -149,13 +154,14 @@ struct e1000e {
 	u32 os_rdt;
 	u32 os_tdt;
 	bool extended;
-	u32 rx_checked;
+	u32 rx_checked[E1000_PS_BUFFERS];
 	bool live;
 	struct e1000_counts rx_n;
 	struct e1000_counts tx_n;
 	unsigned int anomalies;
 	char refusal[sizeof(((struct rtvirt_vmm_e1000e_state *)0)->refusal)];
 	u64 rx_buf[RING_MAX];
+	u64 (*ps_buf)[E1000_PS_BUFFERS];
 	struct cap_pos tx_cap;
 	struct cap_pos rx_cap;
 	struct frame_faults faults;
@@ -305,22 +311,80 @@ static void capture_tx(struct vdev *d, const struct e1000_ring *r,
 	e->tx_cap.next = to;
 }
 
-/* Remember the buffers of receive slots [@from, @to) as the shadow has them. */
-static void note_rx_bufs(struct e1000e *e, u32 from, u32 to)
+static bool rx_ps(const struct e1000e *e)
 {
-	const struct e1000_rx_desc *s = e->rx.shadow;
-
-	for (u32 i = from; i != to; i = (i + 1) % e->rx.count)
-		e->rx_buf[i] = e->rx.refused[i] ? 0 : s[i].addr;
+	return e->rx.desc_size == E1000_PS_DESC_SIZE;
 }
 
-/* Status and length of a receive write-back, in either format. */
-static void rx_wb(const struct e1000e *e, u32 i, u32 *status, u32 *len)
+/*
+ * The slot a head or tail register value of ring @r means: the registers
+ * count 16 bytes, so a packet-split slot is two (Linux's driver writes
+ * its tail shifted left by one).  ~0U for a value inside a slot.
+ */
+static u32 reg_slot(const struct e1000_ring *r, u32 val)
 {
-	const struct e1000_rx_desc *s = e->rx.shadow;
+	u32 units = r->desc_size / 16;
 
-	*status = e->extended ? s[i].wb_lo : s[i].wb_hi;
-	*len = (e->extended ? s[i].wb_hi : s[i].wb_lo) & 0xffff;
+	return val % units ? ~0U : val / units;
+}
+
+/* Receive slot @i of the shadow (two descriptors for packet split). */
+static struct e1000_rx_desc *rx_shadow(const struct e1000e *e, u32 i)
+{
+	return (struct e1000_rx_desc *)((u8 *)e->rx.shadow +
+					(u64)i * e->rx.desc_size);
+}
+
+/*
+ * Remember the buffers of receive slots [@from, @to) as the shadow has
+ * them: none for a refused slot; a packet-split slot's unused buffers
+ * point at the sink and are never written.
+ */
+static void note_rx_bufs(struct e1000e *e, u32 from, u32 to)
+{
+	for (u32 i = from; i != to; i = (i + 1) % e->rx.count) {
+		const struct e1000_rx_desc *s = rx_shadow(e, i);
+		bool ok = !e->rx.refused[i];
+
+		if (!rx_ps(e)) {
+			e->rx_buf[i] = ok ? s->addr : 0;
+			continue;
+		}
+		e->ps_buf[i][0] = ok ? s[0].addr : 0;
+		e->ps_buf[i][1] = ok ? s[0].wb : 0;
+		e->ps_buf[i][2] = ok ? s[1].addr : 0;
+		e->ps_buf[i][3] = ok ? s[1].wb : 0;
+	}
+}
+
+/*
+ * Status and length of a receive write-back, in any format; @lens gets
+ * the bytes in each buffer (one, or four for packet split).
+ */
+static void rx_wb(const struct e1000e *e, u32 i, u32 *status, u32 *len,
+		  u32 *lens)
+{
+	const struct e1000_rx_desc *s = rx_shadow(e, i);
+	bool ext = e->extended || rx_ps(e);
+
+	*status = ext ? s->wb_lo : s->wb_hi;
+	lens[0] = (ext ? s->wb_hi : s->wb_lo) & 0xffff;
+	*len = lens[0];
+	lens[1] = lens[2] = lens[3] = 0;
+	if (!rx_ps(e))
+		return;
+	for (unsigned int j = 1; j < E1000_PS_BUFFERS; j++) {
+		lens[j] = e1000_ps_data_len(s[1].addr, j - 1);
+		*len += lens[j];
+	}
+}
+
+/* Buffer @j of receive slot @i as the controller got it, or 0. */
+static u64 rx_buffer(const struct e1000e *e, u32 i, unsigned int j)
+{
+	if (rx_ps(e))
+		return e->ps_buf[i][j];
+	return j ? 0 : e->rx_buf[i];
 }
 
 /* Capture the frames completed in receive slots [@from, @to). */
@@ -328,25 +392,31 @@ static void capture_rx(struct vdev *d, u32 from, u32 to, u64 tsc)
 {
 	struct e1000e *e = to_e1000e(d);
 	u32 start = e->rx_cap.next == from ? e->rx_cap.start : from;
-	u32 n = e->rx.count, status, len, total;
+	u32 n = e->rx.count, status, len, total, lens[E1000_PS_BUFFERS];
 
 	for (u32 i = from; i != to; i = (i + 1) % n) {
-		rx_wb(e, i, &status, &len);
+		rx_wb(e, i, &status, &len, lens);
 		if (!(status & E1000_RXD_STAT_EOP))
 			continue;
 		total = 0;
 		for (u32 j = start; j != (i + 1) % n; j = (j + 1) % n) {
-			rx_wb(e, j, &status, &len);
+			rx_wb(e, j, &status, &len, lens);
 			total += len;
 		}
 		if (vdev_capture_begin(&d->capture, RTVIRT_VMM_CAPTURE_RX,
 				       total, tsc)) {
 			for (u32 j = start; j != (i + 1) % n; j = (j + 1) % n) {
-				rx_wb(e, j, &status, &len);
-				if (e->rx_buf[j])
-					capture_bytes(d, e->rx_buf[j], len);
-				else
-					vdev_capture_add(&d->capture, NULL, len);
+				rx_wb(e, j, &status, &len, lens);
+				for (unsigned int b = 0; b < E1000_PS_BUFFERS &&
+				     len; len -= lens[b], b++) {
+					u64 buf = rx_buffer(e, j, b);
+
+					if (buf)
+						capture_bytes(d, buf, lens[b]);
+					else
+						vdev_capture_add(&d->capture,
+								 NULL, lens[b]);
+				}
 			}
 			vdev_capture_end(&d->capture);
 		}
@@ -504,10 +574,11 @@ static void tx_release(struct vdev *d)
 static bool fault_rx(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
-	struct e1000_rx_desc *s = e->rx.shadow;
 	struct frame_hold *h = &e->rx_hold;
 	u32 n = e->rx.count, start = e->rx.done, status, len;
+	u32 lens[E1000_PS_BUFFERS];
 	bool released = false;
+	unsigned int b;
 
 	if (h->on) {
 		if (holding(h))
@@ -520,7 +591,7 @@ static bool fault_rx(struct vdev *d)
 			return true;
 	}
 	for (u32 i = start; i != e->rx.tail; i = (i + 1) % n) {
-		rx_wb(e, i, &status, &len);
+		rx_wb(e, i, &status, &len, lens);
 		if (!(status & E1000_RXD_STAT_DD))
 			break;
 		if (!(status & E1000_RXD_STAT_EOP))
@@ -530,15 +601,20 @@ static bool fault_rx(struct vdev *d)
 				hold(d, h, start, (i + 1) % n);
 				break;
 			}
+			b = E1000_PS_BUFFERS;
+			while (b && !lens[b - 1])
+				b--;	/* the last buffer written */
 			if (e->faults.action == RTVIRT_VMM_INJECT_CORRUPT &&
-			    e->rx_buf[i] && len) {
-				u8 *last = (u8 *)e->rx_buf[i] + len - 1;
+			    b && rx_buffer(e, i, b - 1)) {
+				u8 *last = (u8 *)rx_buffer(e, i, b - 1) +
+					   lens[b - 1] - 1;
+				struct e1000_rx_desc *s = rx_shadow(e, i);
 
 				*last = (u8)~*last;
-				if (e->extended)
-					s[i].wb_lo |= E1000_RXD_EXT_TCPE;
+				if (e->extended || rx_ps(e))
+					s->wb_lo |= E1000_RXD_EXT_TCPE;
 				else
-					s[i].wb_hi |= E1000_RXD_LEGACY_TCPE;
+					s->wb_hi |= E1000_RXD_LEGACY_TCPE;
 			} else {
 				for (u32 j = start; j != (i + 1) % n;
 				     j = (j + 1) % n)
@@ -645,28 +721,107 @@ static void quiesce(const struct vdev *d, u32 *rctl, u32 *tctl)
 	}
 }
 
+/**
+ * struct rx_mode - how the controller receives, from RCTL and PSRCTL
+ * @desc_size:	16 (legacy or extended descriptors) or E1000_PS_DESC_SIZE
+ * @sizes:	the most it writes into each buffer of a descriptor (one,
+ *		or four for packet split; 0 for an unused one)
+ */
+struct rx_mode {
+	u32 desc_size;
+	u32 sizes[E1000_PS_BUFFERS];
+};
+
+/*
+ * The receive mode @rctl and @psrctl give, with RFCTL as the controller
+ * has it.  False for a mode the model does not serve: a reserved
+ * descriptor type, packet split without extended descriptors, a reserved
+ * buffer size or one larger than the sink.
+ */
+static bool rx_mode(const struct e1000e *e, u32 rctl, u32 psrctl,
+		    struct rx_mode *m)
+{
+	u32 dtyp = rctl & E1000_RCTL_DTYP_MASK;
+
+	memset(m, 0, sizeof(*m));
+	m->desc_size = 16;
+	if (!dtyp) {
+		m->sizes[0] = e1000_rx_buffer_size(rctl);
+		return m->sizes[0] && m->sizes[0] <= SINK_BYTES;
+	}
+	if (dtyp != E1000_RCTL_DTYP_PS ||
+	    !(rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN))
+		return false;
+	m->desc_size = E1000_PS_DESC_SIZE;
+	m->sizes[0] = E1000_PSRCTL_BSIZE0(psrctl);
+	for (unsigned int j = 1; j < E1000_PS_BUFFERS; j++) {
+		m->sizes[j] = E1000_PSRCTL_BSIZEN(psrctl, j);
+		if (m->sizes[j] > SINK_BYTES)
+			return false;
+	}
+	return m->sizes[0] && m->sizes[0] <= SINK_BYTES;
+}
+
+/* The receive mode the controller's registers give now. */
+static bool rx_mode_now(const struct e1000e *e, struct rx_mode *m)
+{
+	return rx_mode(e, rd(e, E1000_RCTL), rd(e, E1000_PSRCTL), m);
+}
+
+/*
+ * A packet-split ring needs four buffer addresses per slot for the
+ * capture; they are allocated the first time.  False without memory.
+ */
+static bool ps_ready(struct e1000e *e, u32 desc_size)
+{
+	u64 pa;
+
+	if (desc_size != E1000_PS_DESC_SIZE || e->ps_buf)
+		return true;
+	e->ps_buf = alloc_pa(RING_MAX * sizeof(*e->ps_buf), &pa);
+	return e->ps_buf;
+}
+
+/* Post receive slots up to @tail in mode @m, and note their buffers. */
+static u32 rx_post(struct e1000e *e, u32 tail, const struct rx_mode *m,
+		   struct e1000_counts *n)
+{
+	struct e1000_ring *r = &e->rx;
+	u32 from = r->tail, t;
+
+	if (r->done == r->tail)
+		memcpy(e->rx_checked, m->sizes, sizeof(e->rx_checked));
+	for (unsigned int j = 0; j < E1000_PS_BUFFERS; j++)
+		if (m->sizes[j] < e->rx_checked[j])
+			e->rx_checked[j] = m->sizes[j];
+	if (m->desc_size == E1000_PS_DESC_SIZE)
+		t = e1000_rx_post_ps(r, tail, m->sizes, &e->rx_check, n);
+	else
+		t = e1000_rx_post(r, tail, m->sizes[0], &e->rx_check, n);
+	note_rx_bufs(e, from, t);
+	return t;
+}
+
 /* Say which descriptor of [@head, @tail) made the takeover fail. */
 static void refuse_descriptor(struct vdev *d, const struct e1000_ring *r,
-			      const struct e1000_check *c, u32 head, u32 tail,
-			      u32 buf_size)
+			      const struct e1000_check *c, u32 head, u32 tail)
 {
 	struct e1000e *e = to_e1000e(d);
-	bool rx = r == &e->rx;
 	char why[sizeof(e->refusal)];
 
 	for (u32 i = head; i != tail; i = (i + 1) % r->count) {
 		struct e1000_tx_desc t = ((const struct e1000_tx_desc *)r->os)[i];
-		struct e1000_rx_desc x = { .addr = t.addr };
-		u32 len = rx ? buf_size : t.lower & (t.lower & E1000_TXD_CMD_DEXT ?
-						    0xfffff : 0xffff);
+		u64 addr = t.addr;
 
-		if (rx ? e1000_rx_check(&x, buf_size, c) : e1000_tx_check(&t, c))
+		if (r == &e->rx ? !r->refused[i] : e1000_tx_check(&t, c))
 			continue;
+		if (r == &e->rx)
+			addr = ((const struct e1000_rx_desc *)((u8 *)r->os +
+				(u64)i * r->desc_size))->addr;
 		vmm_snprintf(why, sizeof(why),
-			     "%s descriptor %u (buffer %#llx, %u bytes) outside the OS's memory",
-			     rx ? "receive" : "transmit", i,
-			     (unsigned long long)((const struct e1000_tx_desc *)r->os)[i].addr,
-			     len);
+			     "%s descriptor %u (buffer %#llx) outside the OS's memory",
+			     r == &e->rx ? "receive" : "transmit", i,
+			     (unsigned long long)addr);
 		log_refusal(d, why);
 		return;
 	}
@@ -679,7 +834,7 @@ static void refuse_descriptor(struct vdev *d, const struct e1000_ring *r,
  * shadow).  Receive and transmit are off.
  */
 static int take_ring(struct vdev *d, struct e1000_ring *r,
-		     const struct e1000_check *c, u32 buf_size)
+		     const struct e1000_check *c, const struct rx_mode *m)
 {
 	struct e1000e *e = to_e1000e(d);
 	u32 reg = reg_base(e, r), len = rd(e, reg + REG_LEN);
@@ -698,9 +853,10 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 		e->os_tdlen = len;
 		e->os_tdt = tail;
 	}
-	ret = e1000_ring_set(r, (void *)base, base, len, c);
+	ret = e1000_ring_set(r, (void *)base, base, len,
+			     rx ? m->desc_size : 16, c);
 	if (ret == E1000_RING_BIG) {
-		log_refusal(d, "a ring of more than 4096 descriptors");
+		log_refusal(d, "a ring of more than 4096 descriptors (2048 with packet split)");
 		return ERR_OPNOTSUPP;
 	}
 	if (ret) {
@@ -709,22 +865,21 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 	}
 	if (!r->count)
 		return 0;	/* not in use (interface down) */
-	if (head >= r->count || tail >= r->count) {
+	if (reg_slot(r, head) >= r->count ||
+	    reg_slot(r, tail) >= r->count) {
 		log_refusal(d, "ring positions beyond the ring");
 		return ERR_IO;
 	}
-	r->tail = head;
-	r->done = head;
+	r->tail = reg_slot(r, head);
+	r->done = r->tail;
 	ring_forget(e, r);
-	if (rx) {
-		e1000_rx_post(r, tail, buf_size, c, &n);
-		e->rx_checked = buf_size;
-		note_rx_bufs(e, head, tail);
-	} else {
+	if (rx)
+		rx_post(e, reg_slot(r, tail), m, &n);
+	else
 		e1000_tx_post(r, tail, c, &n);
-	}
 	if (n.refused) {
-		refuse_descriptor(d, r, c, head, tail, buf_size);
+		refuse_descriptor(d, r, c, reg_slot(r, head),
+				  reg_slot(r, tail));
 		return ERR_IO;
 	}
 	program(e, r, r->shadow_pa, len);
@@ -737,13 +892,10 @@ static int take_ring(struct vdev *d, struct e1000_ring *r,
 static int take_over(struct vdev *d)
 {
 	struct e1000e *e = to_e1000e(d);
-	u32 rctl = rd(e, E1000_RCTL), tctl, buf_size;
+	u32 rctl, tctl;
+	struct rx_mode m;
 	int ret;
 
-	if (rctl & E1000_RCTL_DTYP_MASK) {
-		log_refusal(d, "packet-split receive descriptors (an MTU above 1500)");
-		return ERR_OPNOTSUPP;
-	}
 	if (d->info.ecam_pa &&
 	    (vdev_mmio_read(d->info.ecam_pa + PCI_COMMAND, 2) & PCI_COMMAND_IO)) {
 		log_refusal(d, "its I/O BAR decodes (every register answers there)");
@@ -754,16 +906,19 @@ static int take_over(struct vdev *d)
 		log_refusal(d, "the second queue is in use");
 		return ERR_OPNOTSUPP;
 	}
-	buf_size = e1000_rx_buffer_size(rctl);
-	if (!buf_size || buf_size > SINK_BYTES) {
-		log_refusal(d, "a reserved receive buffer size");
-		return ERR_IO;
+	if (!rx_mode_now(e, &m)) {
+		log_refusal(d, "a receive descriptor type or buffer size the model does not serve");
+		return ERR_OPNOTSUPP;
+	}
+	if (!ps_ready(e, m.desc_size)) {
+		log_refusal(d, "no VMM memory for packet split");
+		return ERR_NOMEM;
 	}
 	quiesce(d, &rctl, &tctl);
 	e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
-	ret = take_ring(d, &e->tx, &e->tx_check, 0);
+	ret = take_ring(d, &e->tx, &e->tx_check, NULL);
 	if (!ret)
-		ret = take_ring(d, &e->rx, &e->rx_check, buf_size);
+		ret = take_ring(d, &e->rx, &e->rx_check, &m);
 	if (ret) {
 		/* Nothing of the VMM's stays in the controller. */
 		if (e->tx.live)
@@ -865,10 +1020,16 @@ static int adopt(struct vdev *d, struct e1000_ring *r)
 	bool rx = r == &e->rx;
 	u64 base = rx ? e->os_rdba : e->os_tdba;
 	u32 len = rx ? e->os_rdlen : e->os_tdlen;
+	u32 desc = 16;
 	int ret;
 
+	if (rx && (rd(e, E1000_RCTL) & E1000_RCTL_DTYP_MASK) ==
+		  E1000_RCTL_DTYP_PS)
+		desc = E1000_PS_DESC_SIZE;
+	if (!ps_ready(e, desc))
+		return E1000_RING_BIG;	/* not served: hand back */
 	spin_lock(&r->lock);
-	ret = e1000_ring_set(r, (void *)base, base, len,
+	ret = e1000_ring_set(r, (void *)base, base, len, desc,
 			     rx ? &e->rx_check : &e->tx_check);
 	r->live = !ret && r->count;
 	ring_forget(e, r);
@@ -884,10 +1045,10 @@ static int adopt(struct vdev *d, struct e1000_ring *r)
 static void set_head(struct e1000e *e, struct e1000_ring *r, u32 val)
 {
 	spin_lock(&r->lock);
-	if (r->live && val < r->count) {
+	if (r->live && reg_slot(r, val) < r->count) {
 		wr(e, reg_base(e, r) + REG_H, val);
-		r->tail = val;
-		r->done = val;
+		r->tail = reg_slot(r, val);
+		r->done = r->tail;
 		ring_forget(e, r);
 	} else if (anomaly(e)) {
 		vmm_log("e1000e: %s head %u refused: ring not usable\n",
@@ -902,13 +1063,18 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 	struct e1000e *e = to_e1000e(d);
 	struct e1000_counts *n = r == &e->rx ? &e->rx_n : &e->tx_n;
 	struct e1000_counts was, now;
-	u32 val = (u32)a->val, t, from, rctl = 0;
+	u32 val = (u32)a->val, t, from, slot;
+	struct rx_mode m;
+	bool ok;
 
-	if (r == &e->rx) {
-		rctl = rd(e, E1000_RCTL);
-		if (rctl & E1000_RCTL_DTYP_MASK)
-			return false;	/* packet split: not served */
-	}
+	/*
+	 * A receive mode not served, or a descriptor format the ring was
+	 * not programmed with: the NIC goes back to its driver.
+	 */
+	if (r == &e->rx &&
+	    (!rx_mode_now(e, &m) || !ps_ready(e, m.desc_size) ||
+	     (r->count && m.desc_size != r->desc_size)))
+		return false;
 	spin_lock(&r->lock);
 	if (r == &e->rx)
 		e->os_rdt = val;
@@ -924,23 +1090,20 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 		return true;
 	}
 	from = r->tail;
+	slot = reg_slot(r, val);	/* beyond or inside a slot: refused */
 	if (r == &e->rx) {
-		u32 size = e1000_rx_buffer_size(rctl);
-
 		e->extended = rd(e, E1000_RFCTL) & E1000_RFCTL_EXTEN;
-		if (r->done == r->tail || size < e->rx_checked)
-			e->rx_checked = size;
-		t = e1000_rx_post(r, val, size, &e->rx_check, n);
-		note_rx_bufs(e, from, t);
+		ok = slot < r->count && rx_post(e, slot, &m, n) == slot;
 	} else {
-		t = e1000_tx_post(r, val, &e->tx_check, n);
+		ok = e1000_tx_post(r, val, &e->tx_check, n) == val;
 	}
-	if (t == val && r == &e->rx) {
+	if (ok && r == &e->rx) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		wr(e, E1000_RDT, t);
-	} else if (t == val && e->tx_hold.on) {
+		wr(e, E1000_RDT, val);
+	} else if (ok && e->tx_hold.on) {
 		tx_release(d);	/* else what was posted waits behind it */
-	} else if (t == val) {
+	} else if (ok) {
+		t = val;
 		if (__atomic_load_n(&e->faults.match, __ATOMIC_RELAXED) &
 		    RTVIRT_VMM_INJECT_TX)
 			t = fault_tx(d, r, from, t);
@@ -1020,13 +1183,9 @@ static bool is_ring_reg(u32 off)
 	}
 }
 
-/* Queue 1's ring registers, and packet split: modes the model does not serve. */
+/* Queue 1's ring registers: the model does not serve the second queue. */
 static bool unserved(u32 off, u32 val)
 {
-	if (off == E1000_PSRCTL)
-		return val != 0;
-	if (off == E1000_RCTL)
-		return val & E1000_RCTL_DTYP_MASK;
 	if (off >= E1000_RDBAL + E1000_QUEUE1 &&
 	    off <= E1000_RDT + E1000_QUEUE1)
 		return val != 0;
@@ -1035,20 +1194,26 @@ static bool unserved(u32 off, u32 val)
 }
 
 /*
- * Whether an RCTL write of @rctl would let the controller write more into
- * the receive buffers it holds than they were checked for (a larger
- * buffer size, or long packets turned on).  Checking them again would not
+ * Whether an RCTL or PSRCTL write (giving @rctl and @psrctl) would change
+ * the receive mode under the buffers the controller holds: let it write
+ * more into them than they were checked for (a larger buffer size,
+ * long packets turned on), change the descriptor format, or turn to a
+ * mode the model does not serve.  Checking the buffers again would not
  * do: the controller may have fetched their descriptors already.  The
- * driver writes such sizes after a reset, with the ring empty; a write
- * while buffers are posted is held, and the NIC handed back.
+ * driver changes these after a reset, with the ring empty; a write while
+ * buffers are posted is held, and the NIC handed back.
  */
-static bool rx_size_grows(struct e1000e *e, u32 rctl)
+static bool rx_mode_grows(struct e1000e *e, u32 rctl, u32 psrctl)
 {
-	bool grows;
+	struct rx_mode m;
+	bool ok = rx_mode(e, rctl, psrctl, &m), grows = false;
 
 	spin_lock(&e->rx.lock);
-	grows = e->rx.live && e->rx.done != e->rx.tail &&
-		e1000_rx_buffer_size(rctl) > e->rx_checked;
+	if (e->rx.live && e->rx.done != e->rx.tail) {
+		grows = !ok || m.desc_size != e->rx.desc_size;
+		for (unsigned int j = 0; j < E1000_PS_BUFFERS; j++)
+			grows = grows || m.sizes[j] > e->rx_checked[j];
+	}
 	spin_unlock(&e->rx.lock);
 	return grows;
 }
@@ -1143,7 +1308,10 @@ static void e1000e_access(struct vdev *d, struct trap *t, struct access *a)
 	if (is_ring_reg(off)) {
 		write_ring_reg(d, off, a);
 	} else if (unserved(off, (u32)a->val) ||
-		   (off == E1000_RCTL && rx_size_grows(e, (u32)a->val))) {
+		   (off == E1000_RCTL &&
+		    rx_mode_grows(e, (u32)a->val, rd(e, E1000_PSRCTL))) ||
+		   (off == E1000_PSRCTL &&
+		    rx_mode_grows(e, rd(e, E1000_RCTL), (u32)a->val))) {
 		vdev_hold(d, a);
 	} else {
 		vdev_mmio_write(a->gpa, a->val, a->size);

@@ -102,6 +102,8 @@ bool e1000_rx_check(struct e1000_rx_desc *d, u32 buf_size,
  * @os:		where the VMM reaches the OS's ring
  * @base:	its physical address (the base registers)
  * @len:	its length register
+ * @desc_size:	bytes per descriptor: 16, or E1000_PS_DESC_SIZE for a
+ *		packet-split receive ring
  * @c:		what may be a ring
  *
  * A length of 0 is a ring not in use.  Positions start at 0, as after the
@@ -109,15 +111,16 @@ bool e1000_rx_check(struct e1000_rx_desc *d, u32 buf_size,
  *
  * Return: 0; E1000_RING_BAD for a base not 16-byte aligned, a length not a
  * multiple of 128, or a ring not in the OS's memory; E1000_RING_BIG for
- * more descriptors than the shadow holds.
+ * more than the shadow holds (r->cap 16-byte descriptors).
  */
 int e1000_ring_set(struct e1000_ring *r, void *os, u64 base, u32 len,
-		   const struct e1000_check *c)
+		   u32 desc_size, const struct e1000_check *c)
 {
 	r->live = false;
 	r->tail = 0;
 	r->done = 0;
 	r->count = 0;
+	r->desc_size = desc_size == E1000_PS_DESC_SIZE ? desc_size : 16;
 	if (!len)
 		return 0;
 	if ((base & 15) || (len % E1000_RING_ALIGN) || !c->mem_ok(base, len))
@@ -127,7 +130,7 @@ int e1000_ring_set(struct e1000_ring *r, void *os, u64 base, u32 len,
 	r->os = os;
 	r->os_base = base;
 	r->os_len = len;
-	r->count = len / 16;
+	r->count = len / r->desc_size;
 	for (u32 i = 0; i < r->count; i++)
 		r->refused[i] = 0;
 	return 0;
@@ -232,9 +235,72 @@ u32 e1000_tx_complete(struct e1000_ring *r)
 	return n;
 }
 
+/* Slot @i of receive ring @r's OS ring or shadow at @base. */
+static struct e1000_rx_desc *rx_slot(const struct e1000_ring *r, void *base,
+				     u32 i)
+{
+	return (struct e1000_rx_desc *)((u8 *)base + (u64)i * r->desc_size);
+}
+
+/*
+ * Check a packet-split descriptor's four buffers (@d[0] and @d[1] in read
+ * format) for @sizes: a used one (size not 0) outside what may be is
+ * replaced by the sink, an unused one always (the controller writes none
+ * of it).  The second buffer's address lies where the write-back's status
+ * goes: one with the DD bit set would read as done before the controller
+ * wrote anything, and is refused too.  Returns true when no used buffer
+ * was refused.
+ */
+static bool rx_ps_check(struct e1000_rx_desc *d, const u32 *sizes,
+			const struct e1000_check *c)
+{
+	u64 *addr[E1000_PS_BUFFERS] = { &d[0].addr, &d[0].wb, &d[1].addr,
+					&d[1].wb };
+	bool ok = true;
+
+	for (unsigned int j = 0; j < E1000_PS_BUFFERS; j++) {
+		if (sizes[j] && sizes[j] <= c->sink_len &&
+		    c->mem_ok(*addr[j], sizes[j]) &&
+		    (j != 1 || !(*addr[j] & E1000_RXD_STAT_DD)))
+			continue;
+		ok = ok && !sizes[j];
+		*addr[j] = c->sink_pa;
+	}
+	return ok;
+}
+
+static u32 rx_post(struct e1000_ring *r, u32 tail, const u32 *sizes,
+		   const struct e1000_check *c, struct e1000_counts *n)
+{
+	if (tail >= r->count)
+		return r->tail;
+	for (u32 i = r->tail; i != tail; i = ring_next(r, i)) {
+		const volatile struct e1000_rx_desc *os = rx_slot(r, r->os, i);
+		struct e1000_rx_desc *shadow = rx_slot(r, r->shadow, i);
+		struct e1000_rx_desc d[2] = { { .addr = os[0].addr } };
+
+		if (r->desc_size == E1000_PS_DESC_SIZE) {
+			d[0].wb = os[0].wb;
+			d[1].addr = os[1].addr;
+			d[1].wb = os[1].wb;
+			r->refused[i] = !rx_ps_check(d, sizes, c);
+			/* the write-back's status half starts clear */
+			shadow[1] = d[1];
+			shadow[0].addr = d[0].addr;
+			shadow[0].wb = d[0].wb;
+		} else {
+			r->refused[i] = !e1000_rx_check(&d[0], sizes[0], c);
+			shadow[0] = d[0];
+		}
+		n->refused += r->refused[i];
+	}
+	r->tail = tail;
+	return tail;
+}
+
 /**
  * e1000_rx_post() - the OS moved the receive tail: copy and check
- * @r:		the ring (live)
+ * @r:		the ring (live, 16-byte descriptors)
  * @tail:	the OS's new tail
  * @buf_size:	receive buffer bytes (RCTL)
  * @c:		what buffers may be
@@ -245,24 +311,35 @@ u32 e1000_tx_complete(struct e1000_ring *r)
 u32 e1000_rx_post(struct e1000_ring *r, u32 tail, u32 buf_size,
 		  const struct e1000_check *c, struct e1000_counts *n)
 {
-	const volatile struct e1000_rx_desc *os = r->os;
-	struct e1000_rx_desc *shadow = r->shadow;
+	u32 sizes[E1000_PS_BUFFERS] = { buf_size };
 
-	if (tail >= r->count)
-		return r->tail;
-	for (u32 i = r->tail; i != tail; i = ring_next(r, i)) {
-		struct e1000_rx_desc d = { .addr = os[i].addr };
-
-		r->refused[i] = !e1000_rx_check(&d, buf_size, c);
-		n->refused += r->refused[i];
-		shadow[i] = d;
-	}
-	r->tail = tail;
-	return tail;
+	return rx_post(r, tail, sizes, c, n);
 }
 
-static bool rx_dd(const volatile struct e1000_rx_desc *d, bool extended)
+/**
+ * e1000_rx_post_ps() - e1000_rx_post() for a packet-split ring
+ * @r:		the ring (live, E1000_PS_DESC_SIZE descriptors)
+ * @tail:	the OS's new tail
+ * @sizes:	the four buffers' sizes (PSRCTL), 0 for one not used
+ * @c:		what buffers may be
+ * @n:		counts refusals (a descriptor with any used buffer refused)
+ *
+ * Each used buffer is checked for its size; a refused one, and every
+ * unused one, points at the sink.
+ *
+ * Return: as e1000_rx_post().
+ */
+u32 e1000_rx_post_ps(struct e1000_ring *r, u32 tail, const u32 *sizes,
+		     const struct e1000_check *c, struct e1000_counts *n)
 {
+	return rx_post(r, tail, sizes, c, n);
+}
+
+/* Whether receive slot @d is written back; packet split is extended. */
+static bool rx_dd(const struct e1000_ring *r,
+		  const volatile struct e1000_rx_desc *d, bool extended)
+{
+	extended = extended || r->desc_size == E1000_PS_DESC_SIZE;
 	return (extended ? d->wb_lo : d->wb_hi) & E1000_RXD_STAT_DD;
 }
 
@@ -276,10 +353,8 @@ static bool rx_dd(const volatile struct e1000_rx_desc *d, bool extended)
  */
 bool e1000_rx_ready(const struct e1000_ring *r, bool extended)
 {
-	const volatile struct e1000_rx_desc *shadow = r->shadow;
-
 	return r->live && r->done != r->tail &&
-	       rx_dd(&shadow[r->done], extended);
+	       rx_dd(r, rx_slot(r, r->shadow, r->done), extended);
 }
 
 /**
@@ -292,26 +367,29 @@ bool e1000_rx_ready(const struct e1000_ring *r, bool extended)
  * Each written-back descriptor from r->done up to @stop is copied whole
  * into the OS's slot, the half with the status last; one whose buffer
  * was refused carries the RX data error, so the driver drops what the
- * sink received.
+ * sink received.  A packet-split ring's descriptors are extended ones.
  *
  * Return: descriptors returned to the OS.
  */
 u32 e1000_rx_complete(struct e1000_ring *r, bool extended, u32 stop,
 		      struct e1000_counts *n)
 {
-	volatile struct e1000_rx_desc *os = r->os;
-	const volatile struct e1000_rx_desc *shadow = r->shadow;
+	bool ps = r->desc_size == E1000_PS_DESC_SIZE;
 	u32 done = 0;
 
+	extended = extended || ps;
 	while (r->done != r->tail && r->done != stop &&
-	       rx_dd(&shadow[r->done], extended)) {
+	       rx_dd(r, rx_slot(r, r->shadow, r->done), extended)) {
 		u32 i = r->done, lo, hi;
+		volatile struct e1000_rx_desc *os = rx_slot(r, r->os, i);
+		const volatile struct e1000_rx_desc *shadow =
+			rx_slot(r, r->shadow, i);
 		u64 addr;
 
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		addr = shadow[i].addr;
-		lo = shadow[i].wb_lo;
-		hi = shadow[i].wb_hi;
+		addr = shadow[0].addr;
+		lo = shadow[0].wb_lo;
+		hi = shadow[0].wb_hi;
 		if (r->refused[i]) {
 			if (extended)
 				lo |= E1000_RXD_EXT_RXE;
@@ -321,9 +399,17 @@ u32 e1000_rx_complete(struct e1000_ring *r, bool extended, u32 stop,
 		if ((extended ? lo : hi) & E1000_RXD_STAT_EOP)
 			n->frames++;
 		n->bytes += extended ? hi & 0xffff : lo & 0xffff;
-		os[i].addr = addr;
+		if (ps) {
+			u64 upper = shadow[1].addr;
+
+			for (unsigned int j = 0; j < E1000_PS_BUFFERS - 1; j++)
+				n->bytes += e1000_ps_data_len(upper, j);
+			os[1].addr = upper;
+			os[1].wb = shadow[1].wb;
+		}
+		os[0].addr = addr;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		os[i].wb = lo | (u64)hi << 32;
+		os[0].wb = lo | (u64)hi << 32;
 		r->done = ring_next(r, i);
 		done++;
 	}

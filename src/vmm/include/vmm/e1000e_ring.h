@@ -18,7 +18,9 @@
  * @count:	descriptors in it
  * @shadow:	the VMM's ring, which the controller reads and writes
  * @shadow_pa:	its physical address
- * @cap:	descriptors @shadow has room for
+ * @cap:	16-byte descriptors @shadow has room for
+ * @desc_size:	bytes per descriptor: 16, or E1000_PS_DESC_SIZE (packet
+ *		split receive)
  * @tail:	tail the controller was given
  * @done:	first slot whose completion the OS has not been given
  * @refused:	per slot (receive): the OS's buffer was refused and the
@@ -34,6 +36,7 @@ struct e1000_ring {
 	void *shadow;
 	u64 shadow_pa;
 	u32 cap;
+	u32 desc_size;
 	u32 tail;
 	u32 done;
 	u8 *refused;
@@ -74,12 +77,14 @@ bool e1000_rx_check(struct e1000_rx_desc *d, u32 buf_size,
 #define E1000_RING_BIG		(-2)	/* more descriptors than the shadow holds */
 
 int e1000_ring_set(struct e1000_ring *r, void *os, u64 base, u32 len,
-		   const struct e1000_check *c);
+		   u32 desc_size, const struct e1000_check *c);
 u32 e1000_tx_post(struct e1000_ring *r, u32 tail, const struct e1000_check *c,
 		  struct e1000_counts *n);
 u32 e1000_tx_complete(struct e1000_ring *r);
 u32 e1000_rx_post(struct e1000_ring *r, u32 tail, u32 buf_size,
 		  const struct e1000_check *c, struct e1000_counts *n);
+u32 e1000_rx_post_ps(struct e1000_ring *r, u32 tail, const u32 *sizes,
+		     const struct e1000_check *c, struct e1000_counts *n);
 u32 e1000_rx_complete(struct e1000_ring *r, bool extended, u32 stop,
 		      struct e1000_counts *n);
 bool e1000_tx_ready(const struct e1000_ring *r);

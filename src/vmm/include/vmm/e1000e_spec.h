@@ -4,7 +4,7 @@
  * from the 82574 GbE Controller Family datasheet: the registers of the
  * descriptor rings and the few others the model reads, and the transmit and
  * receive descriptors in the formats Linux's e1000e driver uses (legacy and
- * extended; not packet split).
+ * extended, and packet split).
  */
 #ifndef _VMM_E1000E_SPEC_H
 #define _VMM_E1000E_SPEC_H
@@ -71,6 +71,7 @@
 #define E1000_RCTL_EN		(1U << 1)
 #define E1000_RCTL_LPE		(1U << 5)	/* long packets */
 #define E1000_RCTL_DTYP_MASK	(3U << 10)	/* 0: legacy or extended */
+#define E1000_RCTL_DTYP_PS	(1U << 10)	/* packet split */
 #define E1000_RCTL_BSIZE(r)	(((r) >> 16) & 3)
 #define E1000_RCTL_BSEX		(1U << 25)
 #define E1000_RCTL_FLXBUF(r)	(((r) >> 27) & 0xf)	/* KiB; 0: BSIZE */
@@ -79,6 +80,16 @@
 #define E1000_FPD		(1U << 31)	/* RDTR, TIDV: flush partial blocks */
 
 #define E1000_RING_ALIGN	128	/* RDLEN, TDLEN: multiples of this */
+
+/*
+ * Packet split (RCTL.DTYP 01b, extended descriptors): 32-byte receive
+ * descriptors with four buffers, a header buffer (PSRCTL.BSIZE0, in 128
+ * bytes) and three data buffers (BSIZE1-3, in KiB; 0: not used).
+ */
+#define E1000_PS_BUFFERS	4
+#define E1000_PS_DESC_SIZE	32
+#define E1000_PSRCTL_BSIZE0(p)	(((p) & 0x7f) * 128)
+#define E1000_PSRCTL_BSIZEN(p, n) ((((p) >> (8 * (n))) & 0x3f) * 1024)
 
 /**
  * struct e1000_tx_desc - a transmit descriptor (16 bytes), any format
@@ -159,6 +170,19 @@ struct e1000_rx_desc {
 #define E1000_RXD_EXT_RXE	(1U << 31)	/* @wb_lo: RX data error */
 #define E1000_RXD_LEGACY_TCPE	(1U << 13)	/* @wb_hi: TCP/UDP checksum error */
 #define E1000_RXD_EXT_TCPE	(1U << 29)	/* @wb_lo: TCP/UDP checksum error */
+
+/*
+ * A packet-split descriptor is two struct e1000_rx_desc: in read format
+ * the four buffer addresses (first .addr, first .wb, second .addr, second
+ * .wb); written back, the first is laid out as an extended write-back
+ * (status in .wb_lo, the header buffer's length in .wb_hi) and the
+ * second's .addr holds the header status (15:0) and the data buffers'
+ * lengths (31:16, 47:32, 63:48).
+ */
+static inline u32 e1000_ps_data_len(u64 upper, unsigned int n)
+{
+	return (u32)(upper >> (16 * (n + 1))) & 0xffff;
+}
 
 _Static_assert(sizeof(struct e1000_tx_desc) == 16, "transmit descriptor");
 _Static_assert(sizeof(struct e1000_rx_desc) == 16, "receive descriptor");
