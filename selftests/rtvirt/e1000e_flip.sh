@@ -322,9 +322,13 @@ rtvirtctl inject "$A" --clear
 inj=$(($(nvme_stat injected) - inj0))
 lost=$(sed -n 's/.*"lost_packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
 total=$(sed -n 's/.*"packets":[[:space:]]*\([0-9]*\).*/\1/p' /tmp/nic_udp.json | tail -1)
-check "inject --tx --drop --percent 5 under iperf3 UDP: iperf3 lost ${lost:-?} of ${total:-?} datagrams, injected $inj" \
-	eval '[ $udp_rc -eq 0 -a -n "$total" ] &&
-	      [ "$lost" -ge $((total / 50)) -a "$lost" -le $((total / 10)) -a "$inj" -gt 0 ]'
+# The injected share is 2 % to 10 % of the datagrams, and iperf3 misses
+# every one (but for the few frames of its TCP control connection that
+# may be picked too, which TCP sends again); what else it misses, the
+# test VM lost on its own, and that depends on the machine's load.
+check "inject --tx --drop --percent 5 under iperf3 UDP: iperf3 lost ${lost:-?} of ${total:-?} datagrams, injected $inj ($((${lost:-0} - inj)) more lost on the way)" \
+	eval '[ $udp_rc -eq 0 -a -n "$total" -a -n "$lost" ] &&
+	      [ "$inj" -ge $((total / 50)) -a "$inj" -le $((total / 10)) -a "$lost" -ge $((inj - 5)) ]'
 rtvirtctl inject "$A" --rx --drop --count 5
 nvme_devirtualize
 rtvirtctl inject "$A" --rx --drop --count 5 2> /tmp/nic_inj.err
