@@ -386,7 +386,8 @@ START_TEST(reset_then_reprogram)
 }
 END_TEST
 
-START_TEST(packet_split_held)
+/* Packet split turned on under posted buffers: held, NIC handed back. */
+START_TEST(rx_mode_change_held)
 {
 	u32 ps = E1000_RCTL_EN | E1000_RCTL_LPE | (1U << 10);
 
@@ -906,7 +907,7 @@ int main(void)
 	tcase_add_test(tc, receive_returned_to_os);
 	tcase_add_test(tc, aliases_never_reach_bases);
 	tcase_add_test(tc, reset_then_reprogram);
-	tcase_add_test(tc, packet_split_held);
+	tcase_add_test(tc, rx_mode_change_held);
 	tcase_add_test(tc, packet_split_served);
 	tcase_add_test(tc, packet_split_capture);
 	tcase_add_test(tc, larger_buffers_held);
