@@ -762,10 +762,16 @@ static bool rx_mode(const struct e1000e *e, u32 rctl, u32 psrctl,
 	return m->sizes[0] && m->sizes[0] <= SINK_BYTES;
 }
 
-/* The receive mode the controller's registers give now. */
+/*
+ * The receive mode the controller's registers give now; PSRCTL is read
+ * only for packet split (this runs at every receive tail write).
+ */
 static bool rx_mode_now(const struct e1000e *e, struct rx_mode *m)
 {
-	return rx_mode(e, rd(e, E1000_RCTL), rd(e, E1000_PSRCTL), m);
+	u32 rctl = rd(e, E1000_RCTL);
+
+	return rx_mode(e, rctl, rctl & E1000_RCTL_DTYP_MASK ?
+			      rd(e, E1000_PSRCTL) : 0, m);
 }
 
 /*
