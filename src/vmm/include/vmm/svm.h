@@ -226,12 +226,11 @@ struct svm_vcpu {
 /**
  * struct svm_vmm - the VMM's SVM state, struct vmm_vendor's part
  * @msrpm_pa:	the MSR permission map, physical
- * @iopm_pa:	the I/O permission map, physical
  * @msrpm:	the MSR permission map
  * @nrips:	the CPU saves the next RIP at intercepts
  */
 struct svm_vmm {
-	u64 msrpm_pa, iopm_pa;
+	u64 msrpm_pa;
 	u8 *msrpm;
 	bool nrips;
 };

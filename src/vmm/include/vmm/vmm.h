@@ -145,6 +145,8 @@ struct vmm {
 	unsigned int nr_io_maps; /* of io_maps[], published with release */
 	struct vmm_io_map io_maps[RTVIRT_VMM_IO_MAPS];
 	union vmm_vendor arch;	/* the backend's */
+	u8 *ports;		/* intercepted I/O ports (vmm_port_intercept()) */
+	u64 ports_pa;		/* their bitmap, physical (VMM_PORT_MAP_PAGES) */
 	u64 efer_writable;	/* EFER bits that are not reserved */
 	bool ready;
 	int npt_lock;		/* serialises changes to the nested tables */
@@ -166,6 +168,7 @@ bool vmm_owns_range(u64 pa, u64 len);
 u64 vmm_io_window_base(void);
 bool vmm_io_reaches(u64 pa, u64 len);
 int vmm_io_map(u64 pa, u64 len);
+void vmm_port_intercept(u16 port, unsigned int count, bool on);
 volatile void *vmm_io_va(u64 pa, unsigned int size);
 struct vcpu *this_vcpu(void);
 u64 vmm_machine_check_test(bool restartable);

@@ -447,7 +447,6 @@ struct vmx_vcpu {
  * struct vmx_vmm - the VMM's VMX state, struct vmm_vendor's part
  * @msr_bitmap:	the MSR bitmap, and its physical address
  * @msr_bitmap_pa:
- * @io_bitmap_pa: the two I/O bitmaps (ports 0-0x7fff, 0x8000-0xffff)
  * @revision:	the VMCS revision identifier
  * @pin, @cpu, @cpu2, @exit, @entry: the controls every VMCS starts with
  * @cr0_fixed0, @cr0_fixed1, @cr4_fixed0, @cr4_fixed1: the fixed bits
@@ -457,7 +456,6 @@ struct vmx_vcpu {
 struct vmx_vmm {
 	u8 *msr_bitmap;
 	u64 msr_bitmap_pa;
-	u64 io_bitmap_pa;
 	u32 revision;
 	u32 pin, cpu, cpu2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;

@@ -42,8 +42,6 @@ static void capture_seg(struct vmcb_seg *s, const struct dtr *gdtr, u16 sel)
 	s->base = 0;
 }
 
-#define PCI_CONFIG_PORTS	0xcf8	/* 0xCF8-0xCFF */
-
 /* CPUID Fn8000_0001 ECX: SVM. */
 static bool svm_probe(void)
 {
@@ -59,7 +57,6 @@ static bool svm_probe(void)
 static int svm_init(void)
 {
 	u32 a, b, c, d, ext_c, ext_d, ext8_b, ext21_a = 0;
-	u8 *iopm;
 
 	cpuid_count(0x80000001, 0, &a, &b, &ext_c, &ext_d);
 	cpuid_count(0x80000008, 0, &a, &ext8_b, &c, &d);
@@ -73,13 +70,8 @@ static int svm_init(void)
 	}
 
 	vmm.arch.svm.msrpm = vmm_alloc_pages(2, &vmm.arch.svm.msrpm_pa);
-	iopm = vmm_alloc_pages(3, &vmm.arch.svm.iopm_pa);
-	if (!vmm.arch.svm.msrpm || !iopm)
+	if (!vmm.arch.svm.msrpm)
 		return ERR_NOMEM;
-	/* Only the PCI configuration ports; intercepted while a device is
-	 * virtualized (svm_refresh()).
-	 */
-	iopm[PCI_CONFIG_PORTS / 8] = 0xff;
 	return svm_msrpm_build(vmm.arch.svm.msrpm) ? ERR_INVAL : 0;
 }
 
@@ -123,7 +115,7 @@ static void setup_vmcb(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			     SVM_INTERCEPT_SKINIT;
-	c->iopm_base_pa = vmm.arch.svm.iopm_pa;
+	c->iopm_base_pa = vmm.ports_pa;
 	c->msrpm_base_pa = vmm.arch.svm.msrpm_pa;
 	c->asid = 1;
 	c->tlb_control = SVM_TLB_FLUSH_ALL;

@@ -31,7 +31,6 @@ extern const u8 vmx_exit_entry[], vmx_irq_window[];
 #define X86_RFLAGS_FIXED	(1ULL << 1)
 #define X86_CR0_PE		(1ULL << 0)
 #define X86_TRAP_UD		6
-#define PCI_CONFIG_PORTS	0xcf8	/* 0xCF8-0xCFF */
 #define VMX_VPID		1
 /* PAUSEs leave_to_native() waits for its own NMI (microseconds apart). */
 #define VMX_LEAVE_NMI_WAIT	10000000UL
@@ -211,7 +210,6 @@ static int vmx_init(void)
 	u32 a, b, c, d, ext_c, ext_d, ext8_b = 0, ext21_a = 0;
 	u64 basic, cap;
 	bool use_true;
-	u8 *io;
 	int ret;
 
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
@@ -262,11 +260,8 @@ static int vmx_init(void)
 	vmm.efer_writable = policy_efer_writable(ext_c, ext_d, ext8_b, ext21_a);
 
 	x->msr_bitmap = vmm_alloc_pages(1, &x->msr_bitmap_pa);
-	io = vmm_alloc_pages(2, &x->io_bitmap_pa);
-	if (!x->msr_bitmap || !io)
+	if (!x->msr_bitmap)
 		return ERR_NOMEM;
-	/* The PCI configuration ports, trapped while a device is virtualized. */
-	io[PCI_CONFIG_PORTS / 8] = 0xff;
 	return vmx_msr_bitmap_build(x->msr_bitmap) ? ERR_INVAL : 0;
 }
 
@@ -414,8 +409,8 @@ static void setup_vmcs(struct vcpu *v, u64 guest_rsp, u64 guest_rip)
 	vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(VM_ENTRY_INTR_INFO, 0);
 	vmwrite(TSC_OFFSET, 0);
-	vmwrite(IO_BITMAP_A, x->io_bitmap_pa);
-	vmwrite(IO_BITMAP_B, x->io_bitmap_pa + PT_PAGE_SIZE);
+	vmwrite(IO_BITMAP_A, vmm.ports_pa);
+	vmwrite(IO_BITMAP_B, vmm.ports_pa + PT_PAGE_SIZE);
 	vmwrite(MSR_BITMAP, x->msr_bitmap_pa);
 	if (x->cpu2 & CPU2_ENABLE_XSAVES)
 		vmwrite(XSS_EXIT_BITMAP, 0);
