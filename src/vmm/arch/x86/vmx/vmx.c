@@ -183,7 +183,7 @@ static int vmx_init(void)
 	static const struct vmx_ctls_req cpu = {
 		.need = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
 			CPU_SECONDARY_CTLS | CPU_INTR_WINDOW_EXITING |
-			CPU_NMI_WINDOW_EXITING,
+			CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING,
 		.allow = VMX_CPU_RESERVED1,
 	};
 	static const struct vmx_ctls_req ex = {
@@ -238,7 +238,7 @@ static int vmx_init(void)
 	/* Window exits and interrupt exits are switched on when needed. */
 	x->pin &= ~PIN_EXT_INTR_EXITING;
 	x->cpu &= ~(CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING |
-		    CPU_USE_IO_BITMAPS);
+		    CPU_HLT_EXITING | CPU_USE_IO_BITMAPS);
 	cap = vmx_ept_missing(ept_cap, (unsigned int)vmm.npt.levels);
 	if (cap) {
 		vmm_log("VMX: EPT lacks %#llx (IA32_VMX_EPT_VPID_CAP %#llx)\n",
@@ -783,7 +783,7 @@ static void prepare_entry(struct vcpu *v)
 	struct vmx_vcpu *x = &v->arch.vmx;
 	u32 state = (u32)vmread(GUEST_INTERRUPTIBILITY);
 	u32 ctls = x->cpu_ctls & ~(CPU_INTR_WINDOW_EXITING |
-				   CPU_NMI_WINDOW_EXITING);
+				   CPU_NMI_WINDOW_EXITING | CPU_HLT_EXITING);
 	u32 info, windows, error = x->entry_error;
 
 	/* Bochs saves blocking by SMI after an exit in wait-for-SIPI. */
@@ -795,6 +795,9 @@ static void prepare_entry(struct vcpu *v)
 		x->nmi_waiting = true;
 	info = vmx_pick_event(x, state, &windows);
 	ctls |= windows;
+	/* An interrupt waiting for its window: HLT exits (handle_hlt()). */
+	if (windows & CPU_INTR_WINDOW_EXITING)
+		ctls |= CPU_HLT_EXITING;
 	vmwrite(VM_ENTRY_INTR_INFO, info);
 	if (info & VMX_INTR_ERROR_CODE)
 		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
@@ -810,6 +813,23 @@ static void prepare_entry(struct vcpu *v)
 		x->flush = false;
 	}
 	write_cpu_ctls(v, ctls);
+}
+
+/*
+ * HLT while an interrupt the VMM holds waits for its window (HLT exits
+ * only then): typically `sti; hlt`, the interrupt having come in the STI
+ * shadow.  The window opens once the HLT ran, and the SDM has the
+ * window's exit wake a halted CPU, but Bochs 2.7 does not: the CPU slept
+ * with the interrupt held (a timer interrupt lost for good, an RCU
+ * stall).  The HLT completes here instead; with RFLAGS.IF set the
+ * interrupt goes in at this entry and wakes it, as the local APIC's
+ * would have; without, the CPU halts as the kernel asked.
+ */
+static void handle_hlt(struct vcpu *v)
+{
+	vmx_skip(v, VCPU_INSN_CPUID);	/* the length is the exit's, as for VMXOFF */
+	if (!(v->arch.vmx.rflags & X86_RFLAGS_IF))
+		vmwrite(GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
 }
 
 /*
@@ -1037,6 +1057,9 @@ void vmx_handle_exit(struct vcpu *v)
 	case VMX_EXIT_INTR_WINDOW:
 	case VMX_EXIT_NMI_WINDOW:
 		break;		/* prepare_entry() injects what waits */
+	case VMX_EXIT_HLT:
+		handle_hlt(v);
+		break;
 	case VMX_EXIT_CR_ACCESS:
 		handle_cr(v, ex->qual);
 		break;
