@@ -105,6 +105,8 @@ struct rtvirt_vmm_cpu_stats {
  * @msix_pba:		offset of the MSI-X pending bits in the BAR, and bytes
  * @msix_pba_size:
  * @tsc_khz:		TSC frequency, for the trace's nanoseconds
+ * @io_port:		first port of its I/O BAR, and ports (0: none)
+ * @io_size:
  *
  * An NVMe controller's namespaces are described at every takeover, in
  * struct rtvirt_vmm_nvme_layout.
@@ -121,6 +123,8 @@ struct rtvirt_vmm_dev_info {
 	unsigned int msix_pba;
 	unsigned int msix_pba_size;
 	unsigned int tsc_khz;
+	unsigned int io_port;
+	unsigned int io_size;
 };
 
 /* Queue identifiers below this (the admin queue's 0 included) are handled. */

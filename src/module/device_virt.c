@@ -109,6 +109,7 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	struct pci_dev *pdev = d->pdev;
 	u32 table, pba;
 	u16 ctrl;
+	int i;
 
 	memset(info, 0, sizeof(*info));
 	info->model = d->model;
@@ -117,6 +118,14 @@ static void describe(struct rtvirt_dev *d, struct rtvirt_vmm_dev_info *info)
 	info->bar_size = pci_resource_len(pdev, 0);
 	info->ecam_pa = ecam_address(pdev);
 	info->tsc_khz = tsc_khz;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		if (!(pci_resource_flags(pdev, i) & IORESOURCE_IO) ||
+		    !pci_resource_len(pdev, i))
+			continue;
+		info->io_port = pci_resource_start(pdev, i);
+		info->io_size = pci_resource_len(pdev, i);
+		break;
+	}
 	if (pdev->msix_cap) {
 		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
 		pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);

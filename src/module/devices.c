@@ -174,6 +174,7 @@ STAT(traps_queue, traps[RTVIRT_TRAP_QUEUE]);
 STAT(traps_msix, traps[RTVIRT_TRAP_MSIX]);
 STAT(traps_config_io, traps[RTVIRT_TRAP_CONFIG_IO]);
 STAT(traps_config_mmio, traps[RTVIRT_TRAP_CONFIG_MMIO]);
+STAT(traps_port, traps[RTVIRT_TRAP_PORT]);
 STAT(ios, ios);
 STAT(virtualizations, virtualizations);
 STAT(devirtualizations, devirtualizations);
@@ -196,6 +197,7 @@ static struct attribute *stats_attrs[] = {
 	&stat_traps_msix.attr.attr,
 	&stat_traps_config_io.attr.attr,
 	&stat_traps_config_mmio.attr.attr,
+	&stat_traps_port.attr.attr,
 	&stat_ios.attr.attr,
 	&stat_virtualizations.attr.attr,
 	&stat_devirtualizations.attr.attr,

@@ -182,6 +182,7 @@ static const char *const trap_names[RTVIRT_TRAP_KINDS] = {
 	[RTVIRT_TRAP_MSIX]		= "msix",
 	[RTVIRT_TRAP_CONFIG_IO]		= "config_io",
 	[RTVIRT_TRAP_CONFIG_MMIO]	= "config_mmio",
+	[RTVIRT_TRAP_PORT]		= "port",
 };
 
 /**
@@ -189,8 +190,8 @@ static const char *const trap_names[RTVIRT_TRAP_KINDS] = {
  * @kind:	RTVIRT_TRAP_* value, the index of rtvirt_device_stats.traps
  *
  * Return: "register", "doorbell", "shadow_db", "queue", "msix",
- * "config_io" or "config_mmio" (the sysfs files are traps_<name>), or NULL
- * for an unused kind.
+ * "config_io", "config_mmio" or "port" (the sysfs files are
+ * traps_<name>), or NULL for an unused kind.
  */
 const char *rvc_trap_name(unsigned int kind)
 {

@@ -180,6 +180,7 @@ struct rtvirt_cpu_stats {
 #define RTVIRT_TRAP_MSIX	4	/* MSI-X table and pending bits */
 #define RTVIRT_TRAP_CONFIG_IO	5	/* config space through 0xCF8/0xCFC */
 #define RTVIRT_TRAP_CONFIG_MMIO	6	/* config space through ECAM */
+#define RTVIRT_TRAP_PORT	7	/* the device's I/O BAR ports */
 #define RTVIRT_TRAP_KINDS	8
 
 /**

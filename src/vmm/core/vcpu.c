@@ -137,7 +137,8 @@ void vcpu_msr(struct vcpu *v, bool write)
 }
 
 /**
- * vcpu_io() - IN or OUT to a trapped port (the PCI configuration ports)
+ * vcpu_io() - IN or OUT to a trapped port (the PCI configuration ports, a
+ * virtualized device's I/O BAR)
  * @v:		the exiting CPU
  * @port:	the port
  * @size:	the access's size in bytes
@@ -160,6 +161,7 @@ void vcpu_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 	val = *rax(v) & mask;
 	if (!vdev_handle_io(v, port, size, in, &val))
 		return;		/* held back: the OUT runs again */
+	val &= mask;
 	if (in)
 		*rax(v) = size == 4 ? val : (*rax(v) & ~mask) | val;
 	vmm_arch->skip(v, VCPU_INSN_IO);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Device framework: the registry of devices the module handed over, the
- * traps their models set in the nested page tables and the I/O port map,
+ * traps their models set in the nested page tables and the I/O port map
+ * (the PCI configuration ports, and the I/O BARs models take),
  * dispatch of trapped accesses to the models, the log of accesses held
  * during a hand-back and their replay, the command trace, and the device
  * hypercalls.  Everything here is serialised by one lock: devices are few
@@ -27,6 +28,21 @@ static struct trap traps[VDEV_TRAPS_MAX];
 static unsigned int nr_traps;
 static int vdev_lock;
 static u32 config_address;	/* last value written to 0xCF8 */
+
+/**
+ * struct port_trap - I/O ports a model took from the OS
+ * @port:	first port
+ * @count:	ports
+ * @dev:	owner
+ */
+struct port_trap {
+	u16 port;
+	u16 count;
+	struct vdev *dev;
+};
+
+static struct port_trap port_traps[VDEV_PORT_TRAPS_MAX];
+static unsigned int nr_port_traps;
 static u64 *canary;
 static u64 canary_pa;
 
@@ -39,6 +55,8 @@ void vdev_reset_all(void)
 	memset(traps, 0, sizeof(traps));
 	nr_devs = 0;
 	nr_traps = 0;
+	memset(port_traps, 0, sizeof(port_traps));
+	nr_port_traps = 0;
 	vdev_lock = 0;
 	config_address = 0;
 	canary = NULL;
@@ -178,6 +196,49 @@ int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 }
 
 /**
+ * vdev_port_trap_add() - make I/O ports exit to the VMM, to @d's model
+ * @d:		the owner; its model has &vdev_ops.port
+ * @port:	first port
+ * @count:	ports
+ *
+ * The caller makes every CPU refresh its intercepts (RTVIRT_HC_FLUSH)
+ * before relying on it, as for vdev_trap_add().
+ *
+ * Return: 0; ERR_INVAL for an empty range, one beyond port 0xffff, one
+ * overlapping the PCI configuration ports or another trap, or a model
+ * without a port handler; ERR_NOMEM when the table is full.
+ */
+int vdev_port_trap_add(struct vdev *d, u16 port, unsigned int count)
+{
+	u32 end = (u32)port + count;
+
+	if (!count || end > 0x10000 || !d->ops->port ||
+	    (port < PCI_CONFIG_DATA + 4 && PCI_CONFIG_ADDRESS < end))
+		return ERR_INVAL;
+	for (unsigned int i = 0; i < nr_port_traps; i++)
+		if (port < port_traps[i].port + port_traps[i].count &&
+		    port_traps[i].port < end)
+			return ERR_INVAL;
+	if (nr_port_traps == VDEV_PORT_TRAPS_MAX)
+		return ERR_NOMEM;
+	port_traps[nr_port_traps].port = port;
+	port_traps[nr_port_traps].count = (u16)count;
+	port_traps[nr_port_traps].dev = d;
+	nr_port_traps++;
+	vmm_port_intercept(port, count, true);
+	return 0;
+}
+
+static struct port_trap *port_trap_find(u16 port)
+{
+	for (unsigned int i = 0; i < nr_port_traps; i++)
+		if (port >= port_traps[i].port &&
+		    port - port_traps[i].port < port_traps[i].count)
+			return &port_traps[i];
+	return NULL;
+}
+
+/**
  * vdev_traps_remove() - give the guest direct access to @d's ranges again
  * @d:		the device
  *
@@ -199,6 +260,16 @@ void vdev_traps_remove(struct vdev *d)
 			vmm_log("device: cannot restore %#llx\n",
 				(unsigned long long)traps[i].gpa);
 		traps[i] = traps[--nr_traps];
+	}
+	i = 0;
+	while (i < nr_port_traps) {
+		if (port_traps[i].dev != d) {
+			i++;
+			continue;
+		}
+		vmm_port_intercept(port_traps[i].port, port_traps[i].count,
+				   false);
+		port_traps[i] = port_traps[--nr_port_traps];
 	}
 }
 
@@ -411,6 +482,54 @@ static void port_out(u16 port, u64 val, unsigned int size)
 	}
 }
 
+/**
+ * vdev_port_read() - IN from a port, for a model
+ * @port:	the port
+ * @size:	1, 2 or 4 bytes
+ *
+ * Return: the value.
+ */
+u64 vdev_port_read(u16 port, unsigned int size)
+{
+	return port_in(port, size);
+}
+
+/**
+ * vdev_port_write() - OUT to a port, for a model
+ * @port:	the port
+ * @val:	the value
+ * @size:	1, 2 or 4 bytes
+ */
+void vdev_port_write(u16 port, u64 val, unsigned int size)
+{
+	port_out(port, val, size);
+}
+
+/**
+ * vdev_config_read16() - read 16 bits of a device's configuration space
+ * @d:		the device
+ * @off:	even byte offset, below 256
+ *
+ * Through its ECAM page, or else a configuration cycle on the ports after
+ * which the OS's address latch is written back.  Called with the device
+ * lock held (the OS's cycles on the ports take it too while a device is
+ * virtualized; before, all other CPUs are held).
+ *
+ * Return: the value.
+ */
+u16 vdev_config_read16(const struct vdev *d, unsigned int off)
+{
+	u16 val;
+
+	if (d->info.ecam_pa)
+		return (u16)vdev_mmio_read(d->info.ecam_pa + off, 2);
+	port_out(PCI_CONFIG_ADDRESS, 1U << 31 | d->info.bdf << 8 | (off & 0xfc),
+		 4);
+	val = (u16)port_in(PCI_CONFIG_DATA + (off & 2), 2);
+	port_out(PCI_CONFIG_ADDRESS, config_address, 4);
+	return val;
+}
+
 static struct vdev *config_target(u32 addr)
 {
 	unsigned int bdf = (addr >> 8) & 0xffff;
@@ -423,16 +542,25 @@ static struct vdev *config_target(u32 addr)
 	return NULL;
 }
 
+/* An access to a model's ports: it completes, or is held (@a->retry). */
+static void port_access(struct port_trap *pt, struct access *a)
+{
+	pt->dev->stats.traps[TRAP_PORT]++;
+	pt->dev->ops->port(pt->dev, (u16)a->gpa - pt->port, a);
+}
+
 /**
- * vdev_handle_io() - a trapped port access (the PCI configuration ports)
+ * vdev_handle_io() - a trapped port access (the PCI configuration ports,
+ * a device's I/O BAR)
  * @v:		the exiting CPU
  * @port:	first port
  * @size:	1, 2 or 4 bytes
  * @in:		a read (else a write)
  * @val:	value written, or set to the value read
  *
- * Configuration cycles to a virtualized device go through its model,
- * everything else straight to the hardware.
+ * Configuration cycles to a virtualized device go through its model, and
+ * so do accesses to the ports a model took (vdev_port_trap_add());
+ * everything else goes straight to the hardware.
  *
  * Return: true when the access completed; false when it could not be held
  * (the hold log is full): the CPU must run the instruction again.
@@ -441,10 +569,25 @@ bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
 		    u64 *val)
 {
 	struct vdev *d = NULL;
+	struct port_trap *pt;
 	struct access a;
 
 	(void)v;
 	spin_lock(&vdev_lock);
+	pt = port_trap_find(port);
+	if (pt) {
+		a.gpa = port;
+		a.size = size;
+		a.write = !in;
+		a.val = in ? 0 : *val;
+		a.kind = TRAP_PORT;
+		a.retry = false;
+		port_access(pt, &a);
+		spin_unlock(&vdev_lock);
+		if (in && !a.retry)
+			*val = a.val;
+		return !a.retry;
+	}
 	if (port == PCI_CONFIG_ADDRESS && size == 4 && !in)
 		config_address = (u32)*val;
 	if (port >= PCI_CONFIG_DATA && port + size <= PCI_CONFIG_DATA + 4)
@@ -475,6 +618,10 @@ static void replay(const struct access *a)
 	if (a->kind == TRAP_CONFIG_IO) {
 		port_out(PCI_CONFIG_ADDRESS, a->gpa & ~3ULL, 4);
 		port_out(PCI_CONFIG_DATA + (a->gpa & 3), a->val, a->size);
+		return;
+	}
+	if (a->kind == TRAP_PORT) {
+		port_out((u16)a->gpa, a->val, a->size);
 		return;
 	}
 	/* To the real memory or register, not the OS's shadow. */
@@ -626,10 +773,16 @@ static u64 dev_handback(struct vdev *d, u64 step, u64 state_pa)
 		d->log_len = 0;
 		for (unsigned int i = 0; i < n; i++) {
 			struct access a = d->log[i];
-			struct trap *t = a.kind == TRAP_CONFIG_IO ? NULL :
+			struct trap *t = a.kind == TRAP_CONFIG_IO ||
+					 a.kind == TRAP_PORT ? NULL :
 					 trap_find(a.gpa);
+			struct port_trap *pt = a.kind == TRAP_PORT ?
+					       port_trap_find((u16)a.gpa) :
+					       NULL;
 
-			if (t && t->kind == TRAP_CONFIG_MMIO)
+			if (pt)
+				port_access(pt, &a);
+			else if (t && t->kind == TRAP_CONFIG_MMIO)
 				config_mmio_access(d, t, &a);
 			else if (t)
 				d->ops->access(d, t, &a);

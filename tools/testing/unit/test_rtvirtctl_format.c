@@ -1222,7 +1222,7 @@ static void nvme_stats(struct rtvirt_device_stats *st)
 	st->traps[RTVIRT_TRAP_MSIX] = 6;
 	st->traps[RTVIRT_TRAP_CONFIG_IO] = 7;
 	st->traps[RTVIRT_TRAP_CONFIG_MMIO] = 8;
-	st->traps[7] = 999;
+	st->traps[RTVIRT_TRAP_PORT] = 9;
 	st->ios = 5020;
 	st->virtualizations = 2;
 	st->devirtualizations = 1;
@@ -1248,6 +1248,7 @@ static const char nvme_stats_text[] =
 	"traps_msix: 6\n"
 	"traps_config_io: 7\n"
 	"traps_config_mmio: 8\n"
+	"traps_port: 9\n"
 	"ios: 5020\n"
 	"virtualizations: 2\n"
 	"devirtualizations: 1\n"
@@ -1268,7 +1269,7 @@ static const char nvme_stats_json[] =
 	"  \"state\": \"virtualized\",\n"
 	"  \"traps\": {\"register\": 41, \"doorbell\": 5012, "
 	"\"shadow_db\": 3, \"queue\": 4, \"msix\": 6, \"config_io\": 7, "
-	"\"config_mmio\": 8},\n"
+	"\"config_mmio\": 8, \"port\": 9},\n"
 	"  \"ios\": 5020,\n"
 	"  \"virtualizations\": 2,\n"
 	"  \"devirtualizations\": 1,\n"
@@ -1294,7 +1295,7 @@ START_TEST(test_trap_names)
 	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_CONFIG_IO), "config_io");
 	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_CONFIG_MMIO),
 			 "config_mmio");
-	ck_assert_ptr_null(rvc_trap_name(7));
+	ck_assert_str_eq(rvc_trap_name(RTVIRT_TRAP_PORT), "port");
 	ck_assert_ptr_null(rvc_trap_name(RTVIRT_TRAP_KINDS));
 	ck_assert_ptr_null(rvc_trap_name(1000));
 }
@@ -1360,6 +1361,7 @@ START_TEST(test_device_stats_states)
 			 "traps_msix: 0\n"
 			 "traps_config_io: 0\n"
 			 "traps_config_mmio: 0\n"
+			 "traps_port: 0\n"
 			 "ios: 18446744073709551615\n"
 			 "virtualizations: 0\n"
 			 "devirtualizations: 0\n"
@@ -1382,7 +1384,7 @@ START_TEST(test_device_stats_states)
 			 "  \"state\": \"unknown(4)\",\n"
 			 "  \"traps\": {\"register\": 0, \"doorbell\": 0, "
 			 "\"shadow_db\": 0, \"queue\": 0, \"msix\": 0, "
-			 "\"config_io\": 0, \"config_mmio\": 0},\n"
+			 "\"config_io\": 0, \"config_mmio\": 0, \"port\": 0},\n"
 			 "  \"ios\": 18446744073709551615,\n"
 			 "  \"virtualizations\": 0,\n"
 			 "  \"devirtualizations\": 0,\n"

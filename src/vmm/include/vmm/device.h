@@ -32,6 +32,7 @@ struct vdev;
 #define TRAP_MSIX		4
 #define TRAP_CONFIG_IO		5
 #define TRAP_CONFIG_MMIO	6
+#define TRAP_PORT		7
 
 /**
  * struct trap - a guest-physical range the VMM took from the OS
@@ -56,8 +57,9 @@ struct trap {
 
 /**
  * struct access - one guest access, trapped and possibly held
- * @gpa:	guest-physical address, or the config address for
- *		TRAP_CONFIG_IO (0xCF8 latch value | byte offset)
+ * @gpa:	guest-physical address; the config address for
+ *		TRAP_CONFIG_IO (0xCF8 latch value | byte offset); the port
+ *		for TRAP_PORT
  * @val:	value written, or read
  * @size:	1, 2, 4 or 8 bytes
  * @write:	store (else load)
@@ -77,6 +79,8 @@ struct access {
 #define VDEV_LOG_MAX	1024	/* accesses held during one hand-back */
 /* Each device's registers, doorbells and config page, two per queue. */
 #define VDEV_TRAPS_MAX	(2 * RTVIRT_VMM_NVME_MAX_QUEUES + 32)
+/* I/O port ranges (I/O BARs) trapped, over all devices. */
+#define VDEV_PORT_TRAPS_MAX	RTVIRT_VMM_MAX_DEVICES
 
 /**
  * struct vdev_ops - what a device model provides
@@ -94,6 +98,10 @@ struct access {
  *		ERR_NOMEM, ERR_INVAL
  * @access:	a trapped access to one of the model's traps; fills @a->val
  *		for a load.  Called with the device lock held
+ * @port:	a trapped access to one of the model's port ranges
+ *		(vdev_port_trap_add()), @off ports from its first; fills
+ *		@a->val for an IN.  Called with the device lock held.
+ *		Optional: only models that trap ports
  * @config:	a trapped config-space access at byte offset @off; returns
  *		true when the write must be held for the hand-back instead
  *		of reaching the device
@@ -128,6 +136,7 @@ struct vdev_ops {
 	int (*attach)(struct vdev *d);
 	int (*commence)(struct vdev *d, u64 pa, u64 len);
 	void (*access)(struct vdev *d, struct trap *t, struct access *a);
+	void (*port)(struct vdev *d, unsigned int off, struct access *a);
 	bool (*config)(struct vdev *d, unsigned int off, struct access *a);
 	void (*poll)(struct vdev *d);
 	bool (*pending)(struct vdev *d);
@@ -189,6 +198,7 @@ int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow);
 int vdev_view_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  u64 view);
+int vdev_port_trap_add(struct vdev *d, u16 port, unsigned int count);
 void vdev_traps_remove(struct vdev *d);
 bool vdev_any_virtualized(void);
 bool vdev_wants_interrupts(void);
@@ -201,6 +211,9 @@ u64 vdev_ns(const struct vdev *d, u64 tsc);
 void vdev_hold(struct vdev *d, struct access *a);
 void vdev_mmio_write(u64 pa, u64 val, unsigned int size);
 u64 vdev_mmio_read(u64 pa, unsigned int size);
+u64 vdev_port_read(u16 port, unsigned int size);
+void vdev_port_write(u16 port, u64 val, unsigned int size);
+u16 vdev_config_read16(const struct vdev *d, unsigned int off);
 
 bool vdev_handle_npf(struct vcpu *v, u64 gpa, bool write);
 bool vdev_handle_io(struct vcpu *v, u16 port, unsigned int size, bool in,
@@ -216,11 +229,13 @@ void vdev_reset_all(void);
  * writes and traps, and the kernel could forge them: a BAR is a power of
  * two in size and aligned to it (PCI's rule, which keeps its I/O window
  * tables small), never the VMM's own memory, and within what the kernel
- * reaches through the nested tables (vmm_io_reaches()).
+ * reaches through the nested tables (vmm_io_reaches()).  An I/O BAR is
+ * a power of two of at most 256 ports, aligned to its size, below port
+ * 0x10000 (the model traps it, vdev_port_trap_add()).
  *
  * Return: 0; ERR_INVAL for a BAR that is missing, not a power of two or
- * not aligned to its size, an unaligned configuration page, or either in
- * the VMM's memory; ERR_OPNOTSUPP for one beyond that reach (2^48 with
+ * not aligned to its size, an unaligned configuration page, either in
+ * the VMM's memory, or an I/O BAR that breaks the rule; ERR_OPNOTSUPP for one beyond that reach (2^48 with
  * 4-level paging).
  */
 static inline int vdev_regs_ok(const struct rtvirt_vmm_dev_info *i)
@@ -231,6 +246,11 @@ static inline int vdev_regs_ok(const struct rtvirt_vmm_dev_info *i)
 	    (i->ecam_pa & (PT_PAGE_SIZE - 1)) ||
 	    vmm_owns_range(i->bar_pa, i->bar_size) ||
 	    (i->ecam_pa && vmm_owns_range(i->ecam_pa, PT_PAGE_SIZE)))
+		return ERR_INVAL;
+	if (i->io_size && (i->io_size > 256 ||
+			   (i->io_size & (i->io_size - 1)) ||
+			   (i->io_port & (i->io_size - 1)) ||
+			   i->io_port + i->io_size > 0x10000))
 		return ERR_INVAL;
 	if (!vmm_io_reaches(i->bar_pa, i->bar_size) ||
 	    (i->ecam_pa && !vmm_io_reaches(i->ecam_pa, PT_PAGE_SIZE)))
