@@ -5,9 +5,8 @@
  * read with every other CPU held, so there is nothing of the e1000e
  * driver's private state to read here: the takeover state is only the room
  * for the VMM's reason when it refuses.  Every register also answers
- * through the controller's I/O BAR, which the VMM does not trap: its
- * decoding is turned off before a takeover (the e1000e driver uses only
- * the memory BAR) and stays off.
+ * through the controller's I/O BAR, which the VMM traps (describe() in
+ * device_virt.c gives it its ports); Linux's e1000 resets an 82540 there.
  */
 #include <linux/slab.h>
 
@@ -23,18 +22,6 @@ static void *e1000e_alloc_state(struct rtvirt_dev *d, size_t *size)
 	return s;
 }
 
-static int e1000e_describe(struct rtvirt_dev *d, void *state)
-{
-	u16 cmd;
-
-	pci_read_config_word(d->pdev, PCI_COMMAND, &cmd);
-	if (cmd & PCI_COMMAND_IO) {
-		pci_write_config_word(d->pdev, PCI_COMMAND,
-				      cmd & ~PCI_COMMAND_IO);
-		pci_info(d->pdev, "rtvirt: I/O space decoding turned off for the takeover (the driver uses the memory BAR)\n");
-	}
-	return 0;
-}
 
 static int e1000e_read_state(struct rtvirt_dev *d, void *state, size_t size,
 			     bool takeover)
@@ -53,7 +40,6 @@ static const char *e1000e_refusal(void *state)
 const struct rtvirt_model_ops rtvirt_e1000e_ops = {
 	.model = RTVIRT_MODEL_E1000E,
 	.alloc_state = e1000e_alloc_state,
-	.describe = e1000e_describe,
 	.read_state = e1000e_read_state,
 	.refusal = e1000e_refusal,
 	.inject = RTVIRT_INJECT_TX | RTVIRT_INJECT_RX,

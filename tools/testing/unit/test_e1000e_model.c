@@ -97,7 +97,21 @@ void vmm_log(const char *fmt, ...)
 static struct {
 	struct trap t[8];
 	unsigned int nr;
+	u16 port;		/* the port range trapped, if any */
+	unsigned int ports;
 } fw;
+
+#define IO_PORT		0xc000	/* the fake's I/O BAR */
+#define IO_SIZE		0x40
+
+int vdev_port_trap_add(struct vdev *d, u16 port, unsigned int count)
+{
+	(void)d;
+	ck_assert_uint_eq(fw.ports, 0);
+	fw.port = port;
+	fw.ports = count;
+	return 0;
+}
 
 int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 		  void *shadow)
@@ -113,6 +127,31 @@ int vdev_trap_add(struct vdev *d, u64 gpa, u64 size, unsigned int kind,
 static u8 *bar;		/* its registers: plain memory */
 static u8 *ecam;	/* its configuration page */
 static unsigned int tdt_writes, rdt_writes;
+static u32 hw_ioaddr;	/* its IOADDR */
+
+u16 vdev_config_read16(const struct vdev *d, unsigned int off)
+{
+	u16 v;
+
+	ck_assert_uint_eq(d->info.ecam_pa, (u64)ecam);
+	memcpy(&v, ecam + off, 2);
+	return v;
+}
+
+/* The VMM only ever reads or writes IOADDR itself. */
+u64 vdev_port_read(u16 port, unsigned int size)
+{
+	ck_assert_uint_eq(port, IO_PORT + E1000_IOADDR);
+	ck_assert_uint_eq(size, 4);
+	return hw_ioaddr;
+}
+
+void vdev_port_write(u16 port, u64 val, unsigned int size)
+{
+	ck_assert_uint_eq(port, IO_PORT + E1000_IOADDR);
+	ck_assert_uint_eq(size, 4);
+	hw_ioaddr = (u32)val;
+}
 
 static u32 reg(u32 off)
 {
@@ -226,6 +265,7 @@ static void setup(void)
 	memset(&fw, 0, sizeof(fw));
 	memset(&dev, 0, sizeof(dev));
 	tdt_writes = rdt_writes = 0;
+	hw_ioaddr = 0;
 	bar = os_alloc(BAR_SIZE);
 	ecam = os_alloc(PG);
 	os_tx = os_alloc(PG);
@@ -595,6 +635,94 @@ START_TEST(handback_restores_os_rings)
 }
 END_TEST
 
+/* An access of the OS to the I/O BAR at port offset @off. */
+static u64 os_port(unsigned int off, unsigned int size, bool write, u64 val)
+{
+	struct access a = { .gpa = IO_PORT + off, .val = val, .size = size,
+			    .write = write, .kind = TRAP_PORT };
+
+	e1000e_ops.port(&dev, off, &a);
+	ck_assert(!a.retry);
+	return a.val;
+}
+
+/* Take the device again, now described with an I/O BAR that decodes. */
+static void commence_with_io(u32 ioaddr)
+{
+	struct rtvirt_vmm_e1000e_state *st = os_alloc(PG);
+	u16 cmd = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+
+	e1000e_ops.handback(&dev, 0);
+	memcpy(ecam + PCI_COMMAND, &cmd, 2);
+	dev.info.io_port = IO_PORT;
+	dev.info.io_size = IO_SIZE;
+	ck_assert_int_eq(e1000e_ops.attach(&dev), 0);
+	hw_ioaddr = ioaddr;
+	ck_assert_int_eq(e1000e_ops.commence(&dev, (u64)st, sizeof(*st)), 0);
+	free(st);
+}
+
+/*
+ * Every register answers at IODATA too (Linux's e1000 resets an 82540
+ * there): the ports trap, and what goes through them meets the same
+ * checks as the memory BAR.
+ */
+START_TEST(io_bar_served)
+{
+	struct access a = { .gpa = PCI_COMMAND, .size = 2, .write = true,
+			    .val = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+			    .kind = TRAP_CONFIG_MMIO };
+
+	commence_with_io(E1000_STATUS);
+	ck_assert_uint_eq(fw.port, IO_PORT);
+	ck_assert_uint_eq(fw.ports, IO_SIZE);
+	/* The address the driver wrote before the takeover still holds. */
+	ck_assert_uint_eq(os_port(E1000_IOADDR, 4, false, 0), E1000_STATUS);
+	/* A transmit tail: checked, the VMM's memory refused. */
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)vmm_mem.va[0],
+		.lower = 60 | E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_port(E1000_IOADDR, 4, true, E1000_TDT);
+	os_port(E1000_IODATA, 4, true, 1);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	ck_assert_uint_eq(dev.stats.dma_refused, 1);
+	ck_assert_uint_ne(((struct e1000_tx_desc *)ring_base(E1000_TDBAL))[0].addr,
+			  (u64)vmm_mem.va[0]);
+	/* A ring base: the OS reads what it wrote, the shadow stays. */
+	os_port(E1000_IOADDR, 4, true, E1000_RDBAL);
+	ck_assert_uint_eq(os_port(E1000_IODATA, 4, false, 0), (u32)(u64)os_rx);
+	os_port(E1000_IODATA, 4, true, (u32)(u64)vmm_mem.va[0]);
+	ck_assert(vmm_owns_range(ring_base(E1000_RDBAL), N * 16));
+	/* An untrapped register (statistics) reads through. */
+	set_reg(0x4074, 77);
+	os_port(E1000_IOADDR, 4, true, 0x4074);
+	ck_assert_uint_eq(os_port(E1000_IODATA, 4, false, 0), 77);
+	/* Not doublewords, or beyond the registers: ignored. */
+	os_port(E1000_IOADDR, 4, true, E1000_TDT);
+	os_port(E1000_IODATA, 2, true, 0);
+	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	ck_assert_uint_eq(os_port(E1000_IOADDR, 2, false, 0), 0);
+	os_port(E1000_IOADDR, 4, true, BAR_SIZE);
+	ck_assert_uint_eq(os_port(E1000_IODATA, 4, false, 0), 0);
+	/* A reset through IODATA is the reset through CTRL. */
+	os_port(E1000_IOADDR, 4, true, E1000_CTRL);
+	os_port(E1000_IODATA, 4, true, E1000_CTRL_RST);
+	ck_assert_uint_eq(reg(E1000_TDLEN), 0);
+	tdt_writes = 0;
+	os_access(E1000_TDT, true, 2);
+	ck_assert_uint_eq(tdt_writes, 0);
+	/* I/O decoding turned off: nothing answers; that write passes. */
+	ck_assert(!e1000e_ops.config(&dev, PCI_COMMAND, &a));
+	ck_assert_uint_eq(os_port(E1000_IOADDR, 4, false, 0), 0xffffffff);
+	/* On again, and the hand-back leaves the OS's IOADDR in the NIC. */
+	a.val |= PCI_COMMAND_IO;
+	ck_assert(!e1000e_ops.config(&dev, PCI_COMMAND, &a));
+	ck_assert(!dev.handback_wanted);
+	os_port(E1000_IOADDR, 4, true, E1000_ICR);
+	e1000e_ops.handback(&dev, 0);
+	ck_assert_uint_eq(hw_ioaddr, E1000_ICR);
+}
+END_TEST
+
 START_TEST(io_decoding_refused)
 {
 	struct rtvirt_vmm_e1000e_state *st = os_alloc(PG);
@@ -914,6 +1042,7 @@ int main(void)
 	tcase_add_test(tc, larger_buffers_after_reset);
 	tcase_add_test(tc, handback_restores_os_rings);
 	tcase_add_test(tc, io_decoding_refused);
+	tcase_add_test(tc, io_bar_served);
 	tcase_add_test(tc, capture_both_ways);
 	tcase_add_test(tc, frame_faults);
 	tcase_add_test(tc, frame_delays);

@@ -20,9 +20,10 @@
  * addresses checked at the tail write); transmitted ones are read from
  * the OS's buffers.  Every other register is the controller's own: the
  * trapped ones are passed on, the rest (filters, statistics, MSI-X) are
- * not trapped; none of them moves DMA.  The I/O BAR, through which every
- * register answers too, has its decoding turned off by the module before
- * the takeover; a configuration write that turns it on is held.
+ * not trapped; none of them moves DMA.  Every register answers through
+ * the I/O BAR too (IOADDR, IODATA; Linux's e1000 resets an 82540 there):
+ * its ports are trapped and served from the memory BAR, through the same
+ * checks, as long as the OS has I/O decoding on, as the device would.
  *
  * The OS's driver may program its rings anew while virtualized (after a
  * reset, an MTU change, link down and up): a device reset (CTRL.RST)
@@ -140,6 +141,10 @@ struct frame_hold {
  * @faults:	fault injection on frames
  * @tx_hold:	a transmitted frame held back (under @tx.lock)
  * @rx_hold:	a received frame held back (under @rx.lock)
+ * @io_port:	the I/O BAR's first port and ports (0: none)
+ * @io_size:
+ * @io_on:	the OS has I/O decoding on (PCI command register)
+ * @ioaddr:	IOADDR as the OS wrote it
  */
 struct e1000e {
 	u64 bar;
@@ -167,6 +172,10 @@ struct e1000e {
 	struct frame_faults faults;
 	struct frame_hold tx_hold;
 	struct frame_hold rx_hold;
+	u16 io_port;
+	u16 io_size;
+	bool io_on;
+	u32 ioaddr;
 };
 
 static struct e1000e *to_e1000e(struct vdev *d)
@@ -233,7 +242,8 @@ static int e1000e_attach(struct vdev *d)
 	u64 pa;
 
 	/* The ring registers end at 0x4000 (vdev_regs_ok() checked the rest). */
-	if (d->info.bar_size < E1000_TRAPPED_REGS)
+	if (d->info.bar_size < E1000_TRAPPED_REGS ||
+	    (d->info.io_size && d->info.io_size < E1000_IO_BAR_MIN))
 		return ERR_INVAL;
 	e = alloc_pa(sizeof(*e), &pa);
 	if (!e || ring_alloc(&e->rx) || ring_alloc(&e->tx))
@@ -246,6 +256,8 @@ static int e1000e_attach(struct vdev *d)
 	    !alloc_pa(SINK_BYTES, &e->tx_check.sink_pa))
 		return ERR_NOMEM;
 	e->bar = d->info.bar_pa;
+	e->io_port = (u16)d->info.io_port;
+	e->io_size = (u16)d->info.io_size;
 	d->model = e;
 	return 0;
 }
@@ -902,11 +914,13 @@ static int take_over(struct vdev *d)
 	struct rx_mode m;
 	int ret;
 
-	if (d->info.ecam_pa &&
-	    (vdev_mmio_read(d->info.ecam_pa + PCI_COMMAND, 2) & PCI_COMMAND_IO)) {
-		log_refusal(d, "its I/O BAR decodes (every register answers there)");
+	e->io_on = vdev_config_read16(d, PCI_COMMAND) & PCI_COMMAND_IO;
+	if (e->io_on && !e->io_size) {
+		log_refusal(d, "its I/O space decodes, but no I/O BAR was described (every register answers there)");
 		return ERR_IO;
 	}
+	e->ioaddr = e->io_on ? (u32)vdev_port_read(e->io_port + E1000_IOADDR, 4) &
+			       E1000_IOADDR_MASK : 0;
 	if (rd(e, E1000_RDLEN + E1000_QUEUE1) ||
 	    rd(e, E1000_TDLEN + E1000_QUEUE1)) {
 		log_refusal(d, "the second queue is in use");
@@ -937,6 +951,8 @@ static int take_over(struct vdev *d)
 		if (!ret && d->info.ecam_pa)
 			ret = vdev_trap_add(d, d->info.ecam_pa, PT_PAGE_SIZE,
 					    TRAP_CONFIG_MMIO, NULL);
+		if (!ret && e->io_size)
+			ret = vdev_port_trap_add(d, e->io_port, e->io_size);
 		if (ret) {
 			program(e, &e->tx, e->os_tdba, e->os_tdlen);
 			program(e, &e->rx, e->os_rdba, e->os_rdlen);
@@ -1326,13 +1342,69 @@ static void e1000e_access(struct vdev *d, struct trap *t, struct access *a)
 	}
 }
 
+/*
+ * A register access through the I/O BAR: IOADDR is the model's own,
+ * IODATA reaches the register IOADDR names as a memory access would,
+ * trapped registers through e1000e_access().  Without I/O decoding
+ * nothing answers (all ones), as on the bus; accesses that are not
+ * doublewords at IOADDR or IODATA, or IODATA with an IOADDR that names no
+ * register, are ignored (read 0), the hardware's "undefined".
+ */
+static void e1000e_port(struct vdev *d, unsigned int off, struct access *a)
+{
+	struct e1000e *e = to_e1000e(d);
+	struct access m;
+
+	if (!e->io_on) {
+		a->val = (1ULL << (a->size * 8)) - 1;
+		return;
+	}
+	if (a->size == 4 && off == E1000_IOADDR) {
+		if (a->write)
+			e->ioaddr = (u32)a->val & E1000_IOADDR_MASK;
+		else
+			a->val = e->ioaddr;
+		return;
+	}
+	if (a->size != 4 || off != E1000_IODATA || (e->ioaddr & 3) ||
+	    e->ioaddr >= d->info.bar_size) {
+		if (anomaly(e))
+			vmm_log("e1000e: %u-byte I/O BAR access at %u (IOADDR %#x) ignored\n",
+				a->size, off, e->ioaddr);
+		a->val = 0;
+		return;
+	}
+	m = *a;
+	m.gpa = e->bar + e->ioaddr;
+	m.kind = TRAP_REGISTER;
+	if (e->ioaddr < E1000_TRAPPED_REGS)
+		e1000e_access(d, NULL, &m);
+	else if (m.write)
+		vdev_mmio_write(m.gpa, m.val, 4);
+	else
+		m.val = vdev_mmio_read(m.gpa, 4);
+	a->val = m.val;
+	a->retry = m.retry;
+}
+
+/*
+ * Configuration writes: one that turns off memory decoding or bus
+ * mastering or moves a BAR is held; without an I/O BAR the model traps,
+ * so is one that turns I/O decoding on.  With one, the model follows the
+ * OS's I/O decoding.
+ */
 static bool e1000e_config(struct vdev *d, unsigned int off, struct access *a)
 {
+	struct e1000e *e = to_e1000e(d);
 	bool hold = pci_config_write_changes_device(off, a->size, a->val) ||
-		    pci_config_write_sets_io(off, a->size, a->val);
+		    (!e->io_size &&
+		     pci_config_write_sets_io(off, a->size, a->val));
 
 	if (hold)
 		vdev_hold(d, a);
+	else if (e->io_size && off <= PCI_COMMAND && PCI_COMMAND < off + a->size)
+		e->io_on = (a->val >> ((PCI_COMMAND - off) * 8)) &
+			   PCI_COMMAND_IO;
 	return hold;
 }
 
@@ -1388,6 +1460,9 @@ static void e1000e_handback(struct vdev *d, u64 pa)
 	give_back(d, &e->rx);
 	wr(e, E1000_RCTL, rctl);
 	wr(e, E1000_TCTL, tctl);
+	/* A driver between its IOADDR and IODATA writes finds its address. */
+	if (e->io_size && e->io_on)
+		vdev_port_write(e->io_port + E1000_IOADDR, e->ioaddr, 4);
 }
 
 static void e1000e_handed_back(struct vdev *d)
@@ -1454,6 +1529,7 @@ const struct vdev_ops e1000e_ops = {
 	.attach = e1000e_attach,
 	.commence = e1000e_commence,
 	.access = e1000e_access,
+	.port = e1000e_port,
 	.config = e1000e_config,
 	.poll = e1000e_poll,
 	.interrupts = e1000e_interrupts,

@@ -13,6 +13,8 @@
 
 /* Registers (offsets in BAR 0) */
 #define E1000_CTRL		0x00000
+#define E1000_STATUS		0x00008
+#define E1000_ICR		0x000c0	/* interrupt cause read */
 #define E1000_ICS		0x000c8	/* interrupt cause set */
 #define E1000_RCTL		0x00100
 #define E1000_TCTL		0x00400
@@ -59,6 +61,15 @@
 #define E1000_TRAPPED_REGS	0x04000
 
 #define E1000_CTRL_RST		(1U << 26)	/* device reset */
+
+/*
+ * The I/O BAR: a register's offset written to IOADDR, its value read or
+ * written at IODATA, both as doublewords.
+ */
+#define E1000_IOADDR		0x0
+#define E1000_IODATA		0x4
+#define E1000_IOADDR_MASK	0x7ffff		/* bits 18:0, the rest 0 */
+#define E1000_IO_BAR_MIN	8
 
 /*
  * Receive interrupt causes: RXT0 in legacy and MSI mode, RXQ0 (routed

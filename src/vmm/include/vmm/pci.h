@@ -49,8 +49,8 @@ static inline bool pci_config_write_changes_device(unsigned int off,
  * @size:	1, 2 or 4 bytes
  * @val:	the value written, in its low @size bytes
  *
- * For a device whose registers also answer through an I/O BAR, which the
- * VMM does not trap: the module turns that decoding off before a takeover.
+ * For a device whose registers also answer through an I/O BAR the model
+ * does not trap (the module described none).
  *
  * Return: true for such a write.
  */
