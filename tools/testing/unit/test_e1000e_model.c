@@ -128,6 +128,7 @@ static u8 *bar;		/* its registers: plain memory */
 static u8 *ecam;	/* its configuration page */
 static unsigned int tdt_writes, rdt_writes;
 static u32 hw_ioaddr;	/* its IOADDR */
+static bool ignores_reset;	/* CTRL.RST does nothing (Bochs's 82540EM) */
 
 u16 vdev_config_read16(const struct vdev *d, unsigned int off)
 {
@@ -176,7 +177,8 @@ void vdev_mmio_write(u64 pa, u64 val, unsigned int size)
 			tdt_writes++;
 		if (off == E1000_RDT)
 			rdt_writes++;
-		if (off == E1000_CTRL && (val & E1000_CTRL_RST)) {
+		if (off == E1000_CTRL && (val & E1000_CTRL_RST) &&
+		    !ignores_reset) {
 			/* The reset clears the rings' registers. */
 			for (u32 r = E1000_RDBAL; r <= E1000_RDT; r += 4)
 				set_reg(r, 0);
@@ -266,6 +268,7 @@ static void setup(void)
 	memset(&dev, 0, sizeof(dev));
 	tdt_writes = rdt_writes = 0;
 	hw_ioaddr = 0;
+	ignores_reset = false;
 	bar = os_alloc(BAR_SIZE);
 	ecam = os_alloc(PG);
 	os_tx = os_alloc(PG);
@@ -420,6 +423,46 @@ START_TEST(reset_then_reprogram)
 		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
 	os_access(E1000_TDT, true, 1);
 	ck_assert_uint_eq(reg(E1000_TDT), 1);
+	nic_transmit();
+	e1000e_ops.poll(&dev);
+	ck_assert(os_tx[0].upper & E1000_TXD_STAT_DD);
+}
+END_TEST
+
+/*
+ * A controller that ignores CTRL.RST keeps the VMM's shadows and its
+ * heads: the model clears the ring registers as a reset would, and the
+ * driver's reprogramming (e1000: length first, tail before head) starts
+ * both rings at slot 0.
+ */
+START_TEST(reset_ignored_by_device)
+{
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 1);
+	nic_transmit();
+	ck_assert_uint_eq(reg(E1000_TDH), 1);
+	ignores_reset = true;
+	os_access(E1000_CTRL, true, E1000_CTRL_RST);
+	for (u32 r = E1000_RDBAL; r <= E1000_RDT; r += 4)
+		ck_assert_uint_eq(reg(r), 0);
+	for (u32 r = E1000_TDBAL; r <= E1000_TDT; r += 4)
+		ck_assert_uint_eq(reg(r), 0);
+	/* e1000_clean_tx_ring: 0 to a ring not programmed, not refused. */
+	os_access(E1000_TDH, true, 0);
+	os_access(E1000_TDT, true, 0);
+	ck_assert_uint_eq(dev.stats.dma_refused, 0);
+	/* e1000_configure_tx */
+	os_access(E1000_TDLEN, true, N * 16);
+	os_access(E1000_TDBAH, true, (u32)((u64)os_tx >> 32));
+	os_access(E1000_TDBAL, true, (u32)(u64)os_tx);
+	os_access(E1000_TDT, true, 0);
+	os_access(E1000_TDH, true, 0);
+	ck_assert(vmm_owns_range(ring_base(E1000_TDBAL), N * 16));
+	ck_assert_uint_eq(reg(E1000_TDH), 0);
+	os_tx[0] = (struct e1000_tx_desc){ .addr = (u64)bufs, .lower = 60 |
+		E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
+	os_access(E1000_TDT, true, 1);
 	nic_transmit();
 	e1000e_ops.poll(&dev);
 	ck_assert(os_tx[0].upper & E1000_TXD_STAT_DD);
@@ -1035,6 +1078,7 @@ int main(void)
 	tcase_add_test(tc, receive_returned_to_os);
 	tcase_add_test(tc, aliases_never_reach_bases);
 	tcase_add_test(tc, reset_then_reprogram);
+	tcase_add_test(tc, reset_ignored_by_device);
 	tcase_add_test(tc, rx_mode_change_held);
 	tcase_add_test(tc, packet_split_served);
 	tcase_add_test(tc, packet_split_capture);

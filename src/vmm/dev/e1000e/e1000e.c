@@ -1057,7 +1057,9 @@ static int adopt(struct vdev *d, struct e1000_ring *r)
 	ring_forget(e, r);
 	program(e, r, r->shadow_pa, r->live ? len : 0);
 	spin_unlock(&r->lock);
-	if (ret == E1000_RING_BAD && anomaly(e))
+	/* Base or length still 0: the driver is half-way (e1000 writes
+	 * the length first); not an anomaly. */
+	if (ret == E1000_RING_BAD && base && len && anomaly(e))
 		vmm_log("e1000e: %s ring at %#llx, %u bytes, not usable (misaligned or not the OS's memory)\n",
 			rx ? "receive" : "transmit", (unsigned long long)base, len);
 	return ret;
@@ -1072,7 +1074,8 @@ static void set_head(struct e1000e *e, struct e1000_ring *r, u32 val)
 		r->tail = reg_slot(r, val);
 		r->done = r->tail;
 		ring_forget(e, r);
-	} else if (anomaly(e)) {
+	} else if ((r->live || val) && anomaly(e)) {
+		/* 0 into a ring not programmed: e1000 after a reset */
 		vmm_log("e1000e: %s head %u refused: ring not usable\n",
 			r == &e->rx ? "receive" : "transmit", val);
 	}
@@ -1105,6 +1108,8 @@ static bool set_tail(struct vdev *d, struct e1000_ring *r, struct access *a)
 	was = *n;
 	if (!r->live || !still_shadow(e, r)) {
 		spin_unlock(&r->lock);
+		if (!val)
+			return true;	/* nothing posted (e1000 after a reset) */
 		count(&d->stats.dma_refused, 1);
 		if (anomaly(e))
 			vmm_log("e1000e: %s tail %u refused: ring not programmed\n",
@@ -1262,7 +1267,10 @@ static u32 canonical(u32 off)
 
 /*
  * The OS reset the controller: its ring registers are zero now, and the
- * VMM uses neither ring until the OS programs them again.
+ * VMM uses neither ring until the OS programs them again.  Not every
+ * device clears them (Bochs's 82540EM ignores CTRL.RST; Linux's e1000
+ * then writes the heads and tails itself), so the model writes the reset
+ * values: the controller holds nothing of the VMM's, as after a reset.
  */
 static void device_reset(struct e1000e *e)
 {
@@ -1271,6 +1279,9 @@ static void device_reset(struct e1000e *e)
 	for (unsigned int i = 0; i < 2; i++) {
 		spin_lock(&rings[i]->lock);
 		rings[i]->live = false;
+		program(e, rings[i], 0, 0);
+		wr(e, reg_base(e, rings[i]) + REG_H, 0);
+		wr(e, reg_base(e, rings[i]) + REG_T, 0);
 		spin_unlock(&rings[i]->lock);
 	}
 	e->os_rdba = 0;
