@@ -118,7 +118,7 @@ lspci_expected() {
 		}
 		if (class == "0108" && progif == "02")
 			print slot, "nvme"
-		else if (vendor == "8086" && (device == "10d3" || device == "10f6" || device == "150c"))
+		else if (vendor == "8086" && (device == "10d3" || device == "10f6" || device == "150c" || device == "100e"))
 			print slot, "e1000e"
 	}' | sort
 }

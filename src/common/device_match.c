@@ -8,15 +8,18 @@
 #define PCI_CLASS_NVME		0x010802	/* mass storage, NVM, NVMe */
 
 /*
- * The e1000e model emulates the 82574 register interface, which QEMU's
- * e1000e device implements.  Only parts sharing that interface are listed;
- * the later ICH/PCH-integrated e1000e parts differ (PHY access, NVM, ULP)
- * and need a model of their own.
+ * The e1000e model serves the 82574 register interface, which QEMU's
+ * e1000e device implements, and the 82540EM's, its subset (legacy
+ * descriptors, no MSI-X: Bochs's and QEMU's e1000, Linux's e1000 driver).
+ * Only parts sharing that interface are listed; the later ICH/PCH-
+ * integrated e1000e parts differ (PHY access, NVM, ULP) and need a model
+ * of their own.
  */
 static const u16 e1000e_device_ids[] = {
 	0x10d3,		/* 82574L */
 	0x10f6,		/* 82574LA */
 	0x150c,		/* 82583V */
+	0x100e,		/* 82540EM */
 };
 
 /**

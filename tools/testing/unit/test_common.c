@@ -42,8 +42,11 @@ START_TEST(match_e1000e_by_id)
 			 RTVIRT_MODEL_E1000E);
 	ck_assert_int_eq(rtvirt_match_device(0x8086, 0x150c, 0x020000),
 			 RTVIRT_MODEL_E1000E);
-	/* e1000 (not e), other vendor with the same ID, Intel bridge. */
+	/* The 82540EM (e1000): its interface is the 82574's subset. */
 	ck_assert_int_eq(rtvirt_match_device(0x8086, 0x100e, 0x020000),
+			 RTVIRT_MODEL_E1000E);
+	/* An 82545EM (not listed), other vendor with the same ID, bridge. */
+	ck_assert_int_eq(rtvirt_match_device(0x8086, 0x100f, 0x020000),
 			 RTVIRT_MODEL_NONE);
 	ck_assert_int_eq(rtvirt_match_device(0x10ec, 0x10d3, 0x020000),
 			 RTVIRT_MODEL_NONE);
