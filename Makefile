@@ -49,7 +49,7 @@ VMM_BIN	:= $(O_VMM)/rtvirt-vmm.bin
 VMM_SRCS := src/vmm/core/header.S src/vmm/core/main.c src/vmm/core/setup.c \
 	    src/vmm/core/mem.c src/vmm/core/view.c src/vmm/core/contain.c \
 	    src/vmm/core/event.c src/vmm/core/vcpu.c src/vmm/core/hypercall.c \
-	    src/vmm/core/policy.c \
+	    src/vmm/core/policy.c src/vmm/core/ports.c \
 	    src/vmm/arch/x86/idt.S src/vmm/arch/x86/paging.c \
 	    src/vmm/arch/x86/decode.c src/vmm/arch/x86/guest.c \
 	    src/vmm/arch/x86/svm/svm.c src/vmm/arch/x86/svm/svm_asm.S \

@@ -16,10 +16,9 @@
 #include <vmm/device.h>
 #include <vmm/io.h>
 #include <vmm/log.h>
+#include <vmm/pci.h>
 #include <vmm/vmm.h>
 
-#define PCI_CONFIG_ADDRESS	0xcf8
-#define PCI_CONFIG_DATA		0xcfc
 #define CANARY_PATTERN		0x5254564943414e41ULL	/* "RTVICANA" */
 
 static struct vdev devs[RTVIRT_VMM_MAX_DEVICES];

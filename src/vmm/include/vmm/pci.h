@@ -10,6 +10,10 @@
 
 #include <vmm/types.h>
 
+/* Configuration mechanism #1: the address port, the data ports after it. */
+#define PCI_CONFIG_ADDRESS	0xcf8
+#define PCI_CONFIG_DATA		0xcfc
+
 #define PCI_COMMAND		0x04	/* 16 bits */
 #define PCI_COMMAND_IO		0x1	/* I/O space decoding */
 #define PCI_COMMAND_MEMORY	0x2	/* memory space decoding */

@@ -168,6 +168,7 @@ bool vmm_owns_range(u64 pa, u64 len);
 u64 vmm_io_window_base(void);
 bool vmm_io_reaches(u64 pa, u64 len);
 int vmm_io_map(u64 pa, u64 len);
+int vmm_ports_init(void);
 void vmm_port_intercept(u16 port, unsigned int count, bool on);
 volatile void *vmm_io_va(u64 pa, unsigned int size);
 struct vcpu *this_vcpu(void);
