@@ -6,9 +6,10 @@
  * the CR0/CR4 fixed bits, EPT depth, pages, pointer and invalidations
  * from IA32_VMX_EPT_VPID_CAP (ept.c), segment access rights and pending
  * debug exceptions (guest_state.c), and the decoding of exits into the
- * arch-neutral struct vcpu_exit and the re-injection of an event an exit
- * interrupted (src/vmm/arch/x86/vmx/exit.c), and when the events that
- * wait for the kernel go in (events.c).
+ * arch-neutral struct vcpu_exit, the descriptor-table instructions that
+ * run natively and the end of their step, and the re-injection of an
+ * event an exit interrupted (src/vmm/arch/x86/vmx/exit.c), and when the
+ * events that wait for the kernel go in (events.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -365,6 +366,71 @@ START_TEST(decode_descriptor_tables)
 	for (u32 op = 0; op < 3; op++)
 		ck_assert_int_eq(decode(VMX_EXIT_GDTR_IDTR, 0, 0, op << 28,
 					0).reason, VCPU_EXIT_UNKNOWN);
+	/* SLDT 0, STR 1, LLDT 2, LTR 3: nothing for the core either. */
+	for (u32 op = 0; op < 4; op++)
+		ck_assert_int_eq(decode(VMX_EXIT_LDTR_TR, 0, 0, op << 28,
+					0).reason, VCPU_EXIT_UNKNOWN);
+}
+END_TEST
+
+/* All of them but LIDT run natively; nothing else does. */
+START_TEST(dt_native_all_but_lidt)
+{
+	struct vmx_exit_info x = { .reason = VMX_EXIT_GDTR_IDTR };
+
+	for (u32 op = 0; op < 4; op++) {
+		x.insn_info = op << 28 | 0x0fffffffU;	/* operand fields */
+		ck_assert(vmx_dt_runs_native(&x) == (op != 3));
+	}
+	x.reason = VMX_EXIT_LDTR_TR;
+	for (u32 op = 0; op < 4; op++) {
+		x.insn_info = op << 28;
+		ck_assert(vmx_dt_runs_native(&x));
+	}
+	/* A failed entry's reason is not an exit. */
+	x.reason = VMX_EXIT_LDTR_TR | VMX_EXIT_ENTRY_FAILED;
+	ck_assert(!vmx_dt_runs_native(&x));
+	x.reason = VMX_EXIT_CPUID;
+	x.insn_info = 0;
+	ck_assert(!vmx_dt_runs_native(&x));
+	x.reason = VMX_EXIT_EPT_VIOLATION;
+	ck_assert(!vmx_dt_runs_native(&x));
+}
+END_TEST
+
+/* The exit after the step: its #DB, the instruction again, or elsewhere. */
+START_TEST(dt_step_ends)
+{
+	const u32 db = VMX_INTR_VALID | VMX_INTR_TYPE_HW_EXC | X86_TRAP_DB;
+	struct vmx_exit_info x = {
+		.reason = VMX_EXIT_EXCEPTION_NMI, .intr_info = db,
+	};
+
+	/* The #DB comes after the instruction, wherever RIP is then. */
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x1003, 0x1000),
+			 VMX_DT_STEP_DONE);
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x1000, 0x1000),
+			 VMX_DT_STEP_DONE);
+	/* Not the step's: an NMI, a #PF intercepted, an EPT violation. */
+	x.intr_info = VMX_INTR_VALID | VMX_INTR_TYPE_NMI | 2;
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x1000, 0x1000),
+			 VMX_DT_STEP_AGAIN);
+	x.intr_info = VMX_INTR_VALID | VMX_INTR_TYPE_HW_EXC | 14;
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x1000, 0x1000),
+			 VMX_DT_STEP_AGAIN);
+	x.reason = VMX_EXIT_EPT_VIOLATION;
+	x.intr_info = 0;
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x1000, 0x1000),
+			 VMX_DT_STEP_AGAIN);
+	/* The instruction faulted: an interrupt in the kernel's handler. */
+	x.reason = VMX_EXIT_EXTERNAL_INTR;
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0xffffffff81000000ULL, 0x1000),
+			 VMX_DT_STEP_AWAY);
+	/* An invalid #DB information field is no #DB. */
+	x.reason = VMX_EXIT_EXCEPTION_NMI;
+	x.intr_info = db & ~VMX_INTR_VALID;
+	ck_assert_int_eq(vmx_dt_step_end(&x, 0x2000, 0x1000),
+			 VMX_DT_STEP_AWAY);
 }
 END_TEST
 
@@ -510,6 +576,8 @@ static Suite *vmx_suite(void)
 	tcase_add_test(tc, decode_ept_violation);
 	tcase_add_test(tc, decode_exceptions);
 	tcase_add_test(tc, decode_descriptor_tables);
+	tcase_add_test(tc, dt_native_all_but_lidt);
+	tcase_add_test(tc, dt_step_ends);
 	tcase_add_test(tc, requeue_event);
 	tcase_add_test(tc, events_nmi_waits_for_blocking);
 	tcase_add_test(tc, events_irq_waits_for_if_and_shadow);

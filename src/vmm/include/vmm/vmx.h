@@ -107,6 +107,7 @@ struct vcpu_exit;
 #define VMX_EXIT_MTF			37
 #define VMX_EXIT_MCE_DURING_ENTRY	41
 #define VMX_EXIT_GDTR_IDTR		46
+#define VMX_EXIT_LDTR_TR		47
 #define VMX_EXIT_EPT_VIOLATION		48
 #define VMX_EXIT_EPT_MISCONFIG		49
 #define VMX_EXIT_INVEPT			50
@@ -174,6 +175,27 @@ struct vmx_exit_info {
 
 void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e);
 u32 vmx_requeue_event(u32 idt_info);
+bool vmx_dt_runs_native(const struct vmx_exit_info *x);
+
+/**
+ * enum vmx_dt_step - what the first exit after a descriptor-table
+ * instruction's step (vmx_dt_step_end()) means for the step
+ * @VMX_DT_STEP_DONE:	the step's #DB: the instruction completed
+ * @VMX_DT_STEP_AGAIN:	an exit at the instruction itself (an EPT violation
+ *			of its operand, an NMI): it has not run; it exits
+ *			again when it does
+ * @VMX_DT_STEP_AWAY:	elsewhere: the instruction faulted into the
+ *			kernel's handler, whose frame holds the step's TF;
+ *			the step stays armed for the return
+ */
+enum vmx_dt_step {
+	VMX_DT_STEP_DONE,
+	VMX_DT_STEP_AGAIN,
+	VMX_DT_STEP_AWAY,
+};
+
+enum vmx_dt_step vmx_dt_step_end(const struct vmx_exit_info *x, u64 rip,
+				 u64 step_rip);
 
 /**
  * struct vmx_ctls_req - what the VMM asks of one control field
@@ -420,6 +442,10 @@ struct vmx_native {
  * @flush:	invalidate the EPT's cached translations before the next entry
  * @leaving:	leave_to_native() waits for its own NMI to carry it out
  * @nmi_owed:	an NMI for the kernel is still to come when it leaves
+ * @dt_step:	a descriptor-table instruction runs natively, stepped,
+ *		with descriptor-table exiting off (vmx.c, dt_run_native())
+ * @dt_tf:	the kernel's own RFLAGS.TF at that instruction
+ * @dt_rip:	that instruction
  * @eptp:	the EPT pointer in use
  * @exit:	the current exit's fields
  * @native:	the kernel's state for vmx_leave()
@@ -438,6 +464,9 @@ struct vmx_vcpu {
 	bool flush;
 	bool leaving;
 	bool nmi_owed;
+	bool dt_step;
+	bool dt_tf;
+	u64 dt_rip;
 	u64 eptp;
 	struct vmx_exit_info exit;
 	struct vmx_native native;

@@ -31,8 +31,9 @@ static void decode_exception(const struct vmx_exit_info *x,
  * Exits the backend handles itself (interrupt and NMI windows) and those
  * the core has no handler for decode as VCPU_EXIT_UNKNOWN, as does a
  * failed VM entry.  Of the descriptor-table exits only LIDT has a meaning
- * (VCPU_EXIT_IDT_LOAD: kexec); LGDT, SGDT and SIDT exit together with it
- * where descriptor-table exiting is on, and decode as unknown.
+ * (VCPU_EXIT_IDT_LOAD: kexec); the others exit together with it where
+ * descriptor-table exiting is on, run natively (vmx_dt_runs_native()), and
+ * decode as unknown.
  */
 void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e)
 {
@@ -99,6 +100,53 @@ void vmx_decode_exit(const struct vmx_exit_info *x, struct vcpu_exit *e)
 		e->raw[2] = x->gpa;
 		break;
 	}
+}
+
+/**
+ * vmx_dt_runs_native() - whether an exit is a descriptor-table instruction
+ * the VMM lets run natively
+ * @x:	the exit fields read from the VMCS
+ *
+ * Descriptor-table exiting is on for LIDT alone (vmx_decode_exit()), but
+ * LGDT, SGDT, SIDT, LLDT, LTR, SLDT and STR exit with it.
+ *
+ * Return: true for those seven.
+ */
+bool vmx_dt_runs_native(const struct vmx_exit_info *x)
+{
+	if (x->reason & VMX_EXIT_ENTRY_FAILED)
+		return false;
+	switch (x->reason & VMX_EXIT_REASON_BASIC) {
+	case VMX_EXIT_GDTR_IDTR:
+		return (x->insn_info & VMX_DT_INSN_MASK) != VMX_DT_INSN_LIDT;
+	case VMX_EXIT_LDTR_TR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * vmx_dt_step_end() - what an exit means for the step of a
+ * descriptor-table instruction that runs natively
+ * @x:		the exit fields read from the VMCS
+ * @rip:	the guest's RIP at the exit
+ * @step_rip:	the stepped instruction
+ *
+ * Return: VMX_DT_STEP_DONE for a #DB (the single step: the instruction is
+ * done), VMX_DT_STEP_AGAIN for any other exit at @step_rip, else
+ * VMX_DT_STEP_AWAY.
+ */
+enum vmx_dt_step vmx_dt_step_end(const struct vmx_exit_info *x, u64 rip,
+				 u64 step_rip)
+{
+	if (!(x->reason & VMX_EXIT_ENTRY_FAILED) &&
+	    (x->reason & VMX_EXIT_REASON_BASIC) == VMX_EXIT_EXCEPTION_NMI &&
+	    (x->intr_info & (VMX_INTR_VALID | VMX_INTR_TYPE_MASK |
+			     VMX_INTR_VECTOR)) ==
+	    (VMX_INTR_VALID | VMX_INTR_TYPE_HW_EXC | X86_TRAP_DB))
+		return VMX_DT_STEP_DONE;
+	return rip == step_rip ? VMX_DT_STEP_AGAIN : VMX_DT_STEP_AWAY;
 }
 
 /**

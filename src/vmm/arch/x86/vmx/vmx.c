@@ -204,7 +204,9 @@ static int vmx_init(void)
 		 * are #UD in VMX non-root operation unless enabled.
 		 */
 		.want = CPU2_ENABLE_RDTSCP | CPU2_ENABLE_INVPCID |
-			CPU2_ENABLE_XSAVES | CPU2_ENABLE_USER_WAIT,
+			CPU2_ENABLE_XSAVES | CPU2_ENABLE_USER_WAIT |
+			/* LIDT: machine_kexec() (dt_run_native()) */
+			CPU2_DESC_TABLE_EXITING,
 	};
 	struct vmx_vmm *x = &vmm.arch.vmx;
 	u32 a, b, c, d, ext_c, ext_d, ext8_b = 0, ext21_a = 0;
@@ -860,6 +862,71 @@ static void handle_cr(struct vcpu *v, u64 qual)
 	vmx_skip(v, VCPU_INSN_CPUID);
 }
 
+/*
+ * Descriptor-table exiting is on for the kernel's LIDT: machine_kexec()
+ * loads an empty IDT on its way to another kernel, a crash kernel too,
+ * where Linux 6.12 runs no VMXOFF unless KVM is loaded, and the VMM leaves
+ * the CPU there (vcpu_handle_exit()).  LGDT, SGDT, SIDT, LLDT, LTR, SLDT
+ * and STR exit with it and mean nothing to the VMM: each runs natively,
+ * with the control off for that one instruction, single-stepped as a
+ * contained access is (vmx_step(): RFLAGS.TF, #DB intercepted, a MOV SS
+ * shadow for interrupts and NMIs); the next exit turns the control on
+ * again (dt_step_end()).  So the CPU checks the operands, faults and sets
+ * the busy and accessed bits as it does natively, in ring 3 too where it
+ * has no UMIP.  Where a process uses an LDT (modify_ldt()), its context
+ * switches cost these exits.
+ */
+static void dt_run_native(struct vcpu *v)
+{
+	struct vmx_vcpu *x = &v->arch.vmx;
+
+	v->stats.exits[RTVIRT_EXIT_OTHER]++;
+	/* Stepped here before: the fault it took is over, its TF is ours. */
+	if (!x->dt_step || x->dt_rip != x->rip) {
+		x->dt_tf = x->rflags & X86_RFLAGS_TF;
+		x->dt_rip = x->rip;
+	}
+	x->dt_step = true;
+	vmwrite(SECONDARY_CTLS, vmm.arch.vmx.cpu2 & ~CPU2_DESC_TABLE_EXITING);
+	x->rflags |= X86_RFLAGS_TF;
+	vmx_step(v, true);
+}
+
+/*
+ * The first exit after dt_run_native(): descriptor-table exiting goes on
+ * again.  The step is over at its #DB, or at an exit at the instruction
+ * itself (it runs, and exits, again).  Elsewhere the instruction faulted
+ * into the kernel's handler, whose frame holds the step's TF: the step
+ * stays armed (#DB intercepted) for the return, as a contained access's
+ * does, and a #DB then ends it.  A contained access stepped at the same
+ * instruction (an operand in VMM memory) ends at the same #DB, in the
+ * core, which puts RFLAGS.TF back.
+ *
+ * Return: true if the exit was the step's #DB and is done with.
+ */
+static bool dt_step_end(struct vcpu *v)
+{
+	struct vmx_vcpu *x = &v->arch.vmx;
+	enum vmx_dt_step end = vmx_dt_step_end(&x->exit, x->rip, x->dt_rip);
+
+	vmwrite(SECONDARY_CTLS, vmm.arch.vmx.cpu2);
+	if (end == VMX_DT_STEP_AWAY)
+		return false;
+	x->dt_step = false;
+	if (v->stepping)
+		return false;
+	vmx_step(v, false);
+	if (!x->dt_tf)
+		x->rflags &= ~X86_RFLAGS_TF;
+	if (end == VMX_DT_STEP_AGAIN)
+		return false;
+	v->stats.exits[RTVIRT_EXIT_DEBUG]++;
+	/* The kernel was single-stepping itself: the #DB is its own. */
+	if (x->dt_tf)
+		vmx_inject_db(v);
+	return true;
+}
+
 /* The kernel's view of a control register: the shadow for the VMM's bits. */
 static u64 kernel_cr(enum vmcs_field cr, enum vmcs_field mask,
 		     enum vmcs_field shadow)
@@ -1053,6 +1120,12 @@ void vmx_handle_exit(struct vcpu *v)
 			nmi_unblocked_by_iret(ex->qual & (1U << 12));
 	}
 
+	if (x->dt_step && dt_step_end(v))
+		goto enter;
+	if (vmx_dt_runs_native(ex)) {
+		dt_run_native(v);
+		goto enter;
+	}
 	switch (basic) {
 	case VMX_EXIT_INTR_WINDOW:
 	case VMX_EXIT_NMI_WINDOW:
@@ -1082,6 +1155,7 @@ void vmx_handle_exit(struct vcpu *v)
 		vcpu_handle_exit(v, &e);
 		break;
 	}
+enter:
 	prepare_entry(v);
 	record_exit(v);
 }
