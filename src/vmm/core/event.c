@@ -8,21 +8,41 @@
 #include <vmm/vmm.h>
 #include <vmm/x86.h>
 
+/*
+ * Accept the physical interrupt that exited through the VMM's IDT, in the
+ * backend's window of one instruction boundary (&vmm_arch_ops.
+ * take_interrupt), one at a time and only while the backend has room to
+ * hold it for the kernel (&vmm_arch_ops.irq_room; else it stays pending
+ * and exits again).  An NMI can come in the window, or in the accepted
+ * interrupt's handler: vmm_exception() sees v->irq_window and sets
+ * v->nmi_pending.
+ */
+static u32 accept_interrupt(struct vcpu *v)
+{
+	u32 taken;
+
+	if (!vmm_arch->irq_room(v))
+		return 0;
+	WRITE_ONCE(v->irq_window, true);
+	taken = vmm_arch->take_interrupt();
+	WRITE_ONCE(v->irq_window, false);
+	return taken;
+}
+
 /**
  * vcpu_interrupt() - a physical interrupt exited (a device is virtualized)
  * @v:	the exiting CPU
  *
- * The backend accepts it (&vmm_arch_ops.accept_interrupt), the device
- * models post what their devices completed, then the kernel gets it.  One
- * exit per interrupt: the kernel's handler then reads its completions
- * without any.
+ * The VMM accepts it (accept_interrupt()), the device models post what
+ * their devices completed, then the kernel gets it.  One exit per
+ * interrupt: the kernel's handler then reads its completions without any.
  */
 void vcpu_interrupt(struct vcpu *v)
 {
 	u32 taken;
 
 	v->stats.exits[RTVIRT_EXIT_INTR]++;
-	taken = vmm_arch->accept_interrupt(v);
+	taken = accept_interrupt(v);
 	vdev_interrupt();
 	if (taken & VMM_IRQ_TAKEN)
 		vmm_arch->inject(v, VCPU_EVENT_INTR, taken & VMM_IRQ_VECTOR);

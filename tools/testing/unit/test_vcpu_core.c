@@ -35,7 +35,9 @@ static struct {
 	unsigned int injects;
 	int view_err;			/* vcpu_view_map()'s answer */
 	unsigned int views, fresh_views, traps;
-	u32 accept;			/* what accept_interrupt answers */
+	u32 accept;			/* what take_interrupt answers */
+	bool full;			/* irq_room answers no */
+	bool window_seen;		/* irq_window was set in the window */
 	unsigned int accepted, posted;	/* calls, in order: see below */
 	unsigned int order;
 } be;
@@ -89,9 +91,15 @@ void vdev_interrupt(void)
 	be.posted = ++be.order;
 }
 
-static u32 fake_accept_interrupt(struct vcpu *c)
+static bool fake_irq_room(struct vcpu *c)
 {
 	(void)c;
+	return !be.full;
+}
+
+static u32 fake_take_interrupt(void)
+{
+	be.window_seen = v->irq_window;
 	be.accepted = ++be.order;
 	return be.accept;
 }
@@ -169,7 +177,8 @@ static const struct vmm_arch_ops fake_ops = {
 	.inject_gp = fake_inject_gp,
 	.event = fake_event,
 	.inject = fake_inject,
-	.accept_interrupt = fake_accept_interrupt,
+	.irq_room = fake_irq_room,
+	.take_interrupt = fake_take_interrupt,
 };
 
 static void setup(void)
@@ -426,6 +435,9 @@ START_TEST(interrupt_posts_then_injects)
 	vcpu_interrupt(v);
 	ck_assert_uint_eq(v->stats.exits[RTVIRT_EXIT_INTR], 1);
 	ck_assert_uint_eq(be.accepted, 1);
+	/* The window is marked for vmm_exception() while it is open only. */
+	ck_assert(be.window_seen);
+	ck_assert(!v->irq_window);
 	ck_assert_uint_eq(be.posted, 2);
 	ck_assert_int_eq(be.ev, VCPU_EVENT_INTR);
 	ck_assert_uint_eq(be.vector, 0x51);
@@ -437,6 +449,15 @@ START_TEST(interrupt_posts_then_injects)
 	ck_assert_uint_eq(be.posted, 4);
 	ck_assert_uint_eq(be.injects, 1);
 	ck_assert_int_eq(be.ev, VCPU_EVENT_NONE);
+
+	/* No room to hold it: no window; the models still post. */
+	be.full = true;
+	be.accept = VMM_IRQ_TAKEN | 0x52;
+	vcpu_interrupt(v);
+	ck_assert_uint_eq(be.accepted, 3);
+	ck_assert_uint_eq(be.posted, 5);
+	ck_assert_uint_eq(be.injects, 1);
+	ck_assert_uint_eq(v->stats.exits[RTVIRT_EXIT_INTR], 3);
 }
 END_TEST
 

@@ -320,9 +320,13 @@ static inline enum vcpu_event vcpu_event_of(u64 info, u8 *vector)
  * @leave:	give the CPU back to the kernel natively, at the guest's RIP
  * @state_lost:	whether the control block no longer holds the kernel's
  *		state (the VMM's own is there), so that it cannot @leave
- * @accept_interrupt: VCPU_EXIT_INTERRUPT: accept the physical interrupt
- *		that exited; VMM_IRQ_TAKEN | its vector, or 0 where it stays
- *		pending (it exits again)
+ * @irq_room:	VCPU_EXIT_INTERRUPT: whether the backend can hold one
+ *		more interrupt for the kernel (else the one that exited stays
+ *		pending and exits again)
+ * @take_interrupt: open the interrupt window of one instruction boundary
+ *		(at @irq_window) with the CPU's interrupts otherwise held, and
+ *		return what vmm_exception() recorded there: VMM_IRQ_TAKEN |
+ *		the vector, or 0 if the interrupt went away
  * @rflags:	the guest's RFLAGS at the current exit
  * @set_nested_root: run the CPU's guest on the nested tables at @root
  *		from the next entry on, its translations flushed
@@ -369,7 +373,8 @@ struct vmm_arch_ops {
 	int (*emulate_msr)(struct vcpu *v, u32 msr, bool write, u64 *val);
 	void (*leave)(struct vcpu *v) __attribute__((__noreturn__));
 	bool (*state_lost)(struct vcpu *v);
-	u32 (*accept_interrupt)(struct vcpu *v);
+	bool (*irq_room)(struct vcpu *v);
+	u32 (*take_interrupt)(void);
 	u64 *(*rflags)(struct vcpu *v);
 	void (*set_nested_root)(struct vcpu *v, u64 root);
 	void (*step)(struct vcpu *v, bool on);

@@ -381,23 +381,15 @@ static void svm_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 }
 
 /*
- * A physical interrupt exited: accept it through the VMM's IDT in a
- * window where GIF is set for one instruction, one at a time, and only
- * when it can be handed on at once (else it stays pending and exits
- * again).
+ * Room for one more interrupt for the kernel: V_IRQ, or event injection
+ * while one waits there (inject_interrupt()).  The window
+ * (svm_take_interrupt()) sets GIF for one instruction boundary.
  */
-static u32 svm_accept_interrupt(struct vcpu *v)
+static bool svm_irq_room(struct vcpu *v)
 {
-	struct vmcb_control *c = &v->arch.svm.vmcb->control;
-	u32 taken;
+	const struct vmcb_control *c = &v->arch.svm.vmcb->control;
 
-	if ((c->int_ctl & SVM_V_IRQ) && (c->event_inj & SVM_EVTINJ_VALID))
-		return 0;
-	/* An NMI in the window sets v->nmi_pending (vmm_exception()). */
-	WRITE_ONCE(v->irq_window, true);
-	taken = svm_take_interrupt();
-	WRITE_ONCE(v->irq_window, false);
-	return taken;
+	return !(c->int_ctl & SVM_V_IRQ) || !(c->event_inj & SVM_EVTINJ_VALID);
 }
 
 /* EXITINFO1 of an IOIO exit (a port the I/O permission map traps). */
@@ -755,7 +747,8 @@ const struct vmm_arch_ops svm_ops = {
 	.emulate_msr = svm_emulate_msr,
 	.leave = leave_to_native,
 	.state_lost = svm_state_lost,
-	.accept_interrupt = svm_accept_interrupt,
+	.irq_room = svm_irq_room,
+	.take_interrupt = svm_take_interrupt,
 	.rflags = svm_rflags,
 	.set_nested_root = svm_set_nested_root,
 	.step = svm_step,

@@ -77,14 +77,14 @@ svm_vmrun_return:			/* the first instruction after #VMEXIT */
 	.size	svm_enter, . - svm_enter
 
 /*
- * u64 svm_take_interrupt(void): accept the physical interrupt that caused
+ * u32 svm_take_interrupt(void): accept the physical interrupt that caused
  * an INTR intercept.  Setting GIF (IF is set in the VMM) lets it arrive
  * through the VMM's IDT right at svm_irq_window, where vmm_exception()
  * records it in the interrupted RAX (VMM_IRQ_* bits) and returns with IF
  * clear, so that at most one interrupt is accepted; clearing GIF again
  * ends the window.  An NMI can come at svm_irq_window too, or while the
  * interrupt's handler runs (GIF is set until the clgi): it runs on its
- * own stack and sets the vcpu's nmi_pending (the caller sets irq_window
+ * own stack and sets the vcpu's nmi_pending (the core sets irq_window
  * around the call).  Returns the recorded bits, 0 if the interrupt went
  * away.
  */

@@ -644,20 +644,12 @@ static bool vmx_state_lost(struct vcpu *v)
 }
 
 /*
- * A physical interrupt exited: accept it through the VMM's IDT in a
- * window of one instruction (vmx_take_interrupt()), while there is room
- * to hold it for the kernel.
+ * Room for one more interrupt for the kernel in the queue of those that
+ * wait (events.c).  The window (vmx_take_interrupt()) is an STI shadow.
  */
-static u32 vmx_accept_interrupt(struct vcpu *v)
+static bool vmx_irq_room(struct vcpu *v)
 {
-	u32 taken;
-
-	if (vmx_irq_queue_full(&v->arch.vmx))
-		return 0;
-	WRITE_ONCE(v->irq_window, true);
-	taken = vmx_take_interrupt();
-	WRITE_ONCE(v->irq_window, false);
-	return taken;
+	return !vmx_irq_queue_full(&v->arch.vmx);
 }
 
 static void vmx_set_nested_root(struct vcpu *v, u64 root)
@@ -710,7 +702,7 @@ static void vmx_inject(struct vcpu *v, enum vcpu_event type, u8 vector)
 
 	switch (type) {
 	case VCPU_EVENT_INTR:
-		/* vmx_accept_interrupt() took none without a free slot. */
+		/* vcpu_interrupt() took none without a free slot. */
 		if (!vmx_queue_irq(x, vector))
 			vmm_log("cpu %u: interrupt %u dropped: every slot is taken\n",
 				v->id, vector);
@@ -1182,7 +1174,8 @@ const struct vmm_arch_ops vmx_ops = {
 	.emulate_msr = vmx_emulate_msr,
 	.leave = leave_to_native,
 	.state_lost = vmx_state_lost,
-	.accept_interrupt = vmx_accept_interrupt,
+	.irq_room = vmx_irq_room,
+	.take_interrupt = vmx_take_interrupt,
 	.rflags = vmx_rflags,
 	.set_nested_root = vmx_set_nested_root,
 	.step = vmx_step,
