@@ -1,11 +1,13 @@
 #!/bin/sh
 # kdump while demoted: with the kernel demoted under the VMM, a crash
 # (sysrq-c) boots the crash kernel loaded with kexec -p, and the crash
-# kernel runs natively (it sees SVM in CPUID, which the VMM hides from a
-# demoted kernel) and can read the crashed kernel's memory (/proc/vmcore).
-# The kernel's own crash path turns SVM off on every CPU
-# (cpu_emergency_disable_virtualization()), which makes the VMM leave each
-# of them.  With RTVIRT_KDUMP_CRASH=vmm the crash is a VMM panic instead
+# kernel runs natively (it sees SVM or VMX in CPUID, which the VMM hides
+# from a demoted kernel) and can read the crashed kernel's memory
+# (/proc/vmcore).  The kernel's own crash path turns SVM or VMX off on
+# every CPU where it does (cpu_emergency_disable_virtualization(); Linux
+# 6.1 always, later ones through KVM's callback), which makes the VMM
+# leave each of them; the crashing CPU leaves at the latest where
+# machine_kexec() loads an empty IDT.  With RTVIRT_KDUMP_CRASH=vmm the crash is a VMM panic instead
 # (debugfs vmm_panic, on the CPU running this script): that CPU stops for
 # good and the VMM makes the kernel panic from another CPU, with its
 # reason ("rtvirt: the VMM stopped on CPU N: ..." on the console, which
@@ -19,7 +21,7 @@
 # kernel's /init (kdump_crash_init).
 . "$(dirname "$0")/lib.sh"
 
-grep -qw svm /proc/cpuinfo || skip_all "CPU offers no SVM"
+grep -qwE 'svm|vmx' /proc/cpuinfo || skip_all "CPU offers neither SVM nor VMX"
 [ -r /kdump/vmlinuz ] && [ -r /kdump/initrd.img ] ||
 	skip_all "no crash kernel in /kdump (tools/vm/run --crash-kernel)"
 grep -q crashkernel= /proc/cmdline || skip_all "no crashkernel= reservation"
