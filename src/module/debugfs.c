@@ -2,8 +2,8 @@
 /*
  * /sys/kernel/debug/rtvirt: the VMM's physical memory ranges, and a probe
  * that makes the kernel read or write them, to test that the VMM contains
- * such accesses.  Root only; the probe refuses any address outside the
- * VMM's ranges.
+ * such accesses; the hypercall round trip, for the bench.  Root only; the
+ * probe refuses any address outside the VMM's ranges.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +35,33 @@ static int vmm_memory_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmm_memory);
+
+#define PING_ROUNDS	1000
+
+/*
+ * The round trip of a hypercall on the reading CPU: the mean of
+ * PING_ROUNDS pings, in nanoseconds (the VM exit, the VMM's dispatch and
+ * the entry back).  ENODEV where the CPU is native.
+ */
+static int hypercall_ns_show(struct seq_file *m, void *unused)
+{
+	u64 cpu, gen, start, ns = 0;
+	int i, ret = 0;
+
+	rtvirt_launch_lock();
+	preempt_disable();
+	start = ktime_get_ns();
+	for (i = 0; i < PING_ROUNDS && !ret; i++)
+		ret = rtvirt_cpu_ping(&cpu, &gen);
+	ns = ktime_get_ns() - start;
+	preempt_enable();
+	rtvirt_launch_unlock();
+	if (ret)
+		return ret;
+	seq_printf(m, "%llu\n", div_u64(ns, PING_ROUNDS));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hypercall_ns);
 
 static bool in_vmm(u64 addr)
 {
@@ -406,6 +433,8 @@ void rtvirt_debugfs_init(void)
 	debugfs_create_file_unsafe("fail_launch", 0200, dir, NULL,
 				   &fail_launch_fops);
 	debugfs_create_file("vmm_memory", 0400, dir, NULL, &vmm_memory_fops);
+	debugfs_create_file("hypercall_ns", 0400, dir, NULL,
+			    &hypercall_ns_fops);
 	debugfs_create_file("probe", 0600, dir, NULL, &probe_fops);
 	debugfs_create_file("dma_probe", 0600, dir, rtvirt_dev_dma_probe,
 			    &dma_probe_fops);

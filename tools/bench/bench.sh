@@ -49,6 +49,13 @@ cost=$((b - a))
 a=$(total_exits); sleep "$secs"; b=$(total_exits)
 idle=$((b - a - cost))
 echo "exits while demoted and idle: $idle in $secs s = $(awk -v n=$idle -v s=$secs 'BEGIN { printf "%.1f", n / s }')/s (all CPUs; reading the counters costs $cost)"
+# The hypercall round trip: the mean of 1000 pings on CPU 0, from ring 0
+# (debugfs hypercall_ns).
+if hc=$(taskset -c 0 cat /sys/kernel/debug/rtvirt/hypercall_ns); then
+	echo "hypercall round trip (ping): $(awk -v n="$hc" 'BEGIN { printf "%.2f", n / 1000 }') us (mean of 1000 on CPU 0)"
+else
+	echo "hypercall round trip (ping): not measured (debugfs hypercall_ns unreadable)"
+fi
 echo 0 > $SYSFS/virtualized
 
 # What one VM exit costs on this machine: CPUID of leaf 0 in a loop,
