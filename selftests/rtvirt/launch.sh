@@ -3,14 +3,15 @@
 # launch/unlaunch cycles under CPU, memory and syscall stress give every
 # CPU back and lose no memory; while demoted every CPU answers the VMM's
 # ping, CPUID hides the extension, ring 3 gets #UD for the hypercall
-# instruction (VMMCALL or VMCALL); rmmod works under load.
+# instruction (VMMCALL or VMCALL), debugfs hypercall_ns times pings on a
+# demoted CPU and refuses on a native one; rmmod works under load.
 # RTVIRT_LAUNCH_CYCLES sets the number of cycles (default 200).
 . "$(dirname "$0")/lib.sh"
 
 [ -n "$VIRT" ] || skip_all "CPU offers neither SVM nor VMX"
 cycles=${RTVIRT_LAUNCH_CYCLES:-200}
 here=$(dirname "$0")
-plan 12
+plan 14
 unload
 
 check "insmod launch=0 loads without demoting" \
@@ -65,6 +66,13 @@ echo "generation answered by the VMM: $gens (launches since load: $((cycles + 1)
 check "launch generation counts every launch" [ "$gens" = $((cycles + 1)) ]
 check "CPUID hides $VIRT while demoted" [ "$("$here"/cpu_probe $VIRT)" = 0 ]
 check "$HYPERCALL from ring 3 gets #UD (SIGILL)" "$here"/cpu_probe $HYPERCALL
+hc=$(taskset -c 0 cat /sys/kernel/debug/rtvirt/hypercall_ns)
+echo "hypercall round trip on CPU 0: ${hc:-?} ns (mean of 1000 pings)"
+check "debugfs hypercall_ns times pings while demoted" [ "${hc:-0}" -gt 0 ]
+echo 0 > $SYSFS/virtualized
+check "debugfs hypercall_ns refuses on a native CPU" \
+	sh -c "! taskset -c 0 cat /sys/kernel/debug/rtvirt/hypercall_ns 2>/dev/null"
+echo 1 > $SYSFS/virtualized
 
 t0=$(cat $SYSFS/cpus/cpu*/exits/total | awk '{ s += $1 } END { print s }')
 sleep 5
