@@ -61,7 +61,7 @@ echo 1 > $SYSFS/virtualized
 grep . $SYSFS/cpus/cpu*/state $SYSFS/cpus/cpu*/launch_ns
 check "every online CPU answers the VMM's ping as a guest" \
 	sh -c "! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
-gens=$(rtvirtctl --json status | grep '"state": "guest"' | grep -o '"generation": [0-9]*' | cut -d' ' -f2 | sort -u)
+gens=$(launch_generation)
 echo "generation answered by the VMM: $gens (launches since load: $((cycles + 1)))"
 check "launch generation counts every launch" [ "$gens" = $((cycles + 1)) ]
 check "CPUID hides $VIRT while demoted" [ "$("$here"/cpu_probe $VIRT)" = 0 ]

@@ -68,6 +68,13 @@ load() {
 	loaded || insmod "$RTVIRT_KO"
 }
 
+# The launch generation every guest CPU answers with (one line per
+# distinct value: one line when all agree).
+launch_generation() {
+	rtvirtctl --json status | grep '"state": "guest"' |
+		grep -o '"generation": [0-9]*' | cut -d' ' -f2 | sort -u
+}
+
 unload() {
 	! loaded || rmmod rtvirt
 }

@@ -18,14 +18,9 @@ delay=/sys/module/suspend/parameters/pm_test_delay
 plan 6
 unload
 
-generation() {	# the launch generation every guest CPU answers with
-	rtvirtctl --json status | grep '"state": "guest"' |
-		grep -o '"generation": [0-9]*' | cut -d' ' -f2 | sort -u
-}
-
 check "insmod: every CPU a guest" \
 	sh -c "insmod '$RTVIRT_KO' && ! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest"
-gen0=$(generation)
+gen0=$(launch_generation)
 old_delay=$(cat $delay 2>/dev/null)
 [ -w $delay ] && echo 1 > $delay
 dmesg -c > /dev/null
@@ -45,7 +40,7 @@ n=$(dmesg | grep -c 'rtvirt: unlaunching for suspend')
 echo "# unlaunches for suspend: $n"
 check "each round unlaunched before the suspend" [ "$n" -eq "$rounds" ]
 check "no relaunch failed" sh -c "! dmesg | grep -q 'relaunch after resume failed'"
-gen1=$(generation)
+gen1=$(launch_generation)
 echo "# launch generation before $gen0, after $gen1"
 check "every CPU a guest again, relaunched once per round" \
 	sh -c "! grep -hv offline $SYSFS/cpus/cpu*/state | grep -qv guest && [ '$gen1' = $((gen0 + rounds)) ]"
